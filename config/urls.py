@@ -1,0 +1,31 @@
+"""Top-level routes. Each app owns its pages (`<app>/urls.py`) and API
+(`<app>/api_urls.py`); this file only mounts them."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from config import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    path("api/", include("places.api_urls")),
+    path("api/", include("partners.api_urls")),
+    path("api/", include("matching.api_urls")),
+    path("api/", include("maps.api_urls")),
+    path("", include("places.urls")),
+    path("", include("partners.urls")),
+    path("", include("matching.urls")),
+    path("", include("maps.urls")),
+]

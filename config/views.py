@@ -1,0 +1,54 @@
+"""Site-wide pages: home, health check, accessibility statement."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "home.html")
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "accessibility.html")
+
+
+def _database_status() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any driver error means "not reachable" to a load balancer
+        return "unreachable"
+    return "ok"
+
+
+def _broker_status() -> str:
+    if not settings.CELERY_BROKER_URL:
+        return "in-process"
+    from config.celery import app
+
+    try:
+        with app.connection_for_write(url=settings.CELERY_BROKER_URL) as conn:
+            # One quick attempt: a health check must answer fast, not retry for minutes.
+            conn.ensure_connection(max_retries=1, timeout=1)
+    except Exception:
+        return "unreachable"
+    return "ok"
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    database = _database_status()
+    broker = _broker_status()
+    healthy = database == "ok" and broker in {"ok", "in-process"}
+    return JsonResponse(
+        {"status": "ok" if healthy else "degraded", "database": database, "broker": broker},
+        status=200 if healthy else 503,
+    )
