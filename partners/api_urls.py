@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import include, path
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", include("partners.api_urls_core")),
+]
