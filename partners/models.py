@@ -79,7 +79,9 @@ class CommunityGroupQuerySet(models.QuerySet["CommunityGroup"]):
 class CommunityGroup(models.Model):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    kind = models.CharField(max_length=24, choices=GroupKind.choices, default=GroupKind.UNREGISTERED)
+    kind = models.CharField(
+        max_length=24, choices=GroupKind.choices, default=GroupKind.UNREGISTERED
+    )
     charity_number = models.CharField(max_length=16, blank=True, db_index=True)
     company_number = models.CharField(max_length=16, blank=True)
     # What the group chose to publish (shown in the public directory).

@@ -11,16 +11,40 @@ URI_PREFIX = "urn:backer:theme:"
 
 # (slug, name, description)
 THEMES: tuple[tuple[str, str, str], ...] = (
-    ("loneliness-and-isolation", "Loneliness and isolation", "Lunch clubs, befriending, social groups."),
-    ("environment-and-green-space", "Environment and green space", "Parks, gardens, litter picks, nature."),
-    ("diabetes-and-long-term-conditions", "Diabetes and long-term conditions", "Peer support and self-management."),
+    (
+        "loneliness-and-isolation",
+        "Loneliness and isolation",
+        "Lunch clubs, befriending, social groups.",
+    ),
+    (
+        "environment-and-green-space",
+        "Environment and green space",
+        "Parks, gardens, litter picks, nature.",
+    ),
+    (
+        "diabetes-and-long-term-conditions",
+        "Diabetes and long-term conditions",
+        "Peer support and self-management.",
+    ),
     ("food", "Food", "Food banks, pantries, community cafés, cooking skills."),
-    ("poverty-and-cost-of-living", "Poverty and cost of living", "Advice, warm spaces, debt and benefits help."),
+    (
+        "poverty-and-cost-of-living",
+        "Poverty and cost of living",
+        "Advice, warm spaces, debt and benefits help.",
+    ),
     ("mental-health", "Mental health", "Peer support, wellbeing groups, talking spaces."),
     ("physical-activity", "Physical activity", "Walking groups, sport, dance, exercise."),
-    ("employment-and-skills", "Employment and skills", "Job clubs, training, volunteering into work."),
+    (
+        "employment-and-skills",
+        "Employment and skills",
+        "Job clubs, training, volunteering into work.",
+    ),
     ("housing", "Housing", "Tenants' groups, homelessness, housing advice."),
-    ("children-and-young-people", "Children and young people", "Youth clubs, play, parenting, schools."),
+    (
+        "children-and-young-people",
+        "Children and young people",
+        "Youth clubs, play, parenting, schools.",
+    ),
     ("older-people", "Older people", "Activities and support for older residents."),
     ("carers", "Carers", "Support for unpaid carers."),
     ("arts-and-culture", "Arts and culture", "Music, crafts, heritage, creative groups."),
@@ -33,7 +57,11 @@ THEMES: tuple[tuple[str, str, str], ...] = (
     ("domestic-abuse", "Domestic abuse", "Support for survivors."),
     ("health-inequalities", "Health inequalities", "Health checks, screening, health information."),
     ("lgbtq-plus", "LGBTQ+", "Groups for lesbian, gay, bisexual, trans and queer people."),
-    ("education-and-learning", "Education and learning", "Adult learning, English classes, homework clubs."),
+    (
+        "education-and-learning",
+        "Education and learning",
+        "Adult learning, English classes, homework clubs.",
+    ),
     ("transport", "Transport", "Community transport and travel support."),
     ("community-building", "Community building", "Residents' associations, events, volunteering."),
 )

@@ -31,3 +31,33 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if REQUIRE_SERVICES:
         pytest.fail(f"REQUIRE_SERVICES=1 but this test {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+@pytest.fixture
+def personas(db):  # type: ignore[no-untyped-def]
+    """The cast of the permission tests.
+
+    alice is on anchor A's team, bob on anchor B's; carol sits on A's board;
+    dave is the contact of group_a, erin the contact of another group;
+    root is an admin.
+    """
+    from types import SimpleNamespace
+
+    from tests import factories as f
+
+    anchor_a = f.AnchorFactory(slug="anchor-a", name="Salford Royal Test Trust")
+    anchor_b = f.AnchorFactory(slug="anchor-b", name="Test Housing Association")
+    group_a = f.CommunityGroupFactory(name="Ordsall Lunch Club")
+    group_b = f.CommunityGroupFactory(name="Irwell Litter Pickers")
+    return SimpleNamespace(
+        anchor_a=anchor_a,
+        anchor_b=anchor_b,
+        group_a=group_a,
+        group_b=group_b,
+        alice=f.member(anchor_a, "team", username="alice"),
+        bob=f.member(anchor_b, "team", username="bob"),
+        carol=f.member(anchor_a, "board", username="carol"),
+        dave=f.contact_of(group_a, username="dave"),
+        erin=f.contact_of(group_b, username="erin"),
+        root=f.UserFactory(username="root", is_staff=True, is_superuser=True),
+    )

@@ -13,7 +13,7 @@ if not os.environ.get("DJANGO_SECRET_KEY", "").strip():
     )
 os.environ.setdefault("DEBUG", "0")
 
-from config.settings.base import *  # noqa: E402,F403
+from config.settings.base import *  # noqa: F403
 
 DEBUG = env_bool("DEBUG", default=False)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 
-os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-secret")  # noqa: S105
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-not-secret")
 
-from config.settings.base import *  # noqa: E402,F403
-from config.settings.base import DATABASES  # noqa: E402
+from config.settings.base import *  # noqa: F403
+from config.settings.base import DATABASES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

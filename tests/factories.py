@@ -1,0 +1,158 @@
+"""factory_boy factories shared by the whole suite.
+
+Neighbourhoods are small squares (about 700 m x 1.1 km) around Salford, so
+tests need no boundary file; use the real shipped data where the real
+geography matters.
+"""
+
+from __future__ import annotations
+
+import factory
+import shapely
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from partners import models as pm
+from partners.roles import ANCHOR_TEAM, BOARD, GROUP_CONTACT
+from places.models import Neighbourhood, NeighbourhoodKind
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("correct horse battery staple")
+
+    @factory.post_generation
+    def roles(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+        for name in extracted or []:
+            self.groups.add(Group.objects.get(name=name))
+
+
+def square(lon: float, lat: float, size: float = 0.01) -> bytes:
+    """WKB of a square with its south-west corner at (lon, lat), EPSG:4326 degrees."""
+    return shapely.to_wkb(shapely.box(lon, lat, lon + size, lat + size))
+
+
+class NeighbourhoodFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Neighbourhood
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"E0199{n:04d}")
+    name = factory.Sequence(lambda n: f"Testford {n:03d}A")
+    kind = NeighbourhoodKind.LSOA21
+    la_code = "E08000006"
+    la_name = "Salford"
+    # A row of 0.01-degree squares going east from (-2.35, 53.48).
+    min_lon = factory.Sequence(lambda n: -2.35 + 0.01 * (n % 50))
+    min_lat = factory.Sequence(lambda n: 53.48 + 0.01 * (n // 50))
+    max_lon = factory.LazyAttribute(lambda o: o.min_lon + 0.01)
+    max_lat = factory.LazyAttribute(lambda o: o.min_lat + 0.01)
+    point_lon = factory.LazyAttribute(lambda o: o.min_lon + 0.005)
+    point_lat = factory.LazyAttribute(lambda o: o.min_lat + 0.005)
+    geometry = factory.LazyAttribute(lambda o: square(o.min_lon, o.min_lat))
+    imd_edition = "2025"
+    imd_decile = factory.Sequence(lambda n: n % 10 + 1)
+    imd_rank = factory.Sequence(lambda n: 1000 + n)
+    imd_score = 30.0
+    population = 1500
+
+
+def theme(slug: str) -> pm.Theme:
+    """A theme from the shipped taxonomy (loaded by migration)."""
+    return pm.Theme.objects.get(slug=slug)
+
+
+class CommunityGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.CommunityGroup
+
+    name = factory.Sequence(lambda n: f"Friends of Test Park {n}")
+    description = "We meet every week."
+    kind = pm.GroupKind.UNREGISTERED
+    contact_name = factory.Sequence(lambda n: f"Contact Person{n}")
+    contact_email = factory.Sequence(lambda n: f"contact{n}@example.org")
+    contact_phone = "0161 496 0000"
+    neighbourhood = factory.SubFactory(NeighbourhoodFactory)
+    postcode = "M5 4WT"
+    latitude = factory.LazyAttribute(
+        lambda o: o.neighbourhood.point_lat if o.neighbourhood else None
+    )
+    longitude = factory.LazyAttribute(
+        lambda o: o.neighbourhood.point_lon if o.neighbourhood else None
+    )
+    consent_public = True
+    consent_wording_version = "2026-11"
+    consent_recorded_at = factory.LazyFunction(timezone.now)
+    email_verified_at = factory.LazyFunction(timezone.now)
+    status = pm.VerificationStatus.VERIFIED
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.Activity
+        skip_postgeneration_save = True
+
+    group = factory.SubFactory(CommunityGroupFactory)
+    title = factory.Sequence(lambda n: f"Lunch club {n}")
+    description = "A hot meal and company."
+    people_reached_per_month = 40
+
+    @factory.post_generation
+    def themes(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+        for slug in extracted if extracted is not None else ["loneliness-and-isolation"]:
+            self.themes.add(theme(slug))
+
+
+class NeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.Need
+
+    activity = factory.SubFactory(ActivityFactory)
+    kind = pm.NeedKind.SEED_FUNDING
+    amount = 50_000  # pence: £500
+    why = "To buy a cooker."
+
+
+class AnchorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.Anchor
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Anchor Trust {n}")
+    slug = factory.Sequence(lambda n: f"anchor-{n}")
+    kind = pm.AnchorKind.NHS_TRUST
+    giving_prefix = factory.Sequence(lambda n: f"anchor{n}")
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.Site
+
+    anchor = factory.SubFactory(AnchorFactory)
+    name = factory.Sequence(lambda n: f"Health centre {n}")
+    kind = pm.SiteKind.HEALTH_CENTRE
+    latitude = 53.485
+    longitude = -2.30
+
+
+def member(anchor: pm.Anchor, role: str, **user_kwargs: object) -> object:
+    """A user who acts for ``anchor`` as team or board."""
+    group_name = ANCHOR_TEAM if role == pm.MembershipRole.TEAM else BOARD
+    user = UserFactory(roles=[group_name], **user_kwargs)
+    pm.AnchorMembership.objects.create(user=user, anchor=anchor, role=role)
+    return user
+
+
+def contact_of(group: pm.CommunityGroup, **user_kwargs: object) -> object:
+    """The signed-in contact user of ``group``."""
+    user = UserFactory(roles=[GROUP_CONTACT], email=group.contact_email, **user_kwargs)
+    group.contact_user = user
+    group.save(update_fields=["contact_user"])
+    return user
