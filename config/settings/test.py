@@ -20,3 +20,6 @@ STORAGES = {
 # PostgreSQL, in memory on SQLite. Never the developer's data.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 DATABASES["default"]["TEST"] = {"NAME": None}
+# Tests run task bodies in-process, even in CI where CELERY_BROKER_URL points at
+# Redis; the tests marked `redis` switch a real worker on for themselves.
+CELERY_TASK_ALWAYS_EAGER = True
