@@ -8,7 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from config import views
+from config import views, views_auth
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,6 +16,7 @@ urlpatterns = [
     path("accessibility/", views.accessibility, name="accessibility"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", views_auth.two_factor, name="two_factor"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
@@ -24,6 +25,7 @@ urlpatterns = [
     path("api/", include("partners.api_urls")),
     path("api/", include("matching.api_urls")),
     path("api/", include("maps.api_urls")),
+    path("openreferral/", include("partners.openreferral.urls")),
     path("", include("places.urls")),
     path("", include("partners.urls")),
     path("", include("matching.urls")),

@@ -7,7 +7,9 @@ laptop; with REQUIRE_SERVICES=1 (CI) it fails instead of skipping.
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 
 import pytest
 from django.conf import settings
@@ -61,3 +63,43 @@ def personas(db):  # type: ignore[no-untyped-def]
         erin=f.contact_of(group_b, username="erin"),
         root=f.UserFactory(username="root", is_staff=True, is_superuser=True),
     )
+
+
+# --- No personal data in logs ------------------------------------------------
+# Every log record written during the whole suite is kept and scanned at the
+# end: an e-mail address or a phone number in any of them fails the run.
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+UK_PHONE = re.compile(r"(?<!\d)(?:\+44\s?|0)\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\d)")
+SYSTEM_ADDRESSES = {"no-reply@backer.invalid"}
+
+
+class RecordingHandler(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.NOTSET)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self.lines.append(f"{record.name}: {record.getMessage()}")
+        except Exception:  # a badly formatted record is not our concern here
+            self.lines.append(f"{record.name}: {record.msg!r}")
+
+
+def personal_data_in(lines: list[str]) -> list[str]:
+    found = []
+    for line in lines:
+        emails = set(EMAIL.findall(line)) - SYSTEM_ADDRESSES
+        if emails or UK_PHONE.search(line):
+            found.append(line[:300])
+    return found
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_personal_data_in_logs():
+    handler = RecordingHandler()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    yield handler
+    root.removeHandler(handler)
+    leaks = personal_data_in(handler.lines)
+    assert not leaks, "personal data written to the log:\n" + "\n".join(leaks[:20])

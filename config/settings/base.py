@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "config",
     "places",
     "partners",
@@ -66,9 +69,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "config.security.SessionLimitsMiddleware",
+    "config.security.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns lock-outs into a response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -121,9 +129,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out user name + address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+
+# Lock-outs by user name AND address together, in tiers (config/security.py):
+# a stranger elsewhere cannot lock a named user out. 429 with our own page.
+AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = "config.security.lockout_cooloff"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# Two-factor sign-in for anchor team, board and admin users (TOTP).
+BACKER_REQUIRE_2FA = env_bool("BACKER_REQUIRE_2FA", default=True)
+OTP_TOTP_ISSUER = "Backer"
+# Idle sessions end after 30 minutes; every session after 12 hours.
+BACKER_SESSION_IDLE_SECONDS = env_int("BACKER_SESSION_IDLE_SECONDS", 30 * 60)
+BACKER_SESSION_MAX_SECONDS = env_int("BACKER_SESSION_MAX_SECONDS", 12 * 60 * 60)
+SESSION_COOKIE_AGE = BACKER_SESSION_MAX_SECONDS
+SESSION_COOKIE_SAMESITE = "Lax"
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -133,8 +164,14 @@ USE_TZ = True
 
 # --- Static files -------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "config" / "static"]
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [
+    BASE_DIR / "config" / "static",
+    # Leaflet and its plugins from the npm registry (package.json; `make install`
+    # runs `npm install`), served from our own origin: never copied into the repo.
+    ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
+    ("vendor/leaflet.markercluster", BASE_DIR / "node_modules" / "leaflet.markercluster" / "dist"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -23,3 +23,6 @@ DATABASES["default"]["TEST"] = {"NAME": None}
 # Tests run task bodies in-process, even in CI where CELERY_BROKER_URL points at
 # Redis; the tests marked `redis` switch a real worker on for themselves.
 CELERY_TASK_ALWAYS_EAGER = True
+# Most tests sign in with force_login; the security tests switch these on.
+AXES_ENABLED = False
+BACKER_REQUIRE_2FA = False

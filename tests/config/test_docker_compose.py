@@ -35,7 +35,9 @@ def test_compose_config_is_valid():
     command = compose_command()
     if command is None:
         if REQUIRE_SERVICES:
-            pytest.fail("REQUIRE_SERVICES=1 but neither `docker compose` nor `docker-compose` is installed")
+            pytest.fail(
+                "REQUIRE_SERVICES=1 but neither `docker compose` nor `docker-compose` is installed"
+            )
         pytest.skip("no docker compose client installed")
     env = {**os.environ, "DJANGO_SECRET_KEY": "compose-config-check"}
     result = subprocess.run(
