@@ -9,3 +9,11 @@ from celery import shared_task
 def ping() -> str:
     """Round trip through the broker: used by deployment checks and tests."""
     return "pong"
+
+
+@shared_task(name="config.outbox_sweep", acks_late=True)
+def outbox_sweep_task() -> int:
+    """Beat, every minute: publish what a broker outage left pending."""
+    from config.outbox import outbox_sweep
+
+    return outbox_sweep()

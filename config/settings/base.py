@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from config.env import (
     ConfigurationError,
@@ -208,7 +209,15 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
 # Redis redelivers an unacknowledged task after this; no countdown may exceed it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "outbox-sweep": {"task": "config.outbox_sweep", "schedule": 60.0},
+    # Nightly matching for every anchor (02:30); also publishes runs left
+    # queued while the broker was down (matching/services/runs.py).
+    "matching-nightly": {
+        "task": "matching.tasks.nightly_matching_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
 
 # --- REST framework ---------------------------------------------------------------
 REST_FRAMEWORK = {

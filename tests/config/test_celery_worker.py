@@ -2,35 +2,36 @@
 
 from __future__ import annotations
 
-import os
+import time
 
 import pytest
-from celery.contrib.testing.worker import start_worker
 
 from config.celery import app
 from config.tasks import ping
-
-
-@pytest.fixture
-def live_broker():
-    broker = os.environ["CELERY_BROKER_URL"]
-    previous = {
-        "task_always_eager": app.conf.task_always_eager,
-        "broker_url": app.conf.broker_url,
-        "result_backend": app.conf.result_backend,
-    }
-    app.conf.update(task_always_eager=False, broker_url=broker, result_backend=broker)
-    try:
-        yield app
-    finally:
-        app.conf.update(**previous)
+from tests.celery_helpers import live_broker_url, real_worker, using_broker
 
 
 @pytest.mark.redis
-def test_a_real_worker_runs_a_task_sent_through_the_broker(live_broker):
-    with start_worker(live_broker, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        result = ping.delay()
-        assert result.get(timeout=20) == "pong"
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_a_task_sent_through_the_broker():
+    seen: list[str] = []
+
+    def record(sender=None, result=None, **kwargs):
+        seen.append(result)
+
+    from celery.signals import task_success
+
+    task_success.connect(record, sender=ping, weak=False)
+    try:
+        with using_broker(live_broker_url()), real_worker():
+            ping.delay()
+            deadline = time.monotonic() + 20
+            while not seen:
+                assert time.monotonic() < deadline, "the worker never ran the task"
+                time.sleep(0.05)
+    finally:
+        task_success.disconnect(record, sender=ping)
+    assert seen == ["pong"]
 
 
 def test_the_app_serialises_json_only_and_acknowledges_late():
