@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install demo serve test lint format bench worker beat clean
+.PHONY: install demo serve test lint format bench loadtest worker beat clean
 
 install: $(STAMP)
 
@@ -40,6 +40,10 @@ format: install
 
 bench: install
 	@for f in tests/bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# locust, headless, 50 users for 60 s against gunicorn + PostgreSQL on 127.0.0.1.
+loadtest: install
+	$(BIN)/python tests/load/run_loadtest.py
 
 worker: install
 	$(BIN)/celery -A config worker --loglevel=INFO
