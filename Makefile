@@ -23,6 +23,7 @@ $(STAMP): pyproject.toml $(wildcard package.json)
 demo: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_places --demo
+	DEBUG=1 $(BIN)/python manage.py seed_demo
 	DEBUG=1 BACKER_REQUIRE_2FA=0 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install lint

@@ -69,7 +69,8 @@ def personas(db):  # type: ignore[no-untyped-def]
 # Every log record written during the whole suite is kept and scanned at the
 # end: an e-mail address or a phone number in any of them fails the run.
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-UK_PHONE = re.compile(r"(?<!\d)(?:\+44\s?|0)\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\d)")
+# Not inside a longer token: ids and UUIDs ("00000000-0000-...") are not phones.
+UK_PHONE = re.compile(r"(?<![\w-])(?:\+44\s?|0)\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}(?![\w-])")
 SYSTEM_ADDRESSES = {"no-reply@backer.invalid"}
 
 

@@ -14,9 +14,10 @@ from locust import HttpUser, between, task
 
 THEMES = ["food", "loneliness-and-isolation", "physical-activity", "mental-health"]
 WORDS = ["lunch", "walk", "garden", "club", "support"]
-BOARD_USER = os.environ.get("LOADTEST_BOARD_USER", "demo-board")
-TEAM_USER = os.environ.get("LOADTEST_TEAM_USER", "demo-team-nhs")
-PASSWORD = os.environ.get("LOADTEST_PASSWORD", "")
+# The logins `manage.py seed_demo` creates.
+BOARD_USER = os.environ.get("LOADTEST_BOARD_USER", "board")
+TEAM_USER = os.environ.get("LOADTEST_TEAM_USER", "nhs-team")
+PASSWORD = os.environ.get("LOADTEST_PASSWORD", "backer-demo-2026")
 
 
 def sign_in(user: HttpUser, username: str) -> None:

@@ -90,7 +90,6 @@ def main() -> int:
     database_url = os.environ.get(
         "LOADTEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/backer_loadtest"
     )
-    password = secrets.token_urlsafe(12)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.base",
@@ -100,7 +99,6 @@ def main() -> int:
         "DATABASE_URL": database_url,
         # Sign-in by form, over plain HTTP on loopback: no second factor here.
         "BACKER_REQUIRE_2FA": "0",
-        "LOADTEST_PASSWORD": password,
         "LOG_LEVEL": "WARNING",
     }
     env.pop("CELERY_BROKER_URL", None)
@@ -113,7 +111,7 @@ def main() -> int:
             subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True)
             subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], env=env, check=True)
             subprocess.run(
-                [*manage, "seed_demo", "--force", "--password", password], env=env, check=True
+                [*manage, "seed_demo", "--force"], env=env, check=True
             )
             server = subprocess.Popen(
                 [

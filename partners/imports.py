@@ -1,0 +1,441 @@
+"""CSV import of an existing list of groups, with a row-by-row report.
+
+Each row is checked and written on its own (inside its own savepoint), so a
+bad row never stops the good ones, and every row that is not imported is
+reported with its line number and the reason. Nothing is silently dropped.
+
+Re-importing the same file does not duplicate groups: each row has a key,
+stored as the group's ``external_id`` (unique per source):
+
+1. the ``external_id`` column (or ``id``), when filled in;
+2. else the charity number (``charity:1234567``);
+3. else the name and postcode, normalised (``name:ordsall-lunch-club|M54WT``).
+
+Imported groups are *pending* with their e-mail treated as verified (the
+anchor that imports the list vouches for it), so they arrive in the anchor
+team's review queue. They are public only if a ``consent_public`` column
+says yes. Re-importing never changes a group's review status.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from partners.models import (
+    Activity,
+    CommunityGroup,
+    Frequency,
+    GroupKind,
+    GroupSource,
+    Theme,
+    VerificationStatus,
+)
+from places.geocoding import Location, postcodes_lookup
+from places.postcodes import InvalidPostcode, normalise_postcode
+
+__all__ = [
+    "COLUMNS",
+    "ImportFileError",
+    "ImportReport",
+    "RowError",
+    "csv_rows_read",
+    "groups_import_csv",
+    "groups_import_rows",
+]
+
+# (column, what it holds): shown in the command's help and on the upload page.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("name", "Required. The group's name."),
+    ("description", "What the group does."),
+    (
+        "kind",
+        "One of: " + ", ".join(value for value, _ in GroupKind.choices) + ". Blank: unregistered.",
+    ),
+    ("charity_number", "Registered charity number, if any."),
+    ("company_number", "Companies House number, if any."),
+    ("postcode", "Where the group meets, e.g. M5 4WT."),
+    ("meets_at_home", "yes or no. A home postcode is never shown publicly."),
+    ("contact_name", "Private contact: anchor teams only."),
+    ("contact_email", "Private contact e-mail."),
+    ("contact_phone", "Private contact phone."),
+    ("public_email", "E-mail the group publishes."),
+    ("public_phone", "Phone the group publishes."),
+    ("website", "The group's website."),
+    ("consent_public", "yes only if the group agreed to be in the public directory."),
+    ("themes", "Theme slugs or names, separated by semicolons."),
+    ("activity_title", "One thing the group does (one activity per row)."),
+    ("activity_description", "About that activity."),
+    ("frequency", "One of: " + ", ".join(value for value, _ in Frequency.choices) + "."),
+    ("people_reached_per_month", "A whole number."),
+    ("external_id", "Your own id for the group (or a column called id): the re-import key."),
+)
+KNOWN_COLUMNS = frozenset(name for name, _ in COLUMNS) | {"id"}
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+_YES = {"yes", "y", "true", "1", "x"}
+_NO = {"no", "n", "false", "0", ""}
+CONSENT_WORDING_VERSION = "csv-import"
+
+_email = EmailValidator()
+_url = URLValidator(schemes=["http", "https"])
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read. The message is for people."""
+
+
+class RowInvalid(ValueError):
+    """One row cannot be imported; the message says why."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    # Columns the file has that the import does not know (a typo, usually).
+    ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def imported(self) -> int:
+        return self.created + self.updated
+
+
+def _normal_header(name: str) -> str:
+    return slugify(name.strip()).replace("-", "_")
+
+
+def csv_rows_read(*, data: bytes) -> list[tuple[int, dict[str, str]]]:
+    """Decode and parse a CSV file into (line number, row) pairs.
+
+    Accepts UTF-8 with or without a byte-order mark (Excel writes one). The
+    line number is the file line a row starts on, counting the header as 1,
+    so a quoted value spanning lines does not shift later numbers.
+    """
+    if len(data) > MAX_FILE_BYTES:
+        raise ImportFileError("The file is larger than 5 MB. Split it into smaller files.")
+    if b"\x00" in data[:4096]:
+        raise ImportFileError(
+            "The file is not a CSV file. Save the spreadsheet as 'CSV UTF-8' and try again."
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ImportFileError(
+            "The file is not UTF-8 text. Save it as 'CSV UTF-8 (comma delimited)' and try again."
+        ) from error
+    if not text.strip():
+        raise ImportFileError("The file is empty.")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except csv.Error as error:
+        raise ImportFileError(f"The file is not a readable CSV file: {error}.") from error
+    columns = [_normal_header(name) for name in header]
+    if "name" not in columns:
+        shown = ", ".join(name for name in header if name.strip())[:200] or "nothing"
+        raise ImportFileError(
+            f"The file has no 'name' column. Its first line has: {shown}. "
+            "The first line must name the columns."
+        )
+    rows: list[tuple[int, dict[str, str]]] = []
+    start = reader.line_num + 1
+    try:
+        for values in reader:
+            if any(value.strip() for value in values):
+                row = {
+                    column: value.strip()
+                    for column, value in zip(columns, values, strict=False)
+                    if column
+                }
+                if len(values) > len(columns):
+                    row["__extra__"] = "yes"
+                rows.append((start, row))
+            start = reader.line_num + 1
+    except csv.Error as error:
+        raise ImportFileError(f"Line {start} is not valid CSV: {error}.") from error
+    return rows
+
+
+def _yes_no(value: str, column: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in _YES:
+        return True
+    if lowered in _NO:
+        return False
+    raise RowInvalid(f"{column} must be yes or no")
+
+
+def _choice(value: str, choices: list[tuple[str, str]], column: str, default: str) -> str:
+    if not value:
+        return default
+    lowered = value.strip().lower()
+    for key, label in choices:
+        if lowered in {key, label.lower()}:
+            return key
+    allowed = ", ".join(key for key, _ in choices)
+    raise RowInvalid(f"{column} must be one of: {allowed}")
+
+
+def _themes(value: str, themes: dict[str, Theme]) -> list[Theme]:
+    found: list[Theme] = []
+    unknown: list[str] = []
+    for part in value.split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        theme = themes.get(part.lower()) or themes.get(slugify(part))
+        if theme is None:
+            unknown.append(part)
+        elif theme not in found:
+            found.append(theme)
+    if unknown:
+        raise RowInvalid(f"themes: unknown theme {', '.join(repr(u) for u in unknown)}")
+    return found
+
+
+def _website(value: str) -> str:
+    if not value:
+        return ""
+    if "://" not in value:
+        value = f"https://{value}"
+    try:
+        _url(value)
+    except ValidationError as error:
+        raise RowInvalid("website is not a web address") from error
+    return value
+
+
+def _checked_email(value: str, column: str) -> str:
+    if not value:
+        return ""
+    try:
+        _email(value)
+    except ValidationError as error:
+        # The value itself is not repeated: reports end up in terminals and e-mails.
+        raise RowInvalid(f"{column} is not a valid e-mail address") from error
+    return value.lower()
+
+
+def _row_key(row: dict[str, str], postcode: str) -> str:
+    own = row.get("external_id") or row.get("id") or ""
+    if own:
+        if len(own) > 200:
+            raise RowInvalid("external_id is longer than 200 characters")
+        return own
+    if row.get("charity_number"):
+        return f"charity:{row['charity_number'].replace(' ', '').upper()}"
+    return f"name:{slugify(row['name'])}|{postcode.replace(' ', '')}"
+
+
+def _length(row: dict[str, str], column: str, limit: int) -> str:
+    value = row.get(column, "")
+    if len(value) > limit:
+        raise RowInvalid(f"{column} is longer than {limit} characters")
+    return value
+
+
+def _row_values(
+    row: dict[str, str],
+    *,
+    locations: dict[str, Location],
+    themes: dict[str, Theme],
+) -> tuple[str, dict[str, Any], dict[str, Any] | None, list[Theme]]:
+    """Check one row. Returns (key, group fields, activity fields, themes)."""
+    if row.get("__extra__"):
+        raise RowInvalid("the row has more values than the header has columns")
+    if not row.get("name"):
+        raise RowInvalid("name is missing")
+    postcode = ""
+    location: Location | None = None
+    if row.get("postcode"):
+        try:
+            postcode = normalise_postcode(row["postcode"])
+        except InvalidPostcode as error:
+            raise RowInvalid(f"postcode: {error}") from error
+        location = locations.get(postcode)
+        if location is None:
+            raise RowInvalid(f"postcode: we could not find {postcode}")
+    meets_at_home = _yes_no(row.get("meets_at_home", ""), "meets_at_home")
+    if meets_at_home and not postcode:
+        raise RowInvalid("postcode is needed when the group meets at home")
+    group: dict[str, Any] = {
+        "name": _length(row, "name", 200),
+        "description": row.get("description", ""),
+        "kind": _choice(row.get("kind", ""), GroupKind.choices, "kind", GroupKind.UNREGISTERED),
+        "charity_number": _length(row, "charity_number", 16).replace(" ", "").upper(),
+        "company_number": _length(row, "company_number", 16).replace(" ", "").upper(),
+        "contact_name": _length(row, "contact_name", 200),
+        "contact_email": _checked_email(row.get("contact_email", ""), "contact_email"),
+        "contact_phone": _length(row, "contact_phone", 32),
+        "public_email": _checked_email(row.get("public_email", ""), "public_email"),
+        "public_phone": _length(row, "public_phone", 32),
+        "website": _website(row.get("website", "")),
+        "postcode": postcode,
+        "meets_at_home": meets_at_home,
+        "latitude": location.latitude if location else None,
+        "longitude": location.longitude if location else None,
+        "outside_area": bool(location and location.outside_area),
+        "neighbourhood_code": location.neighbourhood_code if location else None,
+    }
+    if "consent_public" in row:
+        group["consent_public"] = _yes_no(row["consent_public"], "consent_public")
+    chosen = _themes(row.get("themes", ""), themes)
+    activity = None
+    if row.get("activity_title"):
+        people = row.get("people_reached_per_month", "") or "0"
+        if not people.isdigit():
+            raise RowInvalid("people_reached_per_month must be a whole number, like 40")
+        activity = {
+            "title": _length(row, "activity_title", 200),
+            "description": row.get("activity_description", ""),
+            "frequency": _choice(
+                row.get("frequency", ""), Frequency.choices, "frequency", Frequency.WEEKLY
+            ),
+            "people_reached_per_month": int(people),
+        }
+    elif row.get("activity_description") or row.get("people_reached_per_month"):
+        raise RowInvalid("activity_title is missing (the row describes an activity)")
+    return _row_key(row, postcode), group, activity, chosen
+
+
+def _save_row(
+    *,
+    key: str,
+    values: dict[str, Any],
+    activity_values: dict[str, Any] | None,
+    themes: list[Theme],
+    source: str,
+    neighbourhoods: dict[str, Any],
+) -> bool:
+    """Write one checked row; True if the group was created."""
+    now = timezone.now()
+    code = values.pop("neighbourhood_code")
+    values["neighbourhood"] = neighbourhoods.get(code) if code else None
+    consent = values.pop("consent_public", None)
+    group = CommunityGroup.objects.filter(source=source, external_id=key).first()
+    created = group is None
+    if group is None:
+        group = CommunityGroup(
+            source=source,
+            external_id=key,
+            status=VerificationStatus.PENDING,
+            # The importing anchor vouches for the list: straight to the review queue.
+            email_verified_at=now,
+        )
+    for name, value in values.items():
+        setattr(group, name, value)
+    if consent is not None and consent != group.consent_public:
+        group.consent_public = consent
+        if consent:
+            group.consent_recorded_at = now
+            group.consent_wording_version = CONSENT_WORDING_VERSION
+            group.consent_withdrawn_at = None
+        else:
+            group.consent_withdrawn_at = now
+    group.full_clean(exclude=["contact_user", "reviewed_by", "neighbourhood"])
+    group.save()
+    if activity_values is not None:
+        activity = group.activities.filter(title=activity_values["title"]).first()
+        activity = activity or Activity(group=group)
+        for name, value in activity_values.items():
+            setattr(activity, name, value)
+        activity.save()
+        if themes:
+            activity.themes.set(themes)
+    return created
+
+
+def groups_import_rows(
+    *,
+    rows: list[tuple[int, dict[str, str]]],
+    source: str = GroupSource.CSV_IMPORT,
+    progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
+) -> ImportReport:
+    """Import parsed rows (see csv_rows_read); report each row not imported."""
+    from places.models import Neighbourhood
+
+    report = ImportReport(rows=len(rows))
+    seen = {column for _line, row in rows for column in row}
+    report.ignored_columns = sorted(seen - KNOWN_COLUMNS - {"__extra__"})
+    wanted = set()
+    for _line, row in rows:
+        try:
+            wanted.add(normalise_postcode(row.get("postcode", "")))
+        except InvalidPostcode:
+            continue
+    # One bulk lookup rather than a query per row.
+    locations = postcodes_lookup(postcodes=sorted(wanted)) if wanted else {}
+    codes = {loc.neighbourhood_code for loc in locations.values() if loc.neighbourhood_code}
+    neighbourhoods = {n.code: n for n in Neighbourhood.objects.filter(code__in=codes)}
+    themes: dict[str, Theme] = {}
+    for theme in Theme.objects.all():
+        themes[theme.slug] = theme
+        themes[theme.name.lower()] = theme
+    iterator: Iterable[tuple[int, dict[str, str]]] = progress(rows) if progress else rows
+    for line, row in iterator:
+        try:
+            key, values, activity, chosen = _row_values(row, locations=locations, themes=themes)
+            with transaction.atomic():
+                created = _save_row(
+                    key=key,
+                    values=values,
+                    activity_values=activity,
+                    themes=chosen,
+                    source=source,
+                    neighbourhoods=neighbourhoods,
+                )
+        except RowInvalid as error:
+            report.errors.append(RowError(line, str(error)))
+            continue
+        except ValidationError as error:
+            reasons = "; ".join(
+                f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
+            )
+            report.errors.append(RowError(line, reasons))
+            continue
+        if created:
+            report.created += 1
+        else:
+            report.updated += 1
+    return report
+
+
+def groups_import_csv(
+    *,
+    data: bytes,
+    source: str = GroupSource.CSV_IMPORT,
+    progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
+) -> ImportReport:
+    """Read a CSV file's bytes and import its rows. Raises ImportFileError
+    when the file as a whole cannot be read (no row is imported then)."""
+    return groups_import_rows(rows=csv_rows_read(data=data), source=source, progress=progress)
+
+
+def report_lines(report: ImportReport) -> Iterator[str]:
+    """The report as plain lines, for the command and logs (no personal data)."""
+    yield (
+        f"{report.rows} rows read: {report.created} groups created, "
+        f"{report.updated} updated, {len(report.errors)} rows not imported."
+    )
+    if report.ignored_columns:
+        yield f"Columns not used (not known): {', '.join(report.ignored_columns)}"
+    for error in report.errors:
+        yield f"line {error.line}: {error.reason}"

@@ -1,0 +1,393 @@
+"""Import an Open Referral UK feed (a council's service directory).
+
+Reads a JSON array of services, or a Page envelope with ``contents``, each
+service with an embedded ``organization`` (the shape of ORUK 1.0-3.0
+``/services`` lists). One CommunityGroup per organization (source
+"openreferral", external_id = the organization's id) and one Activity per
+service (matched by title within its group, since Activity has no external
+id). Real feeds are untidy: HTML in descriptions, "www." websites, blank
+fields, no locations. What cannot be used is skipped or left out, counted by
+reason, and reported; nothing fails the whole import except an unreadable
+file.
+
+Imported groups are pending and arrive in the review queue (the council
+published them; an anchor team still verifies them). They are not public:
+consent to *our* directory has to come from the group itself.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.db import transaction
+from django.utils import timezone
+
+from partners.models import (
+    Activity,
+    CommunityGroup,
+    GroupKind,
+    GroupSource,
+    Theme,
+    VerificationStatus,
+)
+from places.geocoding import GeocodingError, point_locate, postcode_lookup
+from places.postcodes import InvalidPostcode
+
+__all__ = [
+    "OrukFileError",
+    "OrukImportReport",
+    "groups_import_openreferral",
+    "html_to_text",
+    "oruk_services_read",
+]
+
+_BLOCK_TAGS = frozenset(
+    {"p", "div", "br", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6"}
+)
+_SKIP_TAGS = frozenset({"script", "style", "template"})
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+_HTML_HINT = re.compile(r"<[a-zA-Z/!]|&[a-zA-Z#]")
+_email = EmailValidator()
+_url = URLValidator(schemes=["http", "https"])
+
+NO_LOCATION = "services have no location: their groups were imported without a neighbourhood"
+MERGED = (
+    "services share a name with another service of the same organisation: merged into one activity"
+)
+BAD_WEBSITE = "websites were not valid web addresses: left out"
+BAD_EMAIL = "e-mail addresses were not valid: left out"
+HTML_STRIPPED = "descriptions held HTML: converted to plain text"
+TRUNCATED = "names were longer than 200 characters: shortened"
+
+
+class OrukFileError(ValueError):
+    """The file as a whole cannot be read. The message is for people."""
+
+
+class _TextExtractor(HTMLParser):
+    """Text of an HTML fragment: entities decoded, tags dropped, block tags
+    turned into line breaks. A parser, not a regex, so "<" in text, comments
+    and attributes holding ">" are handled."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP_TAGS:
+            self._skipping += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP_TAGS:
+            self._skipping = max(0, self._skipping - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(data)
+
+
+def html_to_text(value: object) -> str:
+    """Plain text of a description that may hold HTML."""
+    if not isinstance(value, str) or not value.strip():
+        return ""
+    parser = _TextExtractor()
+    parser.feed(value)
+    parser.close()
+    lines = [_SPACES.sub(" ", line).strip() for line in "".join(parser.parts).split("\n")]
+    text = "\n".join(lines)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def oruk_services_read(*, data: bytes | str) -> list[Any]:
+    """The list of services in an ORUK file: an array, or a Page's contents."""
+    try:
+        parsed = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise OrukFileError(f"The file is not valid JSON: {error}.") from error
+    if isinstance(parsed, dict) and isinstance(parsed.get("contents"), list):
+        contents: list[Any] = parsed["contents"]
+        return contents
+    if isinstance(parsed, list):
+        return parsed
+    raise OrukFileError("The file is neither a list of services nor an ORUK page with 'contents'.")
+
+
+@dataclass
+class OrukImportReport:
+    services: int = 0
+    organizations: int = 0
+    groups_created: int = 0
+    groups_updated: int = 0
+    activities_created: int = 0
+    activities_updated: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    notes: Counter[str] = field(default_factory=Counter)
+
+    def lines(self) -> Iterator[str]:
+        yield (
+            f"{self.services} services read from {self.organizations} organisations: "
+            f"{self.groups_created} groups created, {self.groups_updated} updated; "
+            f"{self.activities_created} activities created, {self.activities_updated} updated."
+        )
+        if self.skipped:
+            yield f"Could not use {sum(self.skipped.values())} services:"
+            for reason, count in self.skipped.most_common():
+                yield f"  {count} {reason}"
+        for note, count in self.notes.most_common():
+            yield f"{count} {note}"
+
+
+def _text(value: object, limit: int | None = None) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if limit is not None and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def _website(value: object, report: OrukImportReport) -> str:
+    text = _text(value)
+    if not text:
+        return ""
+    if "://" not in text:
+        text = f"https://{text}"
+    scheme, _, rest = text.partition("://")
+    text = f"{scheme.lower()}://{rest}"
+    try:
+        _url(text)
+    except ValidationError:
+        report.notes[BAD_WEBSITE] += 1
+        return ""
+    return text if len(text) <= 200 else ""
+
+
+def _email_of(value: object, report: OrukImportReport) -> str:
+    text = _text(value)
+    if not text:
+        return ""
+    try:
+        _email(text)
+    except ValidationError:
+        report.notes[BAD_EMAIL] += 1
+        return ""
+    return text.lower()
+
+
+def _description(value: object, report: OrukImportReport) -> str:
+    if isinstance(value, str) and _HTML_HINT.search(value):
+        report.notes[HTML_STRIPPED] += 1
+    return html_to_text(value)
+
+
+def _skip_reason(service: Any) -> str | None:
+    if not isinstance(service, dict):
+        return "are not JSON objects"
+    if not _text(service.get("name")):
+        return "have no name"
+    organization = service.get("organization")
+    if not isinstance(organization, dict) or not _text(organization.get("id")):
+        return "have no organisation (or one without an id)"
+    if not _text(organization.get("name")):
+        return "belong to an organisation with no name"
+    status = _text(service.get("status")).lower()
+    if status and status != "active":
+        return f"are not active (status '{status[:40]}')"
+    return None
+
+
+def _location(service: dict[str, Any]) -> tuple[Any, str, str]:
+    """(geocoded Location or None, postcode, place name) of a service's first
+    usable location: a point, else a postcode."""
+    for link in service.get("service_at_locations") or []:
+        location = (link or {}).get("location") if isinstance(link, dict) else None
+        if not isinstance(location, dict):
+            continue
+        name = _text(location.get("name"), 300)
+        lat, lon = location.get("latitude"), location.get("longitude")
+        if isinstance(lat, int | float) and isinstance(lon, int | float):
+            return point_locate(latitude=float(lat), longitude=float(lon)), "", name
+        for address in location.get("addresses") or location.get("physical_addresses") or []:
+            if isinstance(address, dict) and _text(address.get("postal_code")):
+                try:
+                    found = postcode_lookup(postcode=address["postal_code"])
+                except (InvalidPostcode, GeocodingError):
+                    continue
+                return found, found.postcode or "", name
+    return None, "", ""
+
+
+def _theme_lookup() -> dict[str, Theme]:
+    themes: dict[str, Theme] = {}
+    for theme in Theme.objects.filter(active=True):
+        themes[theme.slug] = theme
+        themes[theme.name.lower()] = theme
+    return themes
+
+
+def _themes_of(service: dict[str, Any], themes: dict[str, Theme]) -> list[Theme]:
+    """Our themes named by the feed's terms or target audiences, if any match."""
+    names: list[str] = []
+    for attribute in service.get("attributes") or []:
+        term = attribute.get("taxonomy_term") if isinstance(attribute, dict) else None
+        if isinstance(term, dict):
+            names += [_text(term.get("name")), _text(term.get("term"))]
+    for term in service.get("taxonomy_terms") or service.get("service_taxonomys") or []:
+        if isinstance(term, dict):
+            names.append(_text(term.get("name") or (term.get("taxonomy") or {}).get("name")))
+    for audience in service.get("pc_targetAudience") or []:
+        if isinstance(audience, dict):
+            names.append(_text(audience.get("audienceType")))
+    found: list[Theme] = []
+    for name in names:
+        theme = themes.get(name.lower()) if name else None
+        if theme is not None and theme not in found:
+            found.append(theme)
+    return found
+
+
+def _group_values(
+    organization: dict[str, Any], services: list[dict[str, Any]], report: OrukImportReport
+) -> dict[str, Any]:
+    website = _website(organization.get("website") or organization.get("url"), report)
+    email = _email_of(organization.get("email"), report)
+    for service in services:
+        email = email or _email_of(service.get("email"), report)
+    charity = ""
+    for identifier in organization.get("organization_identifiers") or []:
+        if isinstance(identifier, dict) and identifier.get("identifier_scheme") == "GB-CHC":
+            charity = _text(identifier.get("identifier"), 16)
+    name = _text(organization.get("name"))
+    if len(name) > 200:
+        report.notes[TRUNCATED] += 1
+    return {
+        "name": _text(name, 200),
+        "description": _description(organization.get("description"), report),
+        "website": website,
+        # A service e-mail published in a public directory is not a person's
+        # private contact: it goes where a group's published e-mail goes.
+        "public_email": email,
+        "charity_number": charity,
+        "kind": GroupKind.CHARITY if charity else GroupKind.OTHER,
+    }
+
+
+def _import_organization(
+    *,
+    org_id: str,
+    organization: dict[str, Any],
+    services: list[dict[str, Any]],
+    existing: CommunityGroup | None,
+    activities: dict[tuple[int, str], Activity],
+    themes: dict[str, Theme],
+    report: OrukImportReport,
+) -> None:
+    values = _group_values(organization, services, report)
+    location, postcode, place = None, "", ""
+    for service in services:
+        location, postcode, place = _location(service)
+        if location is not None:
+            break
+    group = existing or CommunityGroup(
+        source=GroupSource.OPENREFERRAL,
+        external_id=org_id,
+        status=VerificationStatus.PENDING,
+        email_verified_at=timezone.now(),
+    )
+    for name, value in values.items():
+        setattr(group, name, value)
+    if location is not None:
+        group.latitude, group.longitude = location.latitude, location.longitude
+        group.outside_area = location.outside_area
+        group.postcode = postcode
+        if location.neighbourhood_code:
+            from places.models import Neighbourhood
+
+            group.neighbourhood = Neighbourhood.objects.filter(
+                code=location.neighbourhood_code
+            ).first()
+    else:
+        report.notes[NO_LOCATION] += len(services)
+    group.save()
+    if existing is None:
+        report.groups_created += 1
+    else:
+        report.groups_updated += 1
+    seen: set[str] = set()
+    for service in services:
+        title = _text(service.get("name"), 200)
+        if len(_text(service.get("name"))) > 200:
+            report.notes[TRUNCATED] += 1
+        if title.lower() in seen:
+            report.notes[MERGED] += 1
+            continue
+        seen.add(title.lower())
+        activity = activities.get((group.pk, title.lower()))
+        created = activity is None
+        activity = activity or Activity(group=group, title=title)
+        activity.description = _description(service.get("description"), report)
+        if place:
+            activity.where = place
+        activity.save()
+        chosen = _themes_of(service, themes)
+        if chosen:
+            activity.themes.set(chosen)
+        if created:
+            report.activities_created += 1
+        else:
+            report.activities_updated += 1
+
+
+def groups_import_openreferral(
+    *,
+    services: list[Any],
+    progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
+) -> OrukImportReport:
+    """Create or update groups and activities from ORUK services. Idempotent."""
+    report = OrukImportReport(services=len(services))
+    by_org: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
+    for service in services:
+        reason = _skip_reason(service)
+        if reason is not None:
+            report.skipped[reason] += 1
+            continue
+        organization = service["organization"]
+        org_id = _text(organization["id"], 200)
+        by_org.setdefault(org_id, (organization, []))[1].append(service)
+    report.organizations = len(by_org)
+    # Two queries up front instead of two per organisation and service.
+    groups = {
+        g.external_id: g
+        for g in CommunityGroup.objects.filter(
+            source=GroupSource.OPENREFERRAL, external_id__in=list(by_org)
+        )
+    }
+    activities = {
+        (a.group_id, a.title.lower()): a
+        for a in Activity.objects.filter(group__in=list(groups.values()))
+    }
+    themes = _theme_lookup()
+    items: Iterable[tuple[str, tuple[dict[str, Any], list[dict[str, Any]]]]] = by_org.items()
+    with transaction.atomic():
+        for org_id, (organization, org_services) in progress(items) if progress else items:
+            _import_organization(
+                org_id=org_id,
+                organization=organization,
+                services=org_services,
+                existing=groups.get(org_id),
+                activities=activities,
+                themes=themes,
+                report=report,
+            )
+    return report
