@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from places import apis
+
+urlpatterns = [
+    path("neighbourhoods/", apis.NeighbourhoodListApi.as_view(), name="neighbourhood-list"),
+    path(
+        "neighbourhoods/<str:code>/",
+        apis.NeighbourhoodDetailApi.as_view(),
+        name="neighbourhood-detail",
+    ),
+    path("postcodes/<str:postcode>/", apis.PostcodeLookupApi.as_view(), name="postcode-lookup"),
+]
