@@ -13,11 +13,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-__all__ = ["ApplicationError", "api_exception_handler"]
+__all__ = ["ApplicationError", "ErrorSerializer", "api_exception_handler"]
 
 
 class ApplicationError(Exception):
@@ -27,6 +27,15 @@ class ApplicationError(Exception):
         super().__init__(message)
         self.message = message
         self.extra = extra or {}
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The body of every API error, for the schema: every app's views
+    document their 400/403/404 responses with this one class, so the
+    OpenAPI schema has one "Error" component."""
+
+    message = serializers.CharField()
+    extra = serializers.DictField(required=False, help_text="Details, e.g. per-field errors.")
 
 
 def _as_drf(exc: Exception) -> Exception:

@@ -258,6 +258,14 @@ class Need(models.Model):
     def unit(self) -> str:
         return NEED_KIND_UNITS[self.kind]
 
+    @property
+    def amount_text(self) -> str:
+        """The amount as people read it: "£250.50", "8 hours a month"."""
+        if self.kind == NeedKind.SEED_FUNDING:
+            pounds, pence = divmod(self.amount, 100)
+            return f"£{pounds:,}.{pence:02d}" if pence else f"£{pounds:,}"
+        return f"{self.amount:,} {self.unit}"
+
 
 class AnchorKind(models.TextChoices):
     NHS_TRUST = "nhs_trust", "NHS trust"
@@ -336,3 +344,27 @@ class AnchorMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.anchor} ({self.role})"
+
+
+class ConsentRecord(models.Model):
+    """Each time a group gave or withdrew consent to the public directory.
+
+    The group row holds the current state; these rows are the history a
+    data-protection request or complaint needs: what wording, when, and how.
+    """
+
+    group = models.ForeignKey(
+        CommunityGroup, on_delete=models.CASCADE, related_name="consent_records"
+    )
+    consent_public = models.BooleanField(help_text="True: consent given; False: withdrawn.")
+    wording_version = models.CharField(max_length=16)
+    recorded_at = models.DateTimeField()
+    # Where it was recorded: "registration" or "self-service".
+    via = models.CharField(max_length=16)
+
+    class Meta:
+        ordering = ["group_id", "recorded_at", "id"]
+
+    def __str__(self) -> str:
+        action = "gave" if self.consent_public else "withdrew"
+        return f"Group {self.group_id} {action} consent ({self.wording_version})"

@@ -1,7 +1,12 @@
-"""Pages: directory."""
+"""Pages: the public directory (under /directory/)."""
 
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from partners import views_directory as views
+
+urlpatterns = [
+    path("directory/", views.directory_search_view, name="directory"),
+    path("directory/<int:group_id>/", views.directory_detail_view, name="directory-detail"),
+]

@@ -1,0 +1,66 @@
+"""Activities and needs: read-only here (groups edit their own through the
+self-service pages). Visible when their group is visible to the user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.permissions import AllowAny
+
+from partners.apis.common import READ_ERRORS, ApiPagination
+from partners.apis.filters import ActivityFilter, NeedFilter
+from partners.models import Activity, Need
+from partners.permissions import is_anchor_team
+from partners.selectors import activity_list, need_list
+from partners.serializers import NeedSerializer, PublicActivitySerializer, TeamActivitySerializer
+
+_ACTIVITY = PolymorphicProxySerializer(
+    component_name="ActivityForRole",
+    serializers=[PublicActivitySerializer, TeamActivitySerializer],
+    resource_type_field_name=None,
+)
+_ACTIVITIES = PolymorphicProxySerializer(
+    component_name="ActivityForRole",
+    serializers=[PublicActivitySerializer, TeamActivitySerializer],
+    resource_type_field_name=None,
+    many=True,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: _ACTIVITIES, **READ_ERRORS}),
+    retrieve=extend_schema(responses={200: _ACTIVITY, **READ_ERRORS}),
+)
+class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
+    permission_classes = [AllowAny]
+    pagination_class = ApiPagination
+    filterset_class = ActivityFilter
+    queryset = Activity.objects.none()
+
+    def get_queryset(self) -> Any:
+        return activity_list(user=self.request.user)
+
+    def get_serializer_class(self) -> Any:
+        if is_anchor_team(self.request.user):
+            return TeamActivitySerializer
+        return PublicActivitySerializer
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: NeedSerializer(many=True), **READ_ERRORS}),
+    retrieve=extend_schema(responses={200: NeedSerializer, **READ_ERRORS}),
+)
+class NeedViewSet(viewsets.ReadOnlyModelViewSet):
+    """Anchor teams see every group's needs; everyone else the needs of
+    public groups (needs carry no personal fields)."""
+
+    permission_classes = [AllowAny]
+    pagination_class = ApiPagination
+    filterset_class = NeedFilter
+    serializer_class = NeedSerializer
+    queryset = Need.objects.none()
+
+    def get_queryset(self) -> Any:
+        return need_list(user=self.request.user)

@@ -1,0 +1,23 @@
+"""Shared by every partners API view: pagination and error documentation."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework.pagination import PageNumberPagination
+
+from config.exceptions import ErrorSerializer
+
+
+class ApiPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+BAD_REQUEST = OpenApiResponse(ErrorSerializer, description="Bad input; `extra` says which.")
+FORBIDDEN = OpenApiResponse(ErrorSerializer, description="Not signed in, or not allowed.")
+NOT_FOUND = OpenApiResponse(ErrorSerializer, description="No such item, or not visible to you.")
+
+# Errors any read can answer: a bad filter value (400), an unknown page or id (404).
+READ_ERRORS = {400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND}
+WRITE_ERRORS = {400: BAD_REQUEST, 403: FORBIDDEN, 404: NOT_FOUND}

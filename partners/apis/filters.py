@@ -1,0 +1,82 @@
+"""Query parameters of the list endpoints, as django-filter FilterSets so
+drf-spectacular declares every one of them in the schema."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import QuerySet
+
+from partners.models import (
+    Activity,
+    CommunityGroup,
+    Need,
+    NeedKind,
+    NeedStatus,
+    Site,
+    VerificationStatus,
+)
+from partners.selectors import group_filter
+
+
+class GroupFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_q",
+        help_text="Words, all of which must appear in the name, description or an activity.",
+    )
+    theme = django_filters.CharFilter(method="filter_theme", help_text="A theme slug.")
+    neighbourhood = django_filters.CharFilter(
+        field_name="neighbourhood__code", help_text="A neighbourhood code, e.g. E01005599."
+    )
+    imd_decile = django_filters.NumberFilter(
+        field_name="neighbourhood__imd_decile",
+        min_value=1,
+        max_value=10,
+        help_text="Deprivation decile of the neighbourhood, 1 (most deprived) to 10.",
+    )
+    status = django_filters.ChoiceFilter(
+        choices=VerificationStatus.choices,
+        help_text="Anchor teams only; everyone else sees verified groups only.",
+    )
+
+    class Meta:
+        model = CommunityGroup
+        fields = ["q", "theme", "neighbourhood", "imd_decile", "status"]
+
+    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return group_filter(queryset=queryset, q=value)
+
+    def filter_theme(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return group_filter(queryset=queryset, themes=[value])
+
+
+class ActivityFilter(django_filters.FilterSet):
+    group = django_filters.NumberFilter(field_name="group_id", help_text="A group id.")
+    theme = django_filters.CharFilter(
+        field_name="themes__slug", distinct=True, help_text="A theme slug."
+    )
+
+    class Meta:
+        model = Activity
+        fields = ["group", "theme"]
+
+
+class NeedFilter(django_filters.FilterSet):
+    group = django_filters.NumberFilter(field_name="activity__group_id", help_text="A group id.")
+    activity = django_filters.NumberFilter(field_name="activity_id", help_text="An activity id.")
+    kind = django_filters.ChoiceFilter(choices=NeedKind.choices)
+    status = django_filters.ChoiceFilter(choices=NeedStatus.choices)
+    theme = django_filters.CharFilter(
+        field_name="activity__themes__slug", distinct=True, help_text="A theme slug."
+    )
+
+    class Meta:
+        model = Need
+        fields = ["group", "activity", "kind", "status", "theme"]
+
+
+class SiteFilter(django_filters.FilterSet):
+    anchor = django_filters.NumberFilter(field_name="anchor_id", help_text="An anchor id.")
+
+    class Meta:
+        model = Site
+        fields = ["anchor"]

@@ -1,0 +1,1 @@
+"""HTML forms of the partners app: GOV.UK-style question pages."""

@@ -1,0 +1,258 @@
+"""API serializers, one per role where the roles see different things.
+
+The public, the board and contacts of *other* groups get the Public*
+serializers: no contact name, e-mail, phone or address, and for a group
+that meets at home no postcode, no point, no "where" text; only its
+neighbourhood. Anchor teams and admins get the Team* serializers.
+Which one a view uses is decided by partners.permissions.can_see_contacts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
+from rest_framework import serializers
+
+from partners.models import (
+    Activity,
+    Anchor,
+    AnchorKind,
+    CommunityGroup,
+    GroupKind,
+    Need,
+    NeedKind,
+    NeedStatus,
+    Site,
+    SiteKind,
+    Theme,
+    VerificationStatus,
+)
+from partners.selectors import group_themes
+from places.models import Neighbourhood
+
+
+class NamedChoiceField(serializers.ChoiceField):
+    """A ChoiceField documented as ONE named enum component (``enum_name``).
+
+    Several models have a "kind" (groups, needs, anchors, sites) with
+    different choices; left to drf-spectacular's automatic naming they
+    collide and the schema fails ``--fail-on-warn``. Naming each set here
+    keeps the fix beside the fields instead of in global settings.
+    """
+
+    def __init__(self, *, enum_name: str, **kwargs: Any) -> None:
+        self.enum_name = enum_name
+        super().__init__(**kwargs)
+
+
+class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = "partners.serializers.NamedChoiceField"
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> Any:
+        field = self.target
+        component = ResolvedComponent(
+            name=field.enum_name,
+            type=ResolvedComponent.SCHEMA,
+            object=field.enum_name,
+            schema=build_choice_field(field),
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
+
+
+def _kind(enum_name: str, choices: Any, **kwargs: Any) -> NamedChoiceField:
+    return NamedChoiceField(enum_name=enum_name, choices=choices, **kwargs)
+
+
+class ThemeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Theme
+        fields = ["slug", "name", "description", "uri"]
+
+
+class NeighbourhoodRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Neighbourhood
+        fields = ["code", "name", "imd_decile"]
+
+
+class PublicGroupSerializer(serializers.ModelSerializer):
+    """A group as the public and the board see it."""
+
+    kind = _kind("GroupKindEnum", GroupKind.choices, read_only=True)
+    neighbourhood = NeighbourhoodRefSerializer(read_only=True, allow_null=True)
+    themes = serializers.SerializerMethodField()
+    postcode = serializers.SerializerMethodField()
+    latitude = serializers.SerializerMethodField()
+    longitude = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CommunityGroup
+        fields = [
+            "id",
+            "name",
+            "description",
+            "kind",
+            "charity_number",
+            "company_number",
+            "website",
+            "public_email",
+            "public_phone",
+            "meets_at_home",
+            "postcode",
+            "latitude",
+            "longitude",
+            "neighbourhood",
+            "themes",
+        ]
+
+    def get_themes(self, group: CommunityGroup) -> list[str]:
+        return [theme.slug for theme in group_themes(group)]
+
+    # A home is private: null, never a rounded or jittered value (averaging
+    # jittered points recovers the home).
+    def get_postcode(self, group: CommunityGroup) -> str | None:
+        return None if group.meets_at_home else group.postcode or None
+
+    def get_latitude(self, group: CommunityGroup) -> float | None:
+        return None if group.meets_at_home else group.latitude
+
+    def get_longitude(self, group: CommunityGroup) -> float | None:
+        return None if group.meets_at_home else group.longitude
+
+
+class TeamGroupSerializer(PublicGroupSerializer):
+    """A group as its anchor teams see it: with contact and review fields."""
+
+    postcode = serializers.CharField(read_only=True)
+    latitude = serializers.FloatField(read_only=True, allow_null=True)
+    longitude = serializers.FloatField(read_only=True, allow_null=True)
+    status = _kind("VerificationStatusEnum", VerificationStatus.choices, read_only=True)
+
+    class Meta(PublicGroupSerializer.Meta):
+        fields = [
+            *PublicGroupSerializer.Meta.fields,
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "address",
+            "status",
+            "status_reason",
+            "consent_public",
+            "email_verified_at",
+            "reviewed_at",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class GroupRejectInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Told to the group's contact.")
+
+
+class PublicActivitySerializer(serializers.ModelSerializer):
+    themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+    where = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Activity
+        fields = [
+            "id",
+            "group",
+            "title",
+            "description",
+            "themes",
+            "where",
+            "frequency",
+            "people_reached_per_month",
+        ]
+
+    def get_where(self, activity: Activity) -> str | None:
+        # For a group that meets at home, "where" is often the home address.
+        return None if activity.group.meets_at_home else activity.where
+
+
+class TeamActivitySerializer(PublicActivitySerializer):
+    where = serializers.CharField(read_only=True)
+
+
+class NeedSerializer(serializers.ModelSerializer):
+    group = serializers.IntegerField(source="activity.group_id", read_only=True)
+    unit = serializers.CharField(read_only=True, help_text="What amount counts, e.g. pence.")
+    kind = _kind("NeedKindEnum", NeedKind.choices, read_only=True)
+    status = _kind("NeedStatusEnum", NeedStatus.choices, read_only=True)
+
+    class Meta:
+        model = Need
+        fields = [
+            "id",
+            "activity",
+            "group",
+            "kind",
+            "amount",
+            "unit",
+            "space_capacity",
+            "accessibility_needs",
+            "needed_by",
+            "why",
+            "status",
+        ]
+
+
+class AnchorSerializer(serializers.ModelSerializer):
+    kind = _kind("AnchorKindEnum", AnchorKind.choices, read_only=True)
+
+    class Meta:
+        model = Anchor
+        fields = ["id", "name", "slug", "kind", "description", "website", "org_identifier"]
+
+
+class SiteSerializer(serializers.ModelSerializer):
+    neighbourhood = NeighbourhoodRefSerializer(read_only=True, allow_null=True)
+    kind = _kind("SiteKindEnum", SiteKind.choices, read_only=True)
+
+    class Meta:
+        model = Site
+        fields = [
+            "id",
+            "anchor",
+            "name",
+            "kind",
+            "postcode",
+            "latitude",
+            "longitude",
+            "neighbourhood",
+        ]
+
+
+class SiteInputSerializer(serializers.Serializer):
+    """A postcode (geocoded), or a latitude and longitude."""
+
+    anchor = serializers.PrimaryKeyRelatedField(
+        queryset=Anchor.objects.all(), help_text="Must be an anchor you are on the team of."
+    )
+    name = serializers.CharField(max_length=200)
+    kind = _kind("SiteKindEnum", SiteKind.choices, default=SiteKind.OFFICE)
+    postcode = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
+    latitude = serializers.FloatField(
+        required=False, allow_null=True, default=None, min_value=-90, max_value=90
+    )
+    longitude = serializers.FloatField(
+        required=False, allow_null=True, default=None, min_value=-180, max_value=180
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        has_point = attrs.get("latitude") is not None and attrs.get("longitude") is not None
+        if not attrs.get("postcode") and not has_point:
+            raise serializers.ValidationError(
+                {"postcode": ["Enter a postcode, or a latitude and longitude."]}
+            )
+        return attrs
+
+
+class SiteUpdateInputSerializer(SiteInputSerializer):
+    """As for creation, without the anchor: a site never changes anchor."""
+
+    anchor = None  # type: ignore[assignment]
