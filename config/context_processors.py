@@ -3,11 +3,46 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
 
-from partners.roles import roles_of
+from partners.roles import ANCHOR_TEAM, BOARD, GROUP_CONTACT, roles_of
+
+# (label, url name, roles that see it; None = everyone). Order is the menu's.
+NAVIGATION: tuple[tuple[str, str, frozenset[str] | None], ...] = (
+    ("Directory", "partners:directory", None),
+    ("Register a group", "partners:register-start", frozenset({"anonymous", GROUP_CONTACT})),
+    ("Your group", "partners:selfservice-dashboard", frozenset({GROUP_CONTACT})),
+    ("Offers", "matching:offers", frozenset({GROUP_CONTACT})),
+    ("Review queue", "partners:team-queue", frozenset({ANCHOR_TEAM, "admin"})),
+    ("Groups", "partners:team-groups", frozenset({ANCHOR_TEAM, "admin"})),
+    ("Matching", "matching:queue", frozenset({ANCHOR_TEAM, "admin"})),
+    ("Resources", "matching:resources", frozenset({ANCHOR_TEAM, "admin"})),
+    ("Sites", "partners:team-sites", frozenset({ANCHOR_TEAM, "admin"})),
+    ("Board", "maps:board", frozenset({BOARD, ANCHOR_TEAM, "admin"})),
+    ("Map", "maps:board-map", frozenset({BOARD, ANCHOR_TEAM, "admin"})),
+    ("Admin", "admin:index", frozenset({"admin"})),
+)
+
+
+def navigation_for(roles: frozenset[str]) -> list[dict[str, str]]:
+    seen_as = roles or frozenset({"anonymous"})
+    items = []
+    for label, name, allowed in NAVIGATION:
+        if allowed is not None and not (allowed & seen_as):
+            continue
+        try:
+            items.append({"label": label, "url": reverse(name)})
+        except NoReverseMatch:  # an app not installed in this deployment
+            continue
+    return items
 
 
 def roles(request: HttpRequest) -> dict[str, object]:
-    """The signed-in user's roles, so navigation shows only what they may use."""
+    """The signed-in user's roles, and the menu they may use."""
     user = getattr(request, "user", None)
-    return {"user_roles": roles_of(user) if user is not None else frozenset()}
+    user_roles = roles_of(user) if user is not None else frozenset()
+    current = request.path
+    nav = navigation_for(user_roles)
+    for item in nav:
+        item["current"] = "page" if current.startswith(item["url"]) and item["url"] != "/" else ""
+    return {"user_roles": user_roles, "nav_items": nav}
