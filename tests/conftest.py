@@ -104,3 +104,35 @@ def no_personal_data_in_logs():
     root.removeHandler(handler)
     leaks = personal_data_in(handler.lines)
     assert not leaks, "personal data written to the log:\n" + "\n".join(leaks[:20])
+
+
+# --- Reference data after a flush ---------------------------------------------
+# A transactional test (transaction=True, live_server) ends by flushing every
+# table, which also removes what data migrations loaded: role groups, the
+# theme taxonomy, the self-assessment statements. Load them again, idempotently,
+# before each such test, so test order never matters.
+REFERENCE_DATA = (
+    ("partners.migrations.0001_roles", "create_roles"),
+    ("partners.migrations.0003_themes", "load_themes"),
+    ("maps.migrations.0002_statements", "add_statements"),
+)
+
+
+def _is_transactional(request: pytest.FixtureRequest) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def reference_data_after_flush(request: pytest.FixtureRequest) -> None:
+    if not _is_transactional(request):
+        return
+    import importlib
+
+    from django.apps import apps
+
+    request.getfixturevalue("transactional_db")
+    for module, function in REFERENCE_DATA:
+        getattr(importlib.import_module(module), function)(apps, None)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from config.outbox import outbox_enqueue
 from partners.models import (
     Activity,
     CommunityGroup,
@@ -39,6 +39,7 @@ from partners.services.tokens import (
     token_read,
     verify_max_age,
 )
+from partners.tasks import SEND_VERIFICATION_EMAIL
 from places.geocoding import postcode_lookup
 from places.models import Neighbourhood
 
@@ -203,11 +204,11 @@ def group_register(
     if consent_public:
         consent_record(group=created, given=True, via="registration")
     group_id = created.pk
-    # After commit: a rolled-back registration must not send mail, and the
-    # link must not arrive before the row it points at exists. robust=True:
-    # a mail server failure is logged and the contact can ask for a new link,
-    # rather than seeing an error for a registration that did succeed.
-    transaction.on_commit(lambda: group_send_verification_email(group_id=group_id), robust=True)
+    # Through the outbox, in this transaction: a rolled-back registration
+    # sends no mail, the link never arrives before its row exists, and with
+    # the broker down the row is still saved and the e-mail goes out (once)
+    # when it is back. The contact never sees an error for a saved submission.
+    outbox_enqueue(SEND_VERIFICATION_EMAIL, group_id=group_id)
     logger.info("group %s registered, pending e-mail verification", group_id)
     return created
 
@@ -302,7 +303,5 @@ def group_resend_verification(*, email: str) -> int:
         ).values_list("pk", flat=True)
     )
     for group_id in ids:
-        transaction.on_commit(
-            partial(group_send_verification_email, group_id=group_id), robust=True
-        )
+        outbox_enqueue(SEND_VERIFICATION_EMAIL, group_id=group_id)
     return len(ids)

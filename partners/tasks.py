@@ -1,0 +1,18 @@
+"""Celery tasks of the partners app: ids in, one service call.
+
+Sent through the transactional outbox (config/outbox.py), so a registration
+saved while the broker is down still gets its e-mail, once, when it is back.
+"""
+
+from __future__ import annotations
+
+from config.outbox import outbox_task
+
+SEND_VERIFICATION_EMAIL = "partners.send_verification_email"
+
+
+@outbox_task(SEND_VERIFICATION_EMAIL)
+def send_verification_email(*, group_id: int) -> bool:
+    from partners.services.registration import group_send_verification_email
+
+    return group_send_verification_email(group_id=group_id)
