@@ -1,0 +1,103 @@
+"""The leadership self-assessment: rounds, statements, anonymous responses.
+
+Board members and anchor leaders rate short statements under the four
+building blocks of anchor leadership. Anonymity is structural: a response
+stores a keyed hash of (round, user), never the user, so no query, admin
+page or database dump can say who answered what. The hash only lets the
+service refuse a second response from the same person in the same round.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from partners.models import Anchor
+
+
+class Block(models.TextChoices):
+    INTENTIONALITY = "intentionality", "Intentionality"
+    SHEPHERDING = "shepherding", "Shepherding culture change"
+    SYSTEM_LEADERSHIP = "system_leadership", "System leadership"
+    FACILITATING = "facilitating", "Facilitating culture change"
+
+
+class AssessmentRound(models.Model):
+    anchor = models.ForeignKey(Anchor, on_delete=models.CASCADE, related_name="assessment_rounds")
+    title = models.CharField(max_length=200)
+    opened_at = models.DateTimeField()
+    # Null: still open.
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["anchor_id", "-opened_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_at__isnull=True) | Q(closed_at__gt=models.F("opened_at")),
+                name="assessment_round_closes_after_opening",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.anchor.name})"
+
+
+class AssessmentStatement(models.Model):
+    block = models.CharField(max_length=24, choices=Block.choices)
+    text = models.CharField(max_length=300)
+    position = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class AssessmentResponse(models.Model):
+    round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="responses")
+    # HMAC-SHA256 of (round id, user id) under the project secret: equal for
+    # the same person in the same round, and nothing else can be read from it.
+    respondent_key = models.CharField(max_length=64)
+    # The day only: an exact time could be matched with who was in the room.
+    submitted_on = models.DateField()
+
+    class Meta:
+        # Random-looking order, never submission order (which could be matched
+        # with who answered when).
+        ordering = ["round_id", "respondent_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "respondent_key"], name="assessment_one_response_per_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"A response to round {self.round_id}"
+
+
+class AssessmentAnswer(models.Model):
+    response = models.ForeignKey(
+        AssessmentResponse, on_delete=models.CASCADE, related_name="answers"
+    )
+    statement = models.ForeignKey(
+        AssessmentStatement, on_delete=models.PROTECT, related_name="answers"
+    )
+    # 1 = strongly disagree ... 5 = strongly agree.
+    score = models.PositiveSmallIntegerField()
+    comment = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["response_id", "statement_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "statement"], name="assessment_one_answer_per_statement"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5), name="assessment_score_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.score} for statement {self.statement_id}"

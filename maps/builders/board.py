@@ -1,0 +1,309 @@
+"""The board map and the public directory map: frames in, a folium Map out.
+
+Pure: no request, no ORM, no cache. The frames (maps/frames.py) already
+hold only what the audience may see; these functions escape every piece of
+text and decide colours, layers, legend and controls.
+
+Input frames (EPSG:4326 degrees):
+
+- ``neighbourhoods``: GeoDataFrame with code, name, imd_decile and, for the
+  board, active_matches, pence_awarded, pounds_awarded, hours_given,
+  groups_registered, home_groups (a label), is_gap; display geometry.
+- ``groups``: DataFrame with lat, lon, name, theme_name, theme_position.
+- ``sites``: DataFrame with lat, lon, name, anchor.
+- ``lines``: DataFrame with from_lat, from_lon, to_lat, to_lon, site,
+  to_label, matches.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import branca.element
+import folium
+import pandas as pd
+from jinja2 import Template
+
+from maps.builders.assets import MapAssets, assets_apply
+from maps.builders.layers import (
+    NEIGHBOURHOOD_OUTLINE,
+    gaps_layer,
+    group_layers,
+    lines_layer,
+    polygon_layer,
+    sites_layer,
+)
+from maps.builders.style import (
+    GAP_STYLE,
+    IMD_COLOURS,
+    NO_DATA,
+    THEME_COLOURS,
+    classes_for,
+    esc,
+    imd_colour,
+    legend_html,
+)
+
+__all__ = [
+    "BOARD_SHADES",
+    "board_map_build",
+    "directory_map_build",
+    "features_of",
+    "map_html_render",
+]
+
+# Shading key -> (layer name in the control, legend title).
+BOARD_SHADES: dict[str, tuple[str, str]] = {
+    "matches": ("Backing: active matches", "Active matches"),
+    "pounds": ("Backing: pounds awarded", "Pounds awarded"),
+    "hours": ("Backing: hours given", "Hours given"),
+    "imd": ("Deprivation: IMD decile", "IMD decile (1 = most deprived)"),
+}
+# Salford, for a map with no neighbourhoods loaded yet.
+DEFAULT_CENTRE = (53.48, -2.33)
+
+
+class _Init(branca.element.MacroElement):
+    """Hands the map and its neighbourhood layer to map_frame.js."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        BackerMap.init({
+            map: {{ this.map_name }},
+            neighbourhoods: {{ this.layer_name }},
+            shade: {{ this.shade|tojson }},
+            shadeByLayer: {{ this.shade_by_layer|tojson }}
+        });
+        {% endmacro %}"""
+    )
+
+    def __init__(self, *, map_name: str, layer_name: str, shade: str, shades: dict[str, str]):
+        super().__init__()
+        self._name = "BackerInit"
+        self.map_name = map_name
+        self.layer_name = layer_name
+        self.shade = shade
+        self.shade_by_layer = {name: key for key, name in shades.items()}
+
+
+def _new_map(neighbourhoods: Any, title: str) -> folium.Map:
+    figure = branca.element.Figure(title=title)
+    # tiles=None: no OpenStreetMap requests; the neighbourhoods are the map.
+    folium_map = folium.Map(
+        location=DEFAULT_CENTRE,
+        zoom_start=12,
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=True,
+        width="100%",
+        height="100%",
+        # With no tile layer nothing else sets these, and markercluster needs maxZoom.
+        maxZoom=18,
+        minZoom=5,
+    )
+    figure.add_child(folium_map)
+    # No favicon request (a 404 in the console) from the frame or a download.
+    figure.header.add_child(branca.element.Element('<link rel="icon" href="data:,">'))
+    if len(neighbourhoods):
+        min_x, min_y, max_x, max_y = neighbourhoods.total_bounds
+        folium_map.fit_bounds([[min_y, min_x], [max_y, max_x]])
+    return folium_map
+
+
+def _number(value: Any) -> int:
+    return 0 if pd.isna(value) else int(value)
+
+
+def board_map_build(
+    *,
+    neighbourhoods: Any,
+    groups: pd.DataFrame,
+    sites: pd.DataFrame,
+    lines: pd.DataFrame,
+    assets: MapAssets,
+    shade: str = "matches",
+    title: str = "Board map",
+) -> folium.Map:
+    """The board map: neighbourhoods shaded by backing or deprivation (one
+    choice at a time), gaps, groups by theme, sites and lines; legend; control."""
+    if shade not in BOARD_SHADES:
+        raise ValueError(f"Unknown shading {shade!r}; expected one of {sorted(BOARD_SHADES)}.")
+    folium_map = _new_map(neighbourhoods, title)
+    classes = {
+        "matches": classes_for(neighbourhoods["active_matches"].tolist()),
+        "pounds": classes_for((neighbourhoods["pence_awarded"] / 100).tolist()),
+        "hours": classes_for(neighbourhoods["hours_given"].tolist()),
+    }
+    properties = []
+    for row in neighbourhoods.itertuples(index=False):
+        fills = {
+            "fill_matches": classes["matches"].colour(row.active_matches),
+            "fill_pounds": classes["pounds"].colour(row.pence_awarded / 100),
+            "fill_hours": classes["hours"].colour(row.hours_given),
+            "fill_imd": imd_colour(row.imd_decile),
+        }
+        properties.append(
+            {
+                "code": esc(row.code),
+                "name": esc(row.name),
+                "imd_decile": "no data" if pd.isna(row.imd_decile) else int(row.imd_decile),
+                "active_matches": _number(row.active_matches),
+                "pounds_awarded": esc(row.pounds_awarded),
+                "hours_given": _number(row.hours_given),
+                "groups_registered": _number(row.groups_registered),
+                "home_groups": esc(row.home_groups),
+                "gap": "yes" if row.is_gap else "no",
+                **fills,
+                "style": {**NEIGHBOURHOOD_OUTLINE, "fillColor": fills[f"fill_{shade}"]},
+            }
+        )
+    shading = polygon_layer(
+        neighbourhoods,
+        properties=properties,
+        tooltip={
+            "name": "Neighbourhood",
+            "code": "Code",
+            "imd_decile": "IMD decile",
+            "active_matches": "Active matches",
+            "pounds_awarded": "Pounds awarded",
+            "hours_given": "Hours given",
+            "groups_registered": "Groups registered (not at home)",
+            "home_groups": "Groups meeting at home",
+            "gap": "Gap",
+        },
+        name="Neighbourhoods",
+    )
+    shading.add_to(folium_map)
+    # The shadings are radio choices in the layer control; they share the one
+    # polygon layer above (map_frame.js restyles it), so the geometry is sent once.
+    for key, (name, _) in BOARD_SHADES.items():
+        folium.FeatureGroup(name=name, overlay=False, show=key == shade).add_to(folium_map)
+    gaps_layer(neighbourhoods).add_to(folium_map)
+    for layer in group_layers(groups):
+        layer.add_to(folium_map)
+    sites_layer(sites).add_to(folium_map)
+    lines_layer(lines).add_to(folium_map)
+    folium.LayerControl(collapsed=False, position="topright").add_to(folium_map)
+
+    def money(value: float) -> str:
+        return f"£{value:,.0f}"
+
+    def whole(value: float) -> str:
+        return f"{value:,.0f}"
+
+    sections: list[tuple[str, str, list[tuple[str, str]]]] = [
+        ("matches", "Active matches", classes["matches"].labels(whole)),
+        ("pounds", "Pounds awarded", classes["pounds"].labels(money)),
+        ("hours", "Hours given", classes["hours"].labels(whole)),
+        (
+            "imd",
+            BOARD_SHADES["imd"][1],
+            [(colour, str(i)) for i, colour in enumerate(IMD_COLOURS, start=1)]
+            + [(NO_DATA, "no data")],
+        ),
+        ("always", "Also shown", _overlay_legend(groups)),
+    ]
+    shades = {key: name for key, (name, _) in BOARD_SHADES.items()}
+    _finish(folium_map, shading, shade, sections, assets, shades)
+    return folium_map
+
+
+def _overlay_legend(groups: pd.DataFrame, *, board: bool = True) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    if board:
+        rows += [(GAP_STYLE["color"], "Gap (red dashed outline)"), ("#ffdd00", "Anchor site")]
+    if len(groups):
+        themes = (
+            groups[["theme_position", "theme_name"]].drop_duplicates().sort_values("theme_position")
+        )
+        rows += [
+            (THEME_COLOURS[int(p) % len(THEME_COLOURS)], f"Group: {name}")
+            for p, name in themes.itertuples(index=False)
+        ]
+    return rows
+
+
+def _finish(
+    folium_map: folium.Map,
+    shading: folium.GeoJson,
+    shade: str,
+    sections: list[tuple[str, str, list[tuple[str, str]]]],
+    assets: MapAssets,
+    shades: dict[str, str],
+) -> None:
+    figure = folium_map.get_root()
+    figure.html.add_child(branca.element.Element(legend_html(sections)))
+    _Init(
+        map_name=folium_map.get_name(),
+        layer_name=shading.get_name(),
+        shade=shade,
+        shades=shades,
+    ).add_to(folium_map)
+    assets_apply(folium_map, assets)
+
+
+def directory_map_build(
+    *,
+    neighbourhoods: Any,
+    groups: pd.DataFrame,
+    assets: MapAssets,
+    title: str = "Map of the directory",
+) -> folium.Map:
+    """The public map: neighbourhoods shaded by how many listed groups they
+    have, and the listed groups that do not meet at home, by theme."""
+    folium_map = _new_map(neighbourhoods, title)
+    classes = classes_for(neighbourhoods["groups_registered"].tolist())
+    properties = []
+    for row in neighbourhoods.itertuples(index=False):
+        fill = classes.colour(row.groups_registered)
+        properties.append(
+            {
+                "code": esc(row.code),
+                "name": esc(row.name),
+                "groups_registered": _number(row.groups_registered),
+                "home_groups": esc(row.home_groups),
+                "style": {**NEIGHBOURHOOD_OUTLINE, "fillColor": fill},
+            }
+        )
+    shading = polygon_layer(
+        neighbourhoods,
+        properties=properties,
+        tooltip={
+            "name": "Neighbourhood",
+            "groups_registered": "Groups listed (not at home)",
+            "home_groups": "Listed groups meeting at home",
+        },
+        name="Neighbourhoods",
+    )
+    shading.add_to(folium_map)
+    for layer in group_layers(groups):
+        layer.add_to(folium_map)
+    folium.LayerControl(collapsed=False, position="topright").add_to(folium_map)
+    sections = [
+        ("directory", "Groups listed", classes.labels(lambda v: f"{v:,.0f}")),
+        ("always", "Also shown", _overlay_legend(groups, board=False)),
+    ]
+    _finish(folium_map, shading, "directory", sections, assets, {})
+    return folium_map
+
+
+def map_html_render(folium_map: folium.Map) -> str:
+    """The complete HTML document of ``folium_map``, in English, ready to cache."""
+    html = folium_map.get_root().render()
+    return html.replace("<html>", '<html lang="en-GB">', 1)
+
+
+def features_of(html: str, layer: str = "") -> list[dict[str, Any]]:
+    """Every GeoJSON feature embedded in a rendered map (for tests and checks)."""
+    features: list[dict[str, Any]] = []
+    decoder = json.JSONDecoder()
+    marker = "_add("
+    position = html.find(marker)
+    while position != -1:
+        start = position + len(marker)
+        if html.startswith("{", start):
+            data, _ = decoder.raw_decode(html, start)
+            features.extend(data.get("features", []))
+        position = html.find(marker, start)
+    return features

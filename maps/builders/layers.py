@@ -1,0 +1,209 @@
+"""One function per kind of layer: frames in, folium layers out.
+
+Every value that reaches a tooltip is escaped here (``esc``): Leaflet and
+folium's GeoJsonTooltip insert them as HTML. Nothing goes through
+``folium.Tooltip``/``Popup`` with partner text, because those paste the text
+into a JavaScript template literal, where escaping HTML is not enough.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import folium
+import numpy as np
+import pandas as pd
+import shapely
+from folium.plugins import FastMarkerCluster
+from folium.template import Template
+
+from maps.builders.geometry import DISPLAY_DECIMALS
+from maps.builders.style import GAP_STYLE, esc, theme_colour
+
+__all__ = [
+    "GROUP_LABEL_LIMIT",
+    "gaps_layer",
+    "group_layers",
+    "lines_layer",
+    "polygon_layer",
+    "sites_layer",
+]
+
+# Beyond this many points a layer carries no names: 100,000 labels would add
+# megabytes to the page, and at that scale a board reads clusters, not names.
+GROUP_LABEL_LIMIT = 5_000
+
+NEIGHBOURHOOD_OUTLINE = {"color": "#505a5f", "weight": 0.6, "opacity": 0.8, "fillOpacity": 0.7}
+
+
+class BulkMarkerCluster(FastMarkerCluster):
+    """FastMarkerCluster that adds its markers in one ``addLayers`` call.
+
+    folium's template adds them one by one, and markercluster re-clusters on
+    each: 3,000 markers took 1.3 s to settle in Chromium that way.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = (function(){
+                {{ this.callback }}
+                var data = {{ this.data|tojson }};
+                var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+                var markers = new Array(data.length);
+                for (var i = 0; i < data.length; i++) {
+                    markers[i] = callback(data[i]);
+                }
+                cluster.addLayers(markers);
+                cluster.addTo({{ this._parent.get_name() }});
+                return cluster;
+            })();
+        {% endmacro %}"""
+    )
+
+
+def _features(geometries: Any, properties: list[dict[str, Any]]) -> dict[str, Any]:
+    # shapely.to_geojson is vectorised C; one json.loads for the whole array.
+    geoms = np.asarray(geometries, dtype=object)
+    texts = shapely.to_geojson(geoms) if len(geoms) else np.asarray([], dtype=object)
+    geometry_dicts = json.loads("[" + ",".join(texts.tolist()) + "]")
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "geometry": geometry, "properties": props}
+            for geometry, props in zip(geometry_dicts, properties, strict=True)
+        ],
+    }
+
+
+def _tooltip(fields: Mapping[str, str]) -> folium.GeoJsonTooltip:
+    return folium.GeoJsonTooltip(
+        fields=list(fields), aliases=list(fields.values()), class_name="backer-tooltip"
+    )
+
+
+def polygon_layer(
+    frame: Any,
+    *,
+    properties: list[dict[str, Any]],
+    tooltip: Mapping[str, str],
+    name: str,
+    control: bool = False,
+) -> folium.GeoJson:
+    """One GeoJSON layer for all the polygons; each feature's ``style`` is in its
+    properties (no Python style function per feature)."""
+    return folium.GeoJson(
+        _features(frame.geometry.values, properties),
+        name=name,
+        control=control,
+        tooltip=_tooltip(tooltip) if len(frame) else None,
+    )
+
+
+def gaps_layer(frame: Any) -> folium.GeoJson:
+    """Deprived neighbourhoods with registered activity and no backing, outlined."""
+    gaps = frame[frame["is_gap"].astype(bool)]
+    properties = [
+        {
+            "name": esc(row.name),
+            "imd_decile": esc(row.imd_decile),
+            "why": "Deprived, with registered activity and no backing",
+            "style": GAP_STYLE,
+        }
+        for row in gaps.itertuples(index=False)
+    ]
+    return polygon_layer(
+        gaps,
+        properties=properties,
+        tooltip={"name": "Gap", "imd_decile": "IMD decile", "why": "Why"},
+        name="Gaps: deprived, active, not backed",
+        control=True,
+    )
+
+
+def group_layers(groups: pd.DataFrame) -> list[BulkMarkerCluster]:
+    """One clustered layer per theme (a group with two themes is in both).
+
+    ``groups`` holds only the groups this audience may see as points (see
+    maps/frames.py); as a second line of defence, any row flagged
+    ``meets_at_home`` is dropped here too.
+    """
+    if "meets_at_home" in groups:
+        groups = groups[~groups["meets_at_home"].astype(bool)]
+    layers = []
+    for (position, theme_name), rows in groups.groupby(["theme_position", "theme_name"], sort=True):
+        coords = np.round(rows[["lat", "lon"]].to_numpy(float), DISPLAY_DECIMALS).tolist()
+        if len(rows) <= GROUP_LABEL_LIMIT:
+            for pair, name in zip(coords, rows["name"].tolist(), strict=True):
+                pair.append(esc(name))
+        colour = theme_colour(int(position))
+        layer = BulkMarkerCluster(
+            [],
+            # The marker factory lives in maps/static/maps/map_frame.js.
+            callback=f"BackerMap.groupMarker({json.dumps(colour)}, {json.dumps(esc(theme_name))})",
+            name=f"Groups: {esc(theme_name)}",
+            showCoverageOnHover=False,
+        )
+        # Set after construction: folium would validate every row in Python
+        # (0.3 s for 100,000); these are floats we rounded ourselves.
+        layer.data = coords
+        layers.append(layer)
+    return layers
+
+
+def sites_layer(sites: pd.DataFrame) -> folium.GeoJson:
+    """The anchors' sites as circles; few enough for a GeoJSON point layer."""
+    properties = [
+        {
+            "name": esc(row.name),
+            "anchor": esc(row.anchor),
+            "style": {"radius": 7, "color": "#0b0c0c", "fillColor": "#ffdd00", "fillOpacity": 1},
+        }
+        for row in sites.itertuples(index=False)
+    ]
+    points = shapely.points(
+        np.round(sites["lon"].to_numpy(float), DISPLAY_DECIMALS),
+        np.round(sites["lat"].to_numpy(float), DISPLAY_DECIMALS),
+    )
+    return folium.GeoJson(
+        _features(points, properties),
+        name="Anchor sites",
+        marker=folium.CircleMarker(radius=7, fill=True),
+        tooltip=_tooltip({"name": "Site", "anchor": "Anchor"}) if len(sites) else None,
+    )
+
+
+def lines_layer(lines: pd.DataFrame) -> folium.GeoJson:
+    """A line from each site to each group (or neighbourhood) it backs; wider
+    for more matches."""
+    properties = [
+        {
+            "site": esc(row.site),
+            "to": esc(row.to_label),
+            "matches": int(row.matches),
+            "style": {
+                "color": "#1d70b8",
+                "weight": round(1.5 + math.log2(max(int(row.matches), 1)), 1),
+                "opacity": 0.7,
+            },
+        }
+        for row in lines.itertuples(index=False)
+    ]
+    coords = np.stack(
+        [
+            lines[["from_lon", "from_lat"]].to_numpy(float),
+            lines[["to_lon", "to_lat"]].to_numpy(float),
+        ],
+        axis=1,
+    ).round(DISPLAY_DECIMALS)
+    geometries = shapely.linestrings(coords) if len(lines) else []
+    return folium.GeoJson(
+        _features(geometries, properties),
+        name="Lines from sites to what they back",
+        tooltip=_tooltip({"site": "From", "to": "To", "matches": "Matches"})
+        if len(lines)
+        else None,
+    )

@@ -1,0 +1,138 @@
+"""Colours, classes and the legend of the maps. Pure: values in, strings out."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "GAP_STYLE",
+    "IMD_COLOURS",
+    "NO_DATA",
+    "THEME_COLOURS",
+    "ZERO",
+    "Classes",
+    "classes_for",
+    "esc",
+    "imd_colour",
+    "legend_html",
+    "theme_colour",
+]
+
+# ColorBrewer Blues (5 classes): more backing, darker.
+BLUES = ("#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
+ZERO = "#f3f2f1"  # no backing: the page's light grey, so "none" reads as none
+NO_DATA = "#b1b4b6"
+# ColorBrewer RdYlBu (10): decile 1, the most deprived, is the darkest red.
+IMD_COLOURS = (
+    "#a50026",
+    "#d73027",
+    "#f46d43",
+    "#fdae61",
+    "#fee090",
+    "#e0f3f8",
+    "#abd9e9",
+    "#74add1",
+    "#4575b4",
+    "#313695",
+)
+# Paul Tol's "muted" and "bright" schemes: distinguishable with colour-blindness.
+THEME_COLOURS = (
+    "#332288",
+    "#88ccee",
+    "#44aa99",
+    "#117733",
+    "#999933",
+    "#ddcc77",
+    "#cc6677",
+    "#882255",
+    "#aa4499",
+    "#4477aa",
+    "#ee6677",
+    "#228833",
+)
+GAP_STYLE = {
+    "color": "#d4351c",
+    "weight": 3,
+    "dashArray": "6 4",
+    "fill": True,
+    "fillOpacity": 0,
+    "opacity": 1,
+}
+
+
+def esc(value: object) -> str:
+    """Partner text made safe for innerHTML (Leaflet tooltips and popups)."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def imd_colour(decile: object) -> str:
+    try:
+        number = int(decile)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return NO_DATA
+    return IMD_COLOURS[number - 1] if 1 <= number <= 10 else NO_DATA
+
+
+def theme_colour(position: int) -> str:
+    return THEME_COLOURS[int(position) % len(THEME_COLOURS)]
+
+
+@dataclass(frozen=True)
+class Classes:
+    """Upper bounds of up to five classes of positive values; 0 has its own colour."""
+
+    bounds: tuple[float, ...]
+
+    def colour(self, value: float) -> str:
+        if not value or value <= 0:
+            return ZERO
+        for bound, colour in zip(self.bounds, BLUES, strict=False):
+            if value <= bound:
+                return colour
+        return BLUES[min(len(self.bounds), len(BLUES)) - 1]
+
+    def labels(self, fmt: Callable[[float], str]) -> list[tuple[str, str]]:
+        """(colour, label) rows for the legend, "0" first."""
+        rows = [(ZERO, fmt(0))]
+        low = 0.0
+        for bound, colour in zip(self.bounds, BLUES, strict=False):
+            start = fmt(_next_above(low))
+            rows.append((colour, start if start == fmt(bound) else f"{start} to {fmt(bound)}"))
+            low = bound
+        return rows
+
+
+def _next_above(value: float) -> float:
+    # Figures are whole numbers (matches, hours, pence): the class above 5 starts at 6.
+    return float(np.floor(value) + 1)
+
+
+def classes_for(values: Sequence[float]) -> Classes:
+    """Quantile classes of the positive values, rounded up to whole numbers."""
+    positive = np.asarray([v for v in values if v and v > 0], dtype=float)
+    if len(positive) == 0:
+        return Classes(bounds=())
+    quantiles = np.quantile(positive, [0.2, 0.4, 0.6, 0.8, 1.0])
+    bounds = sorted({float(np.ceil(q)) for q in quantiles})
+    return Classes(bounds=tuple(bounds[: len(BLUES)]))
+
+
+def legend_html(sections: Sequence[tuple[str, str, Sequence[tuple[str, str]]]]) -> str:
+    """The legend: (key, title, [(colour, label)]) sections. A section whose key
+    is a shading shows only while that shading is chosen (map_frame.js)."""
+    parts = ['<div class="backer-legend" aria-label="Legend">']
+    for key, title, rows in sections:
+        parts.append(f'<div class="backer-legend-section" data-legend="{esc(key)}">')
+        parts.append(f"<p class='backer-legend-title'>{esc(title)}</p><ul>")
+        for colour, label in rows:
+            parts.append(
+                f'<li><span class="backer-swatch" style="background-color:{esc(colour)}"></span>'
+                f"{esc(label)}</li>"
+            )
+        parts.append("</ul></div>")
+    parts.append("</div>")
+    return "".join(parts)

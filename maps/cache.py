@@ -1,0 +1,160 @@
+"""Rendered map HTML, cached by a data version.
+
+Key: ``map:{map}:{filters hash}:{data version}``. The data version is one
+query over the tables a map is drawn from (row counts and latest change), so
+a change to a match, group, activity, neighbourhood, site or resource gives a
+new key and the next request (or the beat task, maps/tasks.py) rebuilds;
+old keys simply expire. Services in partners and matching need not call us.
+
+A cached map is served without touching the builders or the frames.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache as memoise
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.cache import cache
+from django.db import connection
+from django.templatetags.static import static
+
+from maps import builders
+from maps.figures import MapFilters
+from maps.frames import board_frames, directory_frames
+from matching.models import Match, Resource
+from partners.models import Activity, Anchor, CommunityGroup, Site
+from places.models import Neighbourhood
+
+__all__ = [
+    "MAP_TIMEOUT",
+    "board_map_download",
+    "board_map_html",
+    "data_version",
+    "directory_map_html",
+    "map_assets",
+    "map_cache_key",
+]
+
+# Entries for superseded versions are never read again; a day bounds their life
+# (and that of a change the stamp cannot see, such as a site renamed in place).
+MAP_TIMEOUT = 24 * 3600
+
+# (model, column whose maximum moves on every change). Tables without an
+# updated_at contribute their row count and largest id.
+_STAMPED = (
+    (Match, "updated_at"),
+    (CommunityGroup, "updated_at"),
+    (Activity, "updated_at"),
+    (Neighbourhood, "updated_at"),
+    (Resource, "updated_at"),
+    (Site, "id"),
+    (Anchor, "id"),
+    (Activity.themes.through, "id"),
+    (Activity.neighbourhoods_served.through, "id"),
+)
+
+
+@memoise
+def _version_sql() -> str:
+    quote = connection.ops.quote_name
+    parts = []
+    # Only our own table and column names, quoted by the backend: no user input.
+    for model, column in _STAMPED:
+        table = quote(model._meta.db_table)
+        parts.append(f"(SELECT COUNT(*) FROM {table})")  # noqa: S608
+        parts.append(f"(SELECT MAX({quote(column)}) FROM {table})")  # noqa: S608
+    return "SELECT " + ", ".join(parts)
+
+
+def data_version() -> str:
+    """A cheap stamp of everything the maps show: one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_version_sql())
+        row = cursor.fetchone()
+    return hashlib.sha256(repr(row).encode()).hexdigest()[:16]
+
+
+def map_cache_key(*, name: str, filters: MapFilters, version: str) -> str:
+    return f"map:{name}:{filters.key()}:{version}"
+
+
+def map_assets() -> builders.MapAssets:
+    """Leaflet and markercluster from node_modules (STATICFILES_DIRS), and ours."""
+    return builders.MapAssets(
+        js=(
+            ("leaflet", static("vendor/leaflet/leaflet.js")),
+            ("markerclusterjs", static("vendor/leaflet.markercluster/leaflet.markercluster.js")),
+            ("backer_map", static("maps/map_frame.js")),
+        ),
+        css=(
+            ("leaflet_css", static("vendor/leaflet/leaflet.css")),
+            ("markerclustercss", static("vendor/leaflet.markercluster/MarkerCluster.css")),
+            (
+                "markerclusterdefaultcss",
+                static("vendor/leaflet.markercluster/MarkerCluster.Default.css"),
+            ),
+            ("backer_map_css", static("maps/map_frame.css")),
+        ),
+    )
+
+
+def board_map_html(*, filters: MapFilters, version: str | None = None) -> str:
+    """The board map for ``filters``: from the cache, or built and stored."""
+    version = version or data_version()
+    key = map_cache_key(name="board", filters=filters, version=version)
+    html = cache.get(key)
+    if html is None:
+        frames = board_frames(filters=filters)
+        folium_map = builders.board_map_build(
+            neighbourhoods=frames.neighbourhoods,
+            groups=frames.groups,
+            sites=frames.sites,
+            lines=frames.lines,
+            assets=map_assets(),
+            shade=filters.shade,
+            title="Backing by neighbourhood",
+        )
+        html = builders.map_html_render(folium_map)
+        cache.set(key, html, timeout=MAP_TIMEOUT)
+    return html
+
+
+def directory_map_html(*, filters: MapFilters, version: str | None = None) -> str:
+    """The public directory map (only ``filters.theme`` applies)."""
+    filters = MapFilters(theme=filters.theme)
+    version = version or data_version()
+    key = map_cache_key(name="directory", filters=filters, version=version)
+    html = cache.get(key)
+    if html is None:
+        frames = directory_frames(theme=filters.theme)
+        folium_map = builders.directory_map_build(
+            neighbourhoods=frames.neighbourhoods,
+            groups=frames.groups,
+            assets=map_assets(),
+            title="Community groups by neighbourhood",
+        )
+        html = builders.map_html_render(folium_map)
+        cache.set(key, html, timeout=MAP_TIMEOUT)
+    return html
+
+
+def _static_text(url: str) -> str:
+    prefix = static("")
+    if not url.startswith(prefix):
+        raise KeyError(url)
+    path = url[len(prefix) :].split("?", 1)[0]
+    found = finders.find(path)
+    if found:
+        return Path(str(found)).read_text(encoding="utf-8")
+    # After collectstatic without the source folders (a production image).
+    with staticfiles_storage.open(path) as handle:
+        return handle.read().decode("utf-8")
+
+
+def board_map_download(*, filters: MapFilters) -> str:
+    """The board map as one self-contained HTML file: scripts and styles
+    inlined, so it opens offline, from any folder, years later."""
+    return builders.html_inline_assets(board_map_html(filters=filters), read=_static_text)

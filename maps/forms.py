@@ -1,0 +1,110 @@
+"""Forms of the board pages: the dashboard filters and the self-assessment."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+from django import forms
+
+from maps.figures import PERIODS
+from maps.models import AssessmentStatement, Block
+from maps.selfassessment import COMMENT_MAX_LENGTH
+from partners.models import Anchor
+
+SCORE_CHOICES = [
+    ("1", "1 – strongly disagree"),
+    ("2", "2 – disagree"),
+    ("3", "3 – neither agree nor disagree"),
+    ("4", "4 – agree"),
+    ("5", "5 – strongly agree"),
+]
+
+
+class BoardFilterForm(forms.Form):
+    """GET filters: which of my anchors, and a period (the board map's periods)."""
+
+    anchor = forms.ChoiceField(label="Anchor", required=False)
+    period = forms.ChoiceField(
+        label="Period",
+        required=False,
+        choices=list(PERIODS.items()),
+        help_text="Backing counts in a period if it was given at any time in it.",
+        error_messages={"invalid_choice": "Choose a period from the list"},
+    )
+
+    def __init__(self, *args: Any, anchors: Sequence[Anchor], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(anchor.slug, anchor.name) for anchor in anchors]
+        if len(choices) > 1:
+            choices.insert(0, ("", "All my anchors"))
+        field = cast(forms.ChoiceField, self.fields["anchor"])
+        field.choices = choices
+        field.error_messages["invalid_choice"] = "Choose one of your anchors from the list"
+
+
+class ResponseForm(forms.Form):
+    """One score (a radio group) and an optional comment per statement.
+
+    Fields are named score_<id> and comment_<id>; ``blocks`` gives the
+    template the statements grouped under the four building blocks.
+    """
+
+    def __init__(self, *args: Any, statements: Sequence[AssessmentStatement], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.statements = list(statements)
+        for statement in self.statements:
+            self.fields[f"score_{statement.pk}"] = forms.ChoiceField(
+                label=statement.text,
+                choices=SCORE_CHOICES,
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": f"Choose a score for “{statement.text}”",
+                    "invalid_choice": f"Choose a score from 1 to 5 for “{statement.text}”",
+                },
+            )
+            self.fields[f"comment_{statement.pk}"] = forms.CharField(
+                label="Comment (optional)",
+                required=False,
+                max_length=COMMENT_MAX_LENGTH,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                error_messages={
+                    "max_length": f"Comments can be at most {COMMENT_MAX_LENGTH} characters"
+                },
+            )
+
+    def blocks(self) -> list[dict[str, Any]]:
+        grouped = []
+        for block in Block:
+            rows = [
+                {
+                    "statement": statement,
+                    "score": self[f"score_{statement.pk}"],
+                    "comment": self[f"comment_{statement.pk}"],
+                }
+                for statement in self.statements
+                if statement.block == block.value
+            ]
+            if rows:
+                grouped.append({"label": block.label, "rows": rows})
+        return grouped
+
+    def error_links(self) -> list[tuple[str, str]]:
+        """(href, message) for the error summary: a radio group links to its
+        first option, which is where GOV.UK puts the focus."""
+        links: list[tuple[str, str]] = []
+        for name, errors in self.errors.items():
+            if name == "__all__":
+                continue  # listed without a link: it is about the whole form
+            anchor = f"id_{name}_0" if name.startswith("score_") else f"id_{name}"
+            links.extend((f"#{anchor}", str(message)) for message in errors)
+        return links
+
+    def answers(self) -> dict[int, tuple[int, str]]:
+        return {
+            statement.pk: (
+                int(self.cleaned_data[f"score_{statement.pk}"]),
+                self.cleaned_data.get(f"comment_{statement.pk}", ""),
+            )
+            for statement in self.statements
+        }

@@ -1,0 +1,253 @@
+"""Selectors for the maps: the ORM in, geopandas/pandas frames out.
+
+The privacy rules of the maps are applied here, before any builder sees a
+row:
+
+- A group is a point only if it is **public** (verified, consenting, not
+  withdrawn or erased) and does **not meet at home**, for every audience. A
+  group that has not consented to publication is counted in its
+  neighbourhood's figures but never drawn, to the board either: the board
+  sees aggregates, and a point with a name is publication in all but name.
+- A group meeting at home is counted in its neighbourhood only; the count is
+  suppressed from 1 to 7 (maps/figures.py). Never jittered: averaging many
+  jittered views recovers the home.
+- A line from a site to a group that is not a point ends at the
+  neighbourhood's representative point instead, never at the group.
+- No contact field (partners.models.PERSONAL_FIELDS) is ever selected.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from django.core.cache import cache
+from django.db.models import Count, Max
+
+from maps.builders.geometry import geometry_for_display
+from maps.figures import (
+    MapFilters,
+    backing_matches,
+    directory_figures,
+    figures_summary,
+    map_kind,
+    neighbourhood_figures,
+)
+from partners.models import CommunityGroup, Site
+from places.models import Neighbourhood
+
+__all__ = [
+    "BoardFrames",
+    "DirectoryFrames",
+    "backing_lines",
+    "board_frames",
+    "directory_frames",
+    "display_geometries",
+    "group_points",
+    "neighbourhoods_version",
+    "site_rows",
+]
+
+GROUP_COLUMNS = ["id", "name", "lat", "lon", "theme_slug", "theme_name", "theme_position"]
+SITE_COLUMNS = ["id", "anchor_id", "name", "anchor", "lat", "lon"]
+LINE_COLUMNS = ["from_lat", "from_lon", "to_lat", "to_lon", "site", "to_label", "matches"]
+# A group with no activity theme still shows, in its own colour.
+NO_THEME = ("", "Theme not given", 99)
+
+
+@dataclass(frozen=True)
+class BoardFrames:
+    neighbourhoods: gpd.GeoDataFrame  # figures (maps/figures.py) + display geometry
+    groups: pd.DataFrame  # GROUP_COLUMNS: public groups not meeting at home
+    sites: pd.DataFrame  # SITE_COLUMNS
+    lines: pd.DataFrame  # LINE_COLUMNS
+    summary: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DirectoryFrames:
+    neighbourhoods: gpd.GeoDataFrame  # code, name, groups_registered, home_groups
+    groups: pd.DataFrame
+
+
+# --- display geometry, once per version of the neighbourhoods -----------------
+
+_memo_lock = threading.Lock()
+_memo: dict[str, dict[str, Any]] = {}
+
+
+def neighbourhoods_version(*, kind: str) -> str:
+    """(count, latest update) of one kind: any load, edit or delete moves it."""
+    agg = Neighbourhood.objects.filter(kind=kind).aggregate(n=Count("id"), at=Max("updated_at"))
+    stamp = agg["at"].isoformat() if isinstance(agg["at"], datetime.datetime) else agg["at"]
+    return f"{kind}:{agg['n']}:{stamp}"
+
+
+def display_geometries(*, kind: str) -> dict[str, Any]:
+    """code -> simplified, rounded polygon (EPSG:4326). Computed once per
+    version of the neighbourhoods and shared through the cache, because
+    simplifying 1,700 polygons costs more than building the map."""
+    version = neighbourhoods_version(kind=kind)
+    found = _memo.get(version)
+    if found is not None:
+        return found
+    key = f"map:geometry:{version}"
+    stored = cache.get(key)
+    if stored is None:
+        rows = list(Neighbourhood.objects.filter(kind=kind).values_list("code", "geometry"))
+        codes = [code for code, _ in rows]
+        shapes = shapely.from_wkb([bytes(wkb) for _, wkb in rows]) if rows else []
+        simplified = geometry_for_display(shapes)
+        stored = dict(zip(codes, shapely.to_wkb(simplified).tolist(), strict=True)) if rows else {}
+        cache.set(key, stored, timeout=7 * 24 * 3600)
+    geometries = dict(
+        zip(stored, shapely.from_wkb(list(stored.values())) if stored else [], strict=True)
+    )
+    with _memo_lock:
+        _memo.clear()  # one version at a time: the old one is never asked for again
+        _memo[version] = geometries
+    return geometries
+
+
+def _with_geometry(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+    kind = map_kind()
+    geometries = display_geometries(kind=kind) if kind else {}
+    frame = frame[frame["code"].isin(list(geometries))].reset_index(drop=True)
+    return gpd.GeoDataFrame(
+        frame, geometry=[geometries[code] for code in frame["code"]], crs="EPSG:4326"
+    )
+
+
+# --- groups, sites, lines ------------------------------------------------------
+
+
+def _point_groups(*, theme: str = "") -> Any:
+    groups = CommunityGroup.objects.public().filter(
+        meets_at_home=False, latitude__isnull=False, longitude__isnull=False
+    )
+    if theme:
+        groups = groups.filter(activities__themes__slug=theme)
+    return groups
+
+
+def group_points(*, theme: str = "") -> pd.DataFrame:
+    """Groups that any audience may see as points, one row per (group, theme)."""
+    rows = (
+        _point_groups(theme=theme)
+        .values_list(
+            "id",
+            "name",
+            "latitude",
+            "longitude",
+            "activities__themes__slug",
+            "activities__themes__name",
+            "activities__themes__position",
+        )
+        .distinct()
+    )
+    frame = pd.DataFrame(list(rows), columns=GROUP_COLUMNS)
+    if theme:
+        frame = frame[frame["theme_slug"] == theme]
+    missing = frame["theme_slug"].isna()
+    for column, value in zip(["theme_slug", "theme_name", "theme_position"], NO_THEME, strict=True):
+        frame.loc[missing, column] = value
+    frame = frame.drop_duplicates(["id", "theme_slug"])
+    frame["theme_position"] = frame["theme_position"].astype(int)
+    return frame.reset_index(drop=True)
+
+
+def site_rows(*, anchor: str = "") -> pd.DataFrame:
+    sites = Site.objects.all()
+    if anchor:
+        sites = sites.filter(anchor__slug=anchor)
+    rows = sites.order_by("anchor_id", "name").values_list(
+        "id", "anchor_id", "name", "anchor__name", "latitude", "longitude"
+    )
+    return pd.DataFrame(list(rows), columns=SITE_COLUMNS)
+
+
+def backing_lines(*, filters: MapFilters, sites: pd.DataFrame) -> pd.DataFrame:
+    """One row per (site, end point): how many backing matches run along it.
+
+    The site is the resource's own site when it has a radius around one,
+    else the anchor's site nearest the end point.
+    """
+    matches = backing_matches(filters=filters).values_list(
+        "need__activity__group_id",
+        "resource__anchor_id",
+        "resource__radius_site_id",
+        "need__activity__group__neighbourhood__code",
+        "need__activity__group__neighbourhood__name",
+        "need__activity__group__neighbourhood__point_lat",
+        "need__activity__group__neighbourhood__point_lon",
+    )
+    points = {
+        row[0]: row[1:]
+        for row in _point_groups().values_list("id", "name", "latitude", "longitude")
+    }
+    sites_by_id = {row.id: row for row in sites.itertuples(index=False)}
+    sites_by_anchor: dict[int, list[Any]] = {}
+    for row in sites.itertuples(index=False):
+        sites_by_anchor.setdefault(row.anchor_id, []).append(row)
+    counts: dict[tuple[int, float, float, str], int] = {}
+    for group_id, anchor_id, site_id, code, nb_name, nb_lat, nb_lon in matches:
+        if group_id in points:
+            label, lat, lon = points[group_id]
+        elif code is not None:
+            label, lat, lon = f"Groups in {nb_name}", nb_lat, nb_lon
+        else:
+            continue
+        site = sites_by_id.get(site_id) or _nearest(sites_by_anchor.get(anchor_id, []), lat, lon)
+        if site is None:
+            continue
+        key = (site.id, round(lat, 5), round(lon, 5), label)
+        counts[key] = counts.get(key, 0) + 1
+    rows = [
+        (
+            sites_by_id[site_id].lat,
+            sites_by_id[site_id].lon,
+            lat,
+            lon,
+            f"{sites_by_id[site_id].name} ({sites_by_id[site_id].anchor})",
+            label,
+            count,
+        )
+        for (site_id, lat, lon, label), count in sorted(counts.items())
+    ]
+    return pd.DataFrame(rows, columns=LINE_COLUMNS)
+
+
+def _nearest(candidates: list[Any], lat: float, lon: float) -> Any:
+    if not candidates:
+        return None
+    # Equirectangular, in degrees scaled by cos(latitude): only an ordering.
+    scale = np.cos(np.radians(lat))
+    return min(candidates, key=lambda s: ((s.lon - lon) * scale) ** 2 + (s.lat - lat) ** 2)
+
+
+# --- the frames of each map ------------------------------------------------------
+
+
+def board_frames(*, filters: MapFilters) -> BoardFrames:
+    figures = neighbourhood_figures(filters=filters)
+    sites = site_rows(anchor=filters.anchor)
+    return BoardFrames(
+        neighbourhoods=_with_geometry(figures),
+        groups=group_points(theme=filters.theme),
+        sites=sites,
+        lines=backing_lines(filters=filters, sites=sites),
+        summary=figures_summary(figures=figures),
+    )
+
+
+def directory_frames(*, theme: str = "") -> DirectoryFrames:
+    return DirectoryFrames(
+        neighbourhoods=_with_geometry(directory_figures(theme=theme)),
+        groups=group_points(theme=theme),
+    )

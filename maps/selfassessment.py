@@ -1,0 +1,322 @@
+"""The leadership self-assessment: taking part (service) and the anonymous
+results (selectors).
+
+Anonymity, and the rules that keep it:
+
+- A response stores a keyed hash of (round, user), never the user; the hash
+  only stops the same person answering a round twice.
+- Results show nothing, neither means nor comments, until at least
+  MIN_RESPONDENTS people have answered: with one or two respondents a mean
+  *is* what someone said, and whoever knows who took part could read it.
+- Comments come in an order that is shuffled by a keyed hash of each answer,
+  deterministic (the page does not reshuffle on reload, which would let an
+  observer line comments up) and unrelated to who answered or when.
+- No selector returns a user, a response id or an answer id.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from config.exceptions import ApplicationError
+from maps.models import (
+    AssessmentAnswer,
+    AssessmentResponse,
+    AssessmentRound,
+    AssessmentStatement,
+    Block,
+)
+from partners.models import Anchor, AnchorMembership
+
+__all__ = [
+    "MIN_RESPONDENTS",
+    "BlockResult",
+    "RoundResults",
+    "StatementResult",
+    "response_submit",
+    "round_can_take_part",
+    "round_create",
+    "round_has_responded",
+    "round_is_open",
+    "round_latest",
+    "round_list",
+    "round_results",
+    "round_results_as_dict",
+    "statement_list",
+]
+
+# Results (means and comments) appear only from this many respondents.
+MIN_RESPONDENTS = 3
+BLOCK_ORDER = [block.value for block in Block]
+COMMENT_MAX_LENGTH = 1000
+_KEY_SALT = "backer.maps.selfassessment.respondent"
+_ORDER_SALT = "backer.maps.selfassessment.comment-order"
+
+
+def _respondent_key(*, round_id: int, user_id: int) -> str:
+    return salted_hmac(_KEY_SALT, f"{round_id}:{user_id}", algorithm="sha256").hexdigest()
+
+
+# --- rounds -------------------------------------------------------------------------
+
+
+def round_create(
+    *,
+    anchor: Anchor,
+    title: str,
+    opened_at: datetime.datetime | None = None,
+    closed_at: datetime.datetime | None = None,
+) -> AssessmentRound:
+    opened_at = opened_at or timezone.now()
+    if closed_at is not None and closed_at <= opened_at:
+        raise ApplicationError("A round must close after it opens.")
+    return AssessmentRound.objects.create(
+        anchor=anchor, title=title, opened_at=opened_at, closed_at=closed_at
+    )
+
+
+def round_list(*, anchor_ids: set[int] | frozenset[int]) -> QuerySet[AssessmentRound]:
+    """Rounds of these anchors, newest first, with their number of respondents."""
+    return (
+        AssessmentRound.objects.filter(anchor_id__in=anchor_ids)
+        .select_related("anchor")
+        .annotate(respondents=Count("responses"))
+        .order_by("anchor__name", "-opened_at", "-id")
+    )
+
+
+def round_latest(*, anchor_id: int) -> AssessmentRound | None:
+    return (
+        AssessmentRound.objects.filter(anchor_id=anchor_id, opened_at__lte=timezone.now())
+        .order_by("-opened_at", "-id")
+        .first()
+    )
+
+
+def round_is_open(*, round: AssessmentRound, now: datetime.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return round.opened_at <= now and (round.closed_at is None or now < round.closed_at)
+
+
+def round_can_take_part(*, round: AssessmentRound, user: Any) -> bool:
+    """Board members and the anchor team (its leaders) of the round's anchor."""
+    if user is None or not user.is_authenticated:
+        return False
+    return AnchorMembership.objects.filter(user=user, anchor_id=round.anchor_id).exists()
+
+
+def round_has_responded(*, round: AssessmentRound, user: Any) -> bool:
+    return AssessmentResponse.objects.filter(
+        round=round, respondent_key=_respondent_key(round_id=round.pk, user_id=user.pk)
+    ).exists()
+
+
+def statement_list() -> list[AssessmentStatement]:
+    """Active statements, block by block in the order of the four blocks."""
+    statements = AssessmentStatement.objects.filter(active=True)
+    return sorted(statements, key=lambda s: (BLOCK_ORDER.index(s.block), s.position, s.pk))
+
+
+# --- taking part --------------------------------------------------------------------
+
+
+@transaction.atomic
+def response_submit(
+    *, round: AssessmentRound, user: Any, answers: dict[int, tuple[int, str]]
+) -> None:
+    """Record one person's answers: ``answers`` maps statement id to (score
+    1-5, comment). Every active statement must have a score."""
+    if not round_can_take_part(round=round, user=user):
+        raise ApplicationError("Only the board and leaders of this anchor can take part.")
+    if not round_is_open(round=round):
+        raise ApplicationError("This round is closed.")
+    statements = {s.pk: s for s in statement_list()}
+    missing = sorted(set(statements) - set(answers))
+    if missing:
+        raise ApplicationError("Give a score for every statement.", {"missing": missing})
+    for statement_id, (score, comment) in answers.items():
+        if statement_id not in statements:
+            raise ApplicationError("Unknown statement.", {"statement": statement_id})
+        if not 1 <= score <= 5:
+            raise ApplicationError("Scores run from 1 to 5.", {"statement": statement_id})
+        if len(comment) > COMMENT_MAX_LENGTH:
+            raise ApplicationError(
+                f"Comments can be at most {COMMENT_MAX_LENGTH} characters.",
+                {"statement": statement_id},
+            )
+    try:
+        # A savepoint, so the unique constraint can refuse a second response
+        # (two tabs, a double click) without breaking the outer transaction.
+        with transaction.atomic():
+            response = AssessmentResponse.objects.create(
+                round=round,
+                respondent_key=_respondent_key(round_id=round.pk, user_id=user.pk),
+                submitted_on=timezone.localdate(),
+            )
+    except IntegrityError:
+        raise ApplicationError("You have already taken part in this round.") from None
+    AssessmentAnswer.objects.bulk_create(
+        AssessmentAnswer(response=response, statement_id=sid, score=score, comment=comment.strip())
+        for sid, (score, comment) in sorted(answers.items())
+    )
+
+
+# --- results ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatementResult:
+    statement_id: int
+    block: str
+    block_label: str
+    text: str
+    mean: float | None
+    answers: int
+    comments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BlockResult:
+    block: str
+    label: str
+    mean: float | None
+    previous_mean: float | None
+
+    @property
+    def change(self) -> float | None:
+        if self.mean is None or self.previous_mean is None:
+            return None
+        return self.mean - self.previous_mean
+
+
+@dataclass(frozen=True)
+class RoundResults:
+    round_id: int
+    title: str
+    anchor_name: str
+    opened_at: datetime.datetime
+    respondents: int
+    shown: bool
+    statements: tuple[StatementResult, ...]
+    blocks: tuple[BlockResult, ...]
+    previous_title: str | None
+
+
+def _comment_order(round_id: int, answer_id: int) -> str:
+    return salted_hmac(_ORDER_SALT, f"{round_id}:{answer_id}", algorithm="sha256").hexdigest()
+
+
+def _means(round: AssessmentRound) -> tuple[int, dict[int, list[int]], dict[str, list[int]]]:
+    respondents = round.responses.count()
+    by_statement: dict[int, list[int]] = defaultdict(list)
+    by_block: dict[str, list[int]] = defaultdict(list)
+    for statement_id, block, score in AssessmentAnswer.objects.filter(
+        response__round=round
+    ).values_list("statement_id", "statement__block", "score"):
+        by_statement[statement_id].append(score)
+        by_block[block].append(score)
+    return respondents, by_statement, by_block
+
+
+def _mean(scores: list[int]) -> float | None:
+    return sum(scores) / len(scores) if scores else None
+
+
+def round_results(*, round: AssessmentRound) -> RoundResults:
+    """The anonymous results of one round, with the change in each block's
+    mean since the anchor's previous round (when both had enough answers)."""
+    respondents, by_statement, by_block = _means(round)
+    shown = respondents >= MIN_RESPONDENTS
+    comments: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    if shown:
+        for answer_id, statement_id, comment in (
+            AssessmentAnswer.objects.filter(response__round=round)
+            .exclude(comment="")
+            .values_list("id", "statement_id", "comment")
+        ):
+            comments[statement_id].append((_comment_order(round.pk, answer_id), comment))
+    answered = AssessmentStatement.objects.filter(
+        Q(active=True) | Q(answers__response__round=round)
+    ).distinct()
+    statements = tuple(
+        StatementResult(
+            statement_id=s.pk,
+            block=s.block,
+            block_label=str(Block(s.block).label),
+            text=s.text,
+            mean=_mean(by_statement[s.pk]) if shown else None,
+            answers=len(by_statement[s.pk]),
+            comments=tuple(text for _, text in sorted(comments[s.pk])),
+        )
+        for s in sorted(answered, key=lambda s: (BLOCK_ORDER.index(s.block), s.position, s.pk))
+    )
+    previous = (
+        AssessmentRound.objects.filter(anchor_id=round.anchor_id, opened_at__lt=round.opened_at)
+        .order_by("-opened_at", "-id")
+        .first()
+    )
+    previous_blocks: dict[str, list[int]] = {}
+    if previous is not None:
+        previous_respondents, _, previous_by_block = _means(previous)
+        if previous_respondents >= MIN_RESPONDENTS:
+            previous_blocks = previous_by_block
+    blocks = tuple(
+        BlockResult(
+            block=block.value,
+            label=str(block.label),
+            mean=_mean(by_block[block.value]) if shown else None,
+            previous_mean=_mean(previous_blocks.get(block.value, [])),
+        )
+        for block in Block
+    )
+    return RoundResults(
+        round_id=round.pk,
+        title=round.title,
+        anchor_name=round.anchor.name,
+        opened_at=round.opened_at,
+        respondents=respondents,
+        shown=shown,
+        statements=statements,
+        blocks=blocks,
+        previous_title=previous.title if previous is not None else None,
+    )
+
+
+def round_results_as_dict(results: RoundResults) -> dict[str, Any]:
+    """The results for the JSON view: figures and comments, nothing else."""
+    return {
+        "round": results.round_id,
+        "title": results.title,
+        "anchor": results.anchor_name,
+        "respondents": results.respondents,
+        "minimum_respondents": MIN_RESPONDENTS,
+        "shown": results.shown,
+        "previous_round": results.previous_title,
+        "blocks": [
+            {
+                "block": b.block,
+                "label": b.label,
+                "mean": b.mean,
+                "previous_mean": b.previous_mean,
+                "change": b.change,
+            }
+            for b in results.blocks
+        ],
+        "statements": [
+            {
+                "block": s.block,
+                "text": s.text,
+                "mean": s.mean,
+                "comments": list(s.comments),
+            }
+            for s in results.statements
+        ],
+    }

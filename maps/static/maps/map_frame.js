@@ -1,0 +1,76 @@
+/* Behaviour of the map documents built by maps/builders (loaded before the
+ * map's own scripts). Keeps the neighbourhood polygons in one layer and
+ * restyles it when the user picks another shading, so the geometry is sent
+ * once. Text in tooltips was escaped on the server. */
+(function () {
+  "use strict";
+
+  function styleFor(shade) {
+    return function (feature) {
+      var style = {};
+      var base = feature.properties.style || {};
+      for (var key in base) {
+        if (Object.prototype.hasOwnProperty.call(base, key)) { style[key] = base[key]; }
+      }
+      var fill = feature.properties["fill_" + shade];
+      if (fill) { style.fillColor = fill; }
+      return style;
+    };
+  }
+
+  function showLegend(shade) {
+    var sections = document.querySelectorAll("[data-legend]");
+    for (var i = 0; i < sections.length; i++) {
+      var key = sections[i].getAttribute("data-legend");
+      sections[i].hidden = !(key === shade || key === "always" || key === "directory");
+    }
+  }
+
+  window.BackerMap = {
+    init: function (config) {
+      var current = config.shade;
+      function apply(shade) {
+        current = shade;
+        config.neighbourhoods.setStyle(styleFor(shade));
+        showLegend(shade);
+        document.documentElement.setAttribute("data-shade", shade);
+      }
+      config.map.on("baselayerchange", function (event) {
+        var shade = config.shadeByLayer[event.name];
+        if (shade) { apply(shade); }
+      });
+      apply(current);
+      // For the page's tests and for anyone scripting the frame: the map, its
+      // neighbourhood figures and the chosen shading.
+      window.backer = {
+        map: config.map,
+        neighbourhoods: config.neighbourhoods,
+        shade: function () { return current; },
+        properties: function () {
+          return config.neighbourhoods.getLayers().map(function (layer) {
+            return layer.feature.properties;
+          });
+        }
+      };
+      config.map.whenReady(function () {
+        document.documentElement.setAttribute("data-map-ready", "1");
+      });
+    },
+
+    // FastMarkerCluster callback: rows are [lat, lon] or [lat, lon, label].
+    groupMarker: function (colour, themeName) {
+      return function (row) {
+        var marker = L.circleMarker([row[0], row[1]], {
+          radius: 6, color: "#0b0c0c", weight: 1, fillColor: colour, fillOpacity: 0.9
+        });
+        // Bound on first hover, not up front: a tooltip per marker is most of
+        // the cost of showing thousands of them.
+        marker.once("mouseover", function () {
+          var label = row.length > 2 ? row[2] + "<br>" + themeName : themeName;
+          marker.bindTooltip(label).openTooltip();
+        });
+        return marker;
+      };
+    }
+  };
+})();

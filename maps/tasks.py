@@ -1,0 +1,33 @@
+"""Celery tasks of the maps: keep the common maps warm in the cache.
+
+Beat runs ``rebuild_board_maps`` every few minutes (CELERY_BEAT_SCHEDULE). It
+builds only what the current data version lacks, so a run with nothing
+changed costs one query per map and re-delivery is harmless.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from maps.cache import board_map_html, data_version, directory_map_html
+from maps.figures import MapFilters
+from partners.models import Anchor
+
+__all__ = ["default_map_filters", "rebuild_board_maps"]
+
+
+def default_map_filters() -> list[MapFilters]:
+    """The views boards open first: all anchors together, then each anchor."""
+    slugs = Anchor.objects.order_by("slug").values_list("slug", flat=True)
+    return [MapFilters(), *(MapFilters(anchor=slug) for slug in slugs)]
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def rebuild_board_maps() -> int:
+    """Render the default board maps and the directory map for the current data."""
+    version = data_version()
+    views = default_map_filters()
+    for filters in views:
+        board_map_html(filters=filters, version=version)
+    directory_map_html(filters=MapFilters(), version=version)
+    return len(views) + 1

@@ -1,0 +1,317 @@
+"""Benchmarks of the maps (make bench): build time, HTML size, cache hits and
+time to ready in headless Chromium. Plain script; prints medians.
+
+Targets (issue "Maps and the board", item 9):
+  Salford board map, 1,000 groups: build <= 0.2 s, <= 1 MB, cache hit <= 20 ms,
+    ready in Chromium <= 1 s
+  a region of ~1,700 neighbourhoods: <= 1 s, <= 5 MB, ready <= 1.5 s
+  national view (MSOA, 6,791): <= 3 s, <= 8 MB, ready <= 3 s
+  100,000 groups as points: <= 0.5 s, <= 3 MB
+
+Salford comes from places/data; the region and national views read
+/work/shared/data (BACKER_SHARED_DATA) and say so plainly when it is absent.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import django  # noqa: E402
+
+django.setup()
+
+import geopandas as gpd  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from maps import builders  # noqa: E402
+
+SHARED = Path(os.environ.get("BACKER_SHARED_DATA", "/work/shared/data"))
+CHROMIUM = Path("/usr/bin/chromium")
+RNG = np.random.default_rng(20261123)
+
+
+def median_time(work: Callable[[], Any], repeat: int = 5) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def report(name: str, seconds: float, size: int | None = None, target: str = "") -> None:
+    size_text = f"{size / 1e6:6.2f} MB" if size is not None else " " * 9
+    print(f"{name:<48} {seconds * 1000:8.1f} ms  {size_text}  {target}")
+
+
+def assets() -> builders.MapAssets:
+    from maps.cache import map_assets
+
+    return map_assets()
+
+
+def synthetic_figures(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    n = len(frame)
+    frame = frame.copy()
+    if "imd_decile" not in frame:
+        frame["imd_decile"] = pd.array(RNG.integers(1, 11, n), dtype="Int64")
+    frame["active_matches"] = RNG.poisson(1.2, n)
+    frame["pence_awarded"] = frame["active_matches"] * 25_000
+    frame["pounds_awarded"] = frame["pence_awarded"].map(lambda p: f"£{p // 100:,}")
+    frame["hours_given"] = RNG.poisson(4, n)
+    frame["groups_registered"] = RNG.poisson(3, n)
+    frame["home_groups"] = "0"
+    frame["is_gap"] = (frame["imd_decile"] <= 3).fillna(False) & (frame["active_matches"] == 0)
+    return frame
+
+
+def synthetic_groups(frame: gpd.GeoDataFrame, count: int) -> pd.DataFrame:
+    min_x, min_y, max_x, max_y = frame.total_bounds
+    return pd.DataFrame(
+        {
+            "lat": RNG.uniform(min_y, max_y, count),
+            "lon": RNG.uniform(min_x, max_x, count),
+            "name": [f"Group {i}" for i in range(count)],
+            "theme_name": [f"Theme {i % 8}" for i in range(count)],
+            "theme_position": [i % 8 for i in range(count)],
+        }
+    )
+
+
+def sites_and_lines(frame: gpd.GeoDataFrame, groups: pd.DataFrame) -> tuple[pd.DataFrame, ...]:
+    centre = frame.total_bounds
+    sites = pd.DataFrame(
+        {
+            "lat": RNG.uniform(centre[1], centre[3], 6),
+            "lon": RNG.uniform(centre[0], centre[2], 6),
+            "name": [f"Site {i}" for i in range(6)],
+            "anchor": ["Trust"] * 6,
+        }
+    )
+    backed = groups.sample(min(300, len(groups)), random_state=1)
+    lines = pd.DataFrame(
+        {
+            "from_lat": sites["lat"].iloc[np.arange(len(backed)) % 6].to_numpy(),
+            "from_lon": sites["lon"].iloc[np.arange(len(backed)) % 6].to_numpy(),
+            "to_lat": backed["lat"].to_numpy(),
+            "to_lon": backed["lon"].to_numpy(),
+            "site": ["Site"] * len(backed),
+            "to_label": backed["name"].to_numpy(),
+            "matches": 1,
+        }
+    )
+    return sites, lines
+
+
+def board_html(frame: gpd.GeoDataFrame, groups: pd.DataFrame) -> str:
+    sites, lines = sites_and_lines(frame, groups)
+    folium_map = builders.board_map_build(
+        neighbourhoods=frame, groups=groups, sites=sites, lines=lines, assets=assets()
+    )
+    return builders.map_html_render(folium_map)
+
+
+def display(frame: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoDataFrame:
+    seconds, geometry = median_time(
+        lambda: builders.geometry_for_display(frame.geometry.values, tolerance=tolerance), 1
+    )
+    report(f"  display geometry ({len(frame):,}), once per version", seconds)
+    return frame.set_geometry(gpd.GeoSeries(geometry, crs="EPSG:4326", index=frame.index))
+
+
+def salford() -> gpd.GeoDataFrame:
+    frame = gpd.read_file(ROOT / "places/data/salford_lsoa21_boundaries.geojson")
+    imd = pd.read_csv(ROOT / "places/data/imd2025_salford_lsoa21.csv")
+    frame = frame.merge(imd[["lsoa21cd", "imd_decile"]], on="lsoa21cd")
+    frame = frame.rename(columns={"lsoa21cd": "code", "lsoa21nm": "name"})
+    frame["imd_decile"] = frame["imd_decile"].astype("Int64")
+    return display(frame[["code", "name", "imd_decile", "geometry"]], 0.0001)
+
+
+def region() -> gpd.GeoDataFrame | None:
+    path = SHARED / "england_lsoa11_boundaries_simplified.geojson.gz"
+    if not path.exists():
+        print(f"  region: {path} is absent; skipped")
+        return None
+    with gzip.open(path) as handle:
+        england = gpd.read_file(handle)
+    # Greater Manchester: Bolton (E08000001) to Wigan (E08000010).
+    codes = {f"E080000{n:02d}" for n in range(1, 11)}
+    frame = england[england["lad_code"].isin(codes)].rename(
+        columns={"lsoa11cd": "code", "lsoa11nm": "name"}
+    )
+    return display(frame[["code", "name", "geometry"]].reset_index(drop=True), 0.0001)
+
+
+def national() -> gpd.GeoDataFrame | None:
+    path = SHARED / "england_msoa11_boundaries_simplified.geojson"
+    if not path.exists():
+        print(f"  national: {path} is absent; skipped")
+        return None
+    frame = gpd.read_file(path).rename(columns={"msoa11cd": "code", "msoa11nm": "name"})
+    # ~150 m: a whole-country view never shows detail finer than that.
+    return display(frame[["code", "name", "geometry"]], 0.002)
+
+
+def chromium_ready(html: str) -> float | None:
+    """Median seconds from navigation to the map's ready flag (assets inlined,
+    from a file: no server in the measurement)."""
+    if not CHROMIUM.exists():
+        print("  chromium: /usr/bin/chromium is absent; skipped")
+        return None
+    from playwright.sync_api import sync_playwright
+
+    from maps.cache import _static_text
+
+    standalone = builders.html_inline_assets(html, read=_static_text)
+    with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
+        path = Path(folder) / "map.html"
+        path.write_text(standalone, encoding="utf-8")
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        times = []
+        for _ in range(3):
+            page = browser.new_page(viewport={"width": 1200, "height": 800})
+            start = time.perf_counter()
+            page.goto(path.as_uri())
+            page.wait_for_selector("html[data-map-ready='1']", state="attached", timeout=60_000)
+            page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
+            times.append(time.perf_counter() - start)
+            page.close()
+        browser.close()
+    return statistics.median(times)
+
+
+def cache_hit() -> None:
+    """The real path: the Salford demo data loaded into a scratch database,
+    1,000 groups, the frame view cold then from the cache."""
+    from django.contrib.auth.models import Group
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    from partners.models import AnchorMembership, CommunityGroup, VerificationStatus
+    from partners.roles import BOARD
+    from places.models import Neighbourhood
+    from places.services import demo_sources, places_load
+    from tests import factories as f
+
+    setup_test_environment()
+    connection.creation.create_test_db(verbosity=0, serialize=False)
+    places_load(**demo_sources())
+    places = list(Neighbourhood.objects.values_list("id", "point_lat", "point_lon"))
+    CommunityGroup.objects.bulk_create(
+        CommunityGroup(
+            name=f"Group {i}",
+            neighbourhood_id=places[i % len(places)][0],
+            latitude=places[i % len(places)][1] + RNG.uniform(-0.002, 0.002),
+            longitude=places[i % len(places)][2] + RNG.uniform(-0.002, 0.002),
+            meets_at_home=i % 10 == 0,
+            consent_public=True,
+            status=VerificationStatus.VERIFIED,
+        )
+        for i in range(1000)
+    )
+    anchor = f.AnchorFactory(slug="bench")
+    user = f.UserFactory(username="bench-board")
+    user.groups.add(Group.objects.get(name=BOARD))
+    AnchorMembership.objects.create(user=user, anchor=anchor, role="board")
+    client = Client()
+    client.force_login(user)
+    cache.clear()
+    start = time.perf_counter()
+    cold = client.get("/board/map/frame/")
+    report("Salford (real path) frame view, cold", time.perf_counter() - start, len(cold.content))
+    seconds, warm = median_time(lambda: client.get("/board/map/frame/"), 20)
+    assert warm.status_code == 200
+    report("Salford (real path) frame view, cached", seconds, len(warm.content), "target 20 ms")
+
+
+def main() -> None:
+    print(f"{'benchmark (median)':<48} {'time':>11}  {'size':>9}")
+    print("Salford, 161 LSOAs, 1,000 groups")
+    frame = synthetic_figures(salford())
+    groups = synthetic_groups(frame, 1000)
+    seconds, html = median_time(lambda: board_html(frame, groups))
+    report("Salford board map build + render", seconds, len(html.encode()), "target 0.2 s, 1 MB")
+    ready = chromium_ready(html)
+    if ready is not None:
+        report("Salford ready in headless Chromium", ready, None, "target 1 s")
+    cache_hit()
+
+    print("Region: Greater Manchester LSOAs (2011)")
+    area = region()
+    if area is not None:
+        area = synthetic_figures(area)
+        groups = synthetic_groups(area, 3000)
+        seconds, html = median_time(lambda: board_html(area, groups), 3)
+        report(
+            f"region ({len(area):,}) build + render",
+            seconds,
+            len(html.encode()),
+            "target 1 s, 5 MB",
+        )
+        ready = chromium_ready(html)
+        if ready is not None:
+            report("region ready in headless Chromium", ready, None, "target 1.5 s")
+
+    print("National: MSOAs (2011), never LSOAs per request")
+    country = national()
+    if country is not None:
+        country = synthetic_figures(country)
+        groups = synthetic_groups(country, 5000)
+        seconds, html = median_time(lambda: board_html(country, groups), 3)
+        report(
+            f"national ({len(country):,}) build + render",
+            seconds,
+            len(html.encode()),
+            "target 3 s, 8 MB",
+        )
+        ready = chromium_ready(html)
+        if ready is not None:
+            report("national ready in headless Chromium", ready, None, "target 3 s")
+
+    print("100,000 groups as points (FastMarkerCluster)")
+    points = synthetic_groups(frame, 100_000)
+    empty = frame.iloc[0:0]
+    no_sites = pd.DataFrame(columns=["lat", "lon", "name", "anchor"])
+    no_lines = pd.DataFrame(
+        columns=["from_lat", "from_lon", "to_lat", "to_lon", "site", "to_label", "matches"]
+    )
+
+    def points_html() -> str:
+        folium_map = builders.board_map_build(
+            neighbourhoods=empty, groups=points, sites=no_sites, lines=no_lines, assets=assets()
+        )
+        return builders.map_html_render(folium_map)
+
+    seconds, html = median_time(points_html, 3)
+    report("100,000 points build + render", seconds, len(html.encode()), "target 0.5 s, 3 MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,160 @@
+"""The self-assessment's anonymity: nothing stored or shown says who said what."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from config.exceptions import ApplicationError
+from maps.models import AssessmentAnswer, AssessmentResponse
+from maps.selfassessment import MIN_RESPONDENTS, response_submit, round_results, statement_list
+from tests import factories as f
+
+ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth"]
+
+
+def answer_all(round_, user, comment=""):  # type: ignore[no-untyped-def]
+    response_submit(round=round_, user=user, answers={s.pk: (3, comment) for s in statement_list()})
+
+
+@pytest.fixture
+def leaders(db):  # type: ignore[no-untyped-def]
+    anchor = f.AnchorFactory(slug="anon")
+    users = [
+        f.member(
+            anchor,
+            "board",
+            username=f"leader{i}",
+            first_name=f"Firstname{i}",
+            last_name=f"Surname{i}",
+            email=f"leader{i}@nhs.example",
+        )
+        for i in range(6)
+    ]
+    return anchor, users
+
+
+def test_a_response_stores_no_reference_to_its_respondent(leaders):  # type: ignore[no-untyped-def]
+    anchor, users = leaders
+    round_ = f.AssessmentRoundFactory(anchor=anchor)
+    answer_all(round_, users[0])
+
+    response = AssessmentResponse.objects.get()
+    related = [field.related_model for field in AssessmentResponse._meta.get_fields()]
+    stored = " ".join(str(value) for value in vars(response).values())
+    assert users[0].__class__ not in related
+    assert str(users[0].pk) != response.respondent_key
+    assert users[0].username not in stored
+    assert users[0].email not in stored
+
+
+def test_the_same_person_gets_an_unrelated_key_in_each_round(leaders):  # type: ignore[no-untyped-def]
+    anchor, users = leaders
+    first, second = f.AssessmentRoundFactory(anchor=anchor), f.AssessmentRoundFactory(anchor=anchor)
+    answer_all(first, users[0])
+    answer_all(second, users[0])
+
+    keys = list(AssessmentResponse.objects.values_list("respondent_key", flat=True))
+
+    assert len(set(keys)) == 2
+
+
+def test_one_person_cannot_answer_a_round_twice(leaders):  # type: ignore[no-untyped-def]
+    anchor, users = leaders
+    round_ = f.AssessmentRoundFactory(anchor=anchor)
+    answer_all(round_, users[0])
+
+    with pytest.raises(ApplicationError, match="already taken part"):
+        answer_all(round_, users[0])
+    assert AssessmentResponse.objects.count() == 1
+
+
+def test_a_single_respondents_comments_are_not_shown_below_the_threshold(client, leaders):  # type: ignore[no-untyped-def]
+    anchor, users = leaders
+    round_ = f.AssessmentRoundFactory(anchor=anchor)
+    for user in users[: MIN_RESPONDENTS - 1]:
+        answer_all(round_, user, comment=f"Only {user.username} would say this")
+    client.force_login(users[-1])
+
+    page = client.get(reverse("maps:selfassessment-results"), {"round": round_.pk})
+    data = client.get(reverse("maps:selfassessment-results-json"), {"round": round_.pk}).json()
+    results = round_results(round=round_)
+
+    assert "would say this" not in page.content.decode()
+    assert "would say this" not in json.dumps(data)
+    assert all(s.comments == () for s in results.statements)
+    assert f"at least {MIN_RESPONDENTS} people" in page.content.decode()
+
+
+def test_results_pages_and_json_name_no_respondent(client, leaders):  # type: ignore[no-untyped-def]
+    anchor, users = leaders
+    round_ = f.AssessmentRoundFactory(anchor=anchor)
+    for i, user in enumerate(users[:4]):
+        answer_all(round_, user, comment=f"Comment number {i}")
+    viewer = f.member(anchor, "board", username="viewer")
+    client.force_login(viewer)
+
+    pages = [
+        client.get(reverse("maps:selfassessment-results"), {"round": round_.pk}),
+        client.get(reverse("maps:selfassessment-results-json"), {"round": round_.pk}),
+        client.get(reverse("maps:board")),
+        client.get(reverse("maps:board-report")),
+        client.get(reverse("maps:selfassessment")),
+    ]
+
+    assert "Comment number 0" in pages[0].content.decode()
+    assert "Comment number 0" in json.dumps(pages[1].json())
+    for response in pages:
+        content = response.content.decode()
+        assert response.status_code == 200
+        for user in users:
+            for secret in (user.username, user.first_name, user.last_name, user.email):
+                assert secret not in content
+
+
+def test_the_json_holds_figures_and_comments_only(client, leaders):  # type: ignore[no-untyped-def]
+    anchor, users = leaders
+    round_ = f.AssessmentRoundFactory(anchor=anchor)
+    for user in users[:3]:
+        answer_all(round_, user, comment="Fine")
+    client.force_login(users[3])
+
+    data = client.get(reverse("maps:selfassessment-results-json"), {"round": round_.pk}).json()
+
+    result = data["results"][0]
+    assert set(result) == {
+        "round",
+        "title",
+        "anchor",
+        "respondents",
+        "minimum_respondents",
+        "shown",
+        "previous_round",
+        "blocks",
+        "statements",
+    }
+    assert set(result["statements"][0]) == {"block", "text", "mean", "comments"}
+    assert result["respondents"] == 3
+
+
+def test_comments_come_in_a_fixed_order_unrelated_to_who_answered_when(leaders):  # type: ignore[no-untyped-def]
+    anchor, users = leaders
+    round_ = f.AssessmentRoundFactory(anchor=anchor)
+    for ordinal, user in zip(ORDINALS, users, strict=True):
+        answer_all(round_, user, comment=f"The {ordinal} answer")
+    statements = statement_list()
+
+    once = round_results(round=round_).statements
+    again = round_results(round=round_).statements
+
+    assert [s.comments for s in once] == [s.comments for s in again]
+    orders = {s.comments for s in once}
+    submitted = tuple(f"The {ordinal} answer" for ordinal in ORDINALS)
+    assert all(sorted(order) == sorted(submitted) for order in orders)
+    # Each statement is shuffled on its own, so one respondent's comments do
+    # not sit at the same place under every statement.
+    assert len(orders) > 1
+    assert len(statements) == len(once)
+    assert AssessmentAnswer.objects.exclude(comment="").count() == 6 * len(statements)
