@@ -1,0 +1,155 @@
+"""The verifier: does an allocation respect every rule of its problem?
+
+It rechecks from first principles and does not trust the candidate stage:
+kinds, eligible areas (great-circle distance or neighbourhood list),
+requests, remaining capacities, minimum and maximum awards, group caps.
+Tests call it on every solver output; services call it before saving a
+run's proposals.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .candidates import great_circle_m
+from .problem import Problem
+from .types import KINDS, Allocation, IntArray
+
+#: Slack on the radius test, metres: floating-point noise only.
+AREA_TOLERANCE_M = 1e-6
+
+
+def check_feasibility(allocation: Allocation, problem: Problem) -> list[str]:
+    """Every rule the allocation breaks, as readable messages.
+
+    Parameters
+    ----------
+    allocation : Allocation
+    problem : Problem
+        The problem the allocation was made for.
+
+    Returns
+    -------
+    list of str
+        Empty when the allocation is feasible.
+    """
+    need_id = np.asarray(allocation.need_id, dtype=np.int64)
+    res_id = np.asarray(allocation.resource_id, dtype=np.int64)
+    amount = np.asarray(allocation.amount)
+    if not (need_id.shape == res_id.shape == amount.shape) or need_id.ndim != 1:
+        return ["need_id, resource_id and amount must be aligned 1-D arrays"]
+    if amount.size and amount.dtype.kind not in "iu":
+        return [f"amounts must be integers, got {amount.dtype}"]
+    amount = amount.astype(np.int64)
+    problems: list[str] = []
+
+    ni = _lookup(problem.need_id, need_id)
+    rj = _lookup(problem.res_id, res_id)
+    for k in np.flatnonzero(ni < 0):
+        problems.append(f"unknown need {int(need_id[k])}")
+    for k in np.flatnonzero(rj < 0):
+        problems.append(f"unknown resource {int(res_id[k])}")
+    if problems:
+        return problems
+
+    for k in np.flatnonzero(amount <= 0):
+        problems.append(f"need {need_id[k]} / resource {res_id[k]}: amount {amount[k]} is not > 0")
+    pair = ni * max(problem.n_resources, 1) + rj
+    uniq, counts = np.unique(pair, return_counts=True)
+    for p in uniq[counts > 1]:
+        i, j = divmod(int(p), max(problem.n_resources, 1))
+        problems.append(f"need {problem.need_id[i]} / resource {problem.res_id[j]}: pair repeated")
+
+    for k in np.flatnonzero(problem.need_kind[ni] != problem.res_kind[rj]):
+        problems.append(
+            f"need {need_id[k]} ({KINDS[problem.need_kind[ni[k]]]}) matched to resource "
+            f"{res_id[k]} ({KINDS[problem.res_kind[rj[k]]]}): wrong kind"
+        )
+    problems.extend(_area_violations(problem, ni, rj))
+
+    n, m = problem.n_needs, problem.n_resources
+    need_total = np.bincount(ni, weights=amount, minlength=n).astype(np.int64)
+    for ii in np.flatnonzero(need_total > problem.need_amount):
+        problems.append(
+            f"need {problem.need_id[ii]}: given {need_total[ii]} > requested {problem.need_amount[ii]}"
+        )
+    res_total = np.bincount(rj, weights=amount, minlength=m).astype(np.int64)
+    for jj in np.flatnonzero(res_total > problem.res_capacity):
+        problems.append(
+            f"resource {problem.res_id[jj]}: allocated {res_total[jj]} "
+            f"> capacity {problem.res_capacity[jj]}"
+        )
+    for k in np.flatnonzero(amount < problem.res_min_award[rj]):
+        problems.append(
+            f"need {need_id[k]} / resource {res_id[k]}: {amount[k]} below minimum award "
+            f"{problem.res_min_award[rj[k]]}"
+        )
+    max_award = problem.res_max_award[rj]
+    for k in np.flatnonzero((max_award > 0) & (amount > max_award)):
+        problems.append(
+            f"need {need_id[k]} / resource {res_id[k]}: {amount[k]} above maximum award {max_award[k]}"
+        )
+
+    # Caps count the group's needs served (a need split across resources once).
+    served = np.unique(ni[amount > 0])
+    group = problem.need_group[served]
+    if problem.group_cap is not None:
+        g, c = np.unique(group, return_counts=True)
+        for gid, cnt in zip(g[c > problem.group_cap], c[c > problem.group_cap], strict=True):
+            problems.append(f"group {gid}: {cnt} needs served > group cap {problem.group_cap}")
+    if problem.group_kind_cap is not None:
+        gk, c = np.unique(
+            np.column_stack([group, problem.need_kind[served]]), axis=0, return_counts=True
+        )
+        over = c > problem.group_kind_cap
+        for (gid, kind), cnt in zip(gk[over].tolist(), c[over].tolist(), strict=True):
+            problems.append(
+                f"group {gid}: {cnt} {KINDS[kind]} needs served > cap per kind "
+                f"{problem.group_kind_cap}"
+            )
+    return problems
+
+
+def is_feasible(allocation: Allocation, problem: Problem) -> bool:
+    """Whether :func:`check_feasibility` finds nothing wrong."""
+    return not check_feasibility(allocation, problem)
+
+
+def _lookup(sorted_ids: IntArray, ids: IntArray) -> IntArray:
+    """Index of each id in a sorted id array, -1 if absent."""
+    pos = np.searchsorted(sorted_ids, ids)
+    pos = np.minimum(pos, max(sorted_ids.shape[0] - 1, 0))
+    found = (
+        (sorted_ids.shape[0] > 0) & (sorted_ids[pos] == ids)
+        if sorted_ids.size
+        else np.zeros(ids.shape, dtype=bool)
+    )
+    result: IntArray = np.where(found, pos, -1)
+    return result
+
+
+def _area_violations(problem: Problem, ni: IntArray, rj: IntArray) -> list[str]:
+    out: list[str] = []
+    radius = problem.res_radius_m[rj]
+    by_radius = ~np.isnan(radius)
+    k = np.flatnonzero(by_radius)
+    d = great_circle_m(
+        problem.need_lat[ni[k]],
+        problem.need_lon[ni[k]],
+        problem.res_lat[rj[k]],
+        problem.res_lon[rj[k]],
+    )
+    for kk in k[d > radius[k] + AREA_TOLERANCE_M]:
+        out.append(
+            f"need {problem.need_id[ni[kk]]} is outside resource {problem.res_id[rj[kk]]}'s "
+            f"{radius[kk]:.0f} m radius"
+        )
+    for kk in np.flatnonzero(~by_radius).tolist():
+        j = int(rj[kk])
+        codes = problem.res_nbhd_codes[problem.res_nbhd_indptr[j] : problem.res_nbhd_indptr[j + 1]]
+        code = int(problem.need_nbhd[ni[kk]])
+        if code < 0 or code not in set(codes.tolist()):
+            out.append(
+                f"need {problem.need_id[ni[kk]]} is outside resource {problem.res_id[j]}'s neighbourhoods"
+            )
+    return out
