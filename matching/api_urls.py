@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from matching.apis import MatchRunViewSet, MatchViewSet, ResourceViewSet
+
+router = SimpleRouter()
+router.register("resources", ResourceViewSet, basename="resource")
+router.register("match-runs", MatchRunViewSet, basename="match-run")
+router.register("matches", MatchViewSet, basename="match")
+urlpatterns = router.urls

@@ -1,8 +1,38 @@
-"""HTML pages of the matching app."""
+"""HTML pages of the matching app: the team's pages under /team/matching/,
+the group's under /group/, the board's joint view under /board/matching/."""
 
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from matching import views_board, views_group, views_review, views_team
 
 app_name = "matching"
-urlpatterns: list = []
+urlpatterns = [
+    path("team/matching/", views_review.queue, name="queue"),
+    path("team/matching/resources/", views_team.resources, name="resources"),
+    path("team/matching/resources/new/", views_team.resource_new, name="resource_new"),
+    path("team/matching/resources/<int:pk>/", views_team.resource_edit, name="resource_edit"),
+    path("team/matching/runs/", views_team.runs, name="runs"),
+    path("team/matching/runs/start/", views_team.run_start, name="run_start"),
+    path("team/matching/runs/<int:pk>/", views_team.run_detail, name="run"),
+    path(
+        "team/matching/runs/<int:pk>/progress.json",
+        views_team.run_progress_json,
+        name="run_progress",
+    ),
+    path("team/matching/matches/<int:pk>/", views_review.match_detail, name="match"),
+    path("team/matching/matches/<int:pk>/approve/", views_review.match_approve, name="approve"),
+    path("team/matching/matches/<int:pk>/defer/", views_review.match_defer, name="defer"),
+    path("team/matching/matches/<int:pk>/decline/", views_review.match_decline, name="decline"),
+    path("team/matching/matches/<int:pk>/start/", views_review.match_activate, name="activate"),
+    path("team/matching/matches/<int:pk>/complete/", views_review.match_complete, name="complete"),
+    path("team/matching/matches/<int:pk>/withdraw/", views_review.match_withdraw, name="withdraw"),
+    path("team/matching/360giving/", views_review.export_360giving, name="export_360giving"),
+    path("group/offers/", views_group.offers, name="offers"),
+    path("group/offers/<int:pk>/accept/", views_group.offer_accept, name="offer_accept"),
+    path("group/offers/<int:pk>/decline/", views_group.offer_decline, name="offer_decline"),
+    path("group/connections/", views_group.connections, name="connections"),
+    path("group/connections/<int:pk>/", views_group.connection_answer, name="connection_answer"),
+    path("board/matching/", views_board.board, name="board"),
+]

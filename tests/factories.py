@@ -156,3 +156,152 @@ def contact_of(group: pm.CommunityGroup, **user_kwargs: object) -> object:
     group.contact_user = user
     group.save(update_fields=["contact_user"])
     return user
+
+
+class PostcodeFactory(factory.django.DjangoModelFactory):
+    """A row of the local postcode table (the "local" geocoder reads it)."""
+
+    class Meta:
+        model = "places.Postcode"
+        django_get_or_create = ("postcode",)
+
+    postcode = "M5 4WT"
+    latitude = 53.4855
+    longitude = -2.3445
+    neighbourhood_code = ""
+
+
+def registration_place() -> object:
+    """A neighbourhood with a postcode inside it, and a real postcode outside
+    every loaded neighbourhood: what the registration pages geocode against."""
+    from types import SimpleNamespace
+
+    from places.spatial import index_clear
+
+    index_clear()
+    neighbourhood = NeighbourhoodFactory(name="Ordsall Test 001A")
+    inside = PostcodeFactory(
+        postcode="M5 4WT",
+        latitude=neighbourhood.point_lat,
+        longitude=neighbourhood.point_lon,
+        neighbourhood_code=neighbourhood.code,
+    )
+    outside = PostcodeFactory(
+        postcode="SW1A 1AA", latitude=51.501, longitude=-0.1416, neighbourhood_code=""
+    )
+    return SimpleNamespace(neighbourhood=neighbourhood, inside=inside, outside=outside)
+
+
+def registration_answers() -> dict[str, dict[str, object]]:
+    """What a person types on each registration page (plain POST data)."""
+    return {
+        "group": {
+            "name": "Ordsall Lunch Club",
+            "description": "A hot lunch and company for older neighbours.",
+            "kind": pm.GroupKind.UNREGISTERED,
+            "charity_number": "",
+            "company_number": "",
+            "website": "",
+        },
+        "where": {"postcode": "m5 4wt", "meets_at_home": "no", "address": "St Clement's hall"},
+        "activities": {
+            "title": "Tuesday lunch club",
+            "description": "Soup, a hot meal and a chat.",
+            "themes": ["loneliness-and-isolation", "food"],
+            "frequency": pm.Frequency.WEEKLY,
+            "where": "Church hall",
+            "people_reached_per_month": "40",
+            "action": "continue",
+        },
+        "needs": {
+            "kind": pm.NeedKind.SEED_FUNDING,
+            "amount": "£250.50",
+            "space_capacity": "",
+            "accessibility_needs": "",
+            "why": "To replace the cooker.",
+            "action": "continue",
+        },
+        "contact": {
+            "contact_name": "Pat Example",
+            "contact_email": "pat@example.org",
+            "contact_phone": "0161 496 0000",
+            "consent_public": "on",
+        },
+    }
+
+
+# --- matching ------------------------------------------------------------------
+
+
+class ResourceFactory(factory.django.DjangoModelFactory):
+    """A seed-funding pot of £10,000 open within 50 km of a site: the whole
+    test area, wherever the neighbourhood sequence has got to."""
+
+    class Meta:
+        model = "matching.Resource"
+        skip_postgeneration_save = True
+
+    anchor = factory.SubFactory(AnchorFactory)
+    kind = pm.NeedKind.SEED_FUNDING
+    title = factory.Sequence(lambda n: f"Community chest {n}")
+    capacity = 1_000_000  # pence: £10,000
+    radius_site = factory.LazyAttribute(lambda o: SiteFactory(anchor=o.anchor))
+    radius_m = 50_000
+
+    @factory.post_generation
+    def themes(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+        for slug in extracted or []:
+            self.themes.add(theme(slug))
+
+
+class MatchFactory(factory.django.DjangoModelFactory):
+    """A proposal of £150 from a resource to a need."""
+
+    class Meta:
+        model = "matching.Match"
+
+    need = factory.SubFactory(NeedFactory)
+    resource = factory.SubFactory(ResourceFactory)
+    amount = 15_000  # pence: £150
+    score = 0.7
+    score_parts = factory.LazyFunction(
+        lambda: {
+            "parts": {
+                "theme_fit": 1.0,
+                "proximity": 0.8,
+                "equity": 1.0,
+                "newness": 1.0,
+                "value": 0.5,
+            },
+            "facts": {
+                "shared_themes": ["food"],
+                "imd_decile": 1,
+                "months_since_backed": None,
+                "people_reached": 40,
+                "site": "Salford Royal",
+            },
+        }
+    )
+    distance_m = 2_100.0
+    binding = "need fully met"
+
+
+# --- maps: leadership self-assessment -------------------------------------------
+
+
+def _a_week_ago() -> object:
+    import datetime
+
+    return timezone.now() - datetime.timedelta(days=7)
+
+
+class AssessmentRoundFactory(factory.django.DjangoModelFactory):
+    """An open self-assessment round of an anchor, opened a week ago."""
+
+    class Meta:
+        model = "maps.AssessmentRound"
+
+    anchor = factory.SubFactory(AnchorFactory)
+    title = factory.Sequence(lambda n: f"Round {n}")
+    opened_at = factory.LazyFunction(_a_week_ago)
+    closed_at = None

@@ -217,6 +217,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "matching.tasks.nightly_matching_task",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Keeps the default board maps warm: builds only what the data version lacks.
+    "maps-rebuild": {"task": "maps.tasks.rebuild_board_maps", "schedule": 300.0},
 }
 
 # --- REST framework ---------------------------------------------------------------
@@ -241,6 +243,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One named enum per set of choices, shared by every serializer using it.
+    "ENUM_NAME_OVERRIDES": {
+        "NeedKindEnum": "partners.models.NeedKind",
+        "GroupKindEnum": "partners.models.GroupKind",
+        "AnchorKindEnum": "partners.models.AnchorKind",
+        "SiteKindEnum": "partners.models.SiteKind",
+        "VerificationStatusEnum": "partners.models.VerificationStatus",
+    },
 }
 
 # --- Content-Security-Policy (django-csp 4) -----------------------------------------

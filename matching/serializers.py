@@ -1,0 +1,159 @@
+"""API serializers of the matching app (input and output shapes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from matching.models import Match, MatchRun, MatchStatus, Resource, RunStatus, RunTrigger
+from partners.models import Anchor, NeedKind, Site, Theme
+from partners.serializers import NamedChoiceField
+from places.models import Neighbourhood
+
+
+class ResourceSerializer(serializers.ModelSerializer):
+    """Amounts are integers in the kind's unit: pence for seed funding."""
+
+    anchor = serializers.SlugRelatedField(slug_field="slug", queryset=Anchor.objects.all())
+    themes = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Theme.objects.all(), many=True, required=False
+    )
+    eligible_neighbourhoods = serializers.SlugRelatedField(
+        slug_field="code", queryset=Neighbourhood.objects.all(), many=True, required=False
+    )
+    radius_site = serializers.PrimaryKeyRelatedField(
+        queryset=Site.objects.all(), required=False, allow_null=True
+    )
+    # Named enums: several components have a "kind" or "status" with other choices.
+    kind = NamedChoiceField(enum_name="NeedKindEnum", choices=NeedKind.choices)
+    remaining = serializers.IntegerField(read_only=True)
+    unit = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Resource
+        fields = [
+            "id",
+            "anchor",
+            "team",
+            "kind",
+            "unit",
+            "title",
+            "description",
+            "capacity",
+            "allocated",
+            "remaining",
+            "min_award",
+            "max_award",
+            "room_capacity",
+            "themes",
+            "eligible_neighbourhoods",
+            "radius_site",
+            "radius_m",
+            "opens_on",
+            "closes_on",
+            "active",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["allocated", "created_at", "updated_at"]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = dict(self.validated_data)
+        data.pop("anchor", None)
+        return data
+
+
+class MatchRunSerializer(serializers.ModelSerializer):
+    anchor = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    status = NamedChoiceField(
+        enum_name="MatchRunStatusEnum", choices=RunStatus.choices, read_only=True
+    )
+    trigger = NamedChoiceField(
+        enum_name="MatchRunTriggerEnum", choices=RunTrigger.choices, read_only=True
+    )
+
+    class Meta:
+        model = MatchRun
+        fields = [
+            "id",
+            "anchor",
+            "trigger",
+            "reason",
+            "status",
+            "progress",
+            "progress_message",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "timings",
+            "counts",
+            "objective",
+            "parameters",
+            "error",
+        ]
+        read_only_fields = fields
+
+
+class MatchRunCreateSerializer(serializers.Serializer):
+    anchor = serializers.SlugRelatedField(slug_field="slug", queryset=Anchor.objects.all())
+
+
+class MatchSerializer(serializers.ModelSerializer):
+    """A match as its anchor team sees it (teams may see group contacts; this
+    API shows the group's name and neighbourhood only)."""
+
+    resource = serializers.PrimaryKeyRelatedField(read_only=True)
+    resource_title = serializers.CharField(source="resource.title", read_only=True)
+    anchor = serializers.CharField(source="resource.anchor.slug", read_only=True)
+    kind = NamedChoiceField(
+        enum_name="NeedKindEnum", choices=NeedKind.choices, source="resource.kind", read_only=True
+    )
+    status = NamedChoiceField(
+        enum_name="MatchStatusEnum", choices=MatchStatus.choices, read_only=True
+    )
+    group = serializers.CharField(source="need.activity.group.name", read_only=True)
+    neighbourhood = serializers.CharField(
+        source="need.activity.group.neighbourhood.code", read_only=True, default=None
+    )
+
+    class Meta:
+        model = Match
+        fields = [
+            "id",
+            "run",
+            "need",
+            "resource",
+            "resource_title",
+            "anchor",
+            "kind",
+            "group",
+            "neighbourhood",
+            "amount",
+            "score",
+            "score_parts",
+            "distance_m",
+            "binding",
+            "status",
+            "decline_reason",
+            "notes",
+            "reviewed_at",
+            "outcome_people_reached",
+            "outcome_story",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class NoteInput(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class OutcomeInput(serializers.Serializer):
+    people_reached = serializers.IntegerField(min_value=0)
+    story = serializers.CharField()

@@ -1,0 +1,131 @@
+"""Writes on resources: an anchor team creates and edits what it offers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+
+from matching.access import team_require
+from matching.errors import ApplicationError
+from matching.models import Resource
+from partners.models import Anchor, NeedKind, Theme
+from places.models import Neighbourhood
+
+# Fields a team may set; `allocated` is never among them (only approvals move it).
+EDITABLE = (
+    "team",
+    "kind",
+    "title",
+    "description",
+    "capacity",
+    "min_award",
+    "max_award",
+    "room_capacity",
+    "radius_site",
+    "radius_m",
+    "opens_on",
+    "closes_on",
+    "active",
+)
+
+
+def _validate(resource: Resource) -> None:
+    errors: dict[str, str] = {}
+    if resource.kind not in NeedKind.values:
+        errors["kind"] = "Choose what kind of backing this is."
+    if resource.max_award and resource.min_award > resource.max_award:
+        errors["max_award"] = "The largest award must be at least the smallest award."
+    if resource.capacity < resource.allocated:
+        errors["capacity"] = (
+            f"Capacity cannot go below what is already allocated ({resource.allocated})."
+        )
+    if resource.radius_site_id is not None:
+        if resource.radius_site.anchor_id != resource.anchor_id:
+            errors["radius_site"] = "Choose one of your own sites."
+        if not resource.radius_m:
+            errors["radius_m"] = "Enter a radius in metres around the site."
+    elif resource.radius_m:
+        errors["radius_site"] = "Choose the site the radius is measured from."
+    if resource.opens_on and resource.closes_on and resource.closes_on < resource.opens_on:
+        errors["closes_on"] = "The closing date must be on or after the opening date."
+    if resource.kind == NeedKind.SPACE and not resource.room_capacity:
+        errors["room_capacity"] = "Enter how many people the room holds."
+    if errors:
+        raise ApplicationError("The resource could not be saved.", extra={"fields": errors})
+
+
+def _apply(
+    resource: Resource,
+    fields: dict[str, Any],
+    themes: Iterable[Theme] | None,
+    eligible_neighbourhoods: Iterable[Neighbourhood] | None,
+) -> Resource:
+    for name, value in fields.items():
+        if name not in EDITABLE:
+            raise ApplicationError(f"{name} cannot be set.", extra={"field": name})
+        setattr(resource, name, value)
+    _validate(resource)
+    with transaction.atomic():
+        resource.save()
+        if themes is not None:
+            resource.themes.set(list(themes))
+        if eligible_neighbourhoods is not None:
+            resource.eligible_neighbourhoods.set(list(eligible_neighbourhoods))
+    return resource
+
+
+def resource_create(
+    *,
+    anchor: Anchor,
+    by: Any,
+    kind: str,
+    title: str,
+    capacity: int,
+    themes: Iterable[Theme] = (),
+    eligible_neighbourhoods: Iterable[Neighbourhood] = (),
+    **fields: Any,
+) -> Resource:
+    """Offer a new resource for ``anchor``. Raises NotAllowed for another anchor's team."""
+    team_require(user=by, anchor_id=anchor.pk)
+    resource = Resource(anchor=anchor)
+    _apply(
+        resource,
+        {"kind": kind, "title": title, "capacity": capacity, **fields},
+        themes,
+        eligible_neighbourhoods,
+    )
+    _request_run(resource, "a resource was added")
+    return resource
+
+
+def resource_update(
+    *,
+    resource: Resource,
+    by: Any,
+    themes: Iterable[Theme] | None = None,
+    eligible_neighbourhoods: Iterable[Neighbourhood] | None = None,
+    **fields: Any,
+) -> Resource:
+    """Change a resource. The capacity may not drop below what is allocated.
+
+    ``allocated`` is re-read first so the check uses the committed figure; the
+    CheckConstraint still refuses the save if an approval lands in between.
+    """
+    team_require(user=by, anchor_id=resource.anchor_id)
+    if "kind" in fields and fields["kind"] != resource.kind and resource.allocated:
+        raise ApplicationError(
+            "The kind cannot change once some of the resource is allocated.",
+            extra={"fields": {"kind": "The kind cannot change once backing is allocated."}},
+        )
+    resource.allocated = Resource.objects.values_list("allocated", flat=True).get(pk=resource.pk)
+    _apply(resource, fields, themes, eligible_neighbourhoods)
+    _request_run(resource, "a resource was changed")
+    return resource
+
+
+def _request_run(resource: Resource, reason: str) -> None:
+    from matching.services.runs import match_run_request
+
+    match_run_request(anchor=resource.anchor, reason=reason)

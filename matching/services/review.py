@@ -1,0 +1,288 @@
+"""The review workflow: every change of a match's status, with its history.
+
+    proposed ─approve→ approved ─accept (group)→ accepted ─start→ active ─complete→ completed
+        │  └defer→ deferred (then approve or decline)      approved, accepted, active ─withdraw→ withdrawn
+        └decline→ declined                         approved ─decline (group)→ declined
+
+Every transition claims the match with a conditional UPDATE on its current
+status (``filter(pk=m, status=current).update(...)``): of two people pressing
+buttons at once, one wins and the other is told the match changed. Approving
+takes the amount from the resource with a conditional UPDATE in the same
+transaction; leaving a capacity-holding state gives it back the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Sum
+from django.urls import reverse
+from django.utils import timezone
+
+from matching.access import contact_group_ids, team_require
+from matching.errors import (
+    ApplicationError,
+    CapacityExhausted,
+    IllegalTransition,
+    NotAllowed,
+    NotFound,
+)
+from matching.models import HOLDING_STATUSES, Match, MatchEvent, MatchStatus, Resource
+from partners.models import Need
+
+logger = logging.getLogger(__name__)
+
+S = MatchStatus
+
+
+def _load(match_id: int) -> Match:
+    try:
+        return Match.objects.select_related("resource", "need__activity__group").get(pk=match_id)
+    except Match.DoesNotExist:
+        raise NotFound("There is no such match.", extra={"match_id": match_id}) from None
+
+
+def _allocate(match: Match) -> None:
+    """Take ``match.amount`` from its resource, or refuse.
+
+    The check and the write are ONE statement: PostgreSQL re-evaluates the
+    WHERE clause on the latest committed row after waiting for a concurrent
+    writer, so no interleaving can pass the check twice on the same headroom.
+    (Reading ``allocated`` in Python and saving it back approves everything
+    under load: see tests/matching/test_approve_concurrency.py.)
+    """
+    # Lock the need so two anchors cannot both fill the same need past its amount.
+    need_amount = (
+        Need.objects.select_for_update().values_list("amount", flat=True).get(pk=match.need_id)
+    )
+    held = (
+        Match.objects.filter(need_id=match.need_id, status__in=HOLDING_STATUSES)
+        .exclude(pk=match.pk)
+        .aggregate(total=Sum("amount"))["total"]
+        or 0
+    )
+    if held + match.amount > need_amount:
+        raise ApplicationError(
+            "The group's need is already met by other backing.",
+            extra={"need_id": match.need_id, "already_given": held},
+        )
+    taken = Resource.objects.filter(
+        pk=match.resource_id, active=True, allocated__lte=F("capacity") - match.amount
+    ).update(allocated=F("allocated") + match.amount)
+    if taken == 0:
+        raise CapacityExhausted(
+            "There is not enough left in this resource to approve this match.",
+            extra={"resource_id": match.resource_id, "amount": match.amount},
+        )
+
+
+def _release(match: Match) -> None:
+    Resource.objects.filter(pk=match.resource_id, allocated__gte=match.amount).update(
+        allocated=F("allocated") - match.amount
+    )
+
+
+def _transition(
+    match: Match,
+    *,
+    allowed_from: tuple[str, ...],
+    to: str,
+    by: Any,
+    note: str = "",
+    **fields: Any,
+) -> Match:
+    current = match.status
+    if current not in allowed_from:
+        raise IllegalTransition(
+            f"A match that is {match.get_status_display().lower()} cannot be moved to {to}.",
+            extra={"match_id": match.pk, "status": current, "to": to},
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = Match.objects.filter(pk=match.pk, status=current).update(
+            status=to, updated_at=now, **fields
+        )
+        if claimed == 0:
+            raise IllegalTransition(
+                "Someone else changed this match meanwhile. Reload and try again.",
+                extra={"match_id": match.pk},
+            )
+        holds_before = current in HOLDING_STATUSES
+        holds_after = to in HOLDING_STATUSES
+        if holds_after and not holds_before:
+            _allocate(match)
+        elif holds_before and not holds_after:
+            _release(match)
+        MatchEvent.objects.create(
+            match=match, from_status=current, to_status=to, by=by if by else None, note=note
+        )
+    match.refresh_from_db()
+    return match
+
+
+def _team(match_id: int, by: Any) -> Match:
+    match = _load(match_id)
+    team_require(user=by, anchor_id=match.resource.anchor_id)
+    return match
+
+
+def _group(match_id: int, by: Any) -> Match:
+    match = _load(match_id)
+    if match.need.activity.group_id not in contact_group_ids(user=by):
+        raise NotAllowed("Only the group's own contact can answer this offer.")
+    return match
+
+
+def match_approve(*, match_id: int, by: Any, note: str = "") -> Match:
+    """Approve a proposal: take its amount from the resource and offer it to the group."""
+    match = _team(match_id, by)
+    match = _transition(
+        match,
+        allowed_from=(S.PROPOSED, S.DEFERRED),
+        to=S.APPROVED,
+        by=by,
+        note=note,
+        reviewer=by,
+        reviewed_at=timezone.now(),
+    )
+    # After commit: a rolled-back approval must not e-mail anyone, and a slow
+    # mail server must not hold the resource row locked.
+    transaction.on_commit(partial(_offer_email_send, match.pk))
+    return match
+
+
+def match_decline(*, match_id: int, by: Any, reason: str) -> Match:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(
+            "Enter why you are declining this match.",
+            extra={"fields": {"reason": "Enter why you are declining this match."}},
+        )
+    match = _team(match_id, by)
+    return _transition(
+        match,
+        allowed_from=(S.PROPOSED, S.DEFERRED),
+        to=S.DECLINED,
+        by=by,
+        note=reason,
+        decline_reason=reason,
+        reviewer=by,
+        reviewed_at=timezone.now(),
+    )
+
+
+def match_defer(*, match_id: int, by: Any, note: str = "") -> Match:
+    match = _team(match_id, by)
+    return _transition(
+        match, allowed_from=(S.PROPOSED,), to=S.DEFERRED, by=by, note=note, reviewer=by
+    )
+
+
+def match_accept(*, match_id: int, by: Any) -> Match:
+    """The group accepts the offer."""
+    match = _group(match_id, by)
+    return _transition(
+        match, allowed_from=(S.APPROVED,), to=S.ACCEPTED, by=by, responded_at=timezone.now()
+    )
+
+
+def match_refuse(*, match_id: int, by: Any, reason: str = "") -> Match:
+    """The group turns the offer down; the amount goes back to the resource."""
+    match = _group(match_id, by)
+    match = _transition(
+        match,
+        allowed_from=(S.APPROVED,),
+        to=S.DECLINED,
+        by=by,
+        note=reason or "Declined by the group.",
+        decline_reason=reason or "Declined by the group.",
+        responded_at=timezone.now(),
+    )
+    _run_request(match, "an offer was declined")
+    return match
+
+
+def match_activate(*, match_id: int, by: Any, note: str = "") -> Match:
+    """The backing has started."""
+    match = _team(match_id, by)
+    return _transition(match, allowed_from=(S.ACCEPTED,), to=S.ACTIVE, by=by, note=note)
+
+
+def match_complete(
+    *, match_id: int, by: Any, people_reached: int, story: str, note: str = ""
+) -> Match:
+    errors: dict[str, str] = {}
+    if people_reached is None or people_reached < 0:
+        errors["people_reached"] = "Enter how many people it reached, as a whole number."
+    if not (story or "").strip():
+        errors["story"] = "Enter a short story of what happened."
+    if errors:
+        raise ApplicationError("The outcome could not be saved.", extra={"fields": errors})
+    match = _team(match_id, by)
+    return _transition(
+        match,
+        allowed_from=(S.ACTIVE,),
+        to=S.COMPLETED,
+        by=by,
+        note=note,
+        outcome_people_reached=people_reached,
+        outcome_story=story.strip(),
+        completed_at=timezone.now(),
+    )
+
+
+def match_withdraw(*, match_id: int, by: Any, reason: str) -> Match:
+    """The anchor takes back an approved, accepted or active match; capacity returns."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(
+            "Enter why you are withdrawing this match.",
+            extra={"fields": {"reason": "Enter why you are withdrawing this match."}},
+        )
+    match = _team(match_id, by)
+    match = _transition(
+        match,
+        allowed_from=(S.APPROVED, S.ACCEPTED, S.ACTIVE),
+        to=S.WITHDRAWN,
+        by=by,
+        note=reason,
+        decline_reason=reason,
+    )
+    _run_request(match, "a match was withdrawn")
+    return match
+
+
+def _run_request(match: Match, reason: str) -> None:
+    from matching.services.runs import match_run_request
+
+    match_run_request(anchor=match.resource.anchor, reason=reason)
+
+
+def _offer_email_send(match_id: int) -> None:
+    match = Match.objects.select_related("resource__anchor", "need__activity__group").get(
+        pk=match_id
+    )
+    group = match.need.activity.group
+    if not group.contact_email:
+        return
+    anchor = match.resource.anchor
+    base = getattr(settings, "BACKER_SITE_URL", "")
+    body = (
+        f"Hello,\n\n{anchor.name} would like to back {group.name} with: "
+        f"{match.resource.title}.\n\n"
+        f"Sign in to Backer to accept or decline the offer: {base}{reverse('matching:offers')}\n\n"
+        "If you did not expect this e-mail you can ignore it.\n"
+    )
+    # The address is personal data: it goes to the mail server, never to the log.
+    send_mail(
+        subject=f"An offer of backing from {anchor.name}",
+        message=body,
+        from_email=None,
+        recipient_list=[group.contact_email],
+    )
+    logger.info("offer e-mail sent for match %s", match_id)

@@ -1,0 +1,264 @@
+"""Match runs: start, debounce, claim, execute.
+
+Delivery is at least once (acks_late; a broker redelivers after a worker
+dies), so every step is safe to repeat:
+
+- the MatchRun row in status "queued" is the intent, written in the caller's
+  transaction; publishing happens after commit, and if the broker is down the
+  row stays queued and the nightly sweep publishes it;
+- the task claims the run with a conditional UPDATE (queued -> running);
+  a second delivery updates 0 rows and returns;
+- the results replace this scope's previous proposals in ONE transaction, so
+  a failure half way leaves the previous proposals exactly as they were.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import timedelta
+from time import perf_counter
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
+
+from matching.access import team_require
+from matching.engine.allocate import solve
+from matching.engine.types import Allocation
+from matching.engine.verify import check_feasibility
+from matching.models import (
+    Match,
+    MatchEvent,
+    MatchRun,
+    MatchStatus,
+    Resource,
+    RunStatus,
+    RunTrigger,
+)
+from matching.services.engine_inputs import RunInputs, engine_inputs_build
+from partners.models import Anchor
+
+logger = logging.getLogger(__name__)
+
+# After a change, wait this long so a burst of edits makes one run. Must stay
+# below the Redis visibility timeout (1 h), or the task is delivered twice.
+DEBOUNCE_SECONDS = 300
+
+
+class RunFailed(Exception):
+    """The engine's output broke a rule; nothing is saved."""
+
+
+def _publish(run_id: int, countdown: int | None = None) -> None:
+    from matching.tasks import run_matching_task
+
+    try:
+        result = run_matching_task.apply_async(args=[run_id], countdown=countdown)
+    except BrokerError:
+        # The row is committed and stays queued: the nightly sweep publishes it.
+        # Raising here would show the user an error for work that is recorded.
+        logger.warning("broker unreachable; match run %s stays queued", run_id)
+        return
+    MatchRun.objects.filter(pk=run_id, celery_task_id="").update(celery_task_id=result.id or "")
+
+
+def _enqueue_on_commit(run_id: int, countdown: int | None = None) -> None:
+    transaction.on_commit(lambda: _publish(run_id, countdown))
+
+
+def match_run_start(
+    *,
+    anchor: Anchor | None,
+    by: Any = None,
+    trigger: str = RunTrigger.MANUAL,
+    reason: str = "",
+) -> MatchRun:
+    """Queue a run now. If one is already queued for ``anchor`` (a debounced
+    run after changes), publish that one instead of making a second."""
+    if by is not None and anchor is not None:
+        team_require(user=by, anchor_id=anchor.pk)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                run = MatchRun.objects.create(
+                    anchor=anchor, started_by=by, trigger=trigger, reason=reason
+                )
+        except IntegrityError:
+            run = MatchRun.objects.get(anchor=anchor, status=RunStatus.QUEUED)
+        _enqueue_on_commit(run.pk)
+    return run
+
+
+def match_run_request(*, anchor: Anchor, reason: str) -> MatchRun | None:
+    """Ask for a run soon after a change (debounced).
+
+    The partial unique index on (anchor) WHERE status = 'queued' is the
+    guard: of many requests, the first inserts and publishes with a
+    countdown, the rest hit the index and do nothing, because the queued
+    run will read their changes when it starts.
+    """
+    try:
+        with transaction.atomic():
+            run = MatchRun.objects.create(anchor=anchor, trigger=RunTrigger.CHANGE, reason=reason)
+            _enqueue_on_commit(run.pk, countdown=DEBOUNCE_SECONDS)
+    except IntegrityError:
+        return None
+    return run
+
+
+def match_run_claim(*, run_id: int, task_id: str = "") -> bool:
+    """Take the run for this worker. False: someone else has it, or it is done.
+
+    A run left "running" past the hard time limit belonged to a worker that
+    died; it may be claimed again.
+    """
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    claimed = MatchRun.objects.filter(
+        Q(status=RunStatus.QUEUED) | Q(status=RunStatus.RUNNING, started_at__lt=stale),
+        pk=run_id,
+    ).update(
+        status=RunStatus.RUNNING,
+        started_at=now,
+        progress=1,
+        progress_message="Starting",
+        **({"celery_task_id": task_id} if task_id else {}),
+    )
+    return claimed == 1
+
+
+def _progress(run_id: int, percent: int, message: str) -> None:
+    # Its own statement (autocommit), so the page sees it while the run goes on.
+    MatchRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
+        progress=percent, progress_message=message
+    )
+
+
+def match_run_execute(*, run_id: int) -> MatchRun:
+    """Run the engine for a claimed run and save its proposals."""
+    run = MatchRun.objects.select_related("anchor").get(pk=run_id)
+    if run.status != RunStatus.RUNNING:
+        return run
+    started = perf_counter()
+    try:
+        _progress(run_id, 10, "Reading needs and resources")
+        inputs = engine_inputs_build(anchor=run.anchor)
+        read_s = perf_counter() - started
+        _progress(run_id, 40, "Finding, scoring and allocating")
+        allocation = solve(inputs.problem)
+        _progress(run_id, 75, "Checking the result")
+        broken = check_feasibility(allocation, inputs.problem)
+        if broken:
+            raise RunFailed("The engine's proposals broke a rule: " + "; ".join(broken[:3]))
+        _progress(run_id, 85, "Saving proposals")
+        timings = {"read": read_s, **dict(allocation.timings)}
+        _results_save(run, inputs, allocation, timings, started)
+    except Exception as exc:  # any failure ends the run as failed, with the reason
+        logger.exception("match run %s failed", run_id)
+        MatchRun.objects.filter(pk=run_id).update(
+            status=RunStatus.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now(),
+            progress_message="Failed",
+        )
+    run.refresh_from_db()
+    return run
+
+
+def _facts(inputs: RunInputs, need_id: int, resource_id: int) -> dict[str, Any]:
+    need = inputs.need_facts.get(need_id)
+    shared = (
+        sorted(need.themes & inputs.resource_themes.get(resource_id, frozenset())) if need else []
+    )
+    return {
+        "shared_themes": shared,
+        "imd_decile": need.imd_decile if need else None,
+        "months_since_backed": need.months_since_backed if need else None,
+        "people_reached": need.people_reached if need else 0,
+        "site": inputs.resource_site.get(resource_id, ""),
+    }
+
+
+def _results_save(
+    run: MatchRun,
+    inputs: RunInputs,
+    allocation: Allocation,
+    timings: dict[str, float],
+    started: float,
+) -> None:
+    proposals = allocation.proposals()
+    resource_kind = dict(
+        Resource.objects.filter(pk__in={p.resource_id for p in proposals}).values_list("pk", "kind")
+    )
+    per_kind: dict[str, int] = defaultdict(int)
+    for p in proposals:
+        per_kind[resource_kind[p.resource_id]] += p.amount
+    now = timezone.now()
+    scope = Q(resource__anchor=run.anchor) if run.anchor is not None else Q()
+    with transaction.atomic():
+        # Two runs of one anchor may overlap (a new one queued while one runs):
+        # lock the anchors in id order so their writes take turns.
+        anchors = Anchor.objects.select_for_update().order_by("pk")
+        list(anchors.filter(pk=run.anchor_id) if run.anchor_id else anchors)
+        old_ids = list(
+            Match.objects.filter(scope, status=MatchStatus.PROPOSED).values_list("pk", flat=True)
+        )
+        Match.objects.filter(pk__in=old_ids, status=MatchStatus.PROPOSED).update(
+            status=MatchStatus.EXPIRED, updated_at=now
+        )
+        note = f"Replaced by run {run.pk}"
+        MatchEvent.objects.bulk_create(
+            MatchEvent(match_id=i, from_status="proposed", to_status="expired", note=note)
+            for i in old_ids
+        )
+        created = Match.objects.bulk_create(
+            Match(
+                run=run,
+                need_id=p.need_id,
+                resource_id=p.resource_id,
+                amount=p.amount,
+                score=p.score,
+                score_parts={
+                    "parts": dict(p.parts),
+                    "facts": _facts(inputs, p.need_id, p.resource_id),
+                },
+                distance_m=None if p.distance_m != p.distance_m else p.distance_m,  # NaN -> None
+                binding=p.binding,
+            )
+            for p in proposals
+        )
+        MatchEvent.objects.bulk_create(
+            MatchEvent(
+                match=m, from_status="", to_status="proposed", note=f"Proposed by run {run.pk}"
+            )
+            for m in created
+        )
+        counts = {
+            **{k: int(v) for k, v in allocation.counts.items()},
+            "expired": len(old_ids),
+            "amount_per_kind": dict(per_kind),
+        }
+        MatchRun.objects.filter(pk=run.pk).update(
+            status=RunStatus.SUCCEEDED,
+            progress=100,
+            progress_message="Finished",
+            finished_at=timezone.now(),
+            counts=counts,
+            objective=allocation.objective,
+            timings={**timings, "total": perf_counter() - started},
+            parameters={**run.parameters, "weights": inputs.weights, "method": allocation.method},
+        )
+
+
+def match_runs_nightly() -> list[int]:
+    """Start a run for every anchor with resources; this also publishes runs
+    left queued while the broker was down."""
+    run_ids = []
+    for anchor in Anchor.objects.filter(resources__active=True).distinct():
+        run = match_run_start(anchor=anchor, trigger=RunTrigger.NIGHTLY)
+        run_ids.append(run.pk)
+    return run_ids

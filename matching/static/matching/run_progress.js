@@ -1,0 +1,26 @@
+// Polls the run's progress while it runs and reloads the page when it ends.
+// Without JavaScript the page has a plain "Refresh this page" link instead.
+(function () {
+  "use strict";
+  var box = document.getElementById("run-progress");
+  if (!box || box.getAttribute("data-finished") === "1") { return; }
+  var url = box.getAttribute("data-progress-url");
+  var bar = document.getElementById("run-progress-bar");
+  var status = document.getElementById("run-status");
+  var message = document.getElementById("run-message");
+  var percent = document.getElementById("run-percent");
+  function poll() {
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (data) {
+        bar.value = data.progress;
+        bar.textContent = data.progress + "%";
+        status.textContent = data.status_display;
+        message.textContent = data.message || "";
+        percent.textContent = data.progress;
+        if (data.finished) { window.location.reload(); } else { window.setTimeout(poll, 2000); }
+      })
+      .catch(function () { window.setTimeout(poll, 10000); });
+  }
+  window.setTimeout(poll, 1000);
+})();

@@ -1,0 +1,39 @@
+"""Celery tasks of the matching app: ids in, one service call.
+
+Delivery is at least once; the services make a repeat harmless (see
+matching/services/runs.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from matching.services.connections import connections_suggest
+from matching.services.runs import match_run_claim, match_run_execute, match_runs_nightly
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    # A dropped database connection while claiming is worth another try; an
+    # engine failure is not (it is deterministic) and is recorded on the run.
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
+)
+def run_matching_task(self: Any, run_id: int) -> str:
+    if not match_run_claim(run_id=run_id, task_id=self.request.id or ""):
+        return "already taken"
+    run = match_run_execute(run_id=run_id)
+    return run.status
+
+
+@shared_task(acks_late=True)
+def nightly_matching_task() -> list[int]:
+    """Beat, 02:30: a run for each anchor, then fresh connection suggestions."""
+    run_ids = match_runs_nightly()
+    connections_suggest()
+    return run_ids
