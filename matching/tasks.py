@@ -11,8 +11,14 @@ from typing import Any
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from config.outbox import outbox_task
 from matching.services.connections import connections_suggest
-from matching.services.runs import match_run_claim, match_run_execute, match_runs_nightly
+from matching.services.runs import (
+    match_run_claim,
+    match_run_execute,
+    match_runs_nightly,
+    match_runs_request_for_group,
+)
 
 
 @shared_task(
@@ -37,3 +43,10 @@ def nightly_matching_task() -> list[int]:
     run_ids = match_runs_nightly()
     connections_suggest()
     return run_ids
+
+
+@outbox_task("matching.request_runs_after_change")
+def request_runs_after_change(*, group_id: int, reason: str) -> list[int]:
+    """Partners' changes (a group verified, a need added) ask for debounced runs
+    by the anchors that could back the group."""
+    return match_runs_request_for_group(group_id=group_id, reason=reason)

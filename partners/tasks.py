@@ -16,3 +16,15 @@ def send_verification_email(*, group_id: int) -> bool:
     from partners.services.registration import group_send_verification_email
 
     return group_send_verification_email(group_id=group_id)
+
+
+# Handled by the matching app (matching/tasks.py). Named, not imported:
+# partners sits below matching and must not import it.
+REQUEST_MATCH_RUNS = "matching.request_runs_after_change"
+
+
+def match_runs_request_after_change(*, group_id: int, reason: str) -> None:
+    """Ask for debounced match runs because a group's needs may now match."""
+    from config.outbox import outbox_enqueue
+
+    outbox_enqueue(REQUEST_MATCH_RUNS, group_id=group_id, reason=reason)

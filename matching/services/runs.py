@@ -40,7 +40,7 @@ from matching.models import (
     RunTrigger,
 )
 from matching.services.engine_inputs import RunInputs, engine_inputs_build
-from partners.models import Anchor
+from partners.models import Anchor, CommunityGroup
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +108,21 @@ def match_run_request(*, anchor: Anchor, reason: str) -> MatchRun | None:
     except IntegrityError:
         return None
     return run
+
+
+def match_runs_request_for_group(*, group_id: int, reason: str) -> list[int]:
+    """Debounced runs for every anchor that could back ``group_id``: those
+    whose service area includes its neighbourhood, or that set no area."""
+    group = CommunityGroup.objects.filter(pk=group_id).values("neighbourhood_id").first()
+    if group is None:
+        return []
+    anchors = Anchor.objects.all()
+    if group["neighbourhood_id"] is not None:
+        anchors = anchors.filter(
+            Q(service_area__isnull=True) | Q(service_area=group["neighbourhood_id"])
+        ).distinct()
+    runs = [match_run_request(anchor=anchor, reason=reason) for anchor in anchors.order_by("pk")]
+    return [run.pk for run in runs if run is not None]
 
 
 def match_run_claim(*, run_id: int, task_id: str = "") -> bool:

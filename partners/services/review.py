@@ -18,6 +18,7 @@ from django.utils import timezone
 from config.exceptions import ApplicationError
 from partners.models import Anchor, CommunityGroup, Site, VerificationStatus
 from partners.permissions import can_manage_anchor_sites
+from partners.tasks import match_runs_request_after_change
 from places.geocoding import InvalidPostcode, UnknownPostcode, point_locate, postcode_lookup
 from places.models import Neighbourhood
 
@@ -62,10 +63,15 @@ def _reason_clean(reason: str | None) -> str:
 
 
 def group_verify(*, group: CommunityGroup, by: Any) -> CommunityGroup:
-    """Pending -> verified. Only a pending group can be verified."""
-    return _transition(
+    """Pending -> verified. Only a pending group can be verified.
+
+    A newly verified group's needs can now be matched: ask for runs.
+    """
+    verified = _transition(
         group=group, by=by, expected=VerificationStatus.PENDING, to=VerificationStatus.VERIFIED
     )
+    match_runs_request_after_change(group_id=verified.pk, reason="group verified")
+    return verified
 
 
 def group_reject(*, group: CommunityGroup, by: Any, reason: str) -> CommunityGroup:

@@ -41,6 +41,7 @@ from partners.services.tokens import (
     token_make,
     token_read,
 )
+from partners.tasks import match_runs_request_after_change
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -214,7 +215,9 @@ def referenced_elsewhere(obj: models.Model) -> bool:
 
 
 def need_create(*, activity: Activity, data: NeedInput) -> Need:
-    return need_build(activity=activity, data=data)
+    need = need_build(activity=activity, data=data)
+    match_runs_request_after_change(group_id=activity.group_id, reason="need added")
+    return need
 
 
 def need_update(*, need: Need, activity: Activity, data: NeedInput) -> Need:
@@ -225,6 +228,7 @@ def need_update(*, need: Need, activity: Activity, data: NeedInput) -> Need:
     need.accessibility_needs = data.accessibility_needs
     need.why = data.why
     need.save()
+    match_runs_request_after_change(group_id=activity.group_id, reason="need changed")
     return need
 
 
