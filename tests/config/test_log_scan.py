@@ -15,4 +15,6 @@ def test_it_passes_ids_and_system_addresses():
     assert not personal_data_in(["partners: group 42 verified by user 7"])
     assert not personal_data_in(["mail: from no-reply@backer.invalid"])
     assert not personal_data_in(["matching: run 12 took 0.031 s, objective 1234.5678"])
-    assert not personal_data_in(["Not Found: /openreferral/services/00000000-0000-0000-0000-000000000000"])
+    assert not personal_data_in(
+        ["Not Found: /openreferral/services/00000000-0000-0000-0000-000000000000"]
+    )

@@ -110,9 +110,7 @@ def main() -> int:
             env["STATIC_ROOT"] = str(Path(tmp) / "static")
             subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True)
             subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], env=env, check=True)
-            subprocess.run(
-                [*manage, "seed_demo", "--force"], env=env, check=True
-            )
+            subprocess.run([*manage, "seed_demo", "--force"], env=env, check=True)
             server = subprocess.Popen(
                 [
                     sys.executable,
