@@ -72,3 +72,66 @@ def signed_in_page(browser: Any, live_server: Any) -> Any:
     yield open_page
     for context in contexts:
         context.close()
+
+
+# --- Accessibility audits (axe-core) -----------------------------------------
+
+
+@pytest.fixture(scope="session")
+def axe_context(browser: Any) -> Iterator[Any]:
+    """One context for every audit in the session, with CSP bypassed.
+
+    axe is injected with ``add_script_tag``, an inline <script> that the
+    pages' strict policy (script-src 'self') would refuse. Bypassing the
+    policy changes nothing axe looks at; the keyboard and JavaScript-off tests
+    use ordinary contexts, under the real policy.
+    """
+    context = browser.new_context(bypass_csp=True)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def audit(axe_context: Any, live_server: Any) -> Iterator[Any]:
+    """An ``Audit`` in a fresh page; ``audit.sign_in(user)`` becomes that user."""
+    from tests.e2e.a11y import Audit
+
+    axe_context.clear_cookies()
+    page = axe_context.new_page()
+    yield Audit(page=page, base_url=live_server.url)
+    page.close()
+    axe_context.clear_cookies()
+
+
+@pytest.fixture(scope="session")
+def plain_context(browser: Any) -> Iterator[Any]:
+    """A context under the pages' real Content-Security-Policy, reused."""
+    context = browser.new_context()
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def no_js_context(browser: Any) -> Iterator[Any]:
+    """A context with JavaScript switched off, reused."""
+    context = browser.new_context(java_script_enabled=False)
+    yield context
+    context.close()
+
+
+def _fresh_page(context: Any) -> Iterator[Any]:
+    context.clear_cookies()
+    page = context.new_page()
+    yield page
+    page.close()
+    context.clear_cookies()
+
+
+@pytest.fixture
+def plain_page(plain_context: Any, live_server: Any) -> Iterator[Any]:
+    yield from _fresh_page(plain_context)
+
+
+@pytest.fixture
+def no_js_page(no_js_context: Any, live_server: Any) -> Iterator[Any]:
+    yield from _fresh_page(no_js_context)

@@ -1,0 +1,130 @@
+"""axe-core finds no WCAG 2.2 A/AA violation on the board's pages
+(dashboard, map, report, self-assessment, joint matching view), nor on their
+forms' error states.
+
+The map itself is a folium document in an <iframe>: the page that embeds it
+is audited like any other (the frame must have a title, and the table under
+it gives the same figures, which is the accessible alternative). axe is not
+injected into the frame when the page is audited, so the page's result
+covers the page only; the frame's own document is audited on its own, at the end of this module.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from maps import selfassessment
+from matching.models import MatchStatus
+from partners.models import NeedKind
+from tests import factories as f
+from tests.e2e.a11y import axe_violations, describe
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def backed_place(personas):
+    """Neighbourhoods of different deprivation, backing in two of them, a
+    group meeting at home, and a self-assessment round with enough answers
+    to show its results."""
+    cache.clear()
+    places = [f.NeighbourhoodFactory(imd_decile=d, la_name="Salford") for d in (1, 4, 9)]
+    for i, place in enumerate(places):
+        group = f.CommunityGroupFactory(neighbourhood=place, name=f"Group {i}")
+        activity = f.ActivityFactory(group=group, themes=["food"])
+        if i < 2:
+            f.MatchFactory(
+                need=f.NeedFactory(activity=activity, amount=30_000),
+                amount=30_000,
+                status=MatchStatus.ACTIVE,
+                reviewed_at=timezone.now(),
+                resource=f.ResourceFactory(anchor=personas.anchor_a),
+            )
+    f.CommunityGroupFactory(neighbourhood=places[0], meets_at_home=True)
+    f.SiteFactory(anchor=personas.anchor_a)
+    round = f.AssessmentRoundFactory(anchor=personas.anchor_a, title="Autumn round")
+    statements = selfassessment.statement_list()
+    for n in range(selfassessment.MIN_RESPONDENTS):
+        leader = f.member(personas.anchor_a, "board", username=f"leader{n}")
+        selfassessment.response_submit(
+            round=round, user=leader, answers={s.pk: (1 + n, "") for s in statements}
+        )
+    yield round
+    cache.clear()
+
+
+def test_the_dashboard_report_and_joint_matching_view_have_no_violations(
+    audit, personas, backed_place
+):
+    audit.sign_in(personas.carol)
+    audit.visit("/board/")
+    audit.visit("/board/?anchor=999999", label="dashboard: bad filter")
+    audit.visit("/board/report/")
+    audit.visit("/board/matching/")
+    audit.assert_clean()
+
+
+def test_the_map_pages_and_their_errors_have_no_violations(audit, personas, backed_place):
+    audit.sign_in(personas.carol)
+    audit.visit("/board/map/")
+    assert audit.page.get_attribute("iframe.map-frame", "title")
+    audit.visit(f"/board/map/?kind={NeedKind.TIME}", label="board map: filtered")
+    audit.visit(
+        "/board/map/?kind=no-such-kind&period=forever", status=400, label="board map: bad filter"
+    )
+    assert audit.page.locator(".error-summary").count() == 1
+    audit.visit("/directory/map/")
+    assert audit.page.get_attribute("iframe.map-frame", "title")
+    audit.assert_clean()
+
+
+def test_the_self_assessment_pages_and_their_errors_have_no_violations(
+    audit, personas, backed_place
+):
+    audit.sign_in(personas.carol)
+    audit.visit("/board/self-assessment/")
+    audit.visit(f"/board/self-assessment/{backed_place.pk}/")
+    audit.submit("self-assessment: empty", selector="main form:has(fieldset)")
+    audit.visit("/board/self-assessment/results/")
+    audit.assert_clean()
+
+
+# folium writes its own <meta name=viewport> with maximum-scale=1 and
+# user-scalable=no, which stops people zooming the map (WCAG 1.4.4, axe's
+# meta-viewport). The fix belongs in maps/builders/board.py (map_html_render),
+# which this suite does not own: the strict xfail below fails as soon as it
+# lands, so the exemption cannot outlive the bug.
+KNOWN_FRAME_BUG = "meta-viewport"
+
+
+def frame_violations(audit):
+    found = {}
+    for path in ("/board/map/frame/", "/directory/map/frame/"):
+        audit.page.goto(audit.base_url + path)
+        audit.page.locator("html[data-map-ready='1']").wait_for(state="attached")
+        found[path] = axe_violations(audit.page)
+    return found
+
+
+def test_the_map_frame_documents_have_no_other_violations(audit, personas, backed_place):
+    audit.sign_in(personas.carol)
+    found = frame_violations(audit)
+    dirty = {
+        path: [v for v in violations if v["id"] != KNOWN_FRAME_BUG]
+        for path, violations in found.items()
+    }
+    dirty = {path: v for path, v in dirty.items() if v}
+    assert not dirty, "\n".join(describe(path, v) for path, v in dirty.items())
+
+
+@pytest.mark.xfail(strict=True, reason="folium's viewport meta disables zoom; see KNOWN_FRAME_BUG")
+def test_the_map_frame_documents_let_people_zoom(audit, personas, backed_place):
+    audit.sign_in(personas.carol)
+    found = frame_violations(audit)
+    blocked = [path for path, v in found.items() if any(x["id"] == KNOWN_FRAME_BUG for x in v)]
+    assert not blocked, f"zoom disabled in {blocked}"

@@ -1,0 +1,78 @@
+"""axe-core finds no WCAG 2.2 A/AA violation on a group contact's pages
+(self-service, offers, connections), nor on their forms' error states."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from matching.models import GroupConnection, MatchStatus
+from tests import factories as f
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture
+def backed(personas):
+    """dave's group_a: an activity, a need, an offer approved for it, and a
+    suggested connection with group_b."""
+    cache.clear()
+    f.registration_place()
+    activity = f.ActivityFactory(group=personas.group_a, title="Lunch club", themes=["food"])
+    need = f.NeedFactory(activity=activity, amount=15_000)
+    offer = f.MatchFactory(
+        need=need,
+        resource=f.ResourceFactory(anchor=personas.anchor_a, title="Community chest"),
+        status=MatchStatus.APPROVED,
+        reviewed_at=timezone.now(),
+    )
+    a, b = sorted([personas.group_a, personas.group_b], key=lambda g: g.pk)
+    GroupConnection.objects.create(group_a=a, group_b=b, reason="Both run lunch clubs")
+    yield activity, need, offer
+    cache.clear()
+
+
+def test_the_self_service_pages_and_their_errors_have_no_violations(audit, personas, backed):
+    activity, need, _ = backed
+    group = personas.group_a.pk
+    audit.sign_in(personas.dave)
+    audit.visit("/group/")
+    audit.visit(f"/group/{group}/")
+
+    audit.visit(f"/group/{group}/edit/")
+    audit.submit("edit: emptied")
+    audit.visit(f"/group/{group}/activities/add/")
+    audit.submit("activity add: empty")
+    audit.visit(f"/group/{group}/activities/{activity.pk}/edit/")
+    audit.submit("activity edit: emptied")
+    audit.visit(f"/group/{group}/activities/{activity.pk}/remove/")
+    audit.visit(f"/group/{group}/needs/add/")
+    audit.submit("need add: empty")
+    audit.visit(f"/group/{group}/needs/{need.pk}/edit/")
+    audit.submit("need edit: emptied")
+    audit.visit(f"/group/{group}/needs/{need.pk}/remove/")
+    audit.visit(f"/group/{group}/consent/")
+    audit.submit("consent: saved", expect_errors=False)
+    audit.check("group page with a message")
+    audit.visit(f"/group/{group}/withdraw/")
+    audit.visit(f"/group/{group}/erase/")
+    audit.assert_clean()
+
+
+def test_the_offers_and_connections_pages_have_no_violations(audit, personas, backed):
+    _, _, offer = backed
+    audit.sign_in(personas.dave)
+    audit.visit("/group/offers/")
+    audit.visit(f"/group/offers/{offer.pk}/decline/")
+    audit.visit("/group/connections/")
+    audit.submit(
+        "connections: said yes",
+        selector="main form",
+        button="button[value=yes]",
+        expect_errors=False,
+    )
+    audit.assert_clean()
