@@ -18,6 +18,7 @@ Input frames (EPSG:4326 degrees):
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import branca.element
@@ -289,9 +290,18 @@ def directory_map_build(
 
 
 def map_html_render(folium_map: folium.Map) -> str:
-    """The complete HTML document of ``folium_map``, in English, ready to cache."""
+    """The complete HTML document of ``folium_map``, in English, ready to cache.
+
+    folium's viewport meta forbids zooming (maximum-scale=1, user-scalable=no),
+    which fails WCAG 1.4.4 (resize text): replace it with one that allows it.
+    """
     html = folium_map.get_root().render()
+    html = _FOLIUM_VIEWPORT.sub(_ZOOMABLE_VIEWPORT, html, count=1)
     return html.replace("<html>", '<html lang="en-GB">', 1)
+
+
+_FOLIUM_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
+_ZOOMABLE_VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1.0" />'
 
 
 def features_of(html: str, layer: str = "") -> list[dict[str, Any]]:

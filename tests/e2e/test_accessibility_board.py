@@ -96,10 +96,8 @@ def test_the_self_assessment_pages_and_their_errors_have_no_violations(
 
 # folium writes its own <meta name=viewport> with maximum-scale=1 and
 # user-scalable=no, which stops people zooming the map (WCAG 1.4.4, axe's
-# meta-viewport). The fix belongs in maps/builders/board.py (map_html_render),
-# which this suite does not own: the strict xfail below fails as soon as it
-# lands, so the exemption cannot outlive the bug.
-KNOWN_FRAME_BUG = "meta-viewport"
+# meta-viewport); maps/builders/board.py (map_html_render) replaces it.
+ZOOM_RULE = "meta-viewport"
 
 
 def frame_violations(audit):
@@ -114,17 +112,12 @@ def frame_violations(audit):
 def test_the_map_frame_documents_have_no_other_violations(audit, personas, backed_place):
     audit.sign_in(personas.carol)
     found = frame_violations(audit)
-    dirty = {
-        path: [v for v in violations if v["id"] != KNOWN_FRAME_BUG]
-        for path, violations in found.items()
-    }
-    dirty = {path: v for path, v in dirty.items() if v}
+    dirty = {path: v for path, v in found.items() if v}
     assert not dirty, "\n".join(describe(path, v) for path, v in dirty.items())
 
 
-@pytest.mark.xfail(strict=True, reason="folium's viewport meta disables zoom; see KNOWN_FRAME_BUG")
 def test_the_map_frame_documents_let_people_zoom(audit, personas, backed_place):
     audit.sign_in(personas.carol)
     found = frame_violations(audit)
-    blocked = [path for path, v in found.items() if any(x["id"] == KNOWN_FRAME_BUG for x in v)]
+    blocked = [path for path, v in found.items() if any(x["id"] == ZOOM_RULE for x in v)]
     assert not blocked, f"zoom disabled in {blocked}"

@@ -236,3 +236,13 @@ def test_display_geometry_keeps_shared_edges_and_five_decimals():
     for polygon in (simple_left, simple_right):
         for x, y in polygon.exterior.coords:
             assert round(x, 5) == x and round(y, 5) == y
+
+
+def test_the_map_document_lets_people_zoom():
+    import folium
+
+    from maps.builders.board import map_html_render
+
+    html = map_html_render(folium.Map(tiles=None))
+    assert "user-scalable=no" not in html and "maximum-scale" not in html
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1.0" />' in html
