@@ -118,6 +118,7 @@ class NeighbourhoodListApi(generics.ListAPIView):
         responses={
             200: OutputSerializer(many=True),
             400: OpenApiResponse(ErrorSerializer, description="A filter value is not valid."),
+            404: OpenApiResponse(ErrorSerializer, description="No such page."),
         },
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -5,35 +5,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.permissions import AllowAny
 
-from partners.apis.common import READ_ERRORS, ApiPagination
+from partners.apis.common import READ_ERRORS, ApiPagination, ListFiltersOnly
 from partners.apis.filters import ActivityFilter, NeedFilter
 from partners.models import Activity, Need
 from partners.permissions import is_anchor_team
 from partners.selectors import activity_list, need_list
 from partners.serializers import NeedSerializer, PublicActivitySerializer, TeamActivitySerializer
 
-_ACTIVITY = PolymorphicProxySerializer(
-    component_name="ActivityForRole",
-    serializers=[PublicActivitySerializer, TeamActivitySerializer],
-    resource_type_field_name=None,
-)
-_ACTIVITIES = PolymorphicProxySerializer(
-    component_name="ActivityForRole",
-    serializers=[PublicActivitySerializer, TeamActivitySerializer],
-    resource_type_field_name=None,
-    many=True,
-)
+# One documented shape for every role: the team's differs only in that "where"
+# is never withheld, so it fits the public shape ("where" may be null). Two
+# alternatives under "oneOf" would both match every body, which oneOf forbids.
+_ACTIVITY = PublicActivitySerializer
+_ACTIVITIES = PublicActivitySerializer(many=True)
 
 
 @extend_schema_view(
     list=extend_schema(responses={200: _ACTIVITIES, **READ_ERRORS}),
     retrieve=extend_schema(responses={200: _ACTIVITY, **READ_ERRORS}),
 )
-class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
+class ActivityViewSet(ListFiltersOnly, viewsets.ReadOnlyModelViewSet):
     permission_classes = [AllowAny]
     pagination_class = ApiPagination
     filterset_class = ActivityFilter
@@ -52,7 +46,7 @@ class ActivityViewSet(viewsets.ReadOnlyModelViewSet):
     list=extend_schema(responses={200: NeedSerializer(many=True), **READ_ERRORS}),
     retrieve=extend_schema(responses={200: NeedSerializer, **READ_ERRORS}),
 )
-class NeedViewSet(viewsets.ReadOnlyModelViewSet):
+class NeedViewSet(ListFiltersOnly, viewsets.ReadOnlyModelViewSet):
     """Anchor teams see every group's needs; everyone else the needs of
     public groups (needs carry no personal fields)."""
 

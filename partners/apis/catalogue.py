@@ -65,7 +65,10 @@ class SiteListCreateApi(generics.ListAPIView):
         return site_list()
 
     @extend_schema(
-        operation_id="sites_list", responses={200: SiteSerializer(many=True), **READ_ERRORS}
+        operation_id="sites_list",
+        # Anyone may read sites: signing in is optional here.
+        auth=[{"cookieAuth": []}, {}],
+        responses={200: SiteSerializer(many=True), **READ_ERRORS},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
@@ -96,7 +99,12 @@ class SiteDetailApi(APIView):
         self.check_object_permissions(request, site)
         return site
 
-    @extend_schema(operation_id="sites_retrieve", responses={200: SiteSerializer, **READ_ERRORS})
+    @extend_schema(
+        operation_id="sites_retrieve",
+        # Anyone may read sites: signing in is optional here.
+        auth=[{"cookieAuth": []}, {}],
+        responses={200: SiteSerializer, **READ_ERRORS},
+    )
     def get(self, request: Request, site_id: int) -> Response:
         return Response(SiteSerializer(self._site(request, site_id)).data)
 

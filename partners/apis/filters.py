@@ -4,7 +4,9 @@ drf-spectacular declares every one of them in the schema."""
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema_field
 
 from partners.models import (
     Activity,
@@ -16,6 +18,24 @@ from partners.models import (
     VerificationStatus,
 )
 from partners.selectors import group_filter
+
+# The largest id a 64-bit integer column holds (SQLite INTEGER, PostgreSQL bigint).
+MAX_ID = 2**63 - 1
+
+
+@extend_schema_field(
+    {"type": "integer", "minimum": 1, "maximum": MAX_ID, "description": "An id, as in the results."}
+)
+class IdFilter(django_filters.NumberFilter):
+    """A row id: a whole number from 1 to MAX_ID, else 400. NumberFilter takes
+    any decimal, and ?activity=-2e62 overflowed the database driver: a 500."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class GroupFilter(django_filters.FilterSet):
@@ -50,7 +70,7 @@ class GroupFilter(django_filters.FilterSet):
 
 
 class ActivityFilter(django_filters.FilterSet):
-    group = django_filters.NumberFilter(field_name="group_id", help_text="A group id.")
+    group = IdFilter(field_name="group_id", help_text="A group id.")
     theme = django_filters.CharFilter(
         field_name="themes__slug", distinct=True, help_text="A theme slug."
     )
@@ -61,8 +81,8 @@ class ActivityFilter(django_filters.FilterSet):
 
 
 class NeedFilter(django_filters.FilterSet):
-    group = django_filters.NumberFilter(field_name="activity__group_id", help_text="A group id.")
-    activity = django_filters.NumberFilter(field_name="activity_id", help_text="An activity id.")
+    group = IdFilter(field_name="activity__group_id", help_text="A group id.")
+    activity = IdFilter(field_name="activity_id", help_text="An activity id.")
     kind = django_filters.ChoiceFilter(choices=NeedKind.choices)
     status = django_filters.ChoiceFilter(choices=NeedStatus.choices)
     theme = django_filters.CharFilter(
@@ -75,7 +95,7 @@ class NeedFilter(django_filters.FilterSet):
 
 
 class SiteFilter(django_filters.FilterSet):
-    anchor = django_filters.NumberFilter(field_name="anchor_id", help_text="An anchor id.")
+    anchor = IdFilter(field_name="anchor_id", help_text="An anchor id.")
 
     class Meta:
         model = Site

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny
@@ -28,6 +29,19 @@ from partners.serializers import (
     TeamGroupSerializer,
 )
 from partners.services.review import group_reject, group_verify
+
+
+class PublicGroupClosedShape(OpenApiSerializerExtension):  # type: ignore[no-untyped-call]
+    """PublicGroup admits no other property. A team's body carries the public
+    fields too, so without this it matched both shapes of "oneOf" (which must
+    match exactly one); it also puts in the schema that the public shape has
+    nothing more, contacts least of all."""
+
+    target_class = "partners.serializers.PublicGroupSerializer"
+
+    def map_serializer(self, auto_schema: Any, direction: Any) -> Any:
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        return {**schema, "additionalProperties": False}
 
 
 def _group_schema(many: bool = False) -> PolymorphicProxySerializer:

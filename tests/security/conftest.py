@@ -1,0 +1,61 @@
+"""Fixtures of the security tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from partners.models import VerificationStatus
+from tests import factories as f
+
+
+@pytest.fixture
+def world(personas):
+    """group_a (dave's) with an activity, a need, and anchor A's matches to it
+    in each state; a pending group; anchor A's site, resource, run and
+    self-assessment round; a connection between group_a and group_b."""
+    from matching.models import GroupConnection, MatchRun, MatchStatus
+    from partners.openreferral.export import TAXONOMY_ID
+    from partners.openreferral.ids import oruk_id
+
+    hood = personas.group_a.neighbourhood
+    f.PostcodeFactory(postcode="M5 4WT", neighbourhood_code=hood.code)
+    pending = f.CommunityGroupFactory(name="Weaste Walkers", status=VerificationStatus.PENDING)
+    activity = f.ActivityFactory(group=personas.group_a, themes=["food"])
+    need = f.NeedFactory(activity=activity, amount=15_000)
+    resource = f.ResourceFactory(anchor=personas.anchor_a, title="Community chest")
+    spare = f.ResourceFactory(anchor=personas.anchor_a, title="Unused pot")
+    states = {}
+    for name, state in [
+        ("match_a", MatchStatus.PROPOSED),
+        ("approved_a", MatchStatus.APPROVED),
+        ("accepted_a", MatchStatus.ACCEPTED),
+        ("active_a", MatchStatus.ACTIVE),
+    ]:
+        other_need = f.NeedFactory(activity=activity, amount=15_000)
+        states[name] = f.MatchFactory(
+            need=need if name == "match_a" else other_need, resource=resource, status=state
+        ).pk
+    run = MatchRun.objects.create(anchor=personas.anchor_a, started_by=personas.alice)
+    low, high = sorted([personas.group_a, personas.group_b], key=lambda g: g.pk)
+    connection = GroupConnection.objects.create(group_a=low, group_b=high, reason="Nearby")
+    round_a = f.AssessmentRoundFactory(anchor=personas.anchor_a)
+    ids = {
+        "hood": hood.code,
+        "group_a": personas.group_a.pk,
+        "pending": pending.pk,
+        "activity_a": activity.pk,
+        "need_a": need.pk,
+        "anchor_a": personas.anchor_a.pk,
+        "site_a": resource.radius_site.pk,
+        "resource_a": resource.pk,
+        "spare_resource_a": spare.pk,
+        "run_a": run.pk,
+        "connection": connection.pk,
+        "round_a": round_a.pk,
+        "oruk_service": oruk_id("service", activity.pk),
+        "oruk_organization": oruk_id("organization", personas.group_a.pk),
+        "oruk_taxonomy": TAXONOMY_ID,
+        "oruk_term": oruk_id("taxonomy_term", "food"),
+        **states,
+    }
+    return personas, ids

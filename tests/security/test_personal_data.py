@@ -1,0 +1,154 @@
+"""No personal data reaches the public or the board, anywhere on the site.
+
+Every GET row of the permission matrix that the public or the board may open
+(pages, JSON, the REST API, Open Referral, maps and their frames, board
+reports and charts) is fetched as an anonymous caller and as carol (anchor
+A's board), with a group that meets at home in the data, backed by anchor A.
+Each body, HTML, JSON or image, is searched for every group's contact name,
+e-mail and phone, every address, the home's full postcode, and its exact
+point written at several precisions.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from matching.models import MatchStatus
+from partners.openreferral.ids import oruk_id
+from tests import factories as f
+from tests.security.test_permission_matrix import ROWS
+
+HOME_LAT, HOME_LON = 53.47321, -2.41877  # EPSG:4326; far from every test neighbourhood point
+HOME_POSTCODE = "M7 3QX"
+
+
+def _secrets(group) -> list[str]:
+    values = [
+        group.contact_name,
+        group.contact_email,
+        group.contact_phone,
+        group.contact_phone.replace(" ", ""),
+        group.address,
+    ]
+    return [v for v in values if v]
+
+
+def _home_point_spellings() -> list[str]:
+    # 3 decimal places is ~100 m: already enough to find a front door.
+    return [f"{value:.{places}f}" for places in range(3, 7) for value in (HOME_LAT, HOME_LON)]
+
+
+@pytest.fixture
+def scene(world):
+    """The matrix's world, plus a group that meets at a member's home, backed
+    by anchor A (so it counts on the board's maps and tables), and a group
+    with a public venue."""
+    personas, ids = world
+    hood = personas.group_a.neighbourhood
+    home = f.CommunityGroupFactory(
+        name="Kersal Knit and Natter",
+        description="Knitting and a chat in a member's front room.",
+        neighbourhood=hood,
+        meets_at_home=True,
+        address="12 Acacia Avenue",
+        postcode=HOME_POSTCODE,
+        latitude=HOME_LAT,
+        longitude=HOME_LON,
+        contact_name="Margaret Hiddenname",
+        contact_email="margaret.private@example.net",
+        contact_phone="07700 900123",
+        public_email="knitters@example.org",
+    )
+    venue = f.CommunityGroupFactory(
+        name="Eccles Men's Shed",
+        neighbourhood=hood,
+        address="Flat 4, 99 Secret Street",
+        contact_name="Trevor Concealed",
+        contact_email="trevor.secret@example.net",
+        contact_phone="07700 900456",
+    )
+    for group in (home, venue):
+        # At home, "where" is often the address itself.
+        where = group.address if group.meets_at_home else "the old library"
+        activity = f.ActivityFactory(group=group, title=f"Sessions of {group.name}", where=where)
+        need = f.NeedFactory(activity=activity)
+        f.MatchFactory(
+            need=need,
+            resource_id=ids["resource_a"],
+            status=MatchStatus.ACTIVE,
+        )
+    home_activity = home.activities.get()
+    ids = {
+        **ids,
+        "home": home.pk,
+        "oruk_home": oruk_id("organization", home.pk),
+        "oruk_home_service": oruk_id("service", home_activity.pk),
+    }
+    groups = [home, venue, personas.group_a, personas.group_b]
+    forbidden = [s for g in groups for s in _secrets(g)]
+    forbidden += [HOME_POSTCODE, HOME_POSTCODE.replace(" ", ""), *_home_point_spellings()]
+    return personas, ids, forbidden
+
+
+# Beyond the matrix's rows: the home group's own pages, and searches that find it.
+EXTRA_URLS = [
+    "/directory/{home}/",
+    "/directory/?q=knit",
+    "/directory/?postcode=M5+4WT&miles=10",
+    "/directory/map/frame/?theme=loneliness-and-isolation",
+    "/api/groups/{home}/",
+    "/api/groups/?q=knit",
+    "/api/groups/?neighbourhood={hood}",
+    "/api/activities/?group={home}",
+    "/api/needs/?group={home}",
+    "/openreferral/organizations/{oruk_home}",
+    "/openreferral/services/{oruk_home_service}",
+    "/openreferral/services?text=knit",
+    "/board/map/frame/?layer=groups",
+    "/board/report/?period=all",
+    "/board/charts/time.png",
+    "/board/charts/themes.png",
+]
+
+
+def _urls(role: str, ids: dict[str, object]) -> list[str]:
+    urls = [
+        row.url
+        for row in ROWS
+        if row.method == "get"
+        and row.expected[role] == 200
+        and not row.url.startswith("/api/schema/")  # our own schema: field names only
+    ]
+    return [url.format(**ids) for url in [*urls, *EXTRA_URLS]]
+
+
+@pytest.mark.parametrize("role", ["anon", "carol"])
+def test_no_personal_data_reaches_the_public_or_the_board(client, scene, role):
+    personas, ids, forbidden = scene
+    if role != "anon":
+        client.force_login(getattr(personas, role))
+    seen = 0
+    for url in _urls(role, ids):
+        cache.clear()  # cached maps and charts are rebuilt from this data
+        response = client.get(url)
+        if response.status_code != 200:
+            continue
+        seen += 1
+        body = b"".join(response) if response.streaming else response.content
+        text = body.decode("utf-8", errors="replace")
+        leaks = [secret for secret in forbidden if secret in text]
+        assert not leaks, f"{role} saw {leaks} at {url}"
+    assert seen >= 40, "the scan opened too few pages to mean anything"
+
+
+def test_the_scan_would_notice_a_leak(client, scene):
+    # The same secrets, where they are allowed: anchor A's team sees contacts.
+    personas, ids, forbidden = scene
+    client.force_login(personas.alice)
+    body = client.get(f"/team/groups/{ids['home']}/").content.decode()
+    assert "margaret.private@example.net" in body
+    assert "12 Acacia Avenue" in body
+    api = client.get(f"/api/groups/{ids['home']}/").content.decode()
+    assert f"{HOME_LAT}" in api
+    assert [s for s in forbidden if s in body + api]
