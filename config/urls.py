@@ -31,3 +31,5 @@ urlpatterns = [
     path("", include("matching.urls")),
     path("", include("maps.urls")),
 ]
+
+handler404 = "config.views.not_found"

@@ -18,6 +18,13 @@ def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "accessibility.html")
 
 
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """404: JSON under /api/ (what API clients and the schema expect), a page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"message": "Not found.", "extra": {}}, status=404)
+    return render(request, "404.html", status=404)
+
+
 def _database_status() -> str:
     try:
         with connection.cursor() as cursor:

@@ -19,3 +19,13 @@ def test_it_reports_an_unreachable_broker_as_degraded(client, settings):
     assert response.status_code == 503
     assert response.json()["broker"] == "unreachable"
     assert response.json()["database"] == "ok"
+
+
+@pytest.mark.django_db
+def test_an_unknown_api_path_answers_json_and_an_unknown_page_answers_html(client):
+    api = client.get("/api/no-such-thing/")
+    assert api.status_code == 404
+    assert api.json() == {"message": "Not found.", "extra": {}}
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404
+    assert b"Page not found" in page.content
