@@ -30,6 +30,7 @@ demo: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_places --demo
 	DEBUG=1 $(BIN)/python manage.py seed_demo
+	DEBUG=1 $(BIN)/python manage.py seed_demo_backing
 	DEBUG=1 BACKER_REQUIRE_2FA=0 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install lint

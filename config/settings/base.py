@@ -276,6 +276,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 # --- Backer -------------------------------------------------------------------------
+# The base of links in e-mails, which are sent without a request.
+BACKER_SITE_URL = env_str("BACKER_SITE_URL", "http://127.0.0.1:8000")
 # Geocoder: "local" (the Postcode table) or "postcodes_io" (HTTP, then the table).
 BACKER_GEOCODER = env_str("BACKER_GEOCODER", "local")
 BACKER_POSTCODES_IO_URL = env_str("BACKER_POSTCODES_IO_URL", "https://api.postcodes.io")

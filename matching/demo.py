@@ -1,0 +1,146 @@
+"""Demo backing for `make demo`: what the two demo anchors offer, one match
+run each, and a history of offers approved, accepted and under way, so the
+review queue, the board dashboard and the map have something to show.
+
+Deterministic and idempotent, like partners/demo.py: a second call changes
+nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group as AuthGroup
+from django.db import transaction
+
+from matching.models import Match, MatchRun, MatchStatus, Resource, RunStatus, RunTrigger
+from matching.services.review import match_accept, match_activate, match_approve
+from matching.services.runs import match_run_claim, match_run_execute
+from partners.models import Anchor, AnchorMembership, MembershipRole, NeedKind, Theme
+from partners.roles import GROUP_CONTACT
+
+logger = logging.getLogger(__name__)
+
+DEMO_ANCHOR_SUFFIX = "-demo"
+
+# (kind, title, capacity in the kind's unit, min award, max award, radius m, themes)
+OFFERS: tuple[tuple[str, str, int, int, int, int, tuple[str, ...]], ...] = (
+    (NeedKind.SEED_FUNDING, "Community chest", 800_000, 10_000, 75_000, 6_000, ()),
+    (NeedKind.TIME, "Staff volunteering days", 160, 0, 20, 8_000, ()),
+    (NeedKind.SPACE, "Meeting room", 24, 0, 4, 5_000, ()),
+    (NeedKind.PROFILE, "Newsletter features", 10, 0, 1, 10_000, ()),
+    (NeedKind.CONNECTIONS, "Introductions", 15, 0, 3, 10_000, ()),
+    (
+        NeedKind.EXPERTISE,
+        "Finance and governance advice",
+        40,
+        0,
+        8,
+        10_000,
+        ("community-building",),
+    ),
+)
+# Of each anchor's proposals, best first: every third approved; of those, most
+# accepted by the group, and half of the accepted under way.
+APPROVE_EVERY = 3
+
+
+@dataclass
+class BackingReport:
+    resources_created: int = 0
+    runs: list[int] = field(default_factory=list)
+    approved: int = 0
+    accepted: int = 0
+    active: int = 0
+
+
+def _contact_user(group: Any) -> Any:
+    """The group's contact as a signed-in user, as the e-mailed link would make them."""
+    if group.contact_user_id:
+        return group.contact_user
+    user, _ = get_user_model().objects.get_or_create(
+        username=group.contact_email.lower(), defaults={"email": group.contact_email.lower()}
+    )
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    user.groups.add(AuthGroup.objects.get(name=GROUP_CONTACT))
+    group.contact_user = user
+    group.save(update_fields=["contact_user"])
+    return user
+
+
+def _resources(anchor: Anchor, report: BackingReport) -> None:
+    sites = list(anchor.sites.order_by("pk"))
+    if not sites:
+        return
+    themes = {t.slug: t for t in Theme.objects.all()}
+    for position, (kind, title, capacity, minimum, maximum, radius, slugs) in enumerate(OFFERS):
+        resource, created = Resource.objects.get_or_create(
+            anchor=anchor,
+            title=title,
+            defaults={
+                "kind": kind,
+                "capacity": capacity,
+                "min_award": minimum,
+                "max_award": maximum,
+                "radius_site": sites[position % len(sites)],
+                "radius_m": radius,
+                "room_capacity": 30 if kind == NeedKind.SPACE else None,
+                "description": f"{anchor.name} offers this to community groups nearby.",
+            },
+        )
+        if created:
+            resource.themes.set([themes[s] for s in slugs if s in themes])
+            report.resources_created += 1
+
+
+def _team_user(anchor: Anchor) -> Any:
+    membership = (
+        AnchorMembership.objects.filter(anchor=anchor, role=MembershipRole.TEAM)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return membership.user if membership else None
+
+
+def demo_backing_seed() -> BackingReport:
+    report = BackingReport()
+    anchors = Anchor.objects.filter(slug__endswith=DEMO_ANCHOR_SUFFIX).order_by("pk")
+    for anchor in anchors:
+        team = _team_user(anchor)
+        if team is None:
+            continue
+        with transaction.atomic():
+            _resources(anchor, report)
+        if Match.objects.filter(resource__anchor=anchor).exists():
+            continue  # seeded before: leave the anchor's history alone
+        run = MatchRun.objects.create(anchor=anchor, trigger=RunTrigger.COMMAND, reason="demo")
+        if match_run_claim(run_id=run.pk):
+            match_run_execute(run_id=run.pk)
+        report.runs.append(run.pk)
+        proposals = list(
+            Match.objects.filter(run=run, status=MatchStatus.PROPOSED)
+            .select_related("need__activity__group")
+            .order_by("-score", "pk")
+        )
+        for index, match in enumerate(proposals[::APPROVE_EVERY]):
+            try:
+                match_approve(match_id=match.pk, by=team, note="Demo")
+            except Exception:  # capacity taken by an earlier demo approval: skip it
+                logger.info("demo match %s not approved", match.pk)
+                continue
+            report.approved += 1
+            if index % 4 == 3:
+                continue  # left as an offer waiting for the group
+            group = match.need.activity.group
+            match_accept(match_id=match.pk, by=_contact_user(group))
+            report.accepted += 1
+            if index % 2 == 0:
+                match_activate(match_id=match.pk, by=team, note="Demo")
+                report.active += 1
+    MatchRun.objects.filter(status=RunStatus.QUEUED, reason="demo").delete()
+    return report

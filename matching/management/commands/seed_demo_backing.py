@@ -1,0 +1,35 @@
+"""`manage.py seed_demo_backing`: resources, a match run and some backing for the demo anchors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
+
+from matching.demo import demo_backing_seed
+
+
+class Command(BaseCommand):
+    help = (
+        "Give the demo anchors (made by seed_demo) resources, run matching once each, and "
+        "approve, accept and start some matches. Idempotent. Refuses without DEBUG unless --force."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--force", action="store_true", help="run even with DEBUG off")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "seed_demo_backing makes demo data: run it with DEBUG=1, or --force."
+            )
+        # Demo offers are not e-mailed: they would flood the console backend.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            report = demo_backing_seed()
+        self.stdout.write(
+            f"Demo backing: {report.resources_created} resources created, "
+            f"{len(report.runs)} match runs, {report.approved} approved, "
+            f"{report.accepted} accepted, {report.active} under way."
+        )
