@@ -305,3 +305,43 @@ class AssessmentRoundFactory(factory.django.DjangoModelFactory):
     title = factory.Sequence(lambda n: f"Round {n}")
     opened_at = factory.LazyFunction(_a_week_ago)
     closed_at = None
+
+
+# --- Groups holding secrets (personal-data scans) -----------------------------
+# A home address, phone and e-mail that must never reach the public or a board.
+HOME_LAT, HOME_LON = 53.47321, -2.41877  # EPSG:4326; far from every test neighbourhood point
+HOME_POSTCODE = "M7 3QX"
+
+
+def home_based_group(*, neighbourhood: Neighbourhood, **overrides: object) -> pm.CommunityGroup:
+    """A consenting, verified group that meets in a member's home."""
+    fields: dict[str, object] = {
+        "name": "Kersal Knit and Natter",
+        "description": "Knitting and a chat in a member's front room.",
+        "neighbourhood": neighbourhood,
+        "meets_at_home": True,
+        "address": "12 Acacia Avenue",
+        "postcode": HOME_POSTCODE,
+        "latitude": HOME_LAT,
+        "longitude": HOME_LON,
+        "contact_name": "Margaret Hiddenname",
+        "contact_email": "margaret.private@example.net",
+        "contact_phone": "07700 900123",
+        "public_email": "knitters@example.org",
+        **overrides,
+    }
+    return CommunityGroupFactory(**fields)
+
+
+def venue_group(*, neighbourhood: Neighbourhood, **overrides: object) -> pm.CommunityGroup:
+    """A group meeting at a public venue, with private contact details."""
+    fields: dict[str, object] = {
+        "name": "Eccles Men's Shed",
+        "neighbourhood": neighbourhood,
+        "address": "Flat 4, 99 Secret Street",
+        "contact_name": "Trevor Concealed",
+        "contact_email": "trevor.secret@example.net",
+        "contact_phone": "07700 900456",
+        **overrides,
+    }
+    return CommunityGroupFactory(**fields)

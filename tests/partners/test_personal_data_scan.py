@@ -14,7 +14,7 @@ import pytest
 from partners.models import VerificationStatus
 from tests import factories as f
 
-HOME_LAT, HOME_LON = 53.47321, -2.41877  # EPSG:4326; far from every test neighbourhood point
+HOME_LAT, HOME_LON = f.HOME_LAT, f.HOME_LON
 
 
 def _secrets(*groups):
@@ -48,29 +48,9 @@ def scene(personas):
         longitude=hood.point_lon,
         neighbourhood_code=hood.code,
     )
-    home = f.CommunityGroupFactory(
-        name="Kersal Knit and Natter",
-        description="Knitting and a chat in a member's front room.",
-        neighbourhood=hood,
-        meets_at_home=True,
-        address="12 Acacia Avenue",
-        postcode="M7 3QX",
-        latitude=HOME_LAT,
-        longitude=HOME_LON,
-        contact_name="Margaret Hiddenname",
-        contact_email="margaret.private@example.net",
-        contact_phone="07700 900123",
-        public_email="knitters@example.org",
-    )
-    venue = f.CommunityGroupFactory(
-        name="Eccles Men's Shed",
-        description="Woodwork at the old library.",
-        neighbourhood=hood,
-        address="Flat 4, 99 Secret Street",
-        postcode="M30 0LS",
-        contact_name="Trevor Concealed",
-        contact_email="trevor.secret@example.net",
-        contact_phone="07700 900456",
+    home = f.home_based_group(neighbourhood=hood)
+    venue = f.venue_group(
+        neighbourhood=hood, description="Woodwork at the old library.", postcode="M30 0LS"
     )
     pending = f.CommunityGroupFactory(
         name="Pending Pals",

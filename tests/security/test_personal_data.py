@@ -19,8 +19,7 @@ from partners.openreferral.ids import oruk_id
 from tests import factories as f
 from tests.security.test_permission_matrix import ROWS
 
-HOME_LAT, HOME_LON = 53.47321, -2.41877  # EPSG:4326; far from every test neighbourhood point
-HOME_POSTCODE = "M7 3QX"
+HOME_LAT, HOME_LON, HOME_POSTCODE = f.HOME_LAT, f.HOME_LON, f.HOME_POSTCODE
 
 
 def _secrets(group) -> list[str]:
@@ -46,28 +45,8 @@ def scene(world):
     with a public venue."""
     personas, ids = world
     hood = personas.group_a.neighbourhood
-    home = f.CommunityGroupFactory(
-        name="Kersal Knit and Natter",
-        description="Knitting and a chat in a member's front room.",
-        neighbourhood=hood,
-        meets_at_home=True,
-        address="12 Acacia Avenue",
-        postcode=HOME_POSTCODE,
-        latitude=HOME_LAT,
-        longitude=HOME_LON,
-        contact_name="Margaret Hiddenname",
-        contact_email="margaret.private@example.net",
-        contact_phone="07700 900123",
-        public_email="knitters@example.org",
-    )
-    venue = f.CommunityGroupFactory(
-        name="Eccles Men's Shed",
-        neighbourhood=hood,
-        address="Flat 4, 99 Secret Street",
-        contact_name="Trevor Concealed",
-        contact_email="trevor.secret@example.net",
-        contact_phone="07700 900456",
-    )
+    home = f.home_based_group(neighbourhood=hood)
+    venue = f.venue_group(neighbourhood=hood)
     for group in (home, venue):
         # At home, "where" is often the address itself.
         where = group.address if group.meets_at_home else "the old library"
