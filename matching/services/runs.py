@@ -7,7 +7,8 @@ dies), so every step is safe to repeat:
   transaction; publishing happens after commit, and if the broker is down the
   row stays queued and the nightly sweep publishes it;
 - the task claims the run with a conditional UPDATE (queued -> running);
-  a second delivery updates 0 rows and returns;
+  another task for the same run updates 0 rows and returns, while the same
+  task redelivered after its worker died takes the run over (match_run_claim);
 - the results replace this scope's previous proposals in ONE transaction, so
   a failure half way leaves the previous proposals exactly as they were.
 """
@@ -128,13 +129,25 @@ def match_runs_request_for_group(*, group_id: int, reason: str) -> list[int]:
 def match_run_claim(*, run_id: int, task_id: str = "") -> bool:
     """Take the run for this worker. False: someone else has it, or it is done.
 
-    A run left "running" past the hard time limit belonged to a worker that
-    died; it may be claimed again.
+    A "running" run may be taken again in two cases, both meaning the worker
+    that had it died:
+
+    - the same task is delivered again. With acks_late the broker redelivers
+      a message only when the worker holding it died or lost its connection
+      (Redis: after the visibility timeout, 1 h, far beyond the 6 min time
+      limit, so never while that worker still runs it);
+    - it has been running past the hard time limit, whoever asks.
+
+    A different task for a run that is running and not stale is a duplicate
+    publication: it must leave the run alone.
     """
     now = timezone.now()
     stale = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    abandoned = Q(status=RunStatus.RUNNING, started_at__lt=stale)
+    if task_id:
+        abandoned |= Q(status=RunStatus.RUNNING, celery_task_id=task_id)
     claimed = MatchRun.objects.filter(
-        Q(status=RunStatus.QUEUED) | Q(status=RunStatus.RUNNING, started_at__lt=stale),
+        Q(status=RunStatus.QUEUED) | abandoned,
         pk=run_id,
     ).update(
         status=RunStatus.RUNNING,
