@@ -18,7 +18,9 @@ from typing import Any
 import pytest
 import schemathesis
 from django.conf import settings
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.middleware.csrf import _get_new_csrf_string
 from django.test.utils import override_settings
 from django.urls import Resolver404, resolve
@@ -142,6 +144,21 @@ SETTINGS = {
         HealthCheck.data_too_large,
     ],
 }
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection_open():
+    """Django's WSGI handler closes the database connection after every
+    request (request_finished -> close_old_connections). On PostgreSQL that
+    would end the test's transaction mid-test; Django's own test client
+    disconnects the same signals for the same reason."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 # At least 100 cases per operation in CI, as a team member, who reaches the
 # most code; the anonymous pass mostly meets the permission check, so fewer.
 AS_TEAM = hypothesis_settings(max_examples=MAX_EXAMPLES, **SETTINGS)
