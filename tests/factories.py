@@ -49,9 +49,11 @@ class NeighbourhoodFactory(factory.django.DjangoModelFactory):
     kind = NeighbourhoodKind.LSOA21
     la_code = "E08000006"
     la_name = "Salford"
-    # A row of 0.01-degree squares going east from (-2.35, 53.48).
+    # A grid of 0.01-degree squares, 50 across and 10 down from (-2.35, 53.48),
+    # that wraps round: however many a long suite makes, every square stays
+    # within about 35 km of Salford (and of the factories' sites).
     min_lon = factory.Sequence(lambda n: -2.35 + 0.01 * (n % 50))
-    min_lat = factory.Sequence(lambda n: 53.48 + 0.01 * (n // 50))
+    min_lat = factory.Sequence(lambda n: 53.48 + 0.01 * ((n // 50) % 10))
     max_lon = factory.LazyAttribute(lambda o: o.min_lon + 0.01)
     max_lat = factory.LazyAttribute(lambda o: o.min_lat + 0.01)
     point_lon = factory.LazyAttribute(lambda o: o.min_lon + 0.005)
