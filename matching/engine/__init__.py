@@ -11,13 +11,14 @@ The pipeline, in one call (:func:`solve`) or stage by stage::
     scores = score_candidates(problem, candidates)  # named parts in [0, 1]
     parts = split_problem(problem, candidates, scores)
     solutions = [solve_part(p) for p in parts]      # or a Celery chord
+    solutions = solve_parts(parts)                  # or: flows, shared gap, 2 processes
     allocation = solve(problem)                     # all of it, caps reconciled
     assert is_feasible(allocation, problem)
 """
 
 from __future__ import annotations
 
-from .allocate import merge_parts, solve, solve_part, split_problem
+from .allocate import merge_parts, solve, solve_part, solve_parts, split_problem
 from .candidates import EARTH_RADIUS_M, find_candidates
 from .greedy import greedy
 from .problem import Problem
@@ -61,5 +62,6 @@ __all__ = [
     "score_candidates",
     "solve",
     "solve_part",
+    "solve_parts",
     "split_problem",
 ]

@@ -49,8 +49,12 @@ def assemble(
     method: str,
     timings: Mapping[str, float],
     counts: Mapping[str, int],
+    upper: float | None = None,
 ) -> Allocation:
-    """Build the Allocation for amounts ``x`` (one per candidate pair)."""
+    """Build the Allocation for amounts ``x`` (one per candidate pair).
+
+    ``upper`` is the best proven upper bound (default: ``bound``).
+    """
     start = perf_counter()
     ni, rj = candidates.need_idx, candidates.res_idx
     n, m = problem.n_needs, problem.n_resources
@@ -121,6 +125,7 @@ def assemble(
         unmatched_reason=reasons,
         objective=objective,
         bound=max(bound, objective),
+        upper=max(min(bound if upper is None else upper, bound), objective),
         optimal=optimal,
         method=method,
         counts=all_counts,

@@ -99,10 +99,14 @@ class Problem:
         weights : Weights, optional
             Default weights, for anchors without their own.
         anchor_weights : mapping of anchor id to Weights, optional
-        group_cap : int, optional
-            Most matches (need-resource pairs) one group may get in a run.
         group_kind_cap : int, optional
-            Most matches one group may get of one kind in a run.
+            Most needs of one kind one group may have served in a run (a
+            need split across resources counts once). The cap to use: it
+            keeps the six kinds independent problems.
+        group_cap : int, optional
+            Most needs one group may have served in a run across all kinds.
+            Off by default: it couples the kinds (parts are merged and
+            solved again until it holds), so runs are slower.
 
         Raises
         ------

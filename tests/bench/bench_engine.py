@@ -9,12 +9,19 @@ Instances: ~300 towns over England's bounding box (lon -5.7..1.8, lat
 sigma 3 km) with 1-3 needs each; resources at towns, 90% with a 10 km radius
 and 10% with a list of nearby grid-cell "neighbourhoods"; six kinds; supply
 about half of demand; half the seed-funding pots have a £100 minimum and a
-£1,000 maximum award; at most 2 needs of one kind served per group (and,
-with --group-cap N, at most N needs per group across kinds).
+£1,000 maximum award; at most 2 needs of one kind served per group (the
+cap is per kind, so the kinds stay independent; --group-cap N adds a cap of
+N needs per group across kinds, an option that is off in the main rows).
 
 Memory: "peak MB" is the growth of the process's peak resident set size
-(``resource.getrusage(RUSAGE_SELF).ru_maxrss``) during one full solve, after
+(``resource.getrusage(RUSAGE_SELF).ru_maxrss``) during the solves, after
 the instance is built; it includes OR-Tools' and HiGHS's C++ allocations.
+"worker MB" is the largest peak of a worker process that solved MILP parts
+(forked, so it shares the parent's pages until it writes them): the machine
+held at most peak + 2 x worker.
+
+"gap" is the proven relative gap (``Allocation.proven_gap``: objective to
+the proven upper bound); "obj/bound" compares with the flow bound.
 """
 
 from __future__ import annotations
@@ -196,6 +203,7 @@ def run_size(
         allocation = solve(problem)
         runs.append((time.perf_counter() - t0, allocation))
     rss1 = _maxrss_mb()
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
     total = statistics.median(t for t, _ in runs)
     allocation = runs[-1][1]
 
@@ -226,6 +234,8 @@ def run_size(
         "total": total,
         "reps": reps,
         "peak_mb": rss1 - rss0,
+        "child_mb": child,
+        "gap": allocation.proven_gap,
         "objective": allocation.objective,
         "vs_bound": allocation.objective / allocation.bound if allocation.bound else 1.0,
         "greedy": base.objective / allocation.objective if allocation.objective else 1.0,
@@ -269,7 +279,8 @@ def main(argv: list[str] | None = None) -> int:
 def _print_row(r: dict[str, Any], *, header: bool) -> None:
     cols = (
         f"{'needs x res':>13} {'edges':>9} {'parts':>6} {'milp':>5} {'cand s':>7} {'score s':>8} "
-        f"{'split s':>8} {'flow s':>7} {'milp s':>7} {'alloc s':>8} {'total s':>8} {'peak MB':>8} {'obj/bound':>10} "
+        f"{'split s':>8} {'flow s':>7} {'milp s':>7} {'alloc s':>8} {'total s':>8} {'peak MB':>8} "
+        f"{'worker MB':>9} {'gap':>8} {'obj/bound':>10} "
         f"{'greedy/opt':>10} {'greedy s':>9} {'optimal':>8}"
     )
     if header:
@@ -278,7 +289,7 @@ def _print_row(r: dict[str, Any], *, header: bool) -> None:
     print(
         f"{r['size']:>13} {r['edges']:>9,} {r['parts']:>6} {r['milp']:>5} {r['cand']:>7.4f} "
         f"{r['score']:>8.4f} {r['split']:>8.4f} {r['flow']:>7.3f} {r['milp_s']:>7.3f} {r['alloc']:>8.4f} {r['total']:>8.4f} "
-        f"{r['peak_mb']:>8.0f} {r['vs_bound']:>10.6f} {r['greedy']:>10.4f} {r['t_greedy']:>9.3f} "
+        f"{r['peak_mb']:>8.0f} {r['child_mb']:>9.0f} {r['gap']:>8.1e} {r['vs_bound']:>10.6f} {r['greedy']:>10.4f} {r['t_greedy']:>9.3f} "
         f"{r['optimal']!s:>8}",
         flush=True,
     )

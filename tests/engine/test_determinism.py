@@ -66,3 +66,13 @@ def test_it_copies_the_input_and_hands_out_read_only_arrays() -> None:
     allocation = solve(problem)
     with pytest.raises(ValueError, match="read-only"):
         allocation.amount[0] = 1
+
+
+def test_worker_processes_give_the_same_allocation() -> None:
+    # Seed-funding pots with minimum awards and caps per kind: MILP parts.
+    problem = make_instance(10_000, 500, seed=1)
+    alone = solve(problem, workers=1)
+    fanned = solve(problem, workers=2)
+    assert alone.counts["parts_milp"] > 0
+    assert signature(alone) == signature(fanned)
+    assert alone.objective == fanned.objective and alone.upper == fanned.upper

@@ -58,6 +58,9 @@ def test_it_honours_minimum_awards_exactly() -> None:
     assert allocation.objective == pytest.approx(1.0)
     assert allocation.bound == pytest.approx(8 / 9 + 3 / 8)
     assert allocation.method == "flow+milp" and allocation.optimal
+    # The MILP proves the optimum: its bound closes the flow's gap.
+    assert allocation.upper == pytest.approx(1.0, rel=1e-4)
+    assert allocation.proven_gap <= 1e-4 < allocation.gap
     reasons = dict(
         zip(allocation.unmatched_need_id.tolist(), allocation.unmatched_reason, strict=True)
     )

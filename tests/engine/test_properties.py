@@ -27,6 +27,7 @@ from matching.engine import (
     solve_part,
     split_problem,
 )
+from matching.engine.solvers import flow_duals, solve_flow
 from tests.engine.helpers import brute_force_candidates, reference_optimum
 
 THEMES = ("food", "loneliness", "green-space", "diabetes")
@@ -97,8 +98,11 @@ def assert_optimal(problem: Problem) -> None:
     assert check_feasibility(base, problem) == []
     assert allocation.objective >= base.objective - 1e-9
     assert allocation.optimal
-    assert allocation.objective <= allocation.bound + 1e-9
+    assert allocation.objective <= allocation.upper + 1e-9
+    assert allocation.upper <= allocation.bound + 1e-9
     expected = reference_optimum(problem)
+    # The proven bound really bounds the optimum (the priced models relax).
+    assert expected <= allocation.upper * (1 + 1e-9) + 1e-9, (expected, allocation.upper)
     assert np.isclose(allocation.objective, expected, rtol=1e-6, atol=1e-9), (
         allocation.objective,
         expected,
@@ -147,3 +151,25 @@ def test_parts_are_independent(problem: Problem) -> None:
     if len(parts) > 1:
         merged = solve_part(merge_parts(parts, part_id=99), mip_rel_gap=1e-9)
         assert np.isclose(merged.objective, total, rtol=1e-6, atol=1e-9)
+
+
+@FAST
+@given(problems(min_awards=True, caps=False))
+def test_the_flow_duals_price_every_edge(problem: Problem) -> None:
+    # value <= u + w where an edge could carry more, >= where it carries
+    # something; and the dual objective equals the flow's (LP duality).
+    candidates = find_candidates(problem)
+    scores = score_candidates(problem, candidates)
+    for part in split_problem(problem, candidates, scores):
+        x = solve_flow(part)
+        assert x is not None
+        u, w = flow_duals(part, x)
+        assert np.all(u >= 0) and np.all(w >= 0)
+        reduced = part.edge_value - u[part.edge_need] - w[part.edge_res]
+        tol = 1e-9 * float(part.edge_value.max())
+        assert np.all(reduced[x < part.edge_ub] <= tol)
+        assert np.all(reduced[x > 0] >= -tol)
+        dual = u @ part.need_amount + w @ part.res_capacity
+        dual += float(part.edge_ub @ np.maximum(reduced, 0.0))
+        primal = float(part.edge_value @ x)
+        assert np.isclose(dual, primal, rtol=1e-7, atol=1e-9)
