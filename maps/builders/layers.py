@@ -40,10 +40,17 @@ NEIGHBOURHOOD_OUTLINE = {"color": "#505a5f", "weight": 0.6, "opacity": 0.8, "fil
 
 
 class BulkMarkerCluster(FastMarkerCluster):
-    """FastMarkerCluster that adds its markers in one ``addLayers`` call.
+    """FastMarkerCluster that adds its markers in one ``addLayers`` call, after
+    the map is shown.
 
     folium's template adds them one by one, and markercluster re-clusters on
-    each: 3,000 markers took 1.3 s to settle in Chromium that way.
+    each: 3,000 markers took 1.3 s to settle in Chromium that way. Even in bulk,
+    clustering 3,000 markers cost a region map a second before it was shown,
+    so the (empty) cluster layer is on the map and in the layer control at
+    once, and its markers are made and clustered as deferred work
+    (``BackerMap.defer`` in map_frame.js), in chunks (``chunkedLoading``) so
+    the map keeps answering input. The document gets data-map-complete="1"
+    once every cluster has all its markers.
     """
 
     _template = Template(
@@ -52,17 +59,73 @@ class BulkMarkerCluster(FastMarkerCluster):
             var {{ this.get_name() }} = (function(){
                 {{ this.callback }}
                 var data = {{ this.data|tojson }};
-                var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
-                var markers = new Array(data.length);
-                for (var i = 0; i < data.length; i++) {
-                    markers[i] = callback(data[i]);
-                }
-                cluster.addLayers(markers);
+                var options = {{ this.options|tojavascript }};
+                options.chunkedLoading = true;
+                // Short chunks: the map keeps drawing frames and answering input.
+                options.chunkInterval = 40;
+                options.chunkDelay = 1;
+                var cluster = L.markerClusterGroup(options);
                 cluster.addTo({{ this._parent.get_name() }});
+                BackerMap.defer(function (done) {
+                    if (!data.length) { done(); return; }
+                    // Off the map (unticked before now) markercluster adds
+                    // without chunks and reports no progress.
+                    var chunked = !!cluster._map;
+                    cluster.options.chunkProgress = function (processed, total) {
+                        if (processed >= total) { done(); }
+                    };
+                    var markers = new Array(data.length);
+                    for (var i = 0; i < data.length; i++) {
+                        markers[i] = callback(data[i]);
+                    }
+                    cluster.addLayers(markers);
+                    if (!chunked) { done(); }
+                });
                 return cluster;
             })();
         {% endmacro %}"""
     )
+
+
+class CompactGeoJson(folium.GeoJson):
+    """folium.GeoJson for a polygon layer, with its data written as compact JSON
+    (no spaces after "," and ":", keys in the order given) and each feature
+    styled by its ``style`` property when it has one (map_frame.js restyles the
+    neighbourhoods from their fills).
+
+    folium's ``tojson`` writes ", " and ": ": for England's 6,791 MSOAs that
+    is a million spaces, and sorting every key cost time too. Only what our
+    layers use is kept from folium's template: no style or highlight
+    functions, no markers, no ``embed=False``.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJson(null, {
+            ...{{ this.options | tojavascript }}
+        });
+        function {{ this.get_name() }}_add(data) {
+            {{ this.get_name() }}.addData(data);
+        }
+        {{ this.get_name() }}_add({{ this.compact_json }});
+        {{ this.get_name() }}.setStyle(function (feature) {
+            return feature.properties.style || {};
+        });
+        {% endmacro %}
+        """
+    )
+
+    @property
+    def compact_json(self) -> str:
+        # As safe inside <script> as jinja's tojson: no "<", ">", "&" or "'".
+        return (
+            json.dumps(self.data, separators=(",", ":"))
+            .replace("<", "\\u003c")
+            .replace(">", "\\u003e")
+            .replace("&", "\\u0026")
+            .replace("'", "\\u0027")
+        )
 
 
 def _features(geometries: Any, properties: list[dict[str, Any]]) -> dict[str, Any]:
@@ -93,9 +156,10 @@ def polygon_layer(
     name: str,
     control: bool = False,
 ) -> folium.GeoJson:
-    """One GeoJSON layer for all the polygons; each feature's ``style`` is in its
-    properties (no Python style function per feature)."""
-    return folium.GeoJson(
+    """One GeoJSON layer for all the polygons, as compact JSON; a feature's
+    ``style``, if any, is in its properties (no Python style function per
+    feature)."""
+    return CompactGeoJson(
         _features(frame.geometry.values, properties),
         name=name,
         control=control,

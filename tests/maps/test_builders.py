@@ -106,7 +106,8 @@ def test_it_puts_each_neighbourhoods_figures_in_its_feature():
 def test_it_shades_by_the_chosen_figure_and_offers_every_shading():
     html = board_html(shade="imd")
     feature = next(f for f in features_of(html) if f["properties"].get("code") == "E01000001")
-    assert feature["properties"]["style"]["fillColor"] == feature["properties"]["fill_imd"]
+    # Styled in the browser from fill_<shade> (map_frame.js), not per feature.
+    assert "style" not in feature["properties"]
     assert feature["properties"]["fill_imd"] == "#a50026"  # decile 1: darkest red
     for name in (
         "Backing: active matches",
@@ -246,3 +247,66 @@ def test_the_map_document_lets_people_zoom():
     html = map_html_render(folium.Map(tiles=None))
     assert "user-scalable=no" not in html and "maximum-scale" not in html
     assert '<meta name="viewport" content="width=device-width, initial-scale=1.0" />' in html
+
+
+def mismatched_neighbours():
+    """Two neighbours simplified one by one: their shared edge zigzags, so the
+    one crosses the other and leaves thin slivers of overlap and gap."""
+    ys = [y / 50 for y in range(51)]
+    left_edge = [(0.00005 if i % 2 else -0.00005, y) for i, y in enumerate(ys)]
+    right_edge = [(-0.00005 if i % 2 else 0.00005, y) for i, y in enumerate(ys)]
+    left = shapely.Polygon([(-1.0, 0.0), *left_edge, (-1.0, 1.0)])
+    right = shapely.Polygon([(1.0, 1.0), *reversed(right_edge), (1.0, 0.0)])
+    return left, right
+
+
+def test_display_geometry_cleans_neighbours_whose_edges_do_not_match():
+    left, right = mismatched_neighbours()
+    assert not shapely.coverage_is_valid([left, right])
+    simple_left, simple_right = geometry_for_display([left, right], tolerance=0.002)
+    assert shapely.coverage_is_valid([simple_left, simple_right])
+    assert simple_left.intersection(simple_right).area == pytest.approx(0.0, abs=1e-12)
+    # No gap left between them: together they cover the whole box (the
+    # slivers of gap were ~2.5e-5 square degrees; the outer edge may move a bit).
+    assert shapely.union_all([left, right]).area < 2.0 - 2e-5
+    assert shapely.union_all([simple_left, simple_right]).area == pytest.approx(2.0, abs=3e-6)
+    # The shared edge, but for the notches at its ends open to the outside.
+    assert simple_left.intersection(simple_right).length == pytest.approx(1.0, abs=0.03)
+    assert len(simple_left.exterior.coords) < len(left.exterior.coords) / 2
+
+
+def test_display_geometry_keeps_a_wide_gap_and_an_enclave():
+    from maps.builders.geometry import coverage_cleaned
+
+    outer = shapely.box(0, 0, 1, 1)  # no hole cut for the enclave
+    enclave = shapely.box(0.4, 0.4, 0.6, 0.6)
+    across_a_lake = shapely.box(1.1, 0, 2, 1)  # 0.1 apart: not a sliver
+    cleaned = coverage_cleaned(
+        shapely.GeometryCollection([outer, enclave, across_a_lake]).geoms, gap_width=0.002
+    )
+    assert cleaned[1].equals(enclave)
+    assert cleaned[0].area == pytest.approx(1 - 0.04)
+    assert cleaned[2].equals(across_a_lake)
+
+
+def test_display_decimals_follow_the_tolerance():
+    from maps.builders.geometry import display_decimals
+
+    assert display_decimals(0.0001) == 5
+    assert display_decimals(0.002) == 4
+    left, right = mismatched_neighbours()
+    for polygon in geometry_for_display([left, right], tolerance=0.002):
+        for x, y in polygon.exterior.coords:
+            assert round(x, 4) == x and round(y, 4) == y
+
+
+def test_polygon_data_is_compact_json():
+    html = board_html()
+    # The polygon layers (the sites layer, a few points, is folium's own).
+    assert '"code":"E01000001"' in html and '"code": "E01000001"' not in html
+    assert '"why":"Deprived' in html
+
+
+def test_group_clusters_are_filled_after_the_map_is_shown():
+    html = board_html()
+    assert "BackerMap.defer(" in html and "chunkedLoading" in html
