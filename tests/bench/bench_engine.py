@@ -78,6 +78,33 @@ CELL_DEG = 0.05  # "neighbourhood" grid cell, about 5.5 x 3.3 km
 KM_PER_DEG_LAT = 111.2
 
 
+def resource_capacities(
+    rng: np.random.Generator, r_kind: np.ndarray, kind: np.ndarray, amount: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Capacities (supply about half of demand, per kind) and award limits
+    (half the seed-funding pots: £100 minimum, £1,000 maximum), in KINDS order.
+    Shared with bench_match_run.py so both benches build the same world."""
+    n_resources = r_kind.size
+    capacity = np.zeros(n_resources, dtype=np.int64)
+    min_award = np.zeros(n_resources, dtype=np.int64)
+    max_award = np.zeros(n_resources, dtype=np.int64)
+    for k, name in enumerate(KINDS):
+        mask = r_kind == k
+        if not mask.any():
+            continue
+        demand = amount[kind == k].sum()
+        mean_cap = 0.5 * demand / mask.sum()
+        capacity[mask] = np.maximum(
+            1, (mean_cap * rng.uniform(0.3, 1.7, mask.sum())).astype(np.int64)
+        )
+        if name == "seed_funding":
+            pots = np.flatnonzero(mask)
+            with_limits = pots[rng.random(pots.size) < 0.5]
+            min_award[with_limits] = 10_000
+            max_award[with_limits] = 100_000
+    return capacity, min_award, max_award
+
+
 def make_instance(
     n_needs: int,
     n_resources: int,
@@ -120,23 +147,7 @@ def make_instance(
     r_lat = town_lat[r_town] + rng.normal(0, 1.0 / KM_PER_DEG_LAT, n_resources)
     r_lon = town_lon[r_town] + rng.normal(0, 1.0 / KM_PER_DEG_LAT, n_resources)
     r_kind = rng.choice(len(KINDS), n_resources, p=KIND_SHARE)
-    capacity = np.zeros(n_resources, dtype=np.int64)
-    min_award = np.zeros(n_resources, dtype=np.int64)
-    max_award = np.zeros(n_resources, dtype=np.int64)
-    for k, name in enumerate(KINDS):
-        mask = r_kind == k
-        if not mask.any():
-            continue
-        demand = amount[kind == k].sum()
-        mean_cap = 0.5 * demand / mask.sum()
-        capacity[mask] = np.maximum(
-            1, (mean_cap * rng.uniform(0.3, 1.7, mask.sum())).astype(np.int64)
-        )
-        if name == "seed_funding":
-            pots = np.flatnonzero(mask)
-            with_limits = pots[rng.random(pots.size) < 0.5]
-            min_award[with_limits] = 10_000
-            max_award[with_limits] = 100_000
+    capacity, min_award, max_award = resource_capacities(rng, r_kind, kind, amount)
     r_themes = rng.random((n_resources, len(THEMES))) < 0.2
     r_themes[rng.random(n_resources) < 0.2] = False  # open to all themes
 

@@ -60,16 +60,15 @@ DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/backer_bench_run"
 DEFAULT_BROKER = "redis://127.0.0.1:6379/13"
 TARGET_S = 60.0
 
-KINDS = ("profile", "time", "seed_funding", "space", "connections", "expertise")
-KIND_SHARE = np.array([0.12, 0.25, 0.22, 0.15, 0.14, 0.12])
-AMOUNT_RANGE = {
-    "profile": (1, 4),
-    "time": (2, 21),
-    "seed_funding": (5_000, 200_001),  # pence
-    "space": (1, 9),
-    "connections": (1, 6),
-    "expertise": (1, 7),
-}
+# The synthetic world is the engine bench's, so the two benches agree.
+sys.path.insert(0, str(REPO))
+from tests.bench.bench_engine import (  # noqa: E402
+    AMOUNT_RANGE,
+    KIND_SHARE,
+    KINDS,
+    resource_capacities,
+)
+
 N_TOWNS = 300
 N_ANCHORS = 50
 RADIUS_M = 10_000
@@ -368,23 +367,7 @@ def seed(n_needs: int, n_resources: int, seed_: int = 0) -> dict[str, Any]:
         [sites_of_town[int(town)][rng.integers(len(sites_of_town[int(town)]))] for town in r_town]
     )
     r_kind = rng.choice(len(KINDS), n_resources, p=KIND_SHARE)
-    capacity = np.zeros(n_resources, dtype=np.int64)
-    min_award = np.zeros(n_resources, dtype=np.int64)
-    max_award = np.zeros(n_resources, dtype=np.int64)
-    for k, name in enumerate(KINDS):
-        mask = r_kind == k
-        if not mask.any():
-            continue
-        demand = amount[kind == k].sum()
-        mean_cap = 0.5 * demand / mask.sum()
-        capacity[mask] = np.maximum(
-            1, (mean_cap * rng.uniform(0.3, 1.7, mask.sum())).astype(np.int64)
-        )
-        if name == "seed_funding":
-            pots = np.flatnonzero(mask)
-            with_limits = pots[rng.random(pots.size) < 0.5]
-            min_award[with_limits] = 10_000
-            max_award[with_limits] = 100_000
+    capacity, min_award, max_award = resource_capacities(rng, r_kind, kind, amount)
     by_list = rng.random(n_resources) < 0.1
 
     # History: ~4% of needs already hold an approved-and-beyond match from a
