@@ -17,7 +17,6 @@ import logging
 from functools import partial
 from typing import Any
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Sum
@@ -34,6 +33,7 @@ from matching.errors import (
 )
 from matching.models import HOLDING_STATUSES, Match, MatchEvent, MatchStatus, Resource
 from partners.models import Need
+from partners.services.registration import site_url
 
 logger = logging.getLogger(__name__)
 
@@ -271,11 +271,10 @@ def _offer_email_send(match_id: int) -> None:
     if not group.contact_email:
         return
     anchor = match.resource.anchor
-    base = getattr(settings, "BACKER_SITE_URL", "")
     body = (
         f"Hello,\n\n{anchor.name} would like to back {group.name} with: "
         f"{match.resource.title}.\n\n"
-        f"Sign in to Backer to accept or decline the offer: {base}{reverse('matching:offers')}\n\n"
+        f"Sign in to Backer to accept or decline the offer: {site_url(reverse('matching:offers'))}\n\n"
         "If you did not expect this e-mail you can ignore it.\n"
     )
     # The address is personal data: it goes to the mail server, never to the log.

@@ -226,7 +226,7 @@ def verification_token_make(*, group: CommunityGroup) -> str:
 
 def site_url(path: str) -> str:
     """An absolute link for e-mails, which are sent without a request."""
-    base = str(getattr(settings, "BACKER_SITE_URL", "http://localhost:8000")).rstrip("/")
+    base = settings.BACKER_SITE_URL.rstrip("/")
     return f"{base}{path}"
 
 
