@@ -24,6 +24,7 @@ from django.templatetags.static import static
 from maps import builders
 from maps.figures import MapFilters
 from maps.frames import board_frames, directory_frames
+from maps.levels import LEVEL_NAMES
 from matching.models import Match, Resource
 from partners.models import Activity, Anchor, CommunityGroup, Site
 from places.models import Neighbourhood
@@ -115,7 +116,8 @@ def board_map_html(*, filters: MapFilters, version: str | None = None) -> str:
             lines=frames.lines,
             assets=map_assets(),
             shade=filters.shade,
-            title="Backing by neighbourhood",
+            title=f"Backing by {LEVEL_NAMES[frames.level.level][0]}",
+            level=frames.level.level,
         )
         html = builders.map_html_render(folium_map)
         cache.set(key, html, timeout=MAP_TIMEOUT)

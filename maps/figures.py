@@ -22,6 +22,9 @@ Definitions, decided once here:
 - A **gap** is a neighbourhood in IMD deciles 1 to 3 with at least one
   registered activity (an activity of a group located there, or an activity
   serving it) and no backing in the filtered view.
+
+The same figures at a coarser level (MSOAs, local authorities) are made from
+these by maps.levels.areas_aggregate, which says how each one aggregates.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from maps.levels import AREA_LEVELS, LEVELS, areas_aggregate
 from matching.models import Match, MatchStatus
 from partners.models import Activity, CommunityGroup, NeedKind, VerificationStatus
 from places.models import Neighbourhood
@@ -47,6 +51,7 @@ __all__ = [
     "BACKING_STATUSES",
     "DEPRIVED_DECILES",
     "FIGURE_COLUMNS",
+    "LEVELS",
     "PERIODS",
     "SHADES",
     "SMALL_NUMBER_LIMIT",
@@ -98,6 +103,14 @@ FIGURE_COLUMNS = (
     "home_groups",
     "has_activity",
     "is_gap",
+    # Also at every level, so a summary reads the same columns from either:
+    "shown_code",
+    "neighbourhoods",
+    "deprived_neighbourhoods",
+    "deprived_share",
+    "gap_neighbourhoods",
+    "backed_neighbourhoods",
+    "deprived_backed",
 )
 
 
@@ -110,8 +123,11 @@ class MapFilters:
     kind: str = ""  # NeedKind value
     period: str = "all"  # a key of PERIODS
     shade: str = "matches"  # a key of SHADES
+    level: str = "auto"  # a key of maps.levels.LEVELS: what the map is drawn at
 
     def __post_init__(self) -> None:
+        if self.level not in LEVELS:
+            raise ValueError(f"Unknown level {self.level!r}.")
         if self.period not in PERIODS:
             raise ValueError(f"Unknown period {self.period!r}.")
         if self.shade not in SHADES:
@@ -205,7 +221,7 @@ def map_kind() -> str | None:
 def neighbourhood_rows(*, filters: MapFilters) -> pd.DataFrame:
     """The neighbourhoods a map covers (the most detailed kind loaded; an
     anchor's service area when one is filtered and it has one), no polygons."""
-    columns = ["code", "name", "la_name", "imd_decile", "lat", "lon"]
+    columns = ["code", "name", "la_code", "la_name", "msoa_name", "imd_decile", "lat", "lon"]
     kind = map_kind()
     if kind is None:
         return pd.DataFrame(columns=columns).astype({"imd_decile": "Int64"})
@@ -215,7 +231,7 @@ def neighbourhood_rows(*, filters: MapFilters) -> pd.DataFrame:
         if area.exists():
             queryset = area
     rows = queryset.order_by("code").values_list(
-        "code", "name", "la_name", "imd_decile", "point_lat", "point_lon"
+        "code", "name", "la_code", "la_name", "msoa_name", "imd_decile", "point_lat", "point_lon"
     )
     frame = pd.DataFrame(list(rows), columns=columns)
     frame["imd_decile"] = frame["imd_decile"].astype("Int64")
@@ -223,13 +239,20 @@ def neighbourhood_rows(*, filters: MapFilters) -> pd.DataFrame:
 
 
 def neighbourhood_figures(
-    *, filters: MapFilters, today: datetime.date | None = None
+    *,
+    filters: MapFilters,
+    today: datetime.date | None = None,
+    level: str = "neighbourhood",
+    neighbourhoods: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The figures of every neighbourhood under ``filters`` (FIGURE_COLUMNS, by code).
+    """The figures of every neighbourhood under ``filters`` (FIGURE_COLUMNS,
+    by code), or of every area of ``level`` they make (maps.levels).
 
-    Five queries whatever the number of rows.
+    ``neighbourhoods``: neighbourhood_rows(filters=filters), if the caller
+    has it already. Five queries whatever the number of rows.
     """
-    neighbourhoods = neighbourhood_rows(filters=filters)
+    if neighbourhoods is None:
+        neighbourhoods = neighbourhood_rows(filters=filters)
     backing = pd.DataFrame(
         list(
             backing_matches(filters=filters, today=today).values_list(
@@ -255,6 +278,7 @@ def neighbourhood_figures(
         backing=backing,
         groups=group_rows,
         activity_codes=active_codes,
+        level=level,
     )
 
 
@@ -264,14 +288,51 @@ def figures_compute(
     backing: pd.DataFrame,
     groups: pd.DataFrame,
     activity_codes: Iterable[str | None],
+    level: str = "neighbourhood",
 ) -> pd.DataFrame:
-    """Pure: the per-neighbourhood figures from plain rows.
+    """Pure: the per-neighbourhood figures from plain rows, or per area of
+    ``level`` ("msoa", "la": maps.levels.areas_aggregate).
 
-    neighbourhoods: code, name, imd_decile (and any other columns, kept);
+    neighbourhoods: code, name, imd_decile (and any other columns, kept; the
+    coarser levels need msoa_name, la_code and la_name);
     backing: one row per backing match: code, kind, amount (the kind's unit);
     groups: one row per registered group: code, meets_at_home;
     activity_codes: codes with at least one registered activity.
     """
+    if level not in AREA_LEVELS:
+        raise ValueError(f"Unknown level {level!r}; expected one of {AREA_LEVELS}.")
+    exact = _figures_exact(
+        neighbourhoods=neighbourhoods,
+        backing=backing,
+        groups=groups,
+        activity_codes=activity_codes,
+    )
+    if level != "neighbourhood":
+        areas = areas_aggregate(exact, level)
+        areas["pounds_awarded"] = areas["pence_awarded"].map(pounds_label)
+        return areas
+    # Only the label leaves: exact small counts never reach a map or table.
+    exact["home_groups"] = exact.pop("home_count").map(small_count_label)
+    deprived = exact.pop("deprived")
+    exact["shown_code"] = exact["code"]
+    exact["neighbourhoods"] = 1
+    exact["deprived_neighbourhoods"] = deprived.astype(int)
+    exact["deprived_share"] = deprived.astype(float)
+    exact["gap_neighbourhoods"] = exact["is_gap"].astype(int)
+    exact["backed_neighbourhoods"] = (exact["active_matches"] > 0).astype(int)
+    exact["deprived_backed"] = exact["deprived_neighbourhoods"] & exact["backed_neighbourhoods"]
+    return exact
+
+
+def _figures_exact(
+    *,
+    neighbourhoods: pd.DataFrame,
+    backing: pd.DataFrame,
+    groups: pd.DataFrame,
+    activity_codes: Iterable[str | None],
+) -> pd.DataFrame:
+    """figures_compute before labelling: ``home_count`` is the exact number of
+    groups meeting at home, which must never leave this module unlabelled."""
     out = neighbourhoods.copy()
     codes = out["code"]
     by_code = backing.groupby("code") if len(backing) else None
@@ -291,27 +352,31 @@ def figures_compute(
     out["groups_registered"] = per_code(
         groups[~at_home].groupby("code").size() if len(groups) else None
     )
-    home_counts = per_code(groups[at_home].groupby("code").size() if len(groups) else None)
-    # Only the label leaves this function: exact small counts never reach a map or table.
-    out["home_groups"] = home_counts.map(small_count_label)
+    out["home_count"] = per_code(groups[at_home].groupby("code").size() if len(groups) else None)
     active = {code for code in activity_codes if code}
     out["has_activity"] = codes.isin(active)
     deprived = out["imd_decile"].isin(list(DEPRIVED_DECILES)).fillna(False).astype(bool)
+    out["deprived"] = deprived
     out["is_gap"] = deprived & out["has_activity"] & (out["active_matches"] == 0)
     return out.reset_index(drop=True)
 
 
 def figures_summary(*, figures: pd.DataFrame, area_name: str = "") -> dict[str, Any]:
-    """The headline numbers and a one-paragraph summary in plain English."""
+    """The headline numbers and a one-paragraph summary in plain English.
+
+    The same at every level: counts of neighbourhoods come from the columns
+    figures_compute gives neighbourhoods and areas alike (an area of 12
+    neighbourhoods, 3 of them gaps, counts 12 and 3), so a national view
+    drawn as MSOAs still says how many deprived neighbourhoods backing reached.
+    """
     area = area_name or _area_name(figures)
-    deprived = figures["imd_decile"].isin(list(DEPRIVED_DECILES)).fillna(False).astype(bool)
-    backed = figures["active_matches"] > 0
     numbers = {
-        "neighbourhoods": len(figures),
-        "deprived": int(deprived.sum()),
-        "deprived_backed": int((deprived & backed).sum()),
-        "backed": int(backed.sum()),
-        "gaps": int(figures["is_gap"].sum()),
+        "areas": len(figures),
+        "neighbourhoods": int(figures["neighbourhoods"].sum()),
+        "deprived": int(figures["deprived_neighbourhoods"].sum()),
+        "deprived_backed": int(figures["deprived_backed"].sum()),
+        "backed": int(figures["backed_neighbourhoods"].sum()),
+        "gaps": int(figures["gap_neighbourhoods"].sum()),
         "active_matches": int(figures["active_matches"].sum()),
         "pence_awarded": int(figures["pence_awarded"].sum()),
         "hours_given": int(figures["hours_given"].sum()),

@@ -18,19 +18,14 @@ row:
 
 from __future__ import annotations
 
-import datetime
-import threading
 from dataclasses import dataclass
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
-from django.core.cache import cache
-from django.db.models import Count, Max
 
-from maps.builders.geometry import geometry_for_display
+from maps.display import display_geometries, display_geometry_state, neighbourhoods_version
 from maps.figures import (
     MapFilters,
     backing_matches,
@@ -38,14 +33,17 @@ from maps.figures import (
     figures_summary,
     map_kind,
     neighbourhood_figures,
+    neighbourhood_rows,
 )
+from maps.levels import LevelChoice, level_choose, level_counts
 from partners.models import CommunityGroup, Site
-from places.models import Neighbourhood
 
 __all__ = [
+    "BoardFigures",
     "BoardFrames",
     "DirectoryFrames",
     "backing_lines",
+    "board_figures",
     "board_frames",
     "directory_frames",
     "display_geometries",
@@ -68,6 +66,7 @@ class BoardFrames:
     sites: pd.DataFrame  # SITE_COLUMNS
     lines: pd.DataFrame  # LINE_COLUMNS
     summary: dict[str, Any]
+    level: LevelChoice  # the neighbourhoods frame holds areas of level.level
 
 
 @dataclass(frozen=True)
@@ -76,48 +75,43 @@ class DirectoryFrames:
     groups: pd.DataFrame
 
 
-# --- display geometry, once per version of the neighbourhoods -----------------
-
-_memo_lock = threading.Lock()
-_memo: dict[str, dict[str, Any]] = {}
+# --- figures and display geometry at the level shown ------------------------------
 
 
-def neighbourhoods_version(*, kind: str) -> str:
-    """(count, latest update) of one kind: any load, edit or delete moves it."""
-    agg = Neighbourhood.objects.filter(kind=kind).aggregate(n=Count("id"), at=Max("updated_at"))
-    stamp = agg["at"].isoformat() if isinstance(agg["at"], datetime.datetime) else agg["at"]
-    return f"{kind}:{agg['n']}:{stamp}"
+@dataclass(frozen=True)
+class BoardFigures:
+    """What the board map page shows: the figures of every area at the level
+    chosen (maps.levels), and how that level was chosen."""
+
+    figures: pd.DataFrame  # FIGURE_COLUMNS (maps/figures.py), one row per area
+    level: LevelChoice
+    geometry: str  # display_geometry_state: "current", "stale" or "missing"
+    summary: dict[str, Any]
 
 
-def display_geometries(*, kind: str) -> dict[str, Any]:
-    """code -> simplified, rounded polygon (EPSG:4326). Computed once per
-    version of the neighbourhoods and shared through the cache, because
-    simplifying 1,700 polygons costs more than building the map."""
-    version = neighbourhoods_version(kind=kind)
-    found = _memo.get(version)
-    if found is not None:
-        return found
-    key = f"map:geometry:{version}"
-    stored = cache.get(key)
-    if stored is None:
-        rows = list(Neighbourhood.objects.filter(kind=kind).values_list("code", "geometry"))
-        codes = [code for code, _ in rows]
-        shapes = shapely.from_wkb([bytes(wkb) for _, wkb in rows]) if rows else []
-        simplified = geometry_for_display(shapes)
-        stored = dict(zip(codes, shapely.to_wkb(simplified).tolist(), strict=True)) if rows else {}
-        cache.set(key, stored, timeout=7 * 24 * 3600)
-    geometries = dict(
-        zip(stored, shapely.from_wkb(list(stored.values())) if stored else [], strict=True)
+def board_figures(*, filters: MapFilters) -> BoardFigures:
+    """The figures at the level ``filters.level`` asks for, or a coarser one
+    when the view holds too many areas to draw (maps.levels.level_choose)."""
+    rows = neighbourhood_rows(filters=filters)
+    level = level_choose(requested=filters.level, counts=level_counts(rows))
+    figures = neighbourhood_figures(filters=filters, level=level.level, neighbourhoods=rows)
+    summary = figures_summary(figures=figures)
+    if level.aggregated:
+        summary["text"] += f" The map and the table group them into {level.areas:,} {level.noun}."
+    return BoardFigures(
+        figures=figures,
+        level=level,
+        geometry=display_geometry_state(kind=map_kind()),
+        summary=summary,
     )
-    with _memo_lock:
-        _memo.clear()  # one version at a time: the old one is never asked for again
-        _memo[version] = geometries
-    return geometries
 
 
-def _with_geometry(frame: pd.DataFrame) -> gpd.GeoDataFrame:
+def _with_geometry(frame: pd.DataFrame, level: str = "neighbourhood") -> gpd.GeoDataFrame:
+    """``frame`` with the stored display polygon of each row's area; rows with
+    none (never prepared, or newer than the stored geometry) are left off
+    the map, never off the table."""
     kind = map_kind()
-    geometries = display_geometries(kind=kind) if kind else {}
+    geometries = display_geometries(kind=kind, level=level).geometries if kind else {}
     frame = frame[frame["code"].isin(list(geometries))].reset_index(drop=True)
     return gpd.GeoDataFrame(
         frame, geometry=[geometries[code] for code in frame["code"]], crs="EPSG:4326"
@@ -235,14 +229,15 @@ def _nearest(candidates: list[Any], lat: float, lon: float) -> Any:
 
 
 def board_frames(*, filters: MapFilters) -> BoardFrames:
-    figures = neighbourhood_figures(filters=filters)
+    shown = board_figures(filters=filters)
     sites = site_rows(anchor=filters.anchor)
     return BoardFrames(
-        neighbourhoods=_with_geometry(figures),
+        neighbourhoods=_with_geometry(shown.figures, shown.level.level),
         groups=group_points(theme=filters.theme),
         sites=sites,
         lines=backing_lines(filters=filters, sites=sites),
-        summary=figures_summary(figures=figures),
+        summary=shown.summary,
+        level=shown.level,
     )
 
 

@@ -1,4 +1,5 @@
-"""The leadership self-assessment: rounds, statements, anonymous responses.
+"""The leadership self-assessment (rounds, statements, anonymous responses),
+and the stored display geometry of the board map's levels (maps/display.py).
 
 Board members and anchor leaders rate short statements under the four
 building blocks of anchor leadership. Anonymity is structural: a response
@@ -101,3 +102,50 @@ class AssessmentAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.score} for statement {self.statement_id}"
+
+
+class MapLevel(models.TextChoices):
+    NEIGHBOURHOOD = "neighbourhood", "Neighbourhoods"
+    MSOA = "msoa", "Middle layer areas (MSOAs)"
+    LA = "la", "Local authorities"
+
+
+class DisplayGeometrySet(models.Model):
+    """The display geometry of one level, computed from one version of the
+    neighbourhoods (maps/display.py): written whole, in one transaction,
+    when places are loaded, so a board request only reads it."""
+
+    kind = models.CharField(max_length=8, help_text="The neighbourhood kind it was made from.")
+    level = models.CharField(max_length=16, choices=MapLevel.choices)
+    # maps.display.neighbourhoods_version(kind) when it was computed.
+    version = models.CharField(max_length=100)
+    tolerance = models.FloatField(help_text="Simplification tolerance, degrees (EPSG:4326).")
+    areas = models.PositiveIntegerField()
+    seconds = models.FloatField(help_text="How long the computation took.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "level", "-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "level"], name="display_geometry_set_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} from {self.kind} ({self.areas:,} areas)"
+
+
+class DisplayGeometry(models.Model):
+    set = models.ForeignKey(DisplayGeometrySet, on_delete=models.CASCADE, related_name="shapes")
+    # A neighbourhood's code, an MSOA's name, or a local authority's code
+    # (maps.levels.area_keys).
+    key = models.CharField(max_length=200)
+    # Simplified and rounded polygon, EPSG:4326, as WKB.
+    geometry = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["set", "key"], name="display_geometry_key_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

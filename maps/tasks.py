@@ -2,7 +2,9 @@
 
 Beat runs ``rebuild_board_maps`` every few minutes (CELERY_BEAT_SCHEDULE). It
 builds only what the current data version lacks, so a run with nothing
-changed costs one query per map and re-delivery is harmless.
+changed costs one query per map and re-delivery is harmless. It first
+prepares the maps' display geometry if the neighbourhoods changed since it
+was (load_places does that too; an edit in the admin does not).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from maps.cache import board_map_html, data_version, directory_map_html
+from maps.display import display_geometry_prepare
 from maps.figures import MapFilters
 from partners.models import Anchor
 
@@ -25,6 +28,7 @@ def default_map_filters() -> list[MapFilters]:
 @shared_task(acks_late=True, ignore_result=True)
 def rebuild_board_maps() -> int:
     """Render the default board maps and the directory map for the current data."""
+    display_geometry_prepare()  # nothing to do unless the neighbourhoods changed
     version = data_version()
     views = default_map_filters()
     for filters in views:

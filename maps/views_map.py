@@ -25,14 +25,9 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from maps.cache import board_map_download, board_map_html, directory_map_html
-from maps.figures import (
-    PERIODS,
-    SHADES,
-    MapFilters,
-    directory_figures,
-    figures_summary,
-    neighbourhood_figures,
-)
+from maps.figures import PERIODS, SHADES, MapFilters, directory_figures
+from maps.frames import board_figures
+from maps.levels import DRAW_LIMITS, LEVEL_NAMES, LEVELS
 from partners.models import Anchor, NeedKind, Theme
 from partners.roles import ANCHOR_TEAM, BOARD, has_role
 
@@ -64,6 +59,16 @@ class BoardMapFilterForm(forms.Form):
         choices=list(SHADES.items()),
         help_text="You can also switch this on the map.",
     )
+    level = forms.ChoiceField(
+        label="Show the map and table by",
+        required=False,
+        choices=list(LEVELS.items()),
+        error_messages={"invalid_choice": "Choose how to show the map from the list"},
+        help_text=(
+            f"A view of more than {DRAW_LIMITS['neighbourhood']:,} neighbourhoods is shown "
+            "by larger areas: too many to draw on one map."
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -82,6 +87,7 @@ class BoardMapFilterForm(forms.Form):
             kind=data.get("kind") or "",
             period=data.get("period") or "all",
             shade=data.get("shade") or "matches",
+            level=data.get("level") or "auto",
         )
 
 
@@ -132,16 +138,20 @@ def board_map_view(request: HttpRequest) -> HttpResponse:
     _board_required(request)
     form = _bound(BoardMapFilterForm, request)
     filters = form.filters() if form.is_bound else MapFilters()
-    figures = neighbourhood_figures(filters=filters)
+    shown = board_figures(filters=filters)
     query = _query(filters)
+    level = shown.level
     return render(
         request,
         "maps/map_board.html",
         {
             "form": form,
             "filters": filters,
-            "rows": _table_rows(figures),
-            "summary": figures_summary(figures=figures),
+            "rows": _table_rows(shown.figures),
+            "summary": shown.summary,
+            "level": level,
+            "area_noun": LEVEL_NAMES[level.level],
+            "geometry": shown.geometry,
             "frame_url": reverse("maps:board-map-frame") + query,
             "download_url": reverse("maps:board-map-download") + query,
         },

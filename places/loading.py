@@ -8,6 +8,7 @@ it opens a transaction, so a bad file never leaves a half-loaded database.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,24 @@ DEPRIVATION_FIELDS = {
 }
 
 
+# ONS names every LSOA after its MSOA plus one letter, and every MSOA after its
+# local authority plus a three-digit number: "Salford 001A" is in the MSOA
+# "Salford 001", in Salford. Both vintages (2011, 2021) follow it.
+LSOA_NAME = re.compile(r"^(?P<msoa>(?P<la>.+) \d{3})[A-Z]$")
+LSOA_KINDS = frozenset({"lsoa21", "lsoa11"})
+MSOA_NAME_COLUMNS = ("msoa21nm", "msoa11nm")
+
+
+def msoa_name_of(lsoa_name: str) -> str:
+    """The MSOA an LSOA belongs to, by ONS naming; "" if the name does not follow it.
+
+    >>> msoa_name_of("Salford 001A"), msoa_name_of("Ordsall")
+    ('Salford 001', '')
+    """
+    match = LSOA_NAME.match(lsoa_name.strip())
+    return match["msoa"] if match else ""
+
+
 class PlacesLoadError(ValueError):
     """A file or column is wrong. The message is one line, for people."""
 
@@ -62,7 +81,10 @@ class BoundarySource:
     code_column: str | None = None  # None: the ONS name for the kind
     name_column: str | None = None
     la_code_column: str | None = None  # None: "lad_code" if the file has it
-    la_name_column: str | None = None
+    la_name_column: str | None = None  # None: "lad_name", else from LSOA names
+    # The LSOA's middle layer area (MSOA). None: "msoa21nm"/"msoa11nm" if the
+    # file has it, else from the LSOA's name (see msoa_name_of).
+    msoa_name_column: str | None = None
 
 
 @dataclass(frozen=True)
@@ -215,7 +237,15 @@ def read_boundaries(source: BoundarySource) -> Boundaries:
         if source.la_name_column
         else _optional_column(fields, "lad_name")
     )
-    columns = list(dict.fromkeys(c for c in (code_col, name_col, la_code_col, la_name_col) if c))
+    if source.msoa_name_column:
+        msoa_col = _column(fields, source.msoa_name_column, path=path, option="--msoa-name-column")
+    else:
+        msoa_col = next(
+            (c for c in (_optional_column(fields, n) for n in MSOA_NAME_COLUMNS) if c), None
+        )
+    columns = list(
+        dict.fromkeys(c for c in (code_col, name_col, la_code_col, la_name_col, msoa_col) if c)
+    )
     try:
         frame = pyogrio.read_dataframe(gdal_path, columns=columns)
     except Exception as e:
@@ -244,13 +274,22 @@ def read_boundaries(source: BoundarySource) -> Boundaries:
     # A point guaranteed inside the polygon, for labels and list views.
     points = shapely.point_on_surface(geoms)
     bounds = shapely.bounds(geoms)  # minx, miny, maxx, maxy: EPSG:4326 degrees
+    names = text[name_col].str.strip()
+    by_name = (
+        names.str.extract(LSOA_NAME)
+        if source.kind in LSOA_KINDS
+        else pd.DataFrame({"msoa": "", "la": ""}, index=names.index)
+    ).fillna("")
     rows = pd.DataFrame(
         {
             "code": codes.to_numpy(),
-            "name": text[name_col].str.strip().to_numpy(),
+            "name": names.to_numpy(),
             "kind": source.kind,
             "la_code": text[la_code_col].str.strip().to_numpy() if la_code_col else "",
-            "la_name": text[la_name_col].str.strip().to_numpy() if la_name_col else "",
+            # Files without an LA name column (England's LSOA file has codes
+            # only) take it from the LSOA name, which starts with it.
+            "la_name": (text[la_name_col].str.strip() if la_name_col else by_name["la"]).to_numpy(),
+            "msoa_name": (text[msoa_col].str.strip() if msoa_col else by_name["msoa"]).to_numpy(),
             # Stored as given (no simplification), as WKB.
             "geometry": shapely.to_wkb(geoms),
             "point_lon": shapely.get_x(points),

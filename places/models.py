@@ -23,6 +23,9 @@ class Neighbourhood(models.Model):
     kind = models.CharField(max_length=8, choices=NeighbourhoodKind.choices)
     la_code = models.CharField("local authority code", max_length=16, blank=True, db_index=True)
     la_name = models.CharField("local authority name", max_length=200, blank=True)
+    # The middle layer area (MSOA) an LSOA belongs to, by name ("Salford 001"
+    # for "Salford 001A"); blank for other kinds. The board map aggregates to it.
+    msoa_name = models.CharField("MSOA name", max_length=200, blank=True, db_index=True)
     # EPSG:4326 polygon or multipolygon as WKB.
     geometry = models.BinaryField()
     # A point guaranteed inside the polygon (shapely representative_point), EPSG:4326.

@@ -46,6 +46,7 @@ _BOUNDARY_FIELDS = [
     "kind",
     "la_code",
     "la_name",
+    "msoa_name",
     "geometry",
     "point_lat",
     "point_lon",

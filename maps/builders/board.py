@@ -8,7 +8,9 @@ Input frames (EPSG:4326 degrees):
 
 - ``neighbourhoods``: GeoDataFrame with code, name, imd_decile and, for the
   board, active_matches, pence_awarded, pounds_awarded, hours_given,
-  groups_registered, home_groups (a label), is_gap; display geometry.
+  groups_registered, home_groups (a label), is_gap; display geometry. For a
+  board map of coarser areas (MSOAs, local authorities) the rows are areas,
+  with the columns maps.levels.areas_aggregate gives.
 - ``groups``: DataFrame with lat, lon, name, theme_name, theme_position.
 - ``sites``: DataFrame with lat, lon, name, anchor.
 - ``lines``: DataFrame with from_lat, from_lon, to_lat, to_lon, site,
@@ -36,11 +38,13 @@ from maps.builders.layers import (
     sites_layer,
 )
 from maps.builders.style import (
+    DEPRIVED_SHARE_CLASSES,
     GAP_STYLE,
     IMD_COLOURS,
     NO_DATA,
     THEME_COLOURS,
     classes_for,
+    deprived_share_colour,
     esc,
     imd_colour,
     legend_html,
@@ -118,6 +122,66 @@ def _number(value: Any) -> int:
     return 0 if pd.isna(value) else int(value)
 
 
+# At the coarser levels (maps/levels.py) an area has no decile: it is shaded
+# by the share of its neighbourhoods in deciles 1 to 3.
+AREA_IMD_SHADE = (
+    "Deprivation: share in IMD deciles 1 to 3",
+    "Share of its neighbourhoods in IMD deciles 1 to 3",
+)
+AREA_NOUNS = {"neighbourhood": "Neighbourhood", "msoa": "MSOA", "la": "Local authority"}
+
+
+def _shades(level: str) -> dict[str, tuple[str, str]]:
+    if level == "neighbourhood":
+        return BOARD_SHADES
+    return {**BOARD_SHADES, "imd": AREA_IMD_SHADE}
+
+
+def _neighbourhood_properties(row: Any) -> dict[str, Any]:
+    return {
+        "code": esc(row.code),
+        "name": esc(row.name),
+        "imd_decile": "no data" if pd.isna(row.imd_decile) else int(row.imd_decile),
+        "fill_imd": imd_colour(row.imd_decile),
+    }
+
+
+def _area_properties(row: Any) -> dict[str, Any]:
+    return {
+        "code": esc(row.code),
+        "name": esc(row.name),
+        "shown_code": esc(row.shown_code),
+        "neighbourhoods": _number(row.neighbourhoods),
+        "deprived_label": esc(row.deprived_label),
+        "gap_neighbourhoods": _number(row.gap_neighbourhoods),
+        "fill_imd": deprived_share_colour(row.deprived_share),
+    }
+
+
+def _tooltip_fields(level: str) -> dict[str, str]:
+    if level == "neighbourhood":
+        first = {"name": "Neighbourhood", "code": "Code", "imd_decile": "IMD decile"}
+    else:
+        first = {
+            "name": AREA_NOUNS[level],
+            "shown_code": "Code",
+            "neighbourhoods": "Neighbourhoods",
+            "deprived_label": "In IMD deciles 1 to 3",
+        }
+    last = (
+        {"gap": "Gap"} if level == "neighbourhood" else {"gap_neighbourhoods": "Gap neighbourhoods"}
+    )
+    return {
+        **first,
+        "active_matches": "Active matches",
+        "pounds_awarded": "Pounds awarded",
+        "hours_given": "Hours given",
+        "groups_registered": "Groups registered (not at home)",
+        "home_groups": "Groups meeting at home",
+        **last,
+    }
+
+
 def board_map_build(
     *,
     neighbourhoods: Any,
@@ -127,30 +191,30 @@ def board_map_build(
     assets: MapAssets,
     shade: str = "matches",
     title: str = "Board map",
+    level: str = "neighbourhood",
 ) -> folium.Map:
     """The board map: neighbourhoods shaded by backing or deprivation (one
-    choice at a time), gaps, groups by theme, sites and lines; legend; control."""
+    choice at a time), gaps, groups by theme, sites and lines; legend; control.
+
+    ``level``: what the rows of ``neighbourhoods`` are, "neighbourhood" or an
+    area of maps.levels ("msoa", "la": the columns areas_aggregate gives)."""
     if shade not in BOARD_SHADES:
         raise ValueError(f"Unknown shading {shade!r}; expected one of {sorted(BOARD_SHADES)}.")
+    if level not in AREA_NOUNS:
+        raise ValueError(f"Unknown level {level!r}; expected one of {sorted(AREA_NOUNS)}.")
+    shades = _shades(level)
     folium_map = _new_map(neighbourhoods, title)
     classes = {
         "matches": classes_for(neighbourhoods["active_matches"].tolist()),
         "pounds": classes_for((neighbourhoods["pence_awarded"] / 100).tolist()),
         "hours": classes_for(neighbourhoods["hours_given"].tolist()),
     }
+    describe = _neighbourhood_properties if level == "neighbourhood" else _area_properties
     properties = []
     for row in neighbourhoods.itertuples(index=False):
-        fills = {
-            "fill_matches": classes["matches"].colour(row.active_matches),
-            "fill_pounds": classes["pounds"].colour(row.pence_awarded / 100),
-            "fill_hours": classes["hours"].colour(row.hours_given),
-            "fill_imd": imd_colour(row.imd_decile),
-        }
         properties.append(
             {
-                "code": esc(row.code),
-                "name": esc(row.name),
-                "imd_decile": "no data" if pd.isna(row.imd_decile) else int(row.imd_decile),
+                **describe(row),
                 "active_matches": _number(row.active_matches),
                 "pounds_awarded": esc(row.pounds_awarded),
                 "hours_given": _number(row.hours_given),
@@ -160,31 +224,23 @@ def board_map_build(
                 # No per-feature "style": map_frame.js styles each feature from
                 # the fill of the chosen shading and the outline in BackerInit
                 # (~110 bytes a feature, 0.75 MB for England's MSOAs).
-                **fills,
+                "fill_matches": classes["matches"].colour(row.active_matches),
+                "fill_pounds": classes["pounds"].colour(row.pence_awarded / 100),
+                "fill_hours": classes["hours"].colour(row.hours_given),
             }
         )
     shading = polygon_layer(
         neighbourhoods,
         properties=properties,
-        tooltip={
-            "name": "Neighbourhood",
-            "code": "Code",
-            "imd_decile": "IMD decile",
-            "active_matches": "Active matches",
-            "pounds_awarded": "Pounds awarded",
-            "hours_given": "Hours given",
-            "groups_registered": "Groups registered (not at home)",
-            "home_groups": "Groups meeting at home",
-            "gap": "Gap",
-        },
-        name="Neighbourhoods",
+        tooltip=_tooltip_fields(level),
+        name="Neighbourhoods" if level == "neighbourhood" else f"{AREA_NOUNS[level]}s",
     )
     shading.add_to(folium_map)
     # The shadings are radio choices in the layer control; they share the one
     # polygon layer above (map_frame.js restyles it), so the geometry is sent once.
-    for key, (name, _) in BOARD_SHADES.items():
+    for key, (name, _) in shades.items():
         folium.FeatureGroup(name=name, overlay=False, show=key == shade).add_to(folium_map)
-    gaps_layer(neighbourhoods).add_to(folium_map)
+    gaps_layer(neighbourhoods, level=level).add_to(folium_map)
     for layer in group_layers(groups):
         layer.add_to(folium_map)
     sites_layer(sites).add_to(folium_map)
@@ -197,27 +253,33 @@ def board_map_build(
     def whole(value: float) -> str:
         return f"{value:,.0f}"
 
+    if level == "neighbourhood":
+        imd_rows = [(colour, str(i)) for i, colour in enumerate(IMD_COLOURS, start=1)]
+        imd_rows.append((NO_DATA, "no data"))
+    else:
+        imd_rows = [(colour, label) for _, colour, label in DEPRIVED_SHARE_CLASSES]
     sections: list[tuple[str, str, list[tuple[str, str]]]] = [
         ("matches", "Active matches", classes["matches"].labels(whole)),
         ("pounds", "Pounds awarded", classes["pounds"].labels(money)),
         ("hours", "Hours given", classes["hours"].labels(whole)),
-        (
-            "imd",
-            BOARD_SHADES["imd"][1],
-            [(colour, str(i)) for i, colour in enumerate(IMD_COLOURS, start=1)]
-            + [(NO_DATA, "no data")],
-        ),
-        ("always", "Also shown", _overlay_legend(groups)),
+        ("imd", shades["imd"][1], imd_rows),
+        ("always", "Also shown", _overlay_legend(groups, level=level)),
     ]
-    shades = {key: name for key, (name, _) in BOARD_SHADES.items()}
-    _finish(folium_map, shading, shade, sections, assets, shades)
+    _finish(folium_map, shading, shade, sections, assets, {k: n for k, (n, _) in shades.items()})
     return folium_map
 
 
-def _overlay_legend(groups: pd.DataFrame, *, board: bool = True) -> list[tuple[str, str]]:
+def _overlay_legend(
+    groups: pd.DataFrame, *, board: bool = True, level: str = "neighbourhood"
+) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     if board:
-        rows += [(GAP_STYLE["color"], "Gap (red dashed outline)"), ("#ffdd00", "Anchor site")]
+        gap = (
+            "Gap (red dashed outline)"
+            if level == "neighbourhood"
+            else "Has gap neighbourhoods (red dashed outline)"
+        )
+        rows += [(GAP_STYLE["color"], gap), ("#ffdd00", "Anchor site")]
     if len(groups):
         themes = (
             groups[["theme_position", "theme_name"]].drop_duplicates().sort_values("theme_position")

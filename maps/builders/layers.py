@@ -167,22 +167,36 @@ def polygon_layer(
     )
 
 
-def gaps_layer(frame: Any) -> folium.GeoJson:
-    """Deprived neighbourhoods with registered activity and no backing, outlined."""
+def gaps_layer(frame: Any, *, level: str = "neighbourhood") -> folium.GeoJson:
+    """Deprived neighbourhoods with registered activity and no backing,
+    outlined; at a coarser level, the areas that have any such neighbourhood."""
     gaps = frame[frame["is_gap"].astype(bool)]
-    properties = [
-        {
-            "name": esc(row.name),
-            "imd_decile": esc(row.imd_decile),
-            "why": "Deprived, with registered activity and no backing",
-            "style": GAP_STYLE,
-        }
-        for row in gaps.itertuples(index=False)
-    ]
+    if level == "neighbourhood":
+        properties = [
+            {
+                "name": esc(row.name),
+                "imd_decile": esc(row.imd_decile),
+                "why": "Deprived, with registered activity and no backing",
+                "style": GAP_STYLE,
+            }
+            for row in gaps.itertuples(index=False)
+        ]
+        tooltip = {"name": "Gap", "imd_decile": "IMD decile", "why": "Why"}
+    else:
+        properties = [
+            {
+                "name": esc(row.name),
+                "gaps": f"{int(row.gap_neighbourhoods):,} of {int(row.neighbourhoods):,}",
+                "why": "Deprived, with registered activity and no backing",
+                "style": GAP_STYLE,
+            }
+            for row in gaps.itertuples(index=False)
+        ]
+        tooltip = {"name": "Area", "gaps": "Gap neighbourhoods", "why": "A gap is"}
     return polygon_layer(
         gaps,
         properties=properties,
-        tooltip={"name": "Gap", "imd_decile": "IMD decile", "why": "Why"},
+        tooltip=tooltip,
         name="Gaps: deprived, active, not backed",
         control=True,
     )

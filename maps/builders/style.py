@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
+    "DEPRIVED_SHARE_CLASSES",
     "GAP_STYLE",
     "IMD_COLOURS",
     "NO_DATA",
@@ -16,6 +17,7 @@ __all__ = [
     "ZERO",
     "Classes",
     "classes_for",
+    "deprived_share_colour",
     "esc",
     "imd_colour",
     "legend_html",
@@ -75,6 +77,31 @@ def imd_colour(decile: object) -> str:
     except (TypeError, ValueError):
         return NO_DATA
     return IMD_COLOURS[number - 1] if 1 <= number <= 10 else NO_DATA
+
+
+# An area's share of neighbourhoods in IMD deciles 1 to 3 (maps/levels.py):
+# (upper bound, colour, label), ColorBrewer Reds; none at all in light grey.
+DEPRIVED_SHARE_CLASSES: tuple[tuple[float, str, str], ...] = (
+    (0.0, ZERO, "none"),
+    (0.2, "#fee5d9", "up to 20%"),
+    (0.4, "#fcae91", "over 20% to 40%"),
+    (0.6, "#fb6a4a", "over 40% to 60%"),
+    (0.8, "#de2d26", "over 60% to 80%"),
+    (1.0, "#a50f15", "over 80%"),
+)
+
+
+def deprived_share_colour(share: object) -> str:
+    try:
+        value = float(share)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return NO_DATA
+    if value != value:  # NaN
+        return NO_DATA
+    for bound, colour, _ in DEPRIVED_SHARE_CLASSES:
+        if value <= bound + 1e-9:
+            return colour
+    return DEPRIVED_SHARE_CLASSES[-1][1]
 
 
 def theme_colour(position: int) -> str:

@@ -53,8 +53,10 @@ def coordinate_strings(lat, lon):
 def all_map_documents(client, personas):
     client.force_login(personas.carol)
     documents = [
-        client.get(reverse(name)).content.decode()
+        client.get(reverse(name) + level).content.decode()
         for name in ("maps:board-map", "maps:board-map-frame", "maps:board-map-download")
+        # Every level: an aggregate view must not leak what the detailed one hides.
+        for level in ("", "?level=msoa", "?level=la")
     ]
     client.logout()
     documents += [

@@ -1,4 +1,4 @@
-"""manage.py export_map --out FILE.html [--anchor SLUG] [--period PERIOD]
+"""manage.py export_map --out FILE.html [--anchor SLUG] [--period PERIOD] [--level LEVEL]
 
 Writes the board map as one standalone HTML file (Leaflet and our scripts and
 styles inlined, no CDN, no server): for board papers, e-mail, or an archive
@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from maps.cache import board_map_download
 from maps.figures import PERIODS, MapFilters
+from maps.levels import LEVELS
 from partners.models import Anchor
 
 
@@ -27,6 +28,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--out", required=True, help="The HTML file to write, or - for stdout.")
         parser.add_argument("--anchor", default="", help="An anchor's slug (default: all anchors).")
+        parser.add_argument(
+            "--level",
+            default="auto",
+            choices=list(LEVELS),
+            help="Draw neighbourhoods, MSOAs or local authorities (default: neighbourhoods, "
+            "or larger areas when there are too many to draw).",
+        )
         parser.add_argument(
             "--period",
             default="all",
@@ -45,7 +53,9 @@ class Command(BaseCommand):
         target = None if out == "-" else Path(out)
         if target is not None and not target.parent.is_dir():
             raise CommandError(f"The folder {str(target.parent)!r} does not exist.")
-        html = board_map_download(filters=MapFilters(anchor=slug, period=options["period"]))
+        html = board_map_download(
+            filters=MapFilters(anchor=slug, period=options["period"], level=options["level"])
+        )
         if target is None:
             self.stdout.write(html, ending="")
             return

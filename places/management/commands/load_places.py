@@ -8,7 +8,9 @@
 
 Idempotent (re-runs update), all or nothing (one transaction, every file and
 column checked before writing), one clear line on stderr when something is
-wrong. See places.services.places_load.
+wrong. See places.services.places_load. Afterwards it runs ``manage.py
+prepare_map_geometry`` (the board map's display geometry, maps/display.py)
+unless told not to.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from places.loading import (
@@ -29,6 +32,9 @@ from places.loading import (
 )
 from places.models import NeighbourhoodKind
 from places.services import demo_sources, places_load
+
+# The maps app's loading step, run after every load when that app is installed.
+MAP_GEOMETRY_COMMAND = "prepare_map_geometry"
 
 
 class Command(BaseCommand):
@@ -44,6 +50,12 @@ class Command(BaseCommand):
             help="Load the Salford files shipped in places/data (LSOA 2021, IMD 2025, postcodes).",
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bars.")
+        parser.add_argument(
+            "--no-map-geometry",
+            action="store_true",
+            help="Do not prepare the board map's geometry afterwards (when loading in several "
+            "steps: the last one prepares it, or run manage.py prepare_map_geometry).",
+        )
 
         b = parser.add_argument_group("boundaries")
         b.add_argument("--boundaries", type=Path, help="GeoJSON (.gz), GeoPackage, shapefile...")
@@ -51,7 +63,14 @@ class Command(BaseCommand):
         b.add_argument("--code-column", help="Default: lsoa21cd, lsoa11cd, ward_code... by kind.")
         b.add_argument("--name-column", help="Default: lsoa21nm, lsoa11nm, ward_name... by kind.")
         b.add_argument("--la-code-column", help="Default: lad_code if present.")
-        b.add_argument("--la-name-column", help="Default: lad_name if present.")
+        b.add_argument(
+            "--la-name-column", help="Default: lad_name if present, else from LSOA names."
+        )
+        b.add_argument(
+            "--msoa-name-column",
+            help="The LSOA's MSOA. Default: msoa21nm/msoa11nm if present, else from LSOA names "
+            "('Salford 001A' is in 'Salford 001').",
+        )
 
         d = parser.add_argument_group("deprivation")
         d.add_argument("--deprivation", type=Path, help="CSV of IMD figures by neighbourhood code.")
@@ -95,6 +114,16 @@ class Command(BaseCommand):
         for line in report.lines():
             self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS(f"Loaded in {time.perf_counter() - started:.1f} s."))
+        if not options["no_map_geometry"] and MAP_GEOMETRY_COMMAND in get_commands():
+            # The maps app's own loading step (display geometry of every map
+            # level, 20 to 30 s for England), named rather than imported:
+            # places depends on no other app.
+            call_command(
+                MAP_GEOMETRY_COMMAND,
+                no_progress=options["no_progress"],
+                stdout=self.stdout._out,
+                stderr=self.stderr._out,
+            )
 
     def _sources(self, o: dict[str, Any]) -> dict[str, Any]:
         if o["demo"]:
@@ -111,6 +140,7 @@ class Command(BaseCommand):
                 name_column=o["name_column"],
                 la_code_column=o["la_code_column"],
                 la_name_column=o["la_name_column"],
+                msoa_name_column=o["msoa_name_column"],
             )
         if o["deprivation"]:
             columns = {

@@ -1,0 +1,256 @@
+"""The levels a board map can be drawn at, and the figures of the coarser ones.
+
+Pure: pandas in, pandas out; no ORM (maps/frames.py reads the rows).
+
+- **neighbourhood**: each neighbourhood (LSOA) as it is.
+- **msoa**: the middle layer super output area each LSOA belongs to (ONS
+  names an LSOA after its MSOA plus a letter; places stores the MSOA name).
+- **la**: the local authority.
+
+A neighbourhood with no MSOA (a kind other than LSOA, a name that does not
+follow ONS's rule) stands for itself at the MSOA level, and one with no local
+authority stands for its MSOA at that level, so no figure is ever dropped by
+aggregating.
+
+How the coarser figures are made, and why:
+
+- Matches, pounds, hours and groups registered (not at home) are **sums**.
+- Deprivation is ordinal: an average of deciles means nothing, so an area is
+  described by the **share of its neighbourhoods in IMD deciles 1 to 3** (the
+  30% most deprived in England). LSOAs are built to hold similar numbers of
+  people (about 1,000 to 3,000), so that share is close to the share of
+  residents, and it is how MHCLG summarises larger areas itself ("proportion
+  of LSOAs in the most deprived 10% nationally").
+- Gaps stay a property of neighbourhoods (a deprived one with registered
+  activity and no backing): an area counts its **gap neighbourhoods** and is
+  outlined as a gap when it has any, so backing elsewhere in an MSOA never
+  hides a gap inside it.
+- Groups meeting at home: see ``home_groups_label``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+__all__ = [
+    "AREA_LEVELS",
+    "DRAW_LIMITS",
+    "LEVELS",
+    "LEVEL_NAMES",
+    "LevelChoice",
+    "area_keys",
+    "areas_aggregate",
+    "home_groups_label",
+    "level_choose",
+    "level_counts",
+]
+
+# The filter's choices. "auto": neighbourhoods, unless there are too many.
+LEVELS: dict[str, str] = {
+    "auto": "Neighbourhoods, or larger areas when there are too many to draw",
+    "neighbourhood": "Neighbourhoods (LSOAs)",
+    "msoa": "Middle layer areas (MSOAs)",
+    "la": "Local authorities",
+}
+# Finest first.
+AREA_LEVELS: tuple[str, ...] = ("neighbourhood", "msoa", "la")
+# (one, many) in running text.
+LEVEL_NAMES: dict[str, tuple[str, str]] = {
+    "neighbourhood": ("neighbourhood", "neighbourhoods"),
+    "msoa": ("middle layer area (MSOA)", "middle layer areas (MSOAs)"),
+    "la": ("local authority", "local authorities"),
+}
+# The most areas of each level one map draws. 2,500 neighbourhoods build in
+# about 1.5 s into about 7 MB here (a region of 1,700: about 1 s, 5 MB); 8,000
+# covers every MSOA of England (6,791) within the national view's 3 s and 8 MB.
+# Local authorities (about 300) always fit.
+DRAW_LIMITS: dict[str, int | None] = {"neighbourhood": 2_500, "msoa": 8_000, "la": None}
+# Groups meeting at home: counts from 1 to this minus one are not shown
+# (maps.figures.SMALL_NUMBER_LIMIT, repeated here to keep this module pure).
+SMALL = 8
+
+
+@dataclass(frozen=True)
+class LevelChoice:
+    """The level asked for, the level shown, and why they differ."""
+
+    requested: str
+    level: str
+    neighbourhoods: int  # in view
+    areas: int  # at the level shown
+    note: str = ""  # a sentence for the page when the level was chosen for the user
+
+    @property
+    def aggregated(self) -> bool:
+        return self.level != "neighbourhood"
+
+    @property
+    def noun(self) -> str:
+        """ "neighbourhoods", "middle layer areas (MSOAs)"...: the areas shown."""
+        return LEVEL_NAMES[self.level][0 if self.areas == 1 else 1]
+
+
+def area_keys(frame: pd.DataFrame, level: str) -> pd.Series:
+    """The area of each neighbourhood row at ``level``: its code, its MSOA
+    name, or its local authority code (name if no code).
+
+    ``frame`` has columns code, msoa_name, la_code, la_name.
+    """
+    if level not in AREA_LEVELS:
+        raise ValueError(f"Unknown level {level!r}; expected one of {AREA_LEVELS}.")
+    codes = frame["code"].astype(str)
+    if level == "neighbourhood":
+        return codes
+    msoa = _text(frame, "msoa_name")
+    msoa = msoa.where(msoa != "", codes)
+    if level == "msoa":
+        return msoa
+    la = _text(frame, "la_code")
+    la = la.where(la != "", _text(frame, "la_name"))
+    return la.where(la != "", msoa)
+
+
+def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    if column not in frame:
+        return pd.Series("", index=frame.index, dtype=object)
+    return frame[column].fillna("").astype(str).str.strip()
+
+
+def level_counts(frame: pd.DataFrame) -> dict[str, int]:
+    """How many areas of each level the neighbourhood rows make."""
+    return {level: int(area_keys(frame, level).nunique()) for level in AREA_LEVELS}
+
+
+def _fits(level: str, counts: dict[str, int]) -> bool:
+    limit = DRAW_LIMITS[level]
+    return limit is None or counts[level] <= limit
+
+
+def level_choose(*, requested: str, counts: dict[str, int]) -> LevelChoice:
+    """The level to draw: the one asked for if it fits (DRAW_LIMITS), else
+    the finest coarser level that does; "auto" is the finest that fits.
+
+    >>> level_choose(requested="auto", counts={"neighbourhood": 32844, "msoa": 6791, "la": 326}).level
+    'msoa'
+    """
+    if requested not in LEVELS:
+        raise ValueError(f"Unknown level {requested!r}; expected one of {sorted(LEVELS)}.")
+    start = 0 if requested == "auto" else AREA_LEVELS.index(requested)
+    level = next(
+        (lvl for lvl in AREA_LEVELS[start:] if _fits(lvl, counts)),
+        AREA_LEVELS[-1],
+    )
+    total = counts["neighbourhood"]
+    note = ""
+    if level != "neighbourhood" and (requested == "auto" or level != requested):
+        wanted = "neighbourhood" if requested == "auto" else requested
+        many = LEVEL_NAMES[wanted][1]
+        note = (
+            f"There are {counts[wanted]:,} {many} in this view, more than one map can draw "
+            f"({DRAW_LIMITS[wanted]:,}), so the map and the table show the {counts[level]:,} "
+            f"{LEVEL_NAMES[level][1]} they belong to. Choose one anchor to see its own area "
+            "in more detail."
+        )
+    return LevelChoice(
+        requested=requested, level=level, neighbourhoods=total, areas=counts[level], note=note
+    )
+
+
+def home_groups_label(counts: pd.Series) -> str:
+    """What an area shows for its groups meeting at home, from the exact
+    count of each of its neighbourhoods, so that no neighbourhood's count of
+    1 to 7 can be worked out, even by subtracting figures of two levels.
+
+    Suppressing the area's total alone is not enough: an MSOA showing 11 whose
+    other neighbourhoods show 0 and 8 gives away a suppressed 3. So an area
+    shows its exact total only when none of its neighbourhoods is suppressed;
+    otherwise it shows the range that the neighbourhoods' own labels already
+    allow (each "fewer than 8" is 1 to 7), which says nothing new.
+
+    >>> home_groups_label(pd.Series([0, 9])), home_groups_label(pd.Series([3, 0, 8]))
+    ('9', '9 to 15')
+    """
+    values = counts.fillna(0).astype(int)
+    hidden = values[(values > 0) & (values < SMALL)]
+    shown = int(values[(values == 0) | (values >= SMALL)].sum())
+    if hidden.empty:
+        return str(shown)
+    low, high = shown + len(hidden), shown + (SMALL - 1) * len(hidden)
+    if high < SMALL:
+        return f"fewer than {SMALL}"
+    return f"{low:,} to {high:,}"
+
+
+def _mode(values: pd.Series) -> str:
+    found = values[values != ""]
+    return str(found.mode().iloc[0]) if len(found) else ""
+
+
+def areas_aggregate(exact: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Neighbourhood figures (maps.figures, with the exact ``home_count``) to
+    one row per area of ``level``, in key order.
+
+    Columns: code (the area's key), name, la_name, shown_code (the ONS code to
+    print beside the name, "" for an MSOA), neighbourhoods,
+    deprived_neighbourhoods, deprived_share (0 to 1), deprived_label ("4 of 6
+    (67%)"), imd_decile (NA: an area has no decile), active_matches, pence_awarded, hours_given,
+    groups_registered, home_groups (a label), has_activity,
+    gap_neighbourhoods, is_gap, backed_neighbourhoods, deprived_backed.
+    """
+    keys = area_keys(exact, level)
+    frame = exact.assign(
+        _key=keys.to_numpy(),
+        _deprived=exact["deprived"].astype(int),
+        _gap=exact["is_gap"].astype(int),
+        _backed=(exact["active_matches"] > 0).astype(int),
+    )
+    frame["_deprived_backed"] = frame["_deprived"] & frame["_backed"]
+    grouped = frame.groupby("_key", sort=True)
+    sums = grouped[
+        [
+            "active_matches",
+            "pence_awarded",
+            "hours_given",
+            "groups_registered",
+            "_deprived",
+            "_gap",
+            "_backed",
+            "_deprived_backed",
+        ]
+    ].sum()
+    out = pd.DataFrame(index=sums.index)
+    out["neighbourhoods"] = grouped.size()
+    out["deprived_neighbourhoods"] = sums["_deprived"]
+    out["deprived_share"] = out["deprived_neighbourhoods"] / out["neighbourhoods"]
+    for column in ("active_matches", "pence_awarded", "hours_given", "groups_registered"):
+        out[column] = sums[column].astype("int64")
+    out["gap_neighbourhoods"] = sums["_gap"]
+    out["backed_neighbourhoods"] = sums["_backed"]
+    out["deprived_backed"] = sums["_deprived_backed"]
+    out["home_groups"] = grouped["home_count"].apply(home_groups_label)
+    out["has_activity"] = grouped["has_activity"].any()
+    la_names = _text(frame, "la_name")
+    frame["_la_name"] = la_names.to_numpy()
+    out["la_name"] = grouped["_la_name"].agg(_mode)
+    if level == "msoa":
+        msoa = _text(frame, "msoa_name")
+        # A neighbourhood standing for itself keeps its own name and code.
+        alone = msoa == ""
+        frame["_name"] = msoa.where(~alone, frame["name"].astype(str)).to_numpy()
+        frame["_shown"] = frame["code"].where(alone, "").astype(str).to_numpy()
+    else:
+        has_code = _text(frame, "la_code") != ""
+        frame["_name"] = la_names.where(la_names != "", frame["_key"]).to_numpy()
+        frame["_shown"] = frame["_key"].where(has_code, "").to_numpy()
+    out["name"] = grouped["_name"].first()
+    out["shown_code"] = grouped["_shown"].first()
+    out["imd_decile"] = pd.array([pd.NA] * len(out), dtype="Int64")
+    out["deprived_label"] = [
+        f"{d:,} of {n:,} ({round(100 * d / n)}%)"
+        for d, n in zip(out["deprived_neighbourhoods"], out["neighbourhoods"], strict=True)
+    ]
+    out["is_gap"] = out["gap_neighbourhoods"] > 0
+    out = out.rename_axis("code").reset_index()
+    return out
