@@ -34,13 +34,22 @@ class MilpResult:
     dual_bound: float
 
 
-def _core() -> Any:
+def _core_import() -> Any:
     try:
         from scipy.optimize._highspy import _core
     except ImportError:  # pragma: no cover - depends on the scipy build
         return None
     needed = ("_Highs", "HighsLp", "HighsSolution", "HighsVarType", "MatrixFormat")
     return _core if all(hasattr(_core, n) for n in needed) else None
+
+
+# Loaded once, with the engine: the binding takes about 0.4 s to import, which
+# a worker pays when it starts rather than in its first match run.
+_CORE = _core_import()
+
+
+def _core() -> Any:
+    return _CORE
 
 
 def run_milp(

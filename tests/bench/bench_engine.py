@@ -6,7 +6,7 @@ Run as a script (each size in its own process, so peak memory is its own):
 
 Instances: ~300 towns over England's bounding box (lon -5.7..1.8, lat
 50.0..55.8) with Zipf-like sizes; groups scattered around towns (Gaussian,
-sigma 3 km) with 1-3 needs each; resources at towns, 90% with a 10 km radius
+sigma 3 km) with 1-5 needs each (mostly 1 or 2); resources at towns, 90% with a 10 km radius
 and 10% with a list of nearby grid-cell "neighbourhoods"; six kinds; supply
 about half of demand; half the seed-funding pots have a £100 minimum and a
 £1,000 maximum award; at most 2 needs of one kind served per group (the
@@ -16,9 +16,17 @@ N needs per group across kinds, an option that is off in the main rows).
 Memory: "peak MB" is the growth of the process's peak resident set size
 (``resource.getrusage(RUSAGE_SELF).ru_maxrss``) during the solves, after
 the instance is built; it includes OR-Tools' and HiGHS's C++ allocations.
-"worker MB" is the largest peak of a worker process that solved MILP parts
+"worker MB" is the largest peak of a worker process that solved parts
 (forked, so it shares the parent's pages until it writes them): the machine
 held at most peak + 2 x worker.
+
+Columns: "dive" parts broke a rule in their flow and were settled by the
+quick solution (matching/engine/heuristics.py), "milp" parts also needed
+MILP rounds; "flow s" and "rules s" are seconds summed over parts (the
+flows; everything after them), so with 2 worker processes they add up to
+more than "alloc s", the wall time of the allocation. Before timing, each
+process solves a small instance once: a worker imports and warms the engine
+when it starts, not in a run.
 
 "gap" is the proven relative gap (``Allocation.proven_gap``: objective to
 the proven upper bound); "obj/bound" compares with the flow bound.
@@ -206,6 +214,9 @@ def run_size(
     n_needs: int, n_resources: int, reps: int, seed: int, group_cap: int | None
 ) -> dict[str, Any]:
     """Measure one size (call in a fresh process for a clean peak RSS)."""
+    # A worker imports and warms the engine once, when it starts (SciPy's
+    # spatial and HiGHS modules, OR-Tools): not part of any run.
+    solve(make_instance(500, 25, seed + 1, group_cap=group_cap))
     problem = make_instance(n_needs, n_resources, seed, group_cap=group_cap)
     rss0 = _maxrss_mb()
     runs = []
@@ -233,6 +244,7 @@ def run_size(
         "size": f"{n_needs}x{n_resources}",
         "edges": len(candidates),
         "parts": allocation.counts["parts"],
+        "dive": allocation.counts["parts_dive"],
         "milp": allocation.counts["parts_milp"],
         "merges": allocation.counts["cap_merges"],
         "cand": med("candidates"),
@@ -289,8 +301,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _print_row(r: dict[str, Any], *, header: bool) -> None:
     cols = (
-        f"{'needs x res':>13} {'edges':>9} {'parts':>6} {'milp':>5} {'cand s':>7} {'score s':>8} "
-        f"{'split s':>8} {'flow s':>7} {'milp s':>7} {'alloc s':>8} {'total s':>8} {'peak MB':>8} "
+        f"{'needs x res':>13} {'edges':>9} {'parts':>6} {'dive':>5} {'milp':>5} {'cand s':>7} "
+        f"{'score s':>8} {'split s':>8} {'flow s':>7} {'rules s':>7} {'alloc s':>8} {'total s':>8} "
+        f"{'peak MB':>8} "
         f"{'worker MB':>9} {'gap':>8} {'obj/bound':>10} "
         f"{'greedy/opt':>10} {'greedy s':>9} {'optimal':>8}"
     )
@@ -298,7 +311,7 @@ def _print_row(r: dict[str, Any], *, header: bool) -> None:
         print(cols)
         print("-" * len(cols))
     print(
-        f"{r['size']:>13} {r['edges']:>9,} {r['parts']:>6} {r['milp']:>5} {r['cand']:>7.4f} "
+        f"{r['size']:>13} {r['edges']:>9,} {r['parts']:>6} {r['dive']:>5} {r['milp']:>5} {r['cand']:>7.4f} "
         f"{r['score']:>8.4f} {r['split']:>8.4f} {r['flow']:>7.3f} {r['milp_s']:>7.3f} {r['alloc']:>8.4f} {r['total']:>8.4f} "
         f"{r['peak_mb']:>8.0f} {r['child_mb']:>9.0f} {r['gap']:>8.1e} {r['vs_bound']:>10.6f} {r['greedy']:>10.4f} {r['t_greedy']:>9.3f} "
         f"{r['optimal']!s:>8}",
