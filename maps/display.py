@@ -295,9 +295,10 @@ def display_geometries(*, kind: str, level: str) -> Shapes:
         .values_list("id", "version")
         .first()
     )
+    # Keyed by id *and* version: ids come back after a rolled-back transaction.
     if latest is not None and latest[1] == version:
-        return _recalled(kind, level, latest[0]) or _remember(
-            kind, level, latest[0], _stored(latest[0], "current")
+        return _recalled(kind, level, latest) or _remember(
+            kind, level, latest, _stored(latest[0], "current")
         )
     if count <= ON_REQUEST_LIMIT:
         return _recalled(kind, level, ("request", version)) or _on_request(kind, level, version)
@@ -307,8 +308,8 @@ def display_geometries(*, kind: str, level: str) -> Shapes:
             version,
             latest[1],
         )
-        return _recalled(kind, level, latest[0]) or _remember(
-            kind, level, latest[0], _stored(latest[0], "stale")
+        return _recalled(kind, level, latest) or _remember(
+            kind, level, latest, _stored(latest[0], "stale")
         )
     return Shapes(geometries={}, state="missing")
 

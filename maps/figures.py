@@ -56,6 +56,7 @@ __all__ = [
     "SHADES",
     "SMALL_NUMBER_LIMIT",
     "MapFilters",
+    "area_anchor",
     "directory_figures",
     "figures_compute",
     "figures_summary",
@@ -218,6 +219,16 @@ def map_kind() -> str | None:
         return None
 
 
+def area_anchor(*, filters: MapFilters) -> str:
+    """The anchor whose service area the view is narrowed to: the filtered
+    anchor if it has one, else "" (the whole of what is loaded)."""
+    if not filters.anchor:
+        return ""
+    kind = map_kind()
+    area = Neighbourhood.objects.filter(kind=kind, anchors__slug=filters.anchor)
+    return filters.anchor if area.exists() else ""
+
+
 def neighbourhood_rows(*, filters: MapFilters) -> pd.DataFrame:
     """The neighbourhoods a map covers (the most detailed kind loaded; an
     anchor's service area when one is filtered and it has one), no polygons."""
@@ -226,10 +237,8 @@ def neighbourhood_rows(*, filters: MapFilters) -> pd.DataFrame:
     if kind is None:
         return pd.DataFrame(columns=columns).astype({"imd_decile": "Int64"})
     queryset = Neighbourhood.objects.filter(kind=kind)
-    if filters.anchor:
-        area = queryset.filter(anchors__slug=filters.anchor)
-        if area.exists():
-            queryset = area
+    if anchor := area_anchor(filters=filters):
+        queryset = queryset.filter(anchors__slug=anchor)
     rows = queryset.order_by("code").values_list(
         "code", "name", "la_code", "la_name", "msoa_name", "imd_decile", "point_lat", "point_lon"
     )
@@ -395,7 +404,7 @@ def figures_summary(*, figures: pd.DataFrame, area_name: str = "") -> dict[str, 
     else:
         sentences.append("No deprived neighbourhood with registered activity is without backing.")
     matches = "match" if numbers["active_matches"] == 1 else "matches"
-    places = "neighbourhood" if numbers["backed"] == 1 else "neighbourhoods"
+    places = "neighbourhood" if numbers["neighbourhoods"] == 1 else "neighbourhoods"
     sentences.append(
         f"In all, {numbers['active_matches']} active {matches}, "
         f"{pounds_label(numbers['pence_awarded'])} awarded and {numbers['hours_given']:,} "

@@ -28,6 +28,7 @@ import pandas as pd
 from maps.display import display_geometries, display_geometry_state, neighbourhoods_version
 from maps.figures import (
     MapFilters,
+    area_anchor,
     backing_matches,
     directory_figures,
     figures_summary,
@@ -121,19 +122,23 @@ def _with_geometry(frame: pd.DataFrame, level: str = "neighbourhood") -> gpd.Geo
 # --- groups, sites, lines ------------------------------------------------------
 
 
-def _point_groups(*, theme: str = "") -> Any:
+def _point_groups(*, theme: str = "", area_of: str = "") -> Any:
     groups = CommunityGroup.objects.public().filter(
         meets_at_home=False, latitude__isnull=False, longitude__isnull=False
     )
     if theme:
         groups = groups.filter(activities__themes__slug=theme)
+    if area_of:
+        groups = groups.filter(neighbourhood__anchors__slug=area_of)
     return groups
 
 
-def group_points(*, theme: str = "") -> pd.DataFrame:
-    """Groups that any audience may see as points, one row per (group, theme)."""
+def group_points(*, theme: str = "", area_of: str = "") -> pd.DataFrame:
+    """Groups that any audience may see as points, one row per (group, theme);
+    ``area_of``: only those in that anchor's service area (figures.area_anchor),
+    so a region's map does not carry the country's groups."""
     rows = (
-        _point_groups(theme=theme)
+        _point_groups(theme=theme, area_of=area_of)
         .values_list(
             "id",
             "name",
@@ -233,7 +238,7 @@ def board_frames(*, filters: MapFilters) -> BoardFrames:
     sites = site_rows(anchor=filters.anchor)
     return BoardFrames(
         neighbourhoods=_with_geometry(shown.figures, shown.level.level),
-        groups=group_points(theme=filters.theme),
+        groups=group_points(theme=filters.theme, area_of=area_anchor(filters=filters)),
         sites=sites,
         lines=backing_lines(filters=filters, sites=sites),
         summary=shown.summary,

@@ -168,3 +168,13 @@ def test_the_download_and_export_follow_the_level(client, personas, place, tmp_p
     names = {x["properties"].get("name") for x in features_of(out.read_text())}
     assert {"Salford", "Trafford"} <= names
     assert "Salford 001A" not in names
+
+
+def test_an_anchors_map_draws_only_the_groups_in_its_service_area(client, personas, place):
+    personas.anchor_a.service_area.set([place["a"], place["b"]])
+    inside = f.CommunityGroupFactory(neighbourhood=place["b"], name="Inside Walkers")
+    outside = f.CommunityGroupFactory(neighbourhood=place["d"], name="Outside Rowers")
+    client.force_login(personas.carol)
+    html = client.get(reverse("maps:board-map-frame") + "?anchor=anchor-a").content.decode()
+    assert inside.name in html and outside.name not in html
+    assert outside.name in client.get(reverse("maps:board-map-frame")).content.decode()

@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from matching.models import MatchStatus
+from places.models import Neighbourhood
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +28,9 @@ def place(personas):
     group = personas.group_a
     group.neighbourhood = neighbourhood
     group.save()
+    # The personas' own neighbourhoods take deciles from a factory sequence,
+    # which depends on what ran before: make them the least deprived.
+    Neighbourhood.objects.exclude(pk=neighbourhood.pk).update(imd_decile=10)
     activity = f.ActivityFactory(group=group, themes=["food"])
     need = f.NeedFactory(activity=activity, amount=20_000)
     f.MatchFactory(
