@@ -1,11 +1,14 @@
-"""Forms of the board pages: the dashboard filters and the self-assessment."""
+"""Forms of the board pages: the dashboard filters, the self-assessment and
+opening its rounds."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
+from django.utils import timezone
 
 from maps.figures import PERIODS
 from maps.models import AssessmentStatement, Block
@@ -108,3 +111,61 @@ class ResponseForm(forms.Form):
             )
             for statement in self.statements
         }
+
+
+# Dates as people type them: 31/3/2027, 31 March 2027, 31 Mar 2027, 2027-03-31.
+DATE_FORMATS = ["%d/%m/%Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d", "%d-%m-%Y"]
+
+
+class RoundOpenForm(forms.Form):
+    """Open a round of the self-assessment: for which anchor (when the team
+    runs several), its title, and the day it closes."""
+
+    anchor = forms.ChoiceField(
+        label="Anchor",
+        error_messages={
+            "required": "Choose the anchor whose round this is",
+            "invalid_choice": "Choose one of the anchors your team runs",
+        },
+    )
+    title = forms.CharField(
+        label="Title of the round",
+        max_length=200,
+        help_text="Everyone taking part sees it. For example, Autumn 2026.",
+        error_messages={
+            "required": "Enter a title for the round",
+            "max_length": "The title must be 200 characters or fewer",
+        },
+    )
+    closes_on = forms.DateField(
+        label="Closing date",
+        input_formats=DATE_FORMATS,
+        help_text="The round closes at the end of this day. For example, 31 March 2027.",
+        error_messages={
+            "required": "Enter the closing date",
+            "invalid": "Enter the closing date as a real date, for example 31 March 2027",
+        },
+    )
+
+    def __init__(self, *args: Any, anchors: Sequence[Anchor], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.anchors = {anchor.slug: anchor for anchor in anchors}
+        field = cast(forms.ChoiceField, self.fields["anchor"])
+        field.choices = [(anchor.slug, anchor.name) for anchor in anchors]
+        if len(anchors) == 1:
+            field.initial = anchors[0].slug
+
+    def clean_title(self) -> str:
+        title = " ".join(self.cleaned_data["title"].split())
+        if not title:
+            raise forms.ValidationError("Enter a title for the round")
+        return title
+
+    def clean_closes_on(self) -> datetime.date:
+        day: datetime.date = self.cleaned_data["closes_on"]
+        if day < timezone.localdate():
+            raise forms.ValidationError("The closing date must be today or in the future")
+        return day
+
+    def chosen_anchor(self) -> Anchor:
+        return self.anchors[self.cleaned_data["anchor"]]

@@ -10,8 +10,11 @@ service refuse a second response from the same person in the same round.
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from partners.models import Anchor
 
@@ -41,6 +44,14 @@ class AssessmentRound(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.anchor.name})"
+
+    @property
+    def last_day(self) -> datetime.date | None:
+        """The last day one could take part (local): a round that closes at
+        midnight closes at the end of the day before."""
+        if self.closed_at is None:
+            return None
+        return timezone.localdate(self.closed_at - datetime.timedelta(microseconds=1))
 
 
 class AssessmentStatement(models.Model):

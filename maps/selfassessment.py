@@ -34,6 +34,7 @@ from maps.models import (
     AssessmentStatement,
     Block,
 )
+from matching.access import team_anchor_ids
 from partners.models import Anchor, AnchorMembership
 
 __all__ = [
@@ -42,12 +43,16 @@ __all__ = [
     "RoundResults",
     "StatementResult",
     "response_submit",
+    "round_can_manage",
     "round_can_take_part",
+    "round_close",
     "round_create",
     "round_has_responded",
     "round_is_open",
     "round_latest",
     "round_list",
+    "round_open",
+    "round_open_now",
     "round_results",
     "round_results_as_dict",
     "statement_list",
@@ -123,6 +128,84 @@ def statement_list() -> list[AssessmentStatement]:
     """Active statements, block by block in the order of the four blocks."""
     statements = AssessmentStatement.objects.filter(active=True)
     return sorted(statements, key=lambda s: (BLOCK_ORDER.index(s.block), s.position, s.pk))
+
+
+# --- running rounds (the anchor team) --------------------------------------------------
+#
+# Who opens and closes an anchor's rounds: its anchor team (and admins), not
+# its board. The team already manages what belongs to its anchor (sites,
+# resources, matching); the board is what the assessment is about, so its
+# members answer it but do not steer it, e.g. close a round early once the
+# people they expected have answered. Another anchor's team cannot touch it.
+
+
+def round_can_manage(*, anchor_id: int, user: Any) -> bool:
+    """The anchor's team (and admins) open and close its rounds."""
+    return anchor_id in team_anchor_ids(user=user)
+
+
+def _end_of(day: datetime.date) -> datetime.datetime:
+    """The first moment after ``day`` ends, in the site's time zone."""
+    after = day + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(after, datetime.time.min))
+
+
+def round_open_now(
+    *, anchor_id: int, now: datetime.datetime | None = None
+) -> AssessmentRound | None:
+    """The anchor's round that is open now, if any (at most one: round_open)."""
+    now = now or timezone.now()
+    return (
+        AssessmentRound.objects.filter(anchor_id=anchor_id, opened_at__lte=now)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gt=now))
+        .annotate(respondents=Count("responses"))
+        .order_by("-opened_at", "-id")
+        .first()
+    )
+
+
+@transaction.atomic
+def round_open(
+    *, anchor: Anchor, user: Any, title: str, closes_on: datetime.date
+) -> AssessmentRound:
+    """Open a round of ``anchor``'s self-assessment now, closing at the end
+    of ``closes_on``. One open round per anchor at a time: answers, and the
+    change since the last round, are per round."""
+    if not round_can_manage(anchor_id=anchor.pk, user=user):
+        raise ApplicationError("Only this anchor's team can open its rounds.")
+    title = " ".join(title.split())
+    if not title:
+        raise ApplicationError("Enter a title for the round.")
+    if closes_on < timezone.localdate():
+        raise ApplicationError("The closing date must be today or in the future.")
+    # Two team members opening a round at once: the second waits here, then
+    # sees the first one's round.
+    Anchor.objects.select_for_update().filter(pk=anchor.pk).first()
+    current = round_open_now(anchor_id=anchor.pk)
+    if current is not None:
+        raise ApplicationError(
+            f"{anchor.name} already has an open round, “{current.title}”. "
+            "Close it before opening a new one.",
+            {"round": current.pk},
+        )
+    return round_create(anchor=anchor, title=title, closed_at=_end_of(closes_on))
+
+
+def round_close(*, round: AssessmentRound, user: Any) -> bool:
+    """Close an open round now. False if it was closed already (by a second
+    click, or by someone else): the conditional UPDATE claims it once."""
+    if not round_can_manage(anchor_id=round.anchor_id, user=user):
+        raise ApplicationError("Only this anchor's team can close its rounds.")
+    now = timezone.now()
+    if round.opened_at > now:
+        raise ApplicationError("This round has not opened yet, so it cannot be closed.")
+    closed = (
+        AssessmentRound.objects.filter(pk=round.pk)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gt=now))
+        .update(closed_at=now)
+    )
+    round.refresh_from_db(fields=["closed_at"])
+    return bool(closed)
 
 
 # --- taking part --------------------------------------------------------------------

@@ -1,14 +1,13 @@
-"""Board dashboard, report, charts and self-assessment pages (maps/views_board.py).
-
-Reconstructed by the map engineer after overwriting this file by mistake:
-the owner of views_board.py should check the paths.
-"""
+"""Board dashboard, report, charts and self-assessment pages
+(maps/views_board.py), and running the self-assessment's rounds
+(maps/views_rounds.py)."""
 
 from __future__ import annotations
 
 from django.urls import path
 
 from maps import views_board as views
+from maps import views_rounds
 
 urlpatterns = [
     path("board/", views.dashboard_view, name="board"),
@@ -19,6 +18,21 @@ urlpatterns = [
         "board/self-assessment/<int:round_id>/",
         views.selfassessment_respond_view,
         name="selfassessment-respond",
+    ),
+    path(
+        "board/self-assessment/rounds/",
+        views_rounds.rounds_view,
+        name="selfassessment-rounds",
+    ),
+    path(
+        "board/self-assessment/rounds/new/",
+        views_rounds.round_new_view,
+        name="selfassessment-round-new",
+    ),
+    path(
+        "board/self-assessment/rounds/<int:round_id>/close/",
+        views_rounds.round_close_view,
+        name="selfassessment-round-close",
     ),
     path(
         "board/self-assessment/results/",

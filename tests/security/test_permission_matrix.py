@@ -478,6 +478,22 @@ ROWS: list[Row] = [
         expect(anon=302, dave=403, erin=403, alice=200, bob=404, carol=200, root=403),
         expect(anon=302, dave=403, erin=403, alice=400, bob=404, carol=400, root=403),
     ),
+    # Running rounds: the anchor team of the round's anchor (and admins); the
+    # board takes part but does not run it. Another anchor's team does not
+    # find anchor A's round (404); an empty form is refused with 400.
+    Row("board/self-assessment/rounds/", "/board/self-assessment/rounds/", team()),
+    *get_and_post(
+        "board/self-assessment/rounds/new/",
+        "/board/self-assessment/rounds/new/",
+        team(),
+        team(400),
+    ),
+    *get_and_post(
+        "board/self-assessment/rounds/<int:round_id>/close/",
+        "/board/self-assessment/rounds/{round_a}/close/",
+        team_a(bob=404),
+        team_a(302, bob=404),
+    ),
     Row("board/self-assessment/results/", "/board/self-assessment/results/", board()),
     Row("board/self-assessment/results.json", "/board/self-assessment/results.json", board()),
     # --- Public directory and its map -----------------------------------------------------------
