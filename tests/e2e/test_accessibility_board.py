@@ -74,6 +74,8 @@ def test_the_map_pages_and_their_errors_have_no_violations(audit, personas, back
     audit.visit("/board/map/")
     assert audit.page.get_attribute("iframe.map-frame", "title")
     audit.visit(f"/board/map/?kind={NeedKind.TIME}", label="board map: filtered")
+    audit.visit("/board/map/?level=msoa", label="board map: by MSOA")
+    audit.visit("/board/map/?level=la", label="board map: by local authority")
     audit.visit(
         "/board/map/?kind=no-such-kind&period=forever", status=400, label="board map: bad filter"
     )
@@ -121,3 +123,17 @@ def test_the_map_frame_documents_let_people_zoom(audit, personas, backed_place):
     found = frame_violations(audit)
     blocked = [path for path, v in found.items() if any(x["id"] == ZOOM_RULE for x in v)]
     assert not blocked, f"zoom disabled in {blocked}"
+
+
+def test_running_the_self_assessment_has_no_violations(audit, personas, backed_place):
+    audit.sign_in(personas.alice)  # anchor A's team runs its rounds
+    audit.visit("/board/self-assessment/rounds/")
+    audit.visit(f"/board/self-assessment/rounds/{backed_place.pk}/close/")
+    audit.visit("/board/self-assessment/rounds/new/")
+    audit.submit("open a round: empty")
+    audit.submit(
+        "open a round: not a date",
+        answers={"title": "Spring 2027", "closes_on": "31/02/2027"},
+        clear=False,
+    )
+    audit.assert_clean()

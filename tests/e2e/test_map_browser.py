@@ -135,3 +135,40 @@ def test_the_table_has_the_same_figures_as_the_map(
             cell = row.locator(f"[data-field='{field}']").inner_text().strip()
             assert cell == str(on_map[code][field]), (code, field)
     assert "fewer than 8" in page.locator("#map-table").inner_text()
+
+
+AREA_FIELDS = (
+    "neighbourhoods",
+    "deprived_label",
+    "active_matches",
+    "pounds_awarded",
+    "hours_given",
+    "groups_registered",
+    "home_groups",
+    "gap_neighbourhoods",
+)
+
+
+def test_the_level_filter_aggregates_the_map_and_the_table_alike(
+    live_server, signed_in_page, personas, backed_place
+):
+    page = signed_in_page(personas.carol)
+    open_map(page, live_server.url + "/board/map/")
+    page.select_option("#id_level", "la")
+    page.get_by_role("button", name="Show on the map").click()
+    page.wait_for_url(re.compile(r"level=la"))
+    frame, errors, _ = open_map(page, page.url)
+    on_map = {p["code"]: p for p in frame.evaluate("window.backer.properties()")}
+    assert set(on_map) == {"E08000006"}  # every test neighbourhood is in Salford
+    assert on_map["E08000006"]["active_matches"] == 3
+    rows = page.locator("#map-table tbody tr[data-code]")
+    assert rows.count() == 1
+    for field in AREA_FIELDS:
+        cell = rows.first.locator(f"[data-field='{field}']").inner_text().strip()
+        assert cell == str(on_map["E08000006"][field]), field
+    # The three groups at home in one neighbourhood: counted, never a number.
+    assert on_map["E08000006"]["home_groups"] == "fewer than 8"
+    frame.get_by_label("Deprivation: share in IMD deciles 1 to 3").check()
+    assert frame.evaluate("window.backer.shade()") == "imd"
+    assert page.input_value("#id_level") == "la"
+    assert errors == []
