@@ -164,10 +164,12 @@ def chart_radar(
     return _png(figure)
 
 
-def chart_map(rows: Sequence[NeighbourhoodBacking]) -> bytes:
-    """Neighbourhoods shaded by matches backed, the most deprived 30% outlined
-    in black: a static picture for board papers. No basemap tiles (hospital
-    networks often block them, and a printed paper needs none)."""
+def chart_map(rows: Sequence[NeighbourhoodBacking], *, noun: str = "neighbourhood") -> bytes:
+    """Neighbourhoods (or areas of them: ``noun``) shaded by matches backed,
+    the deprived ones outlined in black (deciles 1 to 3; an area, when most
+    of its neighbourhoods are): a static picture for board papers. No basemap
+    tiles (hospital networks often block them, and a printed paper needs
+    none)."""
     if not rows:
         return _empty("No neighbourhoods loaded yet.")
     import geopandas as gpd
@@ -176,7 +178,7 @@ def chart_map(rows: Sequence[NeighbourhoodBacking]) -> bytes:
     frame = gpd.GeoDataFrame(
         {
             "matches": [row.matches for row in rows],
-            "deprived": [row.imd_decile is not None and row.imd_decile <= 3 for row in rows],
+            "deprived": [row.deprived for row in rows],
         },
         geometry=shapely.from_wkb([row.geometry for row in rows]),
         crs="EPSG:4326",
@@ -186,7 +188,8 @@ def chart_map(rows: Sequence[NeighbourhoodBacking]) -> bytes:
         ax=axes,
         column="matches",
         cmap="Blues",
-        linewidth=0.2,
+        # Hairlines between thousands of areas would paint the map grey.
+        linewidth=0.2 if len(rows) < 2000 else 0.05,
         edgecolor="#b1b4b6",
         legend=True,
         legend_kwds={"label": "Matches backed", "shrink": 0.6},
@@ -194,7 +197,12 @@ def chart_map(rows: Sequence[NeighbourhoodBacking]) -> bytes:
     )
     deprived = frame[frame["deprived"]]
     if not deprived.empty:
-        deprived.boundary.plot(ax=axes, color="black", linewidth=1.0)
+        deprived.boundary.plot(ax=axes, color="black", linewidth=1.0 if len(rows) < 2000 else 0.3)
     axes.set_axis_off()
-    axes.set_title("Backing by neighbourhood (black outline: 30% most deprived)")
+    outline = (
+        "30% most deprived"
+        if noun == "neighbourhood"
+        else "mostly among the 30% most deprived neighbourhoods"
+    )
+    axes.set_title(f"Backing by {noun} (black outline: {outline})")
     return _png(figure)

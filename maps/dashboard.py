@@ -22,10 +22,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
+import shapely
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from maps.display import display_geometries
 from maps.figures import (
     DEPRIVED_DECILES,
     MapFilters,
@@ -33,6 +35,7 @@ from maps.figures import (
     figures_compute,
     map_kind,
 )
+from maps.levels import LevelChoice, level_choose, level_counts
 from matching.models import Match, MatchStatus
 from partners.models import Anchor, CommunityGroup, NeedKind, Theme, VerificationStatus
 from places.models import Neighbourhood
@@ -48,6 +51,7 @@ __all__ = [
     "backing_by_decile",
     "backing_by_neighbourhood",
     "backing_by_theme",
+    "backing_level",
     "backing_over_time",
     "board_headline",
     "matches_backing_given",
@@ -62,9 +66,11 @@ class BoardScope:
     period: str = "all"
     # Pinned by tests; None: today in the site's time zone.
     today: datetime.date | None = None
+    # What the static map and its table are drawn at (maps.levels.LEVELS).
+    level: str = "auto"
 
     def filters(self) -> MapFilters:
-        return MapFilters(period=self.period)
+        return MapFilters(period=self.period, level=self.level)
 
     def bounds(self) -> tuple[datetime.datetime | None, datetime.datetime | None]:
         """[start, end) of the period as aware datetimes, or (None, None)."""
@@ -108,16 +114,24 @@ def _area_neighbourhoods(scope: BoardScope) -> QuerySet[Neighbourhood]:
     return queryset
 
 
-def _figures(scope: BoardScope) -> pd.DataFrame:
+_HOOD_COLUMNS = [
+    "id",
+    "code",
+    "name",
+    "imd_decile",
+    "population",
+    "msoa_name",
+    "la_code",
+    "la_name",
+]
+
+
+def _figures(scope: BoardScope, level: str = "neighbourhood") -> pd.DataFrame:
     """figures.figures_compute over the scope's neighbourhoods (with population
-    kept) and backing: one row per neighbourhood."""
+    kept) and backing: one row per neighbourhood, or per area of ``level``."""
     hoods = pd.DataFrame(
-        list(
-            _area_neighbourhoods(scope)
-            .order_by("code")
-            .values_list("id", "code", "name", "imd_decile", "population")
-        ),
-        columns=["id", "code", "name", "imd_decile", "population"],
+        list(_area_neighbourhoods(scope).order_by("code").values_list(*_HOOD_COLUMNS)),
+        columns=_HOOD_COLUMNS,
     )
     hoods["imd_decile"] = hoods["imd_decile"].astype("Int64")
     hoods["population"] = hoods["population"].astype("Int64")
@@ -134,6 +148,7 @@ def _figures(scope: BoardScope) -> pd.DataFrame:
         backing=backing,
         groups=pd.DataFrame(columns=["code", "meets_at_home"]),
         activity_codes=[],
+        level=level,
     )
 
 
@@ -386,37 +401,58 @@ def backing_by_theme(*, scope: BoardScope) -> list[ThemeRow]:
 
 @dataclass(frozen=True)
 class NeighbourhoodBacking:
+    """A neighbourhood, or an area of them (maps.levels), and its backing."""
+
     code: str
     name: str
     imd_decile: int | None
-    geometry: bytes = field(repr=False)  # WKB, EPSG:4326
+    geometry: bytes = field(repr=False)  # WKB, EPSG:4326, display geometry
     matches: int = 0
     pence: int = 0
     hours: int = 0
+    # Decile 1 to 3; for an area, most of its neighbourhoods are.
+    deprived: bool = False
+    # For an area: "2 of 3 (67%)" of its neighbourhoods in deciles 1 to 3.
+    deprived_label: str = ""
 
     @property
     def pounds(self) -> float:
         return self.pence / 100
 
 
-def backing_by_neighbourhood(*, scope: BoardScope) -> list[NeighbourhoodBacking]:
-    """Each neighbourhood of the area with the backing given to groups based
-    in it, and its polygon: the rows of the static map image. Counts only."""
-    figures = _figures(scope)
-    geometry = dict(
-        Neighbourhood.objects.filter(id__in=[int(i) for i in figures["id"]]).values_list(
-            "id", "geometry"
-        )
+def backing_level(*, scope: BoardScope) -> LevelChoice:
+    """The level the static map and its table are drawn at: the one asked
+    for, or coarser when the area has too many neighbourhoods to draw."""
+    rows = pd.DataFrame(
+        list(_area_neighbourhoods(scope).values_list("code", "msoa_name", "la_code", "la_name")),
+        columns=["code", "msoa_name", "la_code", "la_name"],
     )
+    return level_choose(requested=scope.level, counts=level_counts(rows))
+
+
+def backing_by_neighbourhood(
+    *, scope: BoardScope, level: LevelChoice | None = None
+) -> list[NeighbourhoodBacking]:
+    """Each neighbourhood (or area, at ``level``) with the backing given to
+    groups based in it, and its stored display polygon (maps/display.py; an
+    area without one is left out): the rows of the static map. Counts only."""
+    chosen = (level or backing_level(scope=scope)).level
+    figures = _figures(scope, level=chosen)
+    kind = map_kind()
+    shapes = display_geometries(kind=kind, level=chosen).geometries if kind else {}
+    figures = figures[figures["code"].isin(list(shapes))]
+    wkb = shapely.to_wkb([shapes[code] for code in figures["code"]]) if len(figures) else []
     return [
         NeighbourhoodBacking(
             code=row.code,
             name=row.name,
             imd_decile=None if pd.isna(row.imd_decile) else int(row.imd_decile),
-            geometry=bytes(geometry[row.id]),
+            geometry=bytes(blob),
             matches=int(row.active_matches),
             pence=int(row.pence_awarded),
             hours=int(row.hours_given),
+            deprived=bool(row.deprived_share > 0.5),
+            deprived_label="" if chosen == "neighbourhood" else str(row.deprived_label),
         )
-        for row in figures.itertuples(index=False)
+        for row, blob in zip(figures.itertuples(index=False), wkb, strict=True)
     ]

@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 
 from maps.figures import PERIODS
+from maps.levels import LEVELS
 from maps.models import AssessmentStatement, Block
 from maps.selfassessment import COMMENT_MAX_LENGTH
 from partners.models import Anchor
@@ -25,7 +26,8 @@ SCORE_CHOICES = [
 
 
 class BoardFilterForm(forms.Form):
-    """GET filters: which of my anchors, and a period (the board map's periods)."""
+    """GET filters: which of my anchors, a period (the board map's periods),
+    and the level of the static map (the board map's levels)."""
 
     anchor = forms.ChoiceField(label="Anchor", required=False)
     period = forms.ChoiceField(
@@ -34,6 +36,13 @@ class BoardFilterForm(forms.Form):
         choices=list(PERIODS.items()),
         help_text="Backing counts in a period if it was given at any time in it.",
         error_messages={"invalid_choice": "Choose a period from the list"},
+    )
+
+    level = forms.ChoiceField(
+        label="Show the map of backing by",
+        required=False,
+        choices=list(LEVELS.items()),
+        error_messages={"invalid_choice": "Choose how to show the map from the list"},
     )
 
     def __init__(self, *args: Any, anchors: Sequence[Anchor], **kwargs: Any) -> None:

@@ -30,6 +30,7 @@ from config.exceptions import ApplicationError
 from maps import charts, dashboard, selfassessment
 from maps.cache import data_version
 from maps.figures import PERIODS
+from maps.levels import LEVEL_NAMES
 from maps.forms import BoardFilterForm, ResponseForm
 from maps.models import AssessmentRound
 from matching.access import board_anchor_ids, team_anchor_ids
@@ -44,8 +45,8 @@ CHART_ALT = {
     "same figures.",
     "themes": "Bar chart of activities registered and matches backed per theme. The table "
     "beside it gives the same figures.",
-    "map": "Map of neighbourhoods shaded by matches backed, with the 30% most deprived "
-    "outlined. The table beside it lists the neighbourhoods reached.",
+    "map": "Map shaded by matches backed, with the most deprived neighbourhoods (or areas "
+    "mostly made of them) outlined. The table beside it lists those reached.",
 }
 
 
@@ -79,13 +80,17 @@ def _scope(request: HttpRequest, anchors: list[Anchor]) -> tuple[BoardFilterForm
     slug = chosen.get("anchor") or ""
     selected = [a for a in anchors if a.slug == slug] or anchors
     period = chosen.get("period") or "all"
-    scope = dashboard.BoardScope(anchor_ids=tuple(a.pk for a in selected), period=period)
+    level = chosen.get("level") or "auto"
+    scope = dashboard.BoardScope(
+        anchor_ids=tuple(a.pk for a in selected), period=period, level=level
+    )
     query = urlencode(
         {
             key: value
             for key, value in (
                 ("anchor", slug if len(selected) == 1 and len(anchors) > 1 else ""),
                 ("period", period if period != "all" else ""),
+                ("level", level if level != "auto" else ""),
             )
             if value
         }
@@ -97,6 +102,7 @@ def _scope(request: HttpRequest, anchors: list[Anchor]) -> tuple[BoardFilterForm
             for key, value in (
                 ("anchor", selected[0].slug if len(selected) == 1 else ""),
                 ("period", period if period != "all" else ""),
+                ("level", level if level != "auto" else ""),
             )
             if value
         }
@@ -112,8 +118,13 @@ def _scope(request: HttpRequest, anchors: list[Anchor]) -> tuple[BoardFilterForm
 
 def _figures(scope: dashboard.BoardScope) -> dict[str, Any]:
     deciles = dashboard.backing_by_decile(scope=scope)
-    reached = [row for row in dashboard.backing_by_neighbourhood(scope=scope) if row.matches]
+    level = dashboard.backing_level(scope=scope)
+    reached = [
+        row for row in dashboard.backing_by_neighbourhood(scope=scope, level=level) if row.matches
+    ]
     return {
+        "map_level": level,
+        "map_noun": LEVEL_NAMES[level.level],
         "deciles": deciles,
         "headline": dashboard.board_headline(scope=scope, deciles=deciles),
         "months": dashboard.backing_over_time(scope=scope),
@@ -159,7 +170,11 @@ def _draw(name: str, scope: dashboard.BoardScope) -> bytes:
         return charts.chart_time(dashboard.backing_over_time(scope=scope))
     if name == "themes":
         return charts.chart_themes(dashboard.backing_by_theme(scope=scope))
-    return charts.chart_map(dashboard.backing_by_neighbourhood(scope=scope))
+    level = dashboard.backing_level(scope=scope)
+    return charts.chart_map(
+        dashboard.backing_by_neighbourhood(scope=scope, level=level),
+        noun=LEVEL_NAMES[level.level][0],
+    )
 
 
 @require_GET
