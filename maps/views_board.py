@@ -30,8 +30,8 @@ from config.exceptions import ApplicationError
 from maps import charts, dashboard, selfassessment
 from maps.cache import data_version
 from maps.figures import PERIODS
-from maps.levels import LEVEL_NAMES
 from maps.forms import BoardFilterForm, ResponseForm
+from maps.levels import LEVEL_NAMES
 from maps.models import AssessmentRound
 from matching.access import board_anchor_ids, team_anchor_ids
 from partners.models import Anchor
