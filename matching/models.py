@@ -182,6 +182,33 @@ class MatchRun(models.Model):
         return self.status in {RunStatus.SUCCEEDED, RunStatus.FAILED}
 
 
+class MatchRunChunk(models.Model):
+    """One chunk of a fanned-out run (matching/services/fanout.py): some parts
+    of its problem, solved by one task of the chord.
+
+    The parts and their solution are in Redis, beside the chord's own count
+    (hundreds of MB for a national run, which PostgreSQL takes 25 times
+    longer to write); this row is the bookkeeping: ``solved_at`` is set once,
+    by a conditional UPDATE, so a redelivered task finds the work done.
+    """
+
+    run = models.ForeignKey(MatchRun, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveSmallIntegerField()
+    n_parts = models.PositiveIntegerField()
+    n_edges = models.PositiveBigIntegerField()
+    seconds = models.FloatField(null=True, blank=True)
+    solved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run_id", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "index"], name="matchrunchunk_unique_index")
+        ]
+
+    def __str__(self) -> str:
+        return f"Run {self.run_id}, chunk {self.index}"
+
+
 class MatchStatus(models.TextChoices):
     PROPOSED = "proposed", "Proposed"
     APPROVED = "approved", "Approved – offered to the group"

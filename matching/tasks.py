@@ -13,6 +13,7 @@ from django.db import InterfaceError, OperationalError
 
 from config.outbox import outbox_task
 from matching.services.connections import connections_suggest
+from matching.services.fanout import ChunksPending, match_run_chunk_solve, match_run_finish
 from matching.services.runs import (
     match_run_claim,
     match_run_execute,
@@ -35,6 +36,27 @@ def run_matching_task(self: Any, run_id: int) -> str:
         return "already taken"
     run = match_run_execute(run_id=run_id)
     return run.status
+
+
+@shared_task(acks_late=True)
+def match_run_chunk_task(run_id: int, index: int) -> bool:
+    """A chord's header task: solve one chunk of a fanned-out run."""
+    return match_run_chunk_solve(run_id=run_id, index=index)
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    # A chunk still unsolved (the chord fired early on a redelivered header
+    # task) is waited for; a database hiccup is retried too.
+    autoretry_for=(ChunksPending, OperationalError, InterfaceError),
+    retry_backoff=2,
+    retry_backoff_max=30,
+    max_retries=20,
+)
+def match_run_finish_task(self: Any, run_id: int) -> str:
+    """A chord's body: collect a fanned-out run's chunks and save its proposals."""
+    return match_run_finish(run_id=run_id).status
 
 
 @shared_task(acks_late=True)

@@ -278,6 +278,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 # --- Backer -------------------------------------------------------------------------
 # The base of links in e-mails, which are sent without a request.
 BACKER_SITE_URL = env_str("BACKER_SITE_URL", "http://127.0.0.1:8000")
+# A match run with at least this many candidate (need, resource) pairs is
+# fanned out over the workers as a Celery chord of BACKER_MATCH_CHUNKS chunks
+# (it needs a broker and CELERY_RESULT_BACKEND); 0: never. England's 100,000
+# needs x 5,000 resources make 1.7 million pairs; a city's, tens of thousands.
+BACKER_MATCH_FANOUT_EDGES = env_int("BACKER_MATCH_FANOUT_EDGES", 500_000)
+BACKER_MATCH_CHUNKS = env_int("BACKER_MATCH_CHUNKS", 4)
 # Geocoder: "local" (the Postcode table) or "postcodes_io" (HTTP, then the table).
 BACKER_GEOCODER = env_str("BACKER_GEOCODER", "local")
 BACKER_POSTCODES_IO_URL = env_str("BACKER_POSTCODES_IO_URL", "https://api.postcodes.io")

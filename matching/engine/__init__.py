@@ -10,15 +10,22 @@ The pipeline, in one call (:func:`solve`) or stage by stage::
     candidates = find_candidates(problem)           # spatial index, same kind
     scores = score_candidates(problem, candidates)  # named parts in [0, 1]
     parts = split_problem(problem, candidates, scores)
-    solutions = [solve_part(p) for p in parts]      # or a Celery chord
-    solutions = solve_parts(parts)                  # or: flows, shared gap, 2 processes
-    allocation = solve(problem)                     # all of it, caps reconciled
+    solutions = solve_parts(parts)                  # gap budget, 2 processes; or a chord
+    allocation = allocation_from_parts(problem, candidates, scores, parts, solutions)
+    allocation = solve(problem)                     # all of it in one call
     assert is_feasible(allocation, problem)
 """
 
 from __future__ import annotations
 
-from .allocate import merge_parts, solve, solve_part, solve_parts, split_problem
+from .allocate import (
+    allocation_from_parts,
+    merge_parts,
+    solve,
+    solve_part,
+    solve_parts,
+    split_problem,
+)
 from .candidates import EARTH_RADIUS_M, find_candidates
 from .greedy import greedy
 from .problem import Problem
@@ -54,6 +61,7 @@ __all__ = [
     "Resource",
     "Scores",
     "Weights",
+    "allocation_from_parts",
     "check_feasibility",
     "find_candidates",
     "greedy",

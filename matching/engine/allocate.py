@@ -497,7 +497,6 @@ def solve(
     >>> [(p.need_id, p.amount, p.binding) for p in allocation.proposals()]
     [(1, 6, 'need fully met'), (2, 4, 'resource capacity exhausted')]
     """
-    timings: dict[str, float] = {}
     t0 = perf_counter()
     candidates = find_candidates(problem)
     t1 = perf_counter()
@@ -505,17 +504,52 @@ def solve(
     t2 = perf_counter()
     parts = split_problem(problem, candidates, scores)
     t3 = perf_counter()
+    solutions = solve_parts(parts, time_limit=time_limit, mip_rel_gap=mip_rel_gap, workers=workers)
+    return allocation_from_parts(
+        problem,
+        candidates,
+        scores,
+        parts,
+        solutions,
+        time_limit=time_limit,
+        mip_rel_gap=mip_rel_gap,
+        timings={"candidates": t1 - t0, "scoring": t2 - t1, "split": t3 - t2},
+        started=t3,
+    )
+
+
+def allocation_from_parts(
+    problem: Problem,
+    candidates: Candidates,
+    scores: Scores,
+    parts: Sequence[Part],
+    solutions: Sequence[PartSolution],
+    *,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
+    mip_rel_gap: float = DEFAULT_MIP_REL_GAP,
+    timings: dict[str, float] | None = None,
+    started: float | None = None,
+) -> Allocation:
+    """The Allocation from solved parts, however they were solved.
+
+    :func:`solve` solves the parts here; a fanned-out run solves them in
+    chunk tasks and brings the solutions back. A cross-kind ``group_cap``
+    that the parts broke together is reconciled here: the parts of the
+    groups over it are merged and solved again, until none is. ``timings``
+    so far are kept; ``started`` (``perf_counter``) is when allocation
+    began, for its timing (default: now).
+    """
+    t3 = perf_counter() if started is None else started
     active = {p.part_id: p for p in parts}
-    solutions = {
-        s.part_id: s
-        for s in solve_parts(parts, time_limit=time_limit, mip_rel_gap=mip_rel_gap, workers=workers)
-    }
+    by_id = {s.part_id: s for s in solutions}
+    if set(by_id) != set(active):
+        raise ValueError("solutions must be those of the parts, one each")
     x = np.zeros(len(candidates), dtype=np.int64)
-    next_id = len(parts)
+    next_id = max(active, default=-1) + 1
     merges = 0
     while True:
         x[:] = 0
-        for s in solutions.values():
+        for s in by_id.values():
             x[s.edge_idx] = s.amount
         groups = _groups_over_cap(problem, candidates, x)
         if groups.size == 0:
@@ -527,28 +561,26 @@ def solve(
         ids = np.unique(edge_part[in_group & (edge_part >= 0)])
         merged = merge_parts([active.pop(int(i)) for i in ids], next_id)
         for i in ids:
-            del solutions[int(i)]
+            del by_id[int(i)]
         active[next_id] = merged
-        solutions[next_id] = solve_part(merged, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
+        by_id[next_id] = solve_part(merged, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
         next_id += 1
         merges += 1
     t4 = perf_counter()
 
-    sols = list(solutions.values())
+    sols = list(by_id.values())
     bound = sum(s.bound for s in sols)
     upper = sum(s.upper for s in sols)
     objective = sum(s.objective for s in sols)
-    timings.update(
-        candidates=t1 - t0,
-        scoring=t2 - t1,
-        split=t3 - t2,
+    all_timings = dict(timings or {})
+    all_timings.update(
         allocation=t4 - t3,
         flow=sum(s.flow_seconds for s in sols),
         milp=sum(s.seconds - s.flow_seconds for s in sols),
     )
     n_milp = sum(s.method == "milp" for s in sols)
     n_dive = sum(s.method == "dive" for s in sols)
-    allocation = assemble(
+    return assemble(
         problem,
         candidates,
         scores,
@@ -557,7 +589,7 @@ def solve(
         upper=upper,
         optimal=within(objective, upper, mip_rel_gap),
         method="flow+milp" if n_milp else "flow+dive" if n_dive else "flow",
-        timings=timings,
+        timings=all_timings,
         counts={
             "parts": len(sols),
             "parts_dive": n_dive,
@@ -565,7 +597,6 @@ def solve(
             "cap_merges": merges,
         },
     )
-    return allocation
 
 
 def _groups_over_cap(problem: Problem, candidates: Candidates, x: IntArray) -> IntArray:

@@ -28,7 +28,14 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from matching.access import team_require
-from matching.engine.allocate import solve
+from matching.engine.allocate import (
+    DEFAULT_MIP_REL_GAP,
+    allocation_from_parts,
+    solve_parts,
+    split_problem,
+)
+from matching.engine.candidates import find_candidates
+from matching.engine.scoring import score_candidates
 from matching.engine.types import Allocation
 from matching.engine.verify import check_feasibility
 from matching.models import (
@@ -41,6 +48,7 @@ from matching.models import (
     RunTrigger,
 )
 from matching.services.engine_inputs import RunInputs, engine_inputs_build
+from matching.services.fanout import fanout_leftovers_clear, fanout_wanted, match_run_fan_out
 from partners.models import Anchor, CommunityGroup
 
 logger = logging.getLogger(__name__)
@@ -167,7 +175,12 @@ def _progress(run_id: int, percent: int, message: str) -> None:
 
 
 def match_run_execute(*, run_id: int) -> MatchRun:
-    """Run the engine for a claimed run and save its proposals."""
+    """Run the engine for a claimed run and save its proposals.
+
+    A large run (see matching/services/fanout.py) is fanned out instead: this
+    stores its chunks, publishes the chord and returns with the run still
+    running; the chord's last task saves the proposals.
+    """
     run = MatchRun.objects.select_related("anchor").get(pk=run_id)
     if run.status != RunStatus.RUNNING:
         return run
@@ -175,17 +188,34 @@ def match_run_execute(*, run_id: int) -> MatchRun:
     try:
         _progress(run_id, 10, "Reading needs and resources")
         inputs = engine_inputs_build(anchor=run.anchor)
-        read_s = perf_counter() - started
-        _progress(run_id, 40, "Finding, scoring and allocating")
-        allocation = solve(inputs.problem)
-        _progress(run_id, 75, "Checking the result")
-        checking = perf_counter()
-        broken = check_feasibility(allocation, inputs.problem)
-        if broken:
-            raise RunFailed("The engine's proposals broke a rule: " + "; ".join(broken[:3]))
-        _progress(run_id, 85, "Saving proposals")
-        timings = {"read": read_s, **dict(allocation.timings), "check": perf_counter() - checking}
-        _results_save(run, inputs, allocation, timings, started)
+        problem = inputs.problem
+        timings = {"read": perf_counter() - started}
+        _progress(run_id, 30, "Finding and scoring candidates")
+        t0 = perf_counter()
+        candidates = find_candidates(problem)
+        t1 = perf_counter()
+        scores = score_candidates(problem, candidates)
+        t2 = perf_counter()
+        parts = split_problem(problem, candidates, scores)
+        t3 = perf_counter()
+        timings.update(candidates=t1 - t0, scoring=t2 - t1, split=t3 - t2)
+        if fanout_wanted(n_edges=len(candidates)):
+            match_run_fan_out(run=run, inputs=inputs, parts=parts, timings=timings)
+            run.refresh_from_db()
+            return run
+        _progress(run_id, 40, "Allocating")
+        gap = run.parameters.get("mip_rel_gap", DEFAULT_MIP_REL_GAP)
+        allocation = allocation_from_parts(
+            problem,
+            candidates,
+            scores,
+            parts,
+            solve_parts(parts, mip_rel_gap=gap),
+            mip_rel_gap=gap,
+            timings=timings,
+            started=t3,
+        )
+        results_check_and_save(run, inputs, allocation, dict(allocation.timings))
     except Exception as exc:  # any failure ends the run as failed, with the reason
         logger.exception("match run %s failed", run_id)
         MatchRun.objects.filter(pk=run_id).update(
@@ -196,6 +226,19 @@ def match_run_execute(*, run_id: int) -> MatchRun:
         )
     run.refresh_from_db()
     return run
+
+
+def results_check_and_save(
+    run: MatchRun, inputs: RunInputs, allocation: Allocation, timings: dict[str, Any]
+) -> None:
+    """Verify the engine's output against its problem, then save it (or raise RunFailed)."""
+    _progress(run.pk, 75, "Checking the result")
+    checking = perf_counter()
+    broken = check_feasibility(allocation, inputs.problem)
+    if broken:
+        raise RunFailed("The engine's proposals broke a rule: " + "; ".join(broken[:3]))
+    _progress(run.pk, 85, "Saving proposals")
+    _results_save(run, inputs, allocation, {**timings, "check": perf_counter() - checking})
 
 
 def _facts(inputs: RunInputs, need_id: int, resource_id: int) -> dict[str, Any]:
@@ -265,11 +308,7 @@ def _events_insert(matches: QuerySet[Match], *, from_status: str, to_status: str
 
 
 def _results_save(
-    run: MatchRun,
-    inputs: RunInputs,
-    allocation: Allocation,
-    timings: dict[str, float],
-    started: float,
+    run: MatchRun, inputs: RunInputs, allocation: Allocation, timings: dict[str, Any]
 ) -> None:
     writing = perf_counter()
     proposals = allocation.proposals()
@@ -282,6 +321,14 @@ def _results_save(
     now = timezone.now()
     scope = Q(resource__anchor=run.anchor) if run.anchor is not None else Q()
     with transaction.atomic():
+        # The run row first: whoever saves a run holds it, and a second saver
+        # (a fanned-out run's finishing task delivered twice) finds it done.
+        if (
+            not MatchRun.objects.select_for_update()
+            .filter(pk=run.pk, status=RunStatus.RUNNING)
+            .exists()
+        ):
+            return
         # Two runs of one anchor may overlap (a new one queued while one runs):
         # lock the anchors in id order so their writes take turns.
         anchors = Anchor.objects.select_for_update().order_by("pk")
@@ -333,7 +380,8 @@ def _results_save(
             timings={
                 **timings,
                 "write": perf_counter() - writing,
-                "total": perf_counter() - started,
+                # From the claim: a fanned-out run spans several tasks.
+                "total": (timezone.now() - (run.started_at or now)).total_seconds(),
             },
             parameters={**run.parameters, "weights": inputs.weights, "method": allocation.method},
         )
@@ -341,7 +389,9 @@ def _results_save(
 
 def match_runs_nightly() -> list[int]:
     """Start a run for every anchor with resources; this also publishes runs
-    left queued while the broker was down."""
+    left queued while the broker was down, and clears what fanned-out runs
+    that ended badly left behind."""
+    fanout_leftovers_clear()
     run_ids = []
     for anchor in Anchor.objects.filter(resources__active=True).distinct():
         run = match_run_start(anchor=anchor, trigger=RunTrigger.NIGHTLY)

@@ -25,13 +25,17 @@ What it does:
    per cent of needs already hold an active or completed match (so the run
    reads "given" amounts, "last backed" dates and remaining capacities).
    Seeding time is printed and is not part of the target.
-2. Starts a real worker, ``celery -A config worker -P solo`` in a subprocess
-   with the same DATABASE_URL and CELERY_BROKER_URL (default
-   redis://127.0.0.1:6379/13; the queue is purged first), publishes ONE run
-   over every anchor (``match_run_start(anchor=None)``, as the run_matching
-   command and the nightly sweep's whole-England case would) and times it
-   from publishing to the run's status "succeeded", polling the row; the
-   worker's peak RSS is its VmHWM from /proc.
+2. Starts a real worker, ``celery -A config worker -P prefork -c 2`` (the
+   production default; ``--pool solo`` for one process) in a subprocess with
+   the same DATABASE_URL and CELERY_BROKER_URL (default
+   redis://127.0.0.1:6379/13; the queue is purged first) and the broker as
+   result backend, publishes ONE run over every anchor
+   (``match_run_start(anchor=None)``, as the run_matching command and the
+   nightly sweep's whole-England case would) and times it from publishing to
+   the run's status "succeeded", polling the row. A run this large is fanned
+   out as a chord over the worker's processes (matching/services/fanout.py;
+   ``--no-fanout`` solves it in the run's task). The worker's peak RSS is the
+   VmHWM of its busiest process, from /proc.
 3. Prints the run's own timings (MatchRun.timings) and, from the progress
    messages seen while polling, how long checking and saving took.
 
@@ -111,11 +115,14 @@ def database_drop(url: str) -> None:
         )
 
 
-def bench_env(db_url: str, broker_url: str) -> dict[str, str]:
+def bench_env(db_url: str, broker_url: str, fanout: bool) -> dict[str, str]:
     """What both this process and the worker read their settings from."""
     return {
         "DATABASE_URL": db_url,
         "CELERY_BROKER_URL": broker_url,
+        # A chord needs a result backend; the broker's Redis serves.
+        "CELERY_RESULT_BACKEND": os.environ.get("CELERY_RESULT_BACKEND") or broker_url,
+        **({} if fanout else {"BACKER_MATCH_FANOUT_EDGES": "0"}),
         "DJANGO_SETTINGS_MODULE": "config.settings.base",
         # DEBUG off: with it on, Django keeps every query of the run in memory.
         "DEBUG": "0",
@@ -478,7 +485,22 @@ def _proc_status(pid: int, key: str) -> float:
     return 0.0
 
 
-def worker_start(env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]:
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def worker_memory(pid: int, key: str) -> float:
+    """VmRSS / VmHWM of the worker's busiest process, in MB: itself (solo) or
+    its largest pool child (prefork)."""
+    return max([_proc_status(pid, key), *(_proc_status(c, key) for c in _children(pid))])
+
+
+def worker_start(
+    env: dict[str, str], log_path: Path, pool: str, concurrency: int
+) -> subprocess.Popen[bytes]:
     from config.celery import app
 
     with app.connection_for_write() as connection:
@@ -487,7 +509,7 @@ def worker_start(env: dict[str, str], log_path: Path) -> subprocess.Popen[bytes]
     process = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("celery")),
-            *("-A", "config", "worker", "-P", "solo", "-c", "1", "--loglevel", "INFO"),
+            *("-A", "config", "worker", "-P", pool, "-c", str(concurrency), "--loglevel", "INFO"),
             *("--without-heartbeat", "--without-gossip", "--without-mingle"),
             *("--hostname", f"bench-{os.getpid()}@%h"),
         ],
@@ -529,7 +551,7 @@ def run_once(worker: subprocess.Popen[bytes], timeout_s: float) -> dict[str, Any
         status, message = MatchRun.objects.values_list("status", "progress_message").get(pk=run.pk)
         elapsed = time.perf_counter() - t0
         seen.setdefault(message, elapsed)
-        rss_peak_sampled = max(rss_peak_sampled, _proc_status(worker.pid, "VmRSS"))
+        rss_peak_sampled = max(rss_peak_sampled, worker_memory(worker.pid, "VmRSS"))
         if status in (RunStatus.SUCCEEDED, RunStatus.FAILED):
             break
         if elapsed > timeout_s or worker.poll() is not None:
@@ -543,7 +565,7 @@ def run_once(worker: subprocess.Popen[bytes], timeout_s: float) -> dict[str, Any
         "wall": wall,
         "published": published,
         "seen": seen,
-        "worker_hwm": _proc_status(worker.pid, "VmHWM"),
+        "worker_hwm": worker_memory(worker.pid, "VmHWM"),
         "worker_rss_sampled": rss_peak_sampled,
         "written": Match.objects.filter(run=run).count(),
         "expired": Match.objects.filter(status=MatchStatus.EXPIRED).count(),
@@ -558,7 +580,7 @@ def report(
     world: dict[str, Any], seed_s: float, result: dict[str, Any], rss_idle: float, label: str
 ) -> None:
     run = result["run"]
-    tm = {k: float(v) for k, v in run.timings.items()}
+    tm = {k: float(v) for k, v in run.timings.items() if isinstance(v, int | float)}
     counts = run.counts
     seen = result["seen"]
     engine_keys = ("candidates", "scoring", "split", "allocation", "explain")
@@ -588,8 +610,17 @@ def report(
             f"{counts.get('needs_matched', 0):,} / {counts.get('needs_fully_met', 0):,}",
         ),
         (
-            "parts (milp) / cap merges",
-            f"{counts.get('parts', 0)} ({counts.get('parts_milp', 0)}) / {counts.get('cap_merges', 0)}",
+            "parts (dive, milp) / cap merges",
+            f"{counts.get('parts', 0)} ({counts.get('parts_dive', 0)}, {counts.get('parts_milp', 0)})"
+            f" / {counts.get('cap_merges', 0)}",
+        ),
+        (
+            "chunks of the chord (seconds each)",
+            "none"
+            if "chunks" not in run.timings
+            else f"{run.timings['chunks']} ("
+            + ", ".join(f"{x:.2f}" for x in run.timings.get("chunk_seconds", []))
+            + ")",
         ),
         ("method", str(run.parameters.get("method", ""))),
         ("-- stages, seconds (MatchRun.timings) --", ""),
@@ -643,11 +674,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--timeout", type=float, default=600.0, help="give up on a run after this")
     parser.add_argument("--keep", action="store_true", help="keep the database at the end")
+    parser.add_argument(
+        "--pool", choices=("prefork", "solo"), default="prefork", help="the worker's pool"
+    )
+    parser.add_argument("--concurrency", type=int, default=2, help="worker processes (prefork)")
+    parser.add_argument(
+        "--no-fanout", action="store_true", help="solve in the run's task (no chord)"
+    )
     args = parser.parse_args(argv)
+    concurrency = 1 if args.pool == "solo" else args.concurrency
 
     db_url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB)
     broker = os.environ.get("CELERY_BROKER_URL", DEFAULT_BROKER)
-    env = bench_env(db_url, broker)
+    env = bench_env(db_url, broker, fanout=not args.no_fanout)
     print(f"database {db_url}  broker {broker}", flush=True)
     database_recreate(db_url)
     worker = None
@@ -668,11 +707,16 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
         log = Path(tempfile.gettempdir()) / f"bench_match_run_worker_{os.getpid()}.log"
-        worker = worker_start(env, log)
-        rss_idle = _proc_status(worker.pid, "VmRSS")
+        worker = worker_start(env, log, args.pool, concurrency)
+        rss_idle = worker_memory(worker.pid, "VmRSS")
+        how = "no chord" if args.no_fanout else "fanned out as a chord when large"
         for k in range(args.runs):
             result = run_once(worker, args.timeout)
-            label = f"Run {k + 1} of {args.runs}: {args.needs:,} needs x {args.resources:,} resources, one run over all {N_ANCHORS} anchors (anchor=None), Celery worker -P solo, PostgreSQL"
+            label = (
+                f"Run {k + 1} of {args.runs}: {args.needs:,} needs x {args.resources:,} resources, "
+                f"one run over all {N_ANCHORS} anchors (anchor=None), Celery worker -P {args.pool} "
+                f"-c {concurrency} ({how}), PostgreSQL"
+            )
             report(world, seed_s, result, rss_idle, label)
         print(f"worker log: {log}")
     finally:

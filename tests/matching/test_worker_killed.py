@@ -14,30 +14,18 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
 from datetime import timedelta
-from pathlib import Path
-from typing import IO
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
-from config.celery import app
 from matching.models import Match, MatchEvent, MatchRun, MatchStatus, RunStatus
 from matching.services.runs import match_run_claim, match_run_execute, match_run_start
 from tests import factories as f
 from tests.celery_helpers import live_broker_url, using_broker
+from tests.matching.live_worker import purge, wait_for, worker
 
-ROOT = Path(__file__).resolve().parents[2]
-CELERY = str(Path(sys.executable).with_name("celery"))
-WORKER_ARGS = (
-    *("worker", "-P", "solo", "-c", "1", "--loglevel", "INFO"),
-    *("--without-heartbeat", "--without-gossip", "--without-mingle"),
-)
+__all__ = ["worker"]  # the fixture, used by name
 
 
 # --- The claim rule ------------------------------------------------------------
@@ -82,67 +70,6 @@ def test_a_finished_run_is_never_claimed_again_even_by_its_own_task(personas):
 # --- A real worker, killed -------------------------------------------------------
 
 
-def _wait_for(condition: Callable[[], bool], seconds: float, what: str, log: Path) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(
-                f"gave up after {seconds} s waiting for {what}; worker log:\n{log.read_text()}"
-            )
-        time.sleep(0.2)
-
-
-def _database_url() -> str:
-    # The worker must use pytest-django's test database, not the developer's.
-    s = connection.settings_dict
-    password = f":{s['PASSWORD']}" if s["PASSWORD"] else ""
-    return f"postgres://{s['USER']}{password}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-
-
-@pytest.fixture
-def worker(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
-    """Start `celery worker` processes; every one is killed at the end, whatever happens."""
-    started: list[subprocess.Popen[bytes]] = []
-    logs: list[IO[bytes]] = []
-
-    def start(name: str, **env: str) -> subprocess.Popen[bytes]:
-        log = (tmp_path / f"{name}.log").open("wb")
-        logs.append(log)
-        process = subprocess.Popen(
-            [CELERY, "-A", "tests.matching.worker_app", *WORKER_ARGS, "--hostname", f"{name}@%h"],
-            cwd=ROOT,
-            env={
-                **os.environ,
-                "PYTHONPATH": str(ROOT),
-                "DJANGO_SETTINGS_MODULE": "config.settings.test",
-                "DATABASE_URL": _database_url(),
-                "CELERY_BROKER_URL": live_broker_url(),
-                **env,
-            },
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        started.append(process)
-        return process
-
-    try:
-        yield start
-    finally:
-        for process in started:
-            if process.poll() is None:
-                process.kill()
-            process.wait(timeout=10)
-        for log in logs:
-            log.close()
-        if started:  # leave no message behind for another test's worker
-            _purge()
-
-
-def _purge() -> None:
-    with using_broker(live_broker_url()), app.connection_for_write() as conn:
-        app.control.purge(connection=conn)
-
-
 def _proposals() -> list[tuple[int, str, int, int | None]]:
     return sorted(Match.objects.values_list("pk", "status", "amount", "run_id"))
 
@@ -167,14 +94,14 @@ def test_a_worker_killed_mid_run_leaves_the_previous_proposals_and_the_run_compl
     assert len(before) == 3
 
     marker = tmp_path / "stalled"
-    _purge()
+    purge()
     with using_broker(live_broker_url()):
         run = match_run_start(anchor=personas.anchor_a, by=personas.alice)
         run.refresh_from_db()
         assert run.celery_task_id, "the run was not published"
 
         doomed = worker("doomed", BACKER_TEST_STALL_MARKER=str(marker))
-        _wait_for(
+        wait_for(
             lambda: marker.exists() or doomed.poll() is not None,
             30,
             "the run to stall mid-write",
@@ -195,7 +122,7 @@ def test_a_worker_killed_mid_run_leaves_the_previous_proposals_and_the_run_compl
         assert run.status == RunStatus.RUNNING  # claimed by the dead worker, not finished
 
         worker("retry")
-        _wait_for(
+        wait_for(
             lambda: MatchRun.objects.get(pk=run.pk).is_finished,
             30,
             "the redelivered run to finish",
