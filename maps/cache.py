@@ -136,7 +136,8 @@ def directory_map_html(*, filters: MapFilters, version: str | None = None) -> st
             neighbourhoods=frames.neighbourhoods,
             groups=frames.groups,
             assets=map_assets(),
-            title="Community groups by neighbourhood",
+            title=f"Community groups by {LEVEL_NAMES[frames.level.level][0]}",
+            level=frames.level.level,
         )
         html = builders.map_html_render(folium_map)
         cache.set(key, html, timeout=MAP_TIMEOUT)

@@ -41,7 +41,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from maps.levels import AREA_LEVELS, LEVELS, areas_aggregate
+from maps.levels import AREA_LEVELS, LEVELS, areas_aggregate, directory_aggregate
 from matching.models import Match, MatchStatus
 from partners.models import Activity, CommunityGroup, NeedKind, VerificationStatus
 from places.models import Neighbourhood
@@ -423,10 +423,20 @@ def _area_name(figures: pd.DataFrame) -> str:
     return names.pop() if len(names) == 1 else ""
 
 
-def directory_figures(*, theme: str = "") -> pd.DataFrame:
-    """Per neighbourhood: public groups listed (not at home), and public groups
-    meeting at home as a suppressed label."""
-    neighbourhoods = neighbourhood_rows(filters=MapFilters())
+def directory_figures(
+    *,
+    theme: str = "",
+    level: str = "neighbourhood",
+    neighbourhoods: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Per neighbourhood (or area of ``level``): public groups listed (not at
+    home), and public groups meeting at home as a suppressed label.
+
+    ``neighbourhoods``: neighbourhood_rows(filters=MapFilters()), if the
+    caller has it already."""
+    if neighbourhoods is None:
+        neighbourhoods = neighbourhood_rows(filters=MapFilters())
+    neighbourhoods = neighbourhoods.copy()
     groups = CommunityGroup.objects.public()
     if theme:
         groups = groups.filter(activities__themes__slug=theme).distinct()
@@ -439,5 +449,9 @@ def directory_figures(*, theme: str = "") -> pd.DataFrame:
     home = rows[at_home].groupby("code").size()
     codes = neighbourhoods["code"]
     neighbourhoods["groups_registered"] = codes.map(listed).fillna(0).astype(int)
-    neighbourhoods["home_groups"] = codes.map(home).fillna(0).astype(int).map(small_count_label)
+    home_count = codes.map(home).fillna(0).astype(int)
+    if level != "neighbourhood":
+        return directory_aggregate(neighbourhoods.assign(home_count=home_count), level)
+    # Only the label leaves: exact small counts never reach a map or table.
+    neighbourhoods["home_groups"] = home_count.map(small_count_label)
     return neighbourhoods

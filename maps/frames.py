@@ -47,6 +47,7 @@ __all__ = [
     "board_figures",
     "board_frames",
     "directory_frames",
+    "directory_shown",
     "display_geometries",
     "group_points",
     "neighbourhoods_version",
@@ -74,6 +75,7 @@ class BoardFrames:
 class DirectoryFrames:
     neighbourhoods: gpd.GeoDataFrame  # code, name, groups_registered, home_groups
     groups: pd.DataFrame
+    level: LevelChoice
 
 
 # --- figures and display geometry at the level shown ------------------------------
@@ -246,8 +248,18 @@ def board_frames(*, filters: MapFilters) -> BoardFrames:
     )
 
 
+def directory_shown(*, theme: str = "") -> tuple[LevelChoice, pd.DataFrame]:
+    """The public directory map's level (neighbourhoods, unless there are too
+    many to draw: the same rule as the board's "auto") and its figures."""
+    rows = neighbourhood_rows(filters=MapFilters())
+    level = level_choose(requested="auto", counts=level_counts(rows))
+    return level, directory_figures(theme=theme, level=level.level, neighbourhoods=rows)
+
+
 def directory_frames(*, theme: str = "") -> DirectoryFrames:
+    level, figures = directory_shown(theme=theme)
     return DirectoryFrames(
-        neighbourhoods=_with_geometry(directory_figures(theme=theme)),
+        neighbourhoods=_with_geometry(figures, level.level),
         groups=group_points(theme=theme),
+        level=level,
     )

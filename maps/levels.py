@@ -42,6 +42,7 @@ __all__ = [
     "LevelChoice",
     "area_keys",
     "areas_aggregate",
+    "directory_aggregate",
     "home_groups_label",
     "level_choose",
     "level_counts",
@@ -150,8 +151,7 @@ def level_choose(*, requested: str, counts: dict[str, int]) -> LevelChoice:
         note = (
             f"There are {counts[wanted]:,} {many} in this view, more than one map can draw "
             f"({DRAW_LIMITS[wanted]:,}), so the map and the table show the {counts[level]:,} "
-            f"{LEVEL_NAMES[level][1]} they belong to. Choose one anchor to see its own area "
-            "in more detail."
+            f"{LEVEL_NAMES[level][1]} they belong to."
         )
     return LevelChoice(
         requested=requested, level=level, neighbourhoods=total, areas=counts[level], note=note
@@ -186,6 +186,57 @@ def _home_label(*, shown: int, hidden: int) -> str:
     if high < SMALL:
         return f"fewer than {SMALL}"
     return f"{low:,} to {high:,}"
+
+
+def _named(out: pd.DataFrame, frame: pd.DataFrame, level: str) -> pd.DataFrame:
+    """``out`` (one row per area key of ``frame["_key"]``) with the area's
+    name, the ONS code to show beside it, and its local authority's name."""
+    la_names = _text(frame, "la_name")
+    if level == "msoa":
+        msoa = _text(frame, "msoa_name")
+        # A neighbourhood standing for itself keeps its own name and code.
+        alone = msoa == ""
+        names = msoa.where(~alone, frame["name"].astype(str))
+        shown = frame["code"].where(alone, "").astype(str)
+    else:
+        has_code = _text(frame, "la_code") != ""
+        names = la_names.where(la_names != "", frame["_key"])
+        shown = frame["_key"].where(has_code, "")
+    # The first LA name given (an MSOA's neighbourhoods all share one).
+    parts = pd.DataFrame(
+        {
+            "_key": frame["_key"].to_numpy(),
+            "name": names.to_numpy(),
+            "shown_code": shown.to_numpy(),
+            "la_name": la_names.replace("", None).to_numpy(),
+        }
+    ).groupby("_key", sort=True)
+    first = parts.first()
+    out["name"] = first["name"]
+    out["shown_code"] = first["shown_code"]
+    out["la_name"] = first["la_name"].fillna("")
+    return out
+
+
+def directory_aggregate(exact: pd.DataFrame, level: str) -> pd.DataFrame:
+    """The public directory's figures (code, name, msoa_name, la_code,
+    la_name, groups_registered and the exact ``home_count``) per area of
+    ``level``: code, name, shown_code, la_name, neighbourhoods,
+    groups_registered (a sum) and home_groups (home_groups_label's rule)."""
+    frame = exact.assign(_key=area_keys(exact, level).to_numpy())
+    hidden = (frame["home_count"] > 0) & (frame["home_count"] < SMALL)
+    frame["_home_hidden"] = hidden.astype(int)
+    frame["_home_shown"] = frame["home_count"].where(~hidden, 0)
+    grouped = frame.groupby("_key", sort=True)
+    sums = grouped[["groups_registered", "_home_hidden", "_home_shown"]].sum()
+    out = pd.DataFrame(index=sums.index)
+    out["neighbourhoods"] = grouped.size()
+    out["groups_registered"] = sums["groups_registered"].astype("int64")
+    out["home_groups"] = [
+        _home_label(shown=int(shown), hidden=int(hidden))
+        for shown, hidden in zip(sums["_home_shown"], sums["_home_hidden"], strict=True)
+    ]
+    return _named(out, frame, level).rename_axis("code").reset_index()
 
 
 def areas_aggregate(exact: pd.DataFrame, level: str) -> pd.DataFrame:
@@ -241,22 +292,7 @@ def areas_aggregate(exact: pd.DataFrame, level: str) -> pd.DataFrame:
         for shown, hidden in zip(sums["_home_shown"], sums["_home_hidden"], strict=True)
     ]
     out["has_activity"] = grouped["has_activity"].any()
-    la_names = _text(frame, "la_name")
-    # The first LA name given (an MSOA's neighbourhoods all share one).
-    frame["_la_name"] = la_names.replace("", None).to_numpy()
-    out["la_name"] = grouped["_la_name"].first().fillna("")
-    if level == "msoa":
-        msoa = _text(frame, "msoa_name")
-        # A neighbourhood standing for itself keeps its own name and code.
-        alone = msoa == ""
-        frame["_name"] = msoa.where(~alone, frame["name"].astype(str)).to_numpy()
-        frame["_shown"] = frame["code"].where(alone, "").astype(str).to_numpy()
-    else:
-        has_code = _text(frame, "la_code") != ""
-        frame["_name"] = la_names.where(la_names != "", frame["_key"]).to_numpy()
-        frame["_shown"] = frame["_key"].where(has_code, "").to_numpy()
-    out["name"] = grouped["_name"].first()
-    out["shown_code"] = grouped["_shown"].first()
+    out = _named(out, frame, level)
     out["imd_decile"] = pd.array([pd.NA] * len(out), dtype="Int64")
     out["deprived_label"] = [
         f"{d:,} of {n:,} ({round(100 * d / n)}%)"

@@ -25,8 +25,8 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from maps.cache import board_map_download, board_map_html, directory_map_html
-from maps.figures import PERIODS, SHADES, MapFilters, directory_figures
-from maps.frames import board_figures
+from maps.figures import PERIODS, SHADES, MapFilters
+from maps.frames import board_figures, directory_shown
 from maps.levels import DRAW_LIMITS, LEVEL_NAMES, LEVELS
 from partners.models import Anchor, NeedKind, Theme
 from partners.roles import ANCHOR_TEAM, BOARD, has_role
@@ -201,7 +201,7 @@ def board_map_download_view(request: HttpRequest) -> HttpResponse:
 def directory_map_view(request: HttpRequest) -> HttpResponse:
     form = _bound(DirectoryMapFilterForm, request)
     filters = form.filters() if form.is_bound else MapFilters()
-    figures = directory_figures(theme=filters.theme)
+    level, figures = directory_shown(theme=filters.theme)
     listed = figures[(figures["groups_registered"] > 0) | (figures["home_groups"] != "0")]
     return render(
         request,
@@ -209,7 +209,9 @@ def directory_map_view(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "rows": listed.to_dict("records"),
-            "neighbourhoods": len(figures),
+            "level": level,
+            "area_noun": LEVEL_NAMES[level.level],
+            "areas": len(figures),
             "groups_listed": int(figures["groups_registered"].sum()),
             "frame_url": reverse("maps:directory-map-frame") + _query(filters),
         },

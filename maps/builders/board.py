@@ -316,9 +316,13 @@ def directory_map_build(
     groups: pd.DataFrame,
     assets: MapAssets,
     title: str = "Map of the directory",
+    level: str = "neighbourhood",
 ) -> folium.Map:
-    """The public map: neighbourhoods shaded by how many listed groups they
-    have, and the listed groups that do not meet at home, by theme."""
+    """The public map: neighbourhoods (or areas of them: ``level``) shaded by
+    how many listed groups they have, and the listed groups that do not meet
+    at home, by theme."""
+    if level not in AREA_NOUNS:
+        raise ValueError(f"Unknown level {level!r}; expected one of {sorted(AREA_NOUNS)}.")
     folium_map = _new_map(neighbourhoods, title)
     classes = classes_for(neighbourhoods["groups_registered"].tolist())
     properties = []
@@ -337,11 +341,11 @@ def directory_map_build(
         neighbourhoods,
         properties=properties,
         tooltip={
-            "name": "Neighbourhood",
+            "name": AREA_NOUNS[level],
             "groups_registered": "Groups listed (not at home)",
             "home_groups": "Listed groups meeting at home",
         },
-        name="Neighbourhoods",
+        name="Neighbourhoods" if level == "neighbourhood" else f"{AREA_NOUNS[level]}s",
     )
     shading.add_to(folium_map)
     for layer in group_layers(groups):

@@ -178,3 +178,21 @@ def test_an_anchors_map_draws_only_the_groups_in_its_service_area(client, person
     html = client.get(reverse("maps:board-map-frame") + "?anchor=anchor-a").content.decode()
     assert inside.name in html and outside.name not in html
     assert outside.name in client.get(reverse("maps:board-map-frame")).content.decode()
+
+
+def test_the_public_directory_map_of_too_many_neighbourhoods_is_drawn_by_area(
+    client, place, monkeypatch
+):
+    monkeypatch.setitem(levels.DRAW_LIMITS, "neighbourhood", 3)
+    for _ in range(3):
+        f.CommunityGroupFactory(neighbourhood=place["a"], meets_at_home=True)
+    for _ in range(8):
+        f.CommunityGroupFactory(neighbourhood=place["b"], meets_at_home=True)
+    page = client.get(reverse("maps:directory-map"))
+    assert page.context["level"].level == "msoa"
+    assert 'id="map-level-note"' in page.content.decode()
+    rows = {row["code"]: row for row in page.context["rows"]}
+    assert rows["Salford 001"]["home_groups"] == "9 to 15"  # never 11
+    html = client.get(reverse("maps:directory-map-frame")).content.decode()
+    names = {x["properties"].get("name") for x in features_of(html)}
+    assert "Salford 001" in names and "Salford 001A" not in names
