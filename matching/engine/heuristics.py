@@ -96,7 +96,9 @@ def quick_solution(
         )
         upper = min(upper, cap_upper)
         keep &= ~(capped_needs(part) & ~served)[part.edge_need]
-    if part.n_edges > DIVE_SUBSET_FROM:
+    if not (part.res_min_award > 0).any():
+        x = solve_flow(part, keep=keep)  # caps only: the flow without the closed needs
+    elif part.n_edges > DIVE_SUBSET_FROM:
         u, w = flow_duals(part, flow) if duals is None else duals
         reduced = part.edge_value - u[part.edge_need] - w[part.edge_res]
         near = (flow > 0) | (reduced >= -DIVE_SLACK * float(part.edge_value.max()))
@@ -136,6 +138,7 @@ def choose_served(
         # The bound is what this MILP is for: prove it tighter than the part's share.
         mip_rel_gap=mip_rel_gap / 10,
         start=start,
+        presolve=False,  # its bound is relied on
     )
     served = np.ones(part.need_amount.shape[0], dtype=bool)
     if cols is None:  # no solution in the time limit: serve what repair serves

@@ -64,16 +64,32 @@ def run_milp(
     start: FloatArray | None,
     time_limit: float | None,
     mip_rel_gap: float,
+    presolve: bool = True,
 ) -> MilpResult:
     """Minimise ``c @ x`` subject to bounds, integrality and ``row_lower <= A x <= row_upper``.
 
     ``matrix`` is a scipy sparse array; ``start`` an optional feasible
-    solution handed to HiGHS as its first incumbent.
+    solution handed to HiGHS as its first incumbent. ``presolve=False`` for
+    a MILP whose *bound* is relied on: HiGHS 1.12's MIP presolve can cut
+    the optimum off a model with big-M links like ours and report the rest
+    as optimal (ERGO-Code/HiGHS#3094, and here: given a good starting
+    solution, presolve proved it optimal when it was 5% short; the engine's
+    property test found it). Presolve on is used only where a wrong bound
+    costs nothing (the incumbent models, whose solutions are checked).
     """
     h = _core()
     if h is None:
         return _run_scipy(
-            c, integrality, lower, upper, matrix, row_lower, row_upper, time_limit, mip_rel_gap
+            c,
+            integrality,
+            lower,
+            upper,
+            matrix,
+            row_lower,
+            row_upper,
+            time_limit,
+            mip_rel_gap,
+            presolve,
         )
     csc = matrix.tocsc()
     csc.sort_indices()
@@ -96,6 +112,8 @@ def run_milp(
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("mip_rel_gap", float(mip_rel_gap))
     highs.setOptionValue("threads", 1)
+    if not presolve:
+        highs.setOptionValue("presolve", "off")
     if time_limit is not None:
         highs.setOptionValue("time_limit", float(max(time_limit, 0.01)))
     highs.passModel(lp)
@@ -127,10 +145,11 @@ def _run_scipy(
     row_upper: FloatArray,
     time_limit: float | None,
     mip_rel_gap: float,
+    presolve: bool,
 ) -> MilpResult:  # pragma: no cover - only without scipy's HiGHS binding
     from scipy.optimize import Bounds, LinearConstraint, milp
 
-    options: dict[str, float | bool] = {"mip_rel_gap": mip_rel_gap, "presolve": True}
+    options: dict[str, float | bool] = {"mip_rel_gap": mip_rel_gap, "presolve": presolve}
     if time_limit is not None:
         options["time_limit"] = float(max(time_limit, 0.01))
     result = milp(

@@ -142,6 +142,7 @@ class _Search:
                 time_limit=self.left(),
                 mip_rel_gap=self.gap,
                 start=start,
+                presolve=False,  # its bound is the proof
             )
             self.upper = min(self.upper, up)
             if x_model is None:

@@ -188,6 +188,7 @@ def solve_milp(
     mip_rel_gap: float,
     start: IntArray | None = None,
     x_lower: IntArray | None = None,
+    presolve: bool = True,
 ) -> tuple[IntArray | None, bool, float]:
     """Optimum with some minimum awards and group caps, in integers (HiGHS).
 
@@ -204,6 +205,7 @@ def solve_milp(
         mip_rel_gap=mip_rel_gap,
         start=start,
         x_lower=x_lower,
+        presolve=presolve,
     )
     if cols is None:
         return None, False, upper
@@ -231,6 +233,7 @@ def milp_columns(
     mip_rel_gap: float,
     start: IntArray | None = None,
     x_lower: IntArray | None = None,
+    presolve: bool = True,
 ) -> tuple[FloatArray | None, bool, float]:
     """Optimum with some minimum awards and group caps (HiGHS), as HiGHS has it.
 
@@ -245,7 +248,8 @@ def milp_columns(
     ``y_edges``, then ``z`` for ``z_needs``), or None if HiGHS found no
     solution; whether it proved them optimal within ``mip_rel_gap``; and
     HiGHS's upper bound on the objective (a bound for the whole part too,
-    since this is a relaxation of it).
+    since this is a relaxation of it). Pass ``presolve=False`` when that
+    bound is relied on (see :func:`~matching.engine.highs.run_milp`).
     """
     from scipy.sparse import coo_array
 
@@ -346,6 +350,7 @@ def milp_columns(
         start=x0,
         time_limit=time_limit,
         mip_rel_gap=mip_rel_gap,
+        presolve=presolve,
     )
     upper = -result.dual_bound * vmax if np.isfinite(result.dual_bound) else np.inf
     if result.x is None:

@@ -17,8 +17,10 @@ Memory: "peak MB" is the growth of the process's peak resident set size
 (``resource.getrusage(RUSAGE_SELF).ru_maxrss``) during the solves, after
 the instance is built; it includes OR-Tools' and HiGHS's C++ allocations.
 "worker MB" is the largest peak of a worker process that solved parts
-(forked, so it shares the parent's pages until it writes them): the machine
-held at most peak + 2 x worker.
+(forked, so it shares the parent's pages until it writes them). "PSS MB" is
+what the machine held at the worst moment, sampled every 20 ms: the
+proportional set size of this process and its workers together (shared
+pages counted once), including the instance itself.
 
 Columns: "dive" parts broke a rule in their flow and were settled by the
 quick solution (matching/engine/heuristics.py), "milp" parts also needed
@@ -36,9 +38,11 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import resource
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -210,6 +214,43 @@ def _maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
 
 
+def _pss_mb(pid: int) -> float:
+    """Proportional set size of a process and its children, MB (Linux): shared
+    pages split between the processes that share them, so the sum over a
+    forked pool is what the machine holds."""
+    total = 0.0
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                total += int(line.split()[1]) / 1024.0
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return total
+    return total + sum(_pss_mb(int(c)) for c in children)
+
+
+class PssSampler:
+    """The largest PSS of this process and its workers, sampled every 20 ms."""
+
+    def __init__(self) -> None:
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _pss_mb(os.getpid()))
+            self._stop.wait(0.02)
+
+    def __enter__(self) -> PssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 def run_size(
     n_needs: int, n_resources: int, reps: int, seed: int, group_cap: int | None
 ) -> dict[str, Any]:
@@ -219,11 +260,13 @@ def run_size(
     solve(make_instance(500, 25, seed + 1, group_cap=group_cap))
     problem = make_instance(n_needs, n_resources, seed, group_cap=group_cap)
     rss0 = _maxrss_mb()
+    pss0 = _pss_mb(os.getpid())
     runs = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        allocation = solve(problem)
-        runs.append((time.perf_counter() - t0, allocation))
+    with PssSampler() as pss:
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            allocation = solve(problem)
+            runs.append((time.perf_counter() - t0, allocation))
     rss1 = _maxrss_mb()
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0
     total = statistics.median(t for t, _ in runs)
@@ -257,6 +300,8 @@ def run_size(
         "total": total,
         "reps": reps,
         "peak_mb": rss1 - rss0,
+        "pss_mb": pss.peak,
+        "pss_base_mb": pss0,
         "child_mb": child,
         "gap": allocation.proven_gap,
         "objective": allocation.objective,
@@ -303,7 +348,7 @@ def _print_row(r: dict[str, Any], *, header: bool) -> None:
     cols = (
         f"{'needs x res':>13} {'edges':>9} {'parts':>6} {'dive':>5} {'milp':>5} {'cand s':>7} "
         f"{'score s':>8} {'split s':>8} {'flow s':>7} {'rules s':>7} {'alloc s':>8} {'total s':>8} "
-        f"{'peak MB':>8} "
+        f"{'peak MB':>8} {'PSS MB':>7} "
         f"{'worker MB':>9} {'gap':>8} {'obj/bound':>10} "
         f"{'greedy/opt':>10} {'greedy s':>9} {'optimal':>8}"
     )
@@ -313,7 +358,7 @@ def _print_row(r: dict[str, Any], *, header: bool) -> None:
     print(
         f"{r['size']:>13} {r['edges']:>9,} {r['parts']:>6} {r['dive']:>5} {r['milp']:>5} {r['cand']:>7.4f} "
         f"{r['score']:>8.4f} {r['split']:>8.4f} {r['flow']:>7.3f} {r['milp_s']:>7.3f} {r['alloc']:>8.4f} {r['total']:>8.4f} "
-        f"{r['peak_mb']:>8.0f} {r['child_mb']:>9.0f} {r['gap']:>8.1e} {r['vs_bound']:>10.6f} {r['greedy']:>10.4f} {r['t_greedy']:>9.3f} "
+        f"{r['peak_mb']:>8.0f} {r['pss_mb']:>7.0f} {r['child_mb']:>9.0f} {r['gap']:>8.1e} {r['vs_bound']:>10.6f} {r['greedy']:>10.4f} {r['t_greedy']:>9.3f} "
         f"{r['optimal']!s:>8}",
         flush=True,
     )
