@@ -66,9 +66,17 @@ GAP_STYLE = {
 }
 
 
+# Braces as character references: folium and branca put each element's
+# rendered script (our JSON with partner text in it) into a new Jinja Template,
+# so a "{{ ... }}" in a group's or a site's name would be *run* on the server.
+# innerHTML turns "&#123;" back into "{" for the reader.
+_BRACES = str.maketrans({"{": "&#123;", "}": "&#125;"})
+
+
 def esc(value: object) -> str:
-    """Partner text made safe for innerHTML (Leaflet tooltips and popups)."""
-    return html.escape("" if value is None else str(value), quote=True)
+    """Partner text made safe for innerHTML (Leaflet tooltips and popups), and
+    inert for the Jinja templates folium pushes rendered scripts through."""
+    return html.escape("" if value is None else str(value), quote=True).translate(_BRACES)
 
 
 def imd_colour(decile: object) -> str:
