@@ -13,8 +13,18 @@ import re
 
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "").strip().lower() in {"1", "true", "yes"}
+
+# CI runs the property tests on a fixed sequence of examples: a landing must
+# not depend on which examples a run happened to draw. Locally they draw new
+# ones every run, which is how they find bugs; a failure prints its blob to
+# reproduce it with @reproduce_failure. (Loaded here, before the test modules
+# build their settings from the default.)
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("dev", print_blob=True)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 def missing_service(item: pytest.Item) -> str | None:

@@ -449,8 +449,11 @@ def flow_duals(part: Part, x: IntArray) -> tuple[FloatArray, FloatArray]:
             need_nodes[n_used],
             res_nodes[r_open],
             np.full(int(r_used.sum()), sink),
-            [source] if bypass > 0 else [],
-            [sink] if bypass < int(part.need_amount.sum()) else [],
+            # The bypass (source -> sink, capacity = all needs) carries
+            # ``bypass``: it can carry more while anything flows through the
+            # needs, and less while it carries anything.
+            [source] if bypass < int(part.need_amount.sum()) else [],
+            [sink] if bypass > 0 else [],
         ]
     ).astype(np.int64)
     heads = np.concatenate(
@@ -461,16 +464,22 @@ def flow_duals(part: Part, x: IntArray) -> tuple[FloatArray, FloatArray]:
             np.full(int(n_used.sum()), source),
             np.full(int(r_open.sum()), sink),
             res_nodes[r_used],
-            [sink] if bypass > 0 else [],
-            [source] if bypass < int(part.need_amount.sum()) else [],
+            [sink] if bypass < int(part.need_amount.sum()) else [],
+            [source] if bypass > 0 else [],
         ]
     ).astype(np.int64)
     costs = np.concatenate(
         [cost[fwd], -cost[back], np.zeros(tails.shape[0] - int(fwd.sum()) - int(back.sum()))]
     ).astype(np.int64)
     d = _potentials(n + m + 2, tails, heads, costs)
-    u = np.maximum(0.0, (d[:n] - d[source]) / scale)
-    w = np.maximum(0.0, (d[sink] - d[n : n + m]) / scale)
+    # One reference potential for both sides, so u[i] + w[j] is exactly the
+    # difference of the potentials of need i and resource j on every edge.
+    # While the bypass carries something and can carry more, the source's and
+    # the sink's are equal; when every need is met (nothing bypasses) the
+    # sink's can be lower, and it is the one that keeps every u >= 0.
+    ref = d[sink] if bypass == 0 else d[source]
+    u = np.maximum(0.0, (d[:n] - ref) / scale)
+    w = np.maximum(0.0, (ref - d[n : n + m]) / scale)
     return u, w
 
 
