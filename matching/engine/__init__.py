@@ -19,8 +19,10 @@ The pipeline, in one call (:func:`solve`) or stage by stage::
 from __future__ import annotations
 
 from .allocate import (
+    Prepared,
     allocation_from_parts,
     merge_parts,
+    prepare,
     solve,
     solve_part,
     solve_parts,
@@ -56,6 +58,7 @@ __all__ = [
     "Need",
     "Part",
     "PartSolution",
+    "Prepared",
     "Problem",
     "Proposal",
     "Resource",
@@ -67,6 +70,7 @@ __all__ = [
     "greedy",
     "is_feasible",
     "merge_parts",
+    "prepare",
     "score_candidates",
     "solve",
     "solve_part",

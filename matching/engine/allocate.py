@@ -58,7 +58,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from time import perf_counter
 from typing import Any
@@ -497,6 +497,35 @@ def solve(
     >>> [(p.need_id, p.amount, p.binding) for p in allocation.proposals()]
     [(1, 6, 'need fully met'), (2, 4, 'resource capacity exhausted')]
     """
+    prepared = prepare(problem)
+    started = perf_counter()
+    parts = prepared.parts
+    solutions = solve_parts(parts, time_limit=time_limit, mip_rel_gap=mip_rel_gap, workers=workers)
+    return allocation_from_parts(
+        problem,
+        prepared.candidates,
+        prepared.scores,
+        parts,
+        solutions,
+        time_limit=time_limit,
+        mip_rel_gap=mip_rel_gap,
+        timings=prepared.timings,
+        started=started,
+    )
+
+
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """Everything before the allocation: candidates, their scores, the parts."""
+
+    candidates: Candidates
+    scores: Scores
+    parts: list[Part]
+    timings: dict[str, float]
+
+
+def prepare(problem: Problem) -> Prepared:
+    """Find and score the candidates and split the problem, each stage timed."""
     t0 = perf_counter()
     candidates = find_candidates(problem)
     t1 = perf_counter()
@@ -504,18 +533,8 @@ def solve(
     t2 = perf_counter()
     parts = split_problem(problem, candidates, scores)
     t3 = perf_counter()
-    solutions = solve_parts(parts, time_limit=time_limit, mip_rel_gap=mip_rel_gap, workers=workers)
-    return allocation_from_parts(
-        problem,
-        candidates,
-        scores,
-        parts,
-        solutions,
-        time_limit=time_limit,
-        mip_rel_gap=mip_rel_gap,
-        timings={"candidates": t1 - t0, "scoring": t2 - t1, "split": t3 - t2},
-        started=t3,
-    )
+    timings = {"candidates": t1 - t0, "scoring": t2 - t1, "split": t3 - t2}
+    return Prepared(candidates=candidates, scores=scores, parts=parts, timings=timings)
 
 
 def allocation_from_parts(

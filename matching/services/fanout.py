@@ -49,11 +49,9 @@ from django.utils import timezone
 from matching.engine.allocate import (
     DEFAULT_MIP_REL_GAP,
     allocation_from_parts,
+    prepare,
     solve_parts,
-    split_problem,
 )
-from matching.engine.candidates import find_candidates
-from matching.engine.scoring import score_candidates
 from matching.engine.types import Part, PartSolution
 from matching.models import MatchRun, MatchRunChunk, RunStatus
 from matching.services.engine_inputs import RunInputs
@@ -212,15 +210,14 @@ def match_run_finish(*, run_id: int) -> MatchRun:
         # Found, scored and split again rather than stored: the engine is
         # deterministic, and this costs a second where storing the pairs
         # and their scores would move 120 MB more.
-        candidates = find_candidates(problem)
-        scores = score_candidates(problem, candidates)
-        parts = split_problem(problem, candidates, scores)
+        prepared = prepare(problem)
+        parts = prepared.parts
         edges = {p.part_id: p.edge_idx for p in parts}
         if any(not np.array_equal(edges.get(s.part_id), s.edge_idx) for s in solved):
             raise RuntimeError("the problem split differently when finishing")  # a bug
         gap = run.parameters.get("mip_rel_gap", DEFAULT_MIP_REL_GAP)
         allocation = allocation_from_parts(
-            problem, candidates, scores, parts, solved, mip_rel_gap=gap
+            problem, prepared.candidates, prepared.scores, parts, solved, mip_rel_gap=gap
         )
         timings = {
             **run.timings,

@@ -31,11 +31,9 @@ from matching.access import team_require
 from matching.engine.allocate import (
     DEFAULT_MIP_REL_GAP,
     allocation_from_parts,
+    prepare,
     solve_parts,
-    split_problem,
 )
-from matching.engine.candidates import find_candidates
-from matching.engine.scoring import score_candidates
 from matching.engine.types import Allocation
 from matching.engine.verify import check_feasibility
 from matching.models import (
@@ -191,29 +189,25 @@ def match_run_execute(*, run_id: int) -> MatchRun:
         problem = inputs.problem
         timings = {"read": perf_counter() - started}
         _progress(run_id, 30, "Finding and scoring candidates")
-        t0 = perf_counter()
-        candidates = find_candidates(problem)
-        t1 = perf_counter()
-        scores = score_candidates(problem, candidates)
-        t2 = perf_counter()
-        parts = split_problem(problem, candidates, scores)
-        t3 = perf_counter()
-        timings.update(candidates=t1 - t0, scoring=t2 - t1, split=t3 - t2)
-        if fanout_wanted(n_edges=len(candidates)):
+        prepared = prepare(problem)
+        timings.update(prepared.timings)
+        parts = prepared.parts
+        if fanout_wanted(n_edges=len(prepared.candidates)):
             match_run_fan_out(run=run, inputs=inputs, parts=parts, timings=timings)
             run.refresh_from_db()
             return run
         _progress(run_id, 40, "Allocating")
         gap = run.parameters.get("mip_rel_gap", DEFAULT_MIP_REL_GAP)
+        allocating = perf_counter()
         allocation = allocation_from_parts(
             problem,
-            candidates,
-            scores,
+            prepared.candidates,
+            prepared.scores,
             parts,
             solve_parts(parts, mip_rel_gap=gap),
             mip_rel_gap=gap,
             timings=timings,
-            started=t3,
+            started=allocating,
         )
         results_check_and_save(run, inputs, allocation, dict(allocation.timings))
     except Exception as exc:  # any failure ends the run as failed, with the reason

@@ -7,25 +7,15 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
-from maps import display, levels
+from maps import levels
 from maps.builders import features_of
 from matching.models import MatchStatus
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh():
-    cache.clear()
-    display._forget()
-    yield
-    cache.clear()
-    display._forget()
 
 
 def hood(name: str, la: str = "E08000006", la_name: str = "Salford", **kwargs):

@@ -10,7 +10,6 @@ from unittest import mock
 import numpy as np
 import pytest
 import shapely
-from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -25,15 +24,6 @@ from places.services import demo_sources, places_load
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh():
-    cache.clear()
-    display._forget()
-    yield
-    cache.clear()
-    display._forget()
 
 
 @pytest.fixture

@@ -6,24 +6,14 @@ from __future__ import annotations
 
 import pytest
 import shapely
-from django.core.cache import cache
 from django.urls import reverse
 
-from maps import dashboard, display, levels
+from maps import dashboard, levels
 from maps.display import display_geometries
 from matching.models import MatchStatus
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh():
-    cache.clear()
-    display._forget()
-    yield
-    cache.clear()
-    display._forget()
 
 
 @pytest.fixture
