@@ -13,7 +13,12 @@ from django.db import InterfaceError, OperationalError
 
 from config.outbox import outbox_task
 from matching.services.connections import connections_suggest
-from matching.services.fanout import ChunksPending, match_run_chunk_solve, match_run_finish
+from matching.services.fanout import (
+    ChunksPending,
+    match_run_abandon,
+    match_run_chunk_solve,
+    match_run_finish,
+)
 from matching.services.runs import (
     match_run_claim,
     match_run_execute,
@@ -44,19 +49,27 @@ def match_run_chunk_task(run_id: int, index: int) -> bool:
     return match_run_chunk_solve(run_id=run_id, index=index)
 
 
+# A chord that fires before every chunk is solved (a redelivered header task)
+# is waited for: up to this many retries, 2 s apart at first, then 30 s.
+FINISH_RETRIES = 20
+
+
 @shared_task(
     bind=True,
     acks_late=True,
-    # A chunk still unsolved (the chord fired early on a redelivered header
-    # task) is waited for; a database hiccup is retried too.
-    autoretry_for=(ChunksPending, OperationalError, InterfaceError),
-    retry_backoff=2,
-    retry_backoff_max=30,
-    max_retries=20,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=3,
 )
 def match_run_finish_task(self: Any, run_id: int) -> str:
     """A chord's body: collect a fanned-out run's chunks and save its proposals."""
-    return match_run_finish(run_id=run_id).status
+    try:
+        return match_run_finish(run_id=run_id).status
+    except ChunksPending as exc:
+        if self.request.retries >= FINISH_RETRIES:
+            return match_run_abandon(run_id=run_id, reason=str(exc)).status
+        countdown = min(2 ** (self.request.retries + 1), 30)
+        raise self.retry(exc=exc, countdown=countdown, max_retries=FINISH_RETRIES) from exc
 
 
 @shared_task(acks_late=True)

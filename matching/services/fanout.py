@@ -153,34 +153,39 @@ def match_run_fan_out(
 
 
 def match_run_chunk_solve(*, run_id: int, index: int) -> bool:
-    """Solve one chunk; False if there was nothing to do (solved, or run over)."""
-    row = (
-        MatchRunChunk.objects.filter(run_id=run_id, index=index, solved_at__isnull=True)
-        .select_related("run")
-        .first()
-    )
-    if row is None or row.run.status != RunStatus.RUNNING:
-        return False
+    """Solve one chunk; False if there was nothing to do (solved, or run over).
+
+    Never raises for a failure of its own: a chord whose header task fails
+    never calls its body, and the run would be left running. The failure is
+    recorded on the run instead, and the body clears up.
+    """
     started = perf_counter()
     try:
+        row = (
+            MatchRunChunk.objects.filter(run_id=run_id, index=index, solved_at__isnull=True)
+            .select_related("run")
+            .first()
+        )
+        if row is None or row.run.status != RunStatus.RUNNING:
+            return False
         parts: list[Part] = _fetch(run_id, f"parts:{index}")
         gap = row.run.parameters.get("mip_rel_gap", DEFAULT_MIP_REL_GAP)
         solutions = solve_parts(parts, mip_rel_gap=gap)
         _store().set(_key(run_id, f"solution:{index}"), _dumps(solutions), ex=FANOUT_TTL_SECONDS)
+        saved = MatchRunChunk.objects.filter(pk=row.pk, solved_at__isnull=True).update(
+            seconds=perf_counter() - started, solved_at=timezone.now()
+        )
+        if saved:
+            chunks = MatchRunChunk.objects.filter(run_id=run_id)
+            total, done = chunks.count(), chunks.filter(solved_at__isnull=False).count()
+            MatchRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
+                progress=FANNED_OUT + (ALLOCATED - FANNED_OUT) * done // max(total, 1),
+                progress_message=f"Allocating: {done} of {total} chunks solved",
+            )
     except Exception as exc:  # recorded on the run; the chord goes on to its end
         logger.exception("match run %s: chunk %s failed", run_id, index)
         _fail(run_id, exc)
         return False
-    saved = MatchRunChunk.objects.filter(pk=row.pk, solved_at__isnull=True).update(
-        seconds=perf_counter() - started, solved_at=timezone.now()
-    )
-    if saved:
-        chunks = MatchRunChunk.objects.filter(run_id=run_id)
-        total, done = chunks.count(), chunks.filter(solved_at__isnull=False).count()
-        MatchRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
-            progress=FANNED_OUT + (ALLOCATED - FANNED_OUT) * done // max(total, 1),
-            progress_message=f"Allocating: {done} of {total} chunks solved",
-        )
     return bool(saved)
 
 
@@ -241,6 +246,13 @@ def _span(rows: Sequence[MatchRunChunk]) -> float:
     ends = [r.solved_at for r in rows if r.solved_at is not None]
     starts = [r.solved_at.timestamp() - (r.seconds or 0.0) for r in rows if r.solved_at is not None]
     return max(e.timestamp() for e in ends) - min(starts) if ends else 0.0
+
+
+def match_run_abandon(*, run_id: int, reason: str) -> MatchRun:
+    """Give up on a fanned-out run whose chunks never all finished."""
+    _fail(run_id, ChunksPending(f"gave up waiting for its chunks: {reason}"))
+    _clear(run_id)
+    return MatchRun.objects.get(pk=run_id)
 
 
 def fanout_leftovers_clear() -> int:

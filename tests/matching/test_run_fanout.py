@@ -271,6 +271,21 @@ def test_leftovers_of_runs_that_ended_are_cleared(personas, fan_out, store):
     assert not MatchRunChunk.objects.exists() and not store.data
 
 
+def test_a_finisher_that_waited_long_enough_gives_up_and_says_why(personas, fan_out, store):
+    from matching.tasks import FINISH_RETRIES, match_run_finish_task
+
+    run = _fanned_out_unpublished(personas)
+    # The chord fired, but a chunk never came back: after its retries the
+    # finisher fails the run (rather than leave it running) and clears up.
+    with mock.patch.object(match_run_finish_task, "request_stack") as stack:
+        stack.top.retries = FINISH_RETRIES
+        stack.top.called_directly = False
+        assert match_run_finish_task.run(run.pk) == RunStatus.FAILED
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED and "gave up waiting for its chunks" in run.error
+    assert not MatchRunChunk.objects.filter(run=run).exists() and not store.data
+
+
 def test_lost_working_data_fails_the_run_with_a_reason(personas, fan_out, store):
     run = _fanned_out_unpublished(personas)
     store.data.clear()  # expired, or Redis flushed
