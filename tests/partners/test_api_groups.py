@@ -15,14 +15,15 @@ PERSONAL = {"contact_name", "contact_email", "contact_phone", "address"}
 @pytest.fixture
 def groups(personas):
     poor = f.NeighbourhoodFactory(name="Little Hulton", code="E01000201", imd_decile=1)
-    # Factory deciles follow a sequence; pin the others so only "poor" is decile 1.
-    Neighbourhood.objects.exclude(pk=poor.pk).update(imd_decile=5)
     lunch = f.CommunityGroupFactory(
         name="Hulton Lunch", description="Hot dinners", neighbourhood=poor
     )
     f.ActivityFactory(group=lunch, themes=["food"])
     pending = f.CommunityGroupFactory(name="Pending Pals", status=VerificationStatus.PENDING)
     home = f.CommunityGroupFactory(name="Home Helpers", meets_at_home=True, postcode="M6 7QQ")
+    # Factory deciles follow a sequence that runs on across the suite: pin every
+    # other neighbourhood, once all are made, so only "poor" is decile 1.
+    Neighbourhood.objects.exclude(pk=poor.pk).update(imd_decile=5)
     return lunch, pending, home
 
 
