@@ -163,12 +163,6 @@ def repair(part: Part, x: IntArray) -> IntArray:
     return out
 
 
-def violating_resources(part: Part, x: IntArray) -> NDArray[np.bool_]:
-    """Resources with an edge below their minimum award."""
-    bad = (x > 0) & (x < part.res_min_award[part.edge_res])
-    return np.bincount(part.edge_res[bad], minlength=part.res_capacity.shape[0]) > 0
-
-
 def violating_needs(part: Part, x: IntArray) -> NDArray[np.bool_]:
     """All needs of each group (or group and kind) that is over its cap."""
     n = part.need_amount.shape[0]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from matching.models import MatchStatus
@@ -13,13 +12,6 @@ from tests import factories as f
 pytestmark = pytest.mark.django_db
 
 BOARD_PAGES = ("maps:board-map", "maps:board-map-frame", "maps:board-map-download")
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ one not listed publicly), small counts suppressed, no personal data."""
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from maps.builders import features_of
@@ -17,13 +16,6 @@ pytestmark = pytest.mark.django_db
 
 # Somewhere inside the neighbourhood, away from its representative point.
 HOME = (53.497312, -2.338147)
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

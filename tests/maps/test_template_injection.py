@@ -10,7 +10,6 @@ the extra Jinja pass altogether (maps.builders.layers._render_raw)."""
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from maps.builders import esc, features_of
@@ -21,13 +20,6 @@ pytestmark = pytest.mark.django_db
 
 NAME = "Knit {{ 7777 * 3 }} {% if true %}club{% endif %} {# note #}"
 RUN = "23331"  # what 7777 * 3 would have become
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
