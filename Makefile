@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install lock demo serve test lint format bench loadtest worker beat clean
+.PHONY: install lock demo serve test test-fast lint format bench loadtest worker beat clean
 
 install: $(STAMP)
 
@@ -48,6 +48,10 @@ demo: install
 
 test: install lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The suite without browser, PostgreSQL, Redis and fuzz tests: a minute or two.
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -36,6 +36,17 @@ def missing_service(item: pytest.Item) -> str | None:
     return None
 
 
+# `make test-fast` leaves these out: a browser, a real service or a fuzzer
+# costs seconds a test, and the logic they cover has fast tests of its own.
+SLOW_MARKERS = ("browser", "postgres", "redis", "fuzz")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if any(item.get_closest_marker(name) for name in SLOW_MARKERS):
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_runtest_setup(item: pytest.Item) -> None:
     reason = missing_service(item)
     if reason is None:

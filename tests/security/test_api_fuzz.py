@@ -34,6 +34,8 @@ from schemathesis.specs.openapi.checks import (
     positive_data_acceptance,
 )
 
+pytestmark = pytest.mark.fuzz
+
 CI = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
 MAX_EXAMPLES = 100 if CI else 25
 HOST = "testserver"  # pytest-django adds it to ALLOWED_HOSTS for the tests
