@@ -90,14 +90,7 @@ class BulkMarkerCluster(FastMarkerCluster):
     )
 
     def render(self, **kwargs: Any) -> None:
-        # folium's Layer.render: a layer shown at first is added to its map.
-        if self.show:
-            self.add_child(
-                ElementAddToElement(
-                    element_name=self.get_name(), element_parent_name=self._parent.get_name()
-                ),
-                name=self.get_name() + "_add",
-            )
+        _add_when_shown(self)
         _render_raw(self, kwargs)
 
 
@@ -147,7 +140,22 @@ class CompactGeoJson(folium.GeoJson):
 
     def render(self, **kwargs: Any) -> None:
         self.parent_map = get_obj_in_upper_tree(self, folium.Map)
+        # Without this the layer exists, holds every feature and is never on
+        # the map: no choropleth was drawn at all until issue 10.
+        _add_when_shown(self)
         _render_raw(self, kwargs)
+
+
+def _add_when_shown(layer: Any) -> None:
+    """What folium's Layer.render does and our render()s skip: a layer shown at
+    first is added to its parent (the map)."""
+    if layer.show:
+        layer.add_child(
+            ElementAddToElement(
+                element_name=layer.get_name(), element_parent_name=layer._parent.get_name()
+            ),
+            name=layer.get_name() + "_add",
+        )
 
 
 def _render_raw(element: Any, kwargs: dict[str, Any]) -> None:

@@ -124,6 +124,24 @@ def test_it_shades_by_the_chosen_figure_and_offers_every_shading():
     assert '"shade": "imd"' in html or 'shade: "imd"' in html
 
 
+def test_every_polygon_layer_is_added_to_the_map():
+    """The browser tests (tests/e2e/test_map_drawn.py) see the polygons drawn;
+    this says why in a second: each GeoJSON layer is added to the map, not
+    only made (issue 10: the shading never was)."""
+    for html in (board_html(), directory_map_html()):
+        map_name = re.search(r"var (map_[0-9a-f]+) = L\.map\(", html)[1]
+        layers = re.findall(r"var (geo_json_[0-9a-f]+) = L\.geoJson\(", html)
+        assert layers
+        for layer in layers:
+            assert f"{layer}.addTo({map_name});" in html, layer
+
+
+def directory_map_html():
+    return map_html_render(
+        directory_map_build(neighbourhoods=neighbourhoods(), groups=groups(), assets=ASSETS)
+    )
+
+
 def test_the_gaps_layer_holds_only_the_gaps():
     html = board_html()
     gaps = [f for f in features_of(html) if f["properties"].get("why")]

@@ -87,8 +87,12 @@
         map: config.map,
         neighbourhoods: config.neighbourhoods,
         shade: function () { return current; },
+        // Only what is on the map: a layer that was never added still holds
+        // every feature (issue 10), and a test reading it would see a map.
         properties: function () {
-          return config.neighbourhoods.getLayers().map(function (layer) {
+          return config.neighbourhoods.getLayers().filter(function (layer) {
+            return config.map.hasLayer(layer);
+          }).map(function (layer) {
             return layer.feature.properties;
           });
         }
