@@ -25,6 +25,7 @@ from maps import builders
 from maps.figures import MapFilters
 from maps.frames import board_frames, directory_frames
 from maps.levels import LEVEL_NAMES
+from maps.reference import reference_outlines
 from matching.models import Match, Resource
 from partners.models import Activity, Anchor, CommunityGroup, Site
 from places.models import Neighbourhood
@@ -118,6 +119,7 @@ def board_map_html(*, filters: MapFilters, version: str | None = None) -> str:
             shade=filters.shade,
             title=f"Backing by {LEVEL_NAMES[frames.level.level][0]}",
             level=frames.level.level,
+            reference=reference_outlines(bounds=frames.neighbourhoods.total_bounds),
         )
         html = builders.map_html_render(folium_map)
         cache.set(key, html, timeout=MAP_TIMEOUT)
@@ -138,6 +140,7 @@ def directory_map_html(*, filters: MapFilters, version: str | None = None) -> st
             assets=map_assets(),
             title=f"Community groups by {LEVEL_NAMES[frames.level.level][0]}",
             level=frames.level.level,
+            reference=reference_outlines(bounds=frames.neighbourhoods.total_bounds),
         )
         html = builders.map_html_render(folium_map)
         cache.set(key, html, timeout=MAP_TIMEOUT)

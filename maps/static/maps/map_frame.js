@@ -33,6 +33,27 @@
     }
   }
 
+  // The reference layer's names, as labels on the map: local authorities
+  // always, wards from wardZoom on (further out they would overlap). The
+  // names were escaped on the server.
+  function labelPlaces(map, layer, wardZoom) {
+    layer.eachLayer(function (outline) {
+      var place = outline.feature.properties;
+      outline.bindTooltip(place.name, {
+        permanent: true,
+        direction: "center",
+        interactive: false,
+        className: "backer-place-label backer-place-label-" + place.kind
+      });
+    });
+    function zoomed() {
+      var shown = map.getZoom() >= wardZoom;
+      map.getContainer().classList.toggle("backer-ward-labels", shown);
+    }
+    map.on("zoomend", zoomed);
+    zoomed();
+  }
+
   // Work that may wait until the map is shown (the group clusters): queued
   // while the document's scripts run, started after the first frame has
   // painted the neighbourhoods, one task at a time. When the last task is done
@@ -81,11 +102,13 @@
         if (shade) { apply(shade); }
       });
       apply(current);
+      if (config.reference) { labelPlaces(config.map, config.reference, config.wardLabelZoom); }
       // For the page's tests and for anyone scripting the frame: the map, its
       // neighbourhood figures and the chosen shading.
       window.backer = {
         map: config.map,
         neighbourhoods: config.neighbourhoods,
+        reference: config.reference || null,
         shade: function () { return current; },
         // Only what is on the map: a layer that was never added still holds
         // every feature (issue 10), and a test reading it would see a map.
