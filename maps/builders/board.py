@@ -110,7 +110,7 @@ class _Init(branca.element.MacroElement):
         self.shade_by_layer = {name: key for key, name in shades.items()}
 
 
-def _new_map(neighbourhoods: Any, title: str) -> folium.Map:
+def _new_map(neighbourhoods: Any, title: str, tiles: tuple[str, str] | None = None) -> folium.Map:
     figure = branca.element.Figure(title=title)
     # tiles=None: no OpenStreetMap requests; the neighbourhoods are the map.
     folium_map = folium.Map(
@@ -126,6 +126,13 @@ def _new_map(neighbourhoods: Any, title: str) -> folium.Map:
         minZoom=5,
     )
     figure.add_child(folium_map)
+    if tiles is not None:
+        # An operator's own tile service (maps.tiles), under everything; not
+        # in the layer control, whose base layers are the shadings.
+        url, attribution = tiles
+        folium.TileLayer(
+            tiles=url, attr=attribution, name="Base map", control=False, max_zoom=18
+        ).add_to(folium_map)
     # No favicon request (a 404 in the console) from the frame or a download.
     figure.header.add_child(branca.element.Element('<link rel="icon" href="data:,">'))
     if len(neighbourhoods):
@@ -209,6 +216,7 @@ def board_map_build(
     title: str = "Board map",
     level: str = "neighbourhood",
     reference: Any = None,
+    tiles: tuple[str, str] | None = None,
 ) -> folium.Map:
     """The board map: neighbourhoods shaded by backing or deprivation (one
     choice at a time), gaps, groups by theme, sites and lines; legend; control.
@@ -216,13 +224,14 @@ def board_map_build(
     ``level``: what the rows of ``neighbourhoods`` are, "neighbourhood" or an
     area of maps.levels ("msoa", "la": the columns areas_aggregate gives).
     ``reference``: local authority and ward outlines (maps.reference), drawn
-    with their names over the shading."""
+    with their names over the shading. ``tiles``: (URL template, attribution)
+    of a tile layer to draw under everything; None draws none."""
     if shade not in BOARD_SHADES:
         raise ValueError(f"Unknown shading {shade!r}; expected one of {sorted(BOARD_SHADES)}.")
     if level not in AREA_NOUNS:
         raise ValueError(f"Unknown level {level!r}; expected one of {sorted(AREA_NOUNS)}.")
     shades = _shades(level)
-    folium_map = _new_map(neighbourhoods, title)
+    folium_map = _new_map(neighbourhoods, title, tiles)
     classes = {
         "matches": classes_for(neighbourhoods["active_matches"].tolist()),
         "pounds": classes_for((neighbourhoods["pence_awarded"] / 100).tolist()),
@@ -366,13 +375,14 @@ def directory_map_build(
     title: str = "Map of the directory",
     level: str = "neighbourhood",
     reference: Any = None,
+    tiles: tuple[str, str] | None = None,
 ) -> folium.Map:
     """The public map: neighbourhoods (or areas of them: ``level``) shaded by
     how many listed groups they have, and the listed groups that do not meet
     at home, by theme."""
     if level not in AREA_NOUNS:
         raise ValueError(f"Unknown level {level!r}; expected one of {sorted(AREA_NOUNS)}.")
-    folium_map = _new_map(neighbourhoods, title)
+    folium_map = _new_map(neighbourhoods, title, tiles)
     classes = classes_for(neighbourhoods["groups_registered"].tolist())
     properties = []
     for row in neighbourhoods.itertuples(index=False):
