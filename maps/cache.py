@@ -25,6 +25,8 @@ from maps import builders
 from maps.figures import MapFilters
 from maps.frames import board_frames, directory_frames
 from maps.levels import LEVEL_NAMES
+from maps.reference import reference_outlines
+from maps.tiles import map_tiles, tiles_stamp
 from matching.models import Match, Resource
 from partners.models import Activity, Anchor, CommunityGroup, Site
 from places.models import Neighbourhood
@@ -79,7 +81,7 @@ def data_version() -> str:
 
 
 def map_cache_key(*, name: str, filters: MapFilters, version: str) -> str:
-    return f"map:{name}:{filters.key()}:{version}"
+    return f"map:{name}:{filters.key()}:{version}:{tiles_stamp()}"
 
 
 def map_assets() -> builders.MapAssets:
@@ -118,10 +120,17 @@ def board_map_html(*, filters: MapFilters, version: str | None = None) -> str:
             shade=filters.shade,
             title=f"Backing by {LEVEL_NAMES[frames.level.level][0]}",
             level=frames.level.level,
+            reference=reference_outlines(bounds=frames.neighbourhoods.total_bounds),
+            tiles=_tiles(),
         )
         html = builders.map_html_render(folium_map)
         cache.set(key, html, timeout=MAP_TIMEOUT)
     return html
+
+
+def _tiles() -> tuple[str, str] | None:
+    tiles = map_tiles()
+    return (tiles.url, tiles.attribution) if tiles else None
 
 
 def directory_map_html(*, filters: MapFilters, version: str | None = None) -> str:
@@ -138,6 +147,8 @@ def directory_map_html(*, filters: MapFilters, version: str | None = None) -> st
             assets=map_assets(),
             title=f"Community groups by {LEVEL_NAMES[frames.level.level][0]}",
             level=frames.level.level,
+            reference=reference_outlines(bounds=frames.neighbourhoods.total_bounds),
+            tiles=_tiles(),
         )
         html = builders.map_html_render(folium_map)
         cache.set(key, html, timeout=MAP_TIMEOUT)

@@ -10,10 +10,11 @@ policy from settings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
-from csp.decorators import csp_replace
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -28,15 +29,22 @@ from maps.cache import board_map_download, board_map_html, directory_map_html
 from maps.figures import PERIODS, SHADES, MapFilters
 from maps.frames import board_figures, directory_shown
 from maps.levels import DRAW_LIMITS, LEVEL_NAMES, LEVELS
+from maps.tiles import frame_csp
 from partners.models import Anchor, NeedKind, Theme
 from partners.roles import ANCHOR_TEAM, BOARD, has_role
 
-# The frame's own policy: settings' policy with inline script and style allowed
-# for this document only. Still no third-party host anywhere.
-FRAME_CSP = {
-    "script-src": ["'self'", "'unsafe-inline'"],
-    "style-src": ["'self'", "'unsafe-inline'"],
-}
+
+def _frame_policy(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The map frame's own Content-Security-Policy (maps.tiles.frame_csp): read
+    per response, not at import, so it follows the tile settings."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response._csp_replace = frame_csp()  # type: ignore[attr-defined]
+        return response
+
+    return wrapped
 
 
 class BoardMapFilterForm(forms.Form):
@@ -169,7 +177,7 @@ def _frame_filters(request: HttpRequest, form_class: type[forms.Form]) -> MapFil
 @login_required
 @require_GET
 @xframe_options_sameorigin
-@csp_replace(FRAME_CSP)
+@_frame_policy
 def board_map_frame_view(request: HttpRequest) -> HttpResponse:
     _board_required(request)
     filters = _frame_filters(request, BoardMapFilterForm)
@@ -221,7 +229,7 @@ def directory_map_view(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @xframe_options_sameorigin
-@csp_replace(FRAME_CSP)
+@_frame_policy
 def directory_map_frame_view(request: HttpRequest) -> HttpResponse:
     filters = _frame_filters(request, DirectoryMapFilterForm)
     if filters is None:

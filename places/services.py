@@ -35,7 +35,14 @@ from places.loading import (
 from places.models import Neighbourhood, Postcode
 from places.spatial import OUTSIDE, NoNeighbourhoods, neighbourhood_index
 
-__all__ = ["DATA_DIR", "LoadReport", "PlacesLoadError", "demo_sources", "places_load"]
+__all__ = [
+    "DATA_DIR",
+    "LoadReport",
+    "PlacesLoadError",
+    "demo_sources",
+    "demo_ward_source",
+    "places_load",
+]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -105,6 +112,20 @@ def demo_sources() -> dict[str, Any]:
             path=DATA_DIR / "salford_postcodes.csv", neighbourhood_column="lsoa21cd"
         ),
     }
+
+
+def demo_ward_source() -> BoundarySource:
+    """Salford's 2023 electoral wards, shipped in places/data/ (DATA_SOURCES.md):
+    loaded by ``--demo`` after the neighbourhoods, as neighbourhoods of kind
+    "ward" (the maps draw the most detailed kind, so these only outline)."""
+    return BoundarySource(
+        path=DATA_DIR / "salford_wards_2023.geojson",
+        kind="ward",
+        code_column="ward_code",
+        name_column="ward_name",
+        la_code_column="lad_code",
+        la_name_column="lad_name",
+    )
 
 
 def _batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

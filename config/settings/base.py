@@ -276,6 +276,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 # --- Backer -------------------------------------------------------------------------
+# A tile service under the maps: off unless both are set (maps/tiles.py checks
+# them; the map frame's CSP then allows that one host for images).
+BACKER_MAP_TILES_URL = env_str("BACKER_MAP_TILES_URL")
+BACKER_MAP_TILES_ATTRIBUTION = env_str("BACKER_MAP_TILES_ATTRIBUTION")
 # The base of links in e-mails, which are sent without a request.
 BACKER_SITE_URL = env_str("BACKER_SITE_URL", "http://127.0.0.1:8000")
 # A match run with at least this many candidate (need, resource) pairs is

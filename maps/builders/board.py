@@ -35,6 +35,7 @@ from maps.builders.layers import (
     group_layers,
     lines_layer,
     polygon_layer,
+    reference_layer,
     sites_layer,
 )
 from maps.builders.style import (
@@ -65,6 +66,9 @@ BOARD_SHADES: dict[str, tuple[str, str]] = {
     "hours": ("Backing: hours given", "Hours given"),
     "imd": ("Deprivation: IMD decile", "IMD decile (1 = most deprived)"),
 }
+# Ward names are shown from this zoom on (a city of about 20 wards fills a
+# 1280 px frame at 12; on a phone, or over a region, they would overlap).
+WARD_LABEL_ZOOM = 12
 # Salford, for a map with no neighbourhoods loaded yet.
 DEFAULT_CENTRE = (53.48, -2.33)
 
@@ -79,13 +83,25 @@ class _Init(branca.element.MacroElement):
             neighbourhoods: {{ this.layer_name }},
             shade: {{ this.shade|tojson }},
             outline: {{ this.outline|tojson }},
-            shadeByLayer: {{ this.shade_by_layer|tojson }}
+            shadeByLayer: {{ this.shade_by_layer|tojson }},
+            reference: {{ this.reference_name or "null" }},
+            wardLabelZoom: {{ this.ward_label_zoom }}
         });
         {% endmacro %}"""
     )
 
-    def __init__(self, *, map_name: str, layer_name: str, shade: str, shades: dict[str, str]):
+    def __init__(
+        self,
+        *,
+        map_name: str,
+        layer_name: str,
+        shade: str,
+        shades: dict[str, str],
+        reference_name: str = "",
+    ):
         super().__init__()
+        self.reference_name = reference_name
+        self.ward_label_zoom = WARD_LABEL_ZOOM
         self._name = "BackerInit"
         self.map_name = map_name
         self.layer_name = layer_name
@@ -94,7 +110,7 @@ class _Init(branca.element.MacroElement):
         self.shade_by_layer = {name: key for key, name in shades.items()}
 
 
-def _new_map(neighbourhoods: Any, title: str) -> folium.Map:
+def _new_map(neighbourhoods: Any, title: str, tiles: tuple[str, str] | None = None) -> folium.Map:
     figure = branca.element.Figure(title=title)
     # tiles=None: no OpenStreetMap requests; the neighbourhoods are the map.
     folium_map = folium.Map(
@@ -110,6 +126,13 @@ def _new_map(neighbourhoods: Any, title: str) -> folium.Map:
         minZoom=5,
     )
     figure.add_child(folium_map)
+    if tiles is not None:
+        # An operator's own tile service (maps.tiles), under everything; not
+        # in the layer control, whose base layers are the shadings.
+        url, attribution = tiles
+        folium.TileLayer(
+            tiles=url, attr=attribution, name="Base map", control=False, max_zoom=18
+        ).add_to(folium_map)
     # No favicon request (a 404 in the console) from the frame or a download.
     figure.header.add_child(branca.element.Element('<link rel="icon" href="data:,">'))
     if len(neighbourhoods):
@@ -192,18 +215,23 @@ def board_map_build(
     shade: str = "matches",
     title: str = "Board map",
     level: str = "neighbourhood",
+    reference: Any = None,
+    tiles: tuple[str, str] | None = None,
 ) -> folium.Map:
     """The board map: neighbourhoods shaded by backing or deprivation (one
     choice at a time), gaps, groups by theme, sites and lines; legend; control.
 
     ``level``: what the rows of ``neighbourhoods`` are, "neighbourhood" or an
-    area of maps.levels ("msoa", "la": the columns areas_aggregate gives)."""
+    area of maps.levels ("msoa", "la": the columns areas_aggregate gives).
+    ``reference``: local authority and ward outlines (maps.reference), drawn
+    with their names over the shading. ``tiles``: (URL template, attribution)
+    of a tile layer to draw under everything; None draws none."""
     if shade not in BOARD_SHADES:
         raise ValueError(f"Unknown shading {shade!r}; expected one of {sorted(BOARD_SHADES)}.")
     if level not in AREA_NOUNS:
         raise ValueError(f"Unknown level {level!r}; expected one of {sorted(AREA_NOUNS)}.")
     shades = _shades(level)
-    folium_map = _new_map(neighbourhoods, title)
+    folium_map = _new_map(neighbourhoods, title, tiles)
     classes = {
         "matches": classes_for(neighbourhoods["active_matches"].tolist()),
         "pounds": classes_for((neighbourhoods["pence_awarded"] / 100).tolist()),
@@ -241,6 +269,7 @@ def board_map_build(
     for key, (name, _) in shades.items():
         folium.FeatureGroup(name=name, overlay=False, show=key == shade).add_to(folium_map)
     gaps_layer(neighbourhoods, level=level).add_to(folium_map)
+    outlines = _reference(folium_map, reference)
     for layer in group_layers(groups):
         layer.add_to(folium_map)
     sites_layer(sites).add_to(folium_map)
@@ -263,16 +292,42 @@ def board_map_build(
         ("pounds", "Pounds awarded", classes["pounds"].labels(money)),
         ("hours", "Hours given", classes["hours"].labels(whole)),
         ("imd", shades["imd"][1], imd_rows),
-        ("always", "Also shown", _overlay_legend(groups, level=level)),
+        ("always", "Also shown", _overlay_legend(groups, level=level, reference=reference)),
     ]
-    _finish(folium_map, shading, shade, sections, assets, {k: n for k, (n, _) in shades.items()})
+    _finish(
+        folium_map,
+        shading,
+        shade,
+        sections,
+        assets,
+        {k: n for k, (n, _) in shades.items()},
+        outlines,
+    )
     return folium_map
 
 
+def _reference(folium_map: folium.Map, reference: Any) -> Any:
+    if reference is None or not len(reference):
+        return None
+    layer = reference_layer(reference)
+    layer.add_to(folium_map)
+    return layer
+
+
 def _overlay_legend(
-    groups: pd.DataFrame, *, board: bool = True, level: str = "neighbourhood"
+    groups: pd.DataFrame,
+    *,
+    board: bool = True,
+    level: str = "neighbourhood",
+    reference: Any = None,
 ) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
+    if reference is not None and len(reference):
+        kinds = set(reference["kind"])
+        if "la" in kinds:
+            rows.append(("#0b0c0c", "Local authority (black outline, name)"))
+        if "ward" in kinds:
+            rows.append(("#0b0c0c", "Ward (black dotted outline, name when zoomed in)"))
     if board:
         gap = (
             "Gap (red dashed outline)"
@@ -298,6 +353,7 @@ def _finish(
     sections: list[tuple[str, str, list[tuple[str, str]]]],
     assets: MapAssets,
     shades: dict[str, str],
+    outlines: Any = None,
 ) -> None:
     figure = folium_map.get_root()
     figure.html.add_child(branca.element.Element(legend_html(sections)))
@@ -306,6 +362,7 @@ def _finish(
         layer_name=shading.get_name(),
         shade=shade,
         shades=shades,
+        reference_name=outlines.get_name() if outlines is not None else "",
     ).add_to(folium_map)
     assets_apply(folium_map, assets)
 
@@ -317,13 +374,15 @@ def directory_map_build(
     assets: MapAssets,
     title: str = "Map of the directory",
     level: str = "neighbourhood",
+    reference: Any = None,
+    tiles: tuple[str, str] | None = None,
 ) -> folium.Map:
     """The public map: neighbourhoods (or areas of them: ``level``) shaded by
     how many listed groups they have, and the listed groups that do not meet
     at home, by theme."""
     if level not in AREA_NOUNS:
         raise ValueError(f"Unknown level {level!r}; expected one of {sorted(AREA_NOUNS)}.")
-    folium_map = _new_map(neighbourhoods, title)
+    folium_map = _new_map(neighbourhoods, title, tiles)
     classes = classes_for(neighbourhoods["groups_registered"].tolist())
     properties = []
     for row in neighbourhoods.itertuples(index=False):
@@ -348,14 +407,15 @@ def directory_map_build(
         name="Neighbourhoods" if level == "neighbourhood" else f"{AREA_NOUNS[level]}s",
     )
     shading.add_to(folium_map)
+    outlines = _reference(folium_map, reference)
     for layer in group_layers(groups):
         layer.add_to(folium_map)
     folium.LayerControl(collapsed=False, position="topright").add_to(folium_map)
     sections = [
         ("directory", "Groups listed", classes.labels(lambda v: f"{v:,.0f}")),
-        ("always", "Also shown", _overlay_legend(groups, board=False)),
+        ("always", "Also shown", _overlay_legend(groups, board=False, reference=reference)),
     ]
-    _finish(folium_map, shading, "directory", sections, assets, {})
+    _finish(folium_map, shading, "directory", sections, assets, {}, outlines)
     return folium_map
 
 

@@ -32,12 +32,21 @@ __all__ = [
     "group_layers",
     "lines_layer",
     "polygon_layer",
+    "reference_layer",
     "sites_layer",
 ]
 
 # Beyond this many points a layer carries no names: 100,000 labels would add
 # megabytes to the page, and at that scale a board reads clusters, not names.
 GROUP_LABEL_LIMIT = 5_000
+
+# The boundaries are ONS's under the Open Government Licence, which asks for
+# this wherever they are shown (DATA_SOURCES.md); Leaflet's attribution
+# control shows it while a layer drawing them is on the map.
+BOUNDARY_ATTRIBUTION = (
+    "Boundaries: Office for National Statistics, Open Government Licence v3.0. "
+    "Contains OS data &copy; Crown copyright and database right"
+)
 
 NEIGHBOURHOOD_OUTLINE = {"color": "#505a5f", "weight": 0.6, "opacity": 0.8, "fillOpacity": 0.7}
 
@@ -90,14 +99,7 @@ class BulkMarkerCluster(FastMarkerCluster):
     )
 
     def render(self, **kwargs: Any) -> None:
-        # folium's Layer.render: a layer shown at first is added to its map.
-        if self.show:
-            self.add_child(
-                ElementAddToElement(
-                    element_name=self.get_name(), element_parent_name=self._parent.get_name()
-                ),
-                name=self.get_name() + "_add",
-            )
+        _add_when_shown(self)
         _render_raw(self, kwargs)
 
 
@@ -147,7 +149,22 @@ class CompactGeoJson(folium.GeoJson):
 
     def render(self, **kwargs: Any) -> None:
         self.parent_map = get_obj_in_upper_tree(self, folium.Map)
+        # Without this the layer exists, holds every feature and is never on
+        # the map: no choropleth was drawn at all until issue 10.
+        _add_when_shown(self)
         _render_raw(self, kwargs)
+
+
+def _add_when_shown(layer: Any) -> None:
+    """What folium's Layer.render does and our render()s skip: a layer shown at
+    first is added to its parent (the map)."""
+    if layer.show:
+        layer.add_child(
+            ElementAddToElement(
+                element_name=layer.get_name(), element_parent_name=layer._parent.get_name()
+            ),
+            name=layer.get_name() + "_add",
+        )
 
 
 def _render_raw(element: Any, kwargs: dict[str, Any]) -> None:
@@ -238,6 +255,40 @@ def polygon_layer(
         name=name,
         control=control,
         tooltip=_tooltip(tooltip) if len(frame) else None,
+        attribution=BOUNDARY_ATTRIBUTION,
+    )
+
+
+# The reference layer's outlines: drawn over the shading, never filled, and
+# never in the way of a hover or a tap on the areas under them.
+REFERENCE_STYLES = {
+    "la": {"color": "#0b0c0c", "weight": 2.5, "opacity": 0.9, "fill": False},
+    "ward": {"color": "#0b0c0c", "weight": 1, "opacity": 0.7, "dashArray": "3 3", "fill": False},
+}
+REFERENCE_NAME = "Boundaries: local authorities and wards"
+
+
+def reference_layer(outlines: Any) -> folium.GeoJson:
+    """Local authority and ward outlines, each with its name (map_frame.js
+    labels them: local authorities always, wards once zoomed in)."""
+    properties = [
+        {"name": esc(row.name), "kind": row.kind, "style": REFERENCE_STYLES[row.kind]}
+        for row in outlines.itertuples(index=False)
+    ]
+    data = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "geometry": _STUB_GEOMETRY, "properties": props}
+            for props in properties
+        ],
+    }
+    return CompactGeoJson(
+        data,
+        geometry_texts=_geometry_texts(outlines.geometry.values),
+        name=REFERENCE_NAME,
+        control=True,
+        interactive=False,
+        attribution=BOUNDARY_ATTRIBUTION,
     )
 
 

@@ -124,6 +124,48 @@ def test_it_shades_by_the_chosen_figure_and_offers_every_shading():
     assert '"shade": "imd"' in html or 'shade: "imd"' in html
 
 
+def test_every_polygon_layer_is_added_to_the_map():
+    """The browser tests (tests/e2e/test_map_drawn.py) see the polygons drawn;
+    this says why in a second: each GeoJSON layer is added to the map, not
+    only made (issue 10: the shading never was)."""
+    outlines = gpd.GeoDataFrame(
+        {
+            "kind": ["la", "ward"],
+            "code": ["E08000006", "E05013028"],
+            "name": ["Salford", "Ordsall"],
+        },
+        geometry=[shapely.box(-2.31, 53.47, -2.26, 53.50), shapely.box(-2.30, 53.48, -2.28, 53.49)],
+        crs="EPSG:4326",
+    )
+    for html in (board_html(reference=outlines), directory_map_html(reference=outlines)):
+        map_name = re.search(r"var (map_[0-9a-f]+) = L\.map\(", html)[1]
+        layers = re.findall(r"var (geo_json_[0-9a-f]+) = L\.geoJson\(", html)
+        assert layers
+        for layer in layers:
+            assert f"{layer}.addTo({map_name});" in html, layer
+
+
+def directory_map_html(**kwargs):
+    return map_html_render(
+        directory_map_build(
+            neighbourhoods=neighbourhoods(), groups=groups(), assets=ASSETS, **kwargs
+        )
+    )
+
+
+def test_the_reference_layer_carries_each_outlines_escaped_name():
+    outlines = gpd.GeoDataFrame(
+        {"kind": ["la", "ward"], "code": ["E1", "E2"], "name": ["Salford", "<b>Quays</b>"]},
+        geometry=[shapely.box(-2.31, 53.47, -2.26, 53.50), shapely.box(-2.30, 53.48, -2.28, 53.49)],
+        crs="EPSG:4326",
+    )
+    html = board_html(reference=outlines)
+    names = [f["properties"]["name"] for f in features_of(html) if "kind" in f["properties"]]
+    assert names == ["Salford", "&lt;b&gt;Quays&lt;/b&gt;"]
+    assert '"Boundaries: local authorities and wards"' in html
+    assert "Ward (black dotted outline" in html
+
+
 def test_the_gaps_layer_holds_only_the_gaps():
     html = board_html()
     gaps = [f for f in features_of(html) if f["properties"].get("why")]

@@ -13,6 +13,7 @@ import shapely
 from django.core.management import call_command
 
 from places.models import Neighbourhood, Postcode
+from places.spatial import kind_default
 from tests.places.shipped import SALFORD_IMD2025, SALFORD_LSOA21, SALFORD_POSTCODES, SALFORD_WARDS
 
 pytestmark = pytest.mark.django_db
@@ -43,10 +44,21 @@ def test_demo_loads_salford_lsoas_with_imd_2025_and_postcodes() -> None:
     assert (pc.latitude, pc.longitude, pc.neighbourhood_code) == (53.4812, -2.280431, "E01033991")
 
 
+def test_demo_loads_salfords_wards_for_the_maps_to_outline() -> None:
+    out, _ = load("--demo", "--no-progress")
+    wards = Neighbourhood.objects.filter(kind="ward")
+    assert wards.count() == 20
+    assert "20 created" in out
+    assert set(wards.values_list("la_code", flat=True)) == {"E08000006"}
+    assert wards.filter(name="Ordsall").exists()
+    # The maps still draw the LSOAs: the most detailed kind loaded.
+    assert kind_default() == "lsoa21"
+
+
 def test_it_stores_geometry_as_given_without_simplifying() -> None:
     load("--demo", "--no-progress")
     source = gpd.read_file(SALFORD_LSOA21).set_index("lsoa21cd").geometry
-    for n in Neighbourhood.objects.all():
+    for n in Neighbourhood.objects.filter(kind="lsoa21"):
         assert shapely.equals_exact(shapely.from_wkb(bytes(n.geometry)), source[n.code], 0)
 
 

@@ -33,6 +33,80 @@
     }
   }
 
+  // The reference layer's names, as labels on the map: local authorities
+  // always, wards from wardZoom on (further out they would overlap). The
+  // names were escaped on the server.
+  function labelPlaces(map, layer, wardZoom) {
+    layer.eachLayer(function (outline) {
+      var place = outline.feature.properties;
+      outline.bindTooltip(place.name, {
+        permanent: true,
+        direction: "center",
+        interactive: false,
+        className: "backer-place-label backer-place-label-" + place.kind
+      });
+    });
+    function zoomed() {
+      var shown = map.getZoom() >= wardZoom;
+      map.getContainer().classList.toggle("backer-ward-labels", shown);
+    }
+    map.on("zoomend", zoomed);
+    zoomed();
+  }
+
+  // The legend and the layer control each fold behind a button (aria-expanded),
+  // so neither hides the map for good; both start folded on a narrow frame (a
+  // phone, or 200% zoom). The buttons are real <button>s: Tab reaches them,
+  // Enter and Space operate them.
+  var NARROW = "(max-width: 640px)";
+
+  function foldable(container, body, label, id) {
+    body.id = id;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "backer-fold";
+    button.setAttribute("aria-controls", id);
+    button.textContent = label;
+    function set(open) {
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      body.hidden = !open;
+      container.classList.toggle("backer-folded", !open);
+    }
+    button.addEventListener("click", function () {
+      set(button.getAttribute("aria-expanded") !== "true");
+    });
+    container.insertBefore(button, container.firstChild);
+    var narrow = window.matchMedia && window.matchMedia(NARROW).matches;
+    set(!narrow);
+    return button;
+  }
+
+  function foldControls(map) {
+    var legend = document.querySelector(".backer-legend");
+    if (legend && !legend.querySelector(".backer-fold")) {
+      var body = document.createElement("div");
+      body.className = "backer-fold-body";
+      // A scroll region with nothing focusable inside: focusable itself, so
+      // a keyboard can scroll it.
+      body.tabIndex = 0;
+      body.setAttribute("role", "region");
+      body.setAttribute("aria-label", "Legend");
+      while (legend.firstChild) { body.appendChild(legend.firstChild); }
+      legend.appendChild(body);
+      foldable(legend, body, "Legend", "backer-legend-body");
+      // Clicks and wheel on the legend are the legend's, not the map's.
+      if (window.L && L.DomEvent) {
+        L.DomEvent.disableClickPropagation(legend);
+        L.DomEvent.disableScrollPropagation(legend);
+      }
+    }
+    var layers = map.getContainer().querySelector(".leaflet-control-layers");
+    var list = layers && layers.querySelector(".leaflet-control-layers-list");
+    if (list && !layers.querySelector(".backer-fold")) {
+      foldable(layers, list, "Layers", "backer-layers-body");
+    }
+  }
+
   // Work that may wait until the map is shown (the group clusters): queued
   // while the document's scripts run, started after the first frame has
   // painted the neighbourhoods, one task at a time. When the last task is done
@@ -81,21 +155,37 @@
         if (shade) { apply(shade); }
       });
       apply(current);
+      if (config.reference) { labelPlaces(config.map, config.reference, config.wardLabelZoom); }
+      foldControls(config.map);
       // For the page's tests and for anyone scripting the frame: the map, its
       // neighbourhood figures and the chosen shading.
       window.backer = {
         map: config.map,
         neighbourhoods: config.neighbourhoods,
+        reference: config.reference || null,
         shade: function () { return current; },
+        // Only what is on the map: a layer that was never added still holds
+        // every feature (issue 10), and a test reading it would see a map.
         properties: function () {
-          return config.neighbourhoods.getLayers().map(function (layer) {
+          return config.neighbourhoods.getLayers().filter(function (layer) {
+            return config.map.hasLayer(layer);
+          }).map(function (layer) {
             return layer.feature.properties;
           });
         }
       };
+      // Ready means drawn: the canvas renderer paints the added polygons in
+      // its next animation frame, so the flag is set in the frame after
+      // that, and never while the shading is off the map (the benchmarks and
+      // tests wait for it; issue 10 measured maps with nothing drawn).
       config.map.whenReady(function () {
-        document.documentElement.setAttribute("data-map-ready", "1");
-        startDeferred();
+        var next = window.requestAnimationFrame || function (f) { setTimeout(f, 0); };
+        next(function () {
+          if (config.map.hasLayer(config.neighbourhoods)) {
+            document.documentElement.setAttribute("data-map-ready", "1");
+          }
+          startDeferred();
+        });
       });
     },
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from places.loading import (
     BoundarySource,
@@ -31,7 +32,7 @@ from places.loading import (
     PostcodeSource,
 )
 from places.models import NeighbourhoodKind
-from places.services import demo_sources, places_load
+from places.services import demo_sources, demo_ward_source, places_load
 
 # The maps app's loading step, run after every load when that app is installed.
 MAP_GEOMETRY_COMMAND = "prepare_map_geometry"
@@ -99,20 +100,30 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        sources = self._sources(options)
+        loads = [self._sources(options)]
+        if options["demo"]:
+            # The wards, a second kind of neighbourhood: the maps' reference
+            # layer outlines and names them (maps/reference.py).
+            loads.append({"boundaries": demo_ward_source()})
         started = time.perf_counter()
         try:
-            report = places_load(
-                **sources,
-                progress=not options["no_progress"],
-                # tqdm draws with carriage returns, so give it the raw stream
-                # rather than Django's line-ending OutputWrapper.
-                progress_file=getattr(self.stderr, "_out", sys.stderr),
-            )
+            # All or nothing across the loads too.
+            with transaction.atomic():
+                reports = [
+                    places_load(
+                        **sources,
+                        progress=not options["no_progress"],
+                        # tqdm draws with carriage returns, so give it the raw
+                        # stream rather than Django's line-ending OutputWrapper.
+                        progress_file=getattr(self.stderr, "_out", sys.stderr),
+                    )
+                    for sources in loads
+                ]
         except PlacesLoadError as error:
             raise CommandError(str(error)) from error
-        for line in report.lines():
-            self.stdout.write(line)
+        for report in reports:
+            for line in report.lines():
+                self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS(f"Loaded in {time.perf_counter() - started:.1f} s."))
         if not options["no_map_geometry"] and MAP_GEOMETRY_COMMAND in get_commands():
             # The maps app's own loading step (display geometry of every map

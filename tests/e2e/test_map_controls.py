@@ -1,0 +1,135 @@
+"""The legend and the layer control (issue 10): each folds behind a button
+with aria-expanded; open together they cover at most a quarter of a 1280x800
+frame; at 375 px wide they start folded; they never cover the zoom buttons;
+and a keyboard reaches and operates them."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from partners.models import Theme
+from tests import factories as f
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+BOXES_JS = """() => {
+  const box = s => { const r = document.querySelector(s).getBoundingClientRect();
+                     return {x: r.x, y: r.y, w: r.width, h: r.height}; };
+  return {legend: box(".backer-legend"), layers: box(".leaflet-control-layers"),
+          zoom: box(".leaflet-control-zoom"), frame: box(".folium-map")};
+}"""
+
+
+@pytest.fixture
+def every_theme(personas):
+    """A group of every theme: the longest layer control there is."""
+    cache.clear()
+    for i, theme in enumerate(Theme.objects.filter(active=True)):
+        place = f.NeighbourhoodFactory(imd_decile=i % 10 + 1)
+        group = f.CommunityGroupFactory(neighbourhood=place)
+        f.ActivityFactory(group=group, themes=[theme.slug])
+    yield
+    cache.clear()
+
+
+def area(box):
+    return box["w"] * box["h"]
+
+
+def overlaps(a, b):
+    return not (
+        a["x"] + a["w"] <= b["x"]
+        or b["x"] + b["w"] <= a["x"]
+        or a["y"] + a["h"] <= b["y"]
+        or b["y"] + b["h"] <= a["y"]
+    )
+
+
+def open_frame(page, url, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(url)
+    page.locator("html[data-map-ready='1']").wait_for(state="attached", timeout=10_000)
+
+
+def fold_button(page, name):
+    return page.get_by_role("button", name=name)
+
+
+def test_open_they_cover_a_quarter_at_most_and_fold_away(
+    live_server, signed_in_page, personas, every_theme
+):
+    page = signed_in_page(personas.carol)
+    open_frame(page, f"{live_server.url}/board/map/frame/", 1280, 800)
+    assert page.locator(".leaflet-control-layers label").count() >= 20  # every theme listed
+    for name in ("Legend", "Layers"):
+        assert fold_button(page, name).get_attribute("aria-expanded") == "true"
+    boxes = page.evaluate(BOXES_JS)
+    assert area(boxes["legend"]) + area(boxes["layers"]) <= 0.25 * 1280 * 800, boxes
+    assert not overlaps(boxes["legend"], boxes["zoom"])
+    assert not overlaps(boxes["layers"], boxes["zoom"])
+    assert page.get_by_text("Active matches", exact=True).is_visible()
+
+    fold_button(page, "Legend").click()
+    fold_button(page, "Layers").click()
+    for name in ("Legend", "Layers"):
+        assert fold_button(page, name).get_attribute("aria-expanded") == "false"
+    assert not page.get_by_text("Active matches", exact=True).is_visible()
+    assert not page.get_by_label("Deprivation: IMD decile").is_visible()
+    folded = page.evaluate(BOXES_JS)
+    assert area(folded["legend"]) + area(folded["layers"]) < 0.02 * 1280 * 800
+
+
+def test_at_375_px_they_start_folded_and_never_cover_the_zoom_buttons(
+    live_server, signed_in_page, personas, every_theme
+):
+    page = signed_in_page(personas.carol)
+    open_frame(page, f"{live_server.url}/board/map/frame/", 375, 600)
+    for name in ("Legend", "Layers"):
+        assert fold_button(page, name).get_attribute("aria-expanded") == "false"
+    for name in ("Legend", "Layers"):
+        fold_button(page, name).click()
+        assert fold_button(page, name).get_attribute("aria-expanded") == "true"
+    boxes = page.evaluate(BOXES_JS)
+    for control in ("legend", "layers"):
+        assert not overlaps(boxes[control], boxes["zoom"]), control
+        box = boxes[control]
+        assert box["x"] >= 0 and box["x"] + box["w"] <= 375, control
+    # Usable: the zoom buttons and a shading still answer a tap.
+    page.get_by_role("button", name="Zoom in").click()
+    page.get_by_label("Deprivation: IMD decile").check()
+    assert page.evaluate("window.backer.shade()") == "imd"
+
+
+def test_a_keyboard_reaches_and_operates_both(live_server, signed_in_page, personas, every_theme):
+    page = signed_in_page(personas.carol)
+    open_frame(page, f"{live_server.url}/board/map/frame/", 1280, 800)
+    reached = set()
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.textContent.trim()")
+        if page.evaluate("document.activeElement.classList.contains('backer-fold')"):
+            reached.add(focused.lstrip("\u25be\u25b8\u00a0 "))
+        if reached == {"Legend", "Layers"}:
+            break
+    assert reached == {"Legend", "Layers"}
+
+    layers = fold_button(page, "Layers")
+    layers.focus()
+    page.keyboard.press("Enter")
+    assert layers.get_attribute("aria-expanded") == "false"
+    page.keyboard.press("Space")
+    assert layers.get_attribute("aria-expanded") == "true"
+    # On into the list: the shadings are radio buttons, arrows choose.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.type") == "radio"
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("window.backer.shade()") == "pounds"
+
+    legend = fold_button(page, "Legend")
+    legend.focus()
+    page.keyboard.press("Enter")
+    assert legend.get_attribute("aria-expanded") == "false"
