@@ -29,7 +29,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from config.exceptions import ApplicationError
 from maps import charts, dashboard, selfassessment
 from maps.cache import data_version
-from maps.figures import PERIODS
+from maps.figures import FIGURE_DEFINITIONS, PERIODS
 from maps.forms import BoardFilterForm, ResponseForm
 from maps.levels import LEVEL_NAMES
 from maps.models import AssessmentRound
@@ -117,19 +117,25 @@ def _scope(request: HttpRequest, anchors: list[Anchor]) -> tuple[BoardFilterForm
 
 
 def _figures(scope: dashboard.BoardScope) -> dict[str, Any]:
-    deciles = dashboard.backing_by_decile(scope=scope)
+    # One read of the matches taken up, added up by every table below.
+    backing = dashboard.scope_backing(scope=scope)
+    deciles = dashboard.backing_by_decile(scope=scope, backing=backing)
     level = dashboard.backing_level(scope=scope)
     reached = [
-        row for row in dashboard.backing_by_neighbourhood(scope=scope, level=level) if row.matches
+        row
+        for row in dashboard.backing_by_neighbourhood(scope=scope, level=level, backing=backing)
+        if row.matches
     ]
     return {
         "map_level": level,
         "map_noun": LEVEL_NAMES[level.level],
         "deciles": deciles,
-        "headline": dashboard.board_headline(scope=scope, deciles=deciles),
-        "months": dashboard.backing_over_time(scope=scope),
-        "themes": dashboard.backing_by_theme(scope=scope),
+        "outside": dashboard.backing_outside_area(scope=scope, backing=backing),
+        "headline": dashboard.board_headline(scope=scope, deciles=deciles, backing=backing),
+        "months": dashboard.backing_over_time(scope=scope, backing=backing),
+        "themes": dashboard.backing_by_theme(scope=scope, backing=backing),
         "reached": sorted(reached, key=lambda row: (-row.matches, row.code)),
+        "definitions": FIGURE_DEFINITIONS,
         "deprived_deciles": dashboard.DEPRIVED_DECILES,
         "chart_alt": CHART_ALT,
         "minimum": selfassessment.MIN_RESPONDENTS,
