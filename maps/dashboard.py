@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 import shapely
@@ -46,6 +46,7 @@ from places.models import Neighbourhood
 __all__ = [
     "DEPRIVED_DECILES",
     "BoardScope",
+    "DashboardFigures",
     "DecileRow",
     "Headline",
     "MonthRow",
@@ -58,6 +59,7 @@ __all__ = [
     "backing_outside_area",
     "backing_over_time",
     "board_headline",
+    "dashboard_figures",
     "matches_backing_given",
     "scope_backing",
 ]
@@ -504,3 +506,43 @@ def backing_by_neighbourhood(
         )
         for row, blob in zip(figures.itertuples(index=False), wkb, strict=True)
     ]
+
+
+# --- everything the dashboard and the report show -------------------------------------
+
+
+@dataclass(frozen=True)
+class DashboardFigures:
+    """Every figure of the dashboard and the report for one scope: what
+    maps.board_cache stores by data version."""
+
+    headline: Headline
+    deciles: list[DecileRow]
+    outside: dict[str, object]
+    months: list[MonthRow]
+    themes: list[ThemeRow]
+    level: LevelChoice
+    # The areas reached, most matches first, without their polygons (the
+    # static map chart draws those).
+    reached: list[NeighbourhoodBacking]
+
+
+def dashboard_figures(*, scope: BoardScope) -> DashboardFigures:
+    """All of the dashboard's figures, from one read of the matches taken up."""
+    backing = scope_backing(scope=scope)
+    deciles = backing_by_decile(scope=scope, backing=backing)
+    level = backing_level(scope=scope)
+    reached = [
+        replace(row, geometry=b"")
+        for row in backing_by_neighbourhood(scope=scope, level=level, backing=backing)
+        if row.matches
+    ]
+    return DashboardFigures(
+        headline=board_headline(scope=scope, deciles=deciles, backing=backing),
+        deciles=deciles,
+        outside=backing_outside_area(scope=scope, backing=backing),
+        months=backing_over_time(scope=scope, backing=backing),
+        themes=backing_by_theme(scope=scope, backing=backing),
+        level=level,
+        reached=sorted(reached, key=lambda row: (-row.matches, row.code)),
+    )
