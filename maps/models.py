@@ -142,7 +142,8 @@ class DisplayGeometrySet(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_level_display()} from {self.kind} ({self.areas:,} areas)"
+        noun = "area" if self.areas == 1 else "areas"
+        return f"{self.get_level_display()} from {self.kind} ({self.areas:,} {noun})"
 
 
 class DisplayGeometry(models.Model):
