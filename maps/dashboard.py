@@ -5,13 +5,12 @@ Everything here is an aggregate: no function returns a group's name, contact
 or location, so the board role (which must never see personal data) can be
 given any of it.
 
-The definitions are the board map's (maps.figures), so the map, its table and
-the dashboard never disagree: *backing* is a match the group has taken up
-(accepted, active or completed: figures.BACKING_STATUSES); a match belongs to
-a period if it was backing at any time in it; pounds are seed-funding
-amounts (integer pence) and hours are the "time" kind's hours. The only
-thing added here is the joint view: a board member of several anchors sees
-those anchors together, which a single anchor filter cannot express.
+Every figure is defined once, in maps.figures (FIGURE_DEFINITIONS, with the
+words the pages print): this module only adds up figures.backing_rows, one
+row per match taken up, so the headline, the decile, month, theme and map
+tables and the map itself never disagree. The only thing added here is the
+joint view: a board member of several anchors sees those anchors together,
+which a single anchor filter cannot express.
 """
 
 from __future__ import annotations
@@ -19,12 +18,11 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 import shapely
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from maps.display import display_geometries
@@ -32,17 +30,23 @@ from maps.figures import (
     DEPRIVED_DECILES,
     MapFilters,
     backing_matches,
+    backing_outside,
+    backing_rows,
     figures_compute,
+    groups_by_status,
     map_kind,
+    matches_in_period,
+    small_count_label,
 )
 from maps.levels import LevelChoice, level_choose, level_counts
 from matching.models import Match, MatchStatus
-from partners.models import Anchor, CommunityGroup, NeedKind, Theme, VerificationStatus
+from partners.models import Anchor, Theme, VerificationStatus
 from places.models import Neighbourhood
 
 __all__ = [
     "DEPRIVED_DECILES",
     "BoardScope",
+    "DashboardFigures",
     "DecileRow",
     "Headline",
     "MonthRow",
@@ -52,9 +56,12 @@ __all__ = [
     "backing_by_neighbourhood",
     "backing_by_theme",
     "backing_level",
+    "backing_outside_area",
     "backing_over_time",
     "board_headline",
+    "dashboard_figures",
     "matches_backing_given",
+    "scope_backing",
 ]
 
 
@@ -86,18 +93,17 @@ def _share(part: float, whole: float) -> float:
     return part / whole if whole else 0.0
 
 
-def _amounts(kind: str, amount: int) -> tuple[int, int]:
-    """(pence, hours) one match contributes."""
-    return (
-        amount if kind == NeedKind.SEED_FUNDING else 0,
-        amount if kind == NeedKind.TIME else 0,
-    )
-
-
 def matches_backing_given(*, scope: BoardScope) -> QuerySet[Match]:
-    """The matches that count as backing: the map's rule, narrowed to the anchors."""
-    matches: QuerySet[Match] = backing_matches(filters=scope.filters(), today=scope.today)
-    return matches.filter(resource__anchor_id__in=scope.anchor_ids)
+    """The matches taken up (figures.backing_matches), of the scope's anchors."""
+    matches: QuerySet[Match] = backing_matches(
+        filters=scope.filters(), today=scope.today, anchor_ids=scope.anchor_ids
+    )
+    return matches
+
+
+def scope_backing(*, scope: BoardScope) -> pd.DataFrame:
+    """figures.backing_rows of the scope's anchors: what every table adds up."""
+    return backing_rows(filters=scope.filters(), today=scope.today, anchor_ids=scope.anchor_ids)
 
 
 def _area_neighbourhoods(scope: BoardScope) -> QuerySet[Neighbourhood]:
@@ -126,29 +132,41 @@ _HOOD_COLUMNS = [
 ]
 
 
-def _figures(scope: BoardScope, level: str = "neighbourhood") -> pd.DataFrame:
-    """figures.figures_compute over the scope's neighbourhoods (with population
-    kept) and backing: one row per neighbourhood, or per area of ``level``."""
+def _hoods(scope: BoardScope) -> pd.DataFrame:
     hoods = pd.DataFrame(
         list(_area_neighbourhoods(scope).order_by("code").values_list(*_HOOD_COLUMNS)),
         columns=_HOOD_COLUMNS,
     )
     hoods["imd_decile"] = hoods["imd_decile"].astype("Int64")
     hoods["population"] = hoods["population"].astype("Int64")
-    backing = pd.DataFrame(
-        list(
-            matches_backing_given(scope=scope).values_list(
-                "need__activity__group__neighbourhood__code", "need__kind", "amount"
-            )
-        ),
-        columns=["code", "kind", "amount"],
-    )
+    return hoods
+
+
+def _figures(
+    scope: BoardScope,
+    level: str = "neighbourhood",
+    backing: pd.DataFrame | None = None,
+    hoods: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """figures.figures_compute over the scope's neighbourhoods (with population
+    kept) and backing: one row per neighbourhood, or per area of ``level``."""
     return figures_compute(
-        neighbourhoods=hoods,
-        backing=backing,
+        neighbourhoods=_hoods(scope) if hoods is None else hoods,
+        backing=scope_backing(scope=scope) if backing is None else backing,
         groups=pd.DataFrame(columns=["code", "meets_at_home"]),
         activity_codes=[],
         level=level,
+    )
+
+
+def backing_outside_area(
+    *, scope: BoardScope, backing: pd.DataFrame | None = None
+) -> dict[str, object]:
+    """The backing of groups outside the scope's area (figures.backing_outside):
+    the row every table shows after its neighbourhoods or deciles."""
+    return backing_outside(
+        backing=scope_backing(scope=scope) if backing is None else backing,
+        neighbourhoods=_hoods(scope),
     )
 
 
@@ -157,14 +175,24 @@ def _figures(scope: BoardScope, level: str = "neighbourhood") -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class Headline:
-    groups_registered: int
+    # Groups on the register by status (figures.groups_by_status), not by anchor.
     groups_verified: int
+    groups_pending: int
+    groups_rejected: int
+    groups_suspended: int
+    # Verified groups meeting at a home, as shown ("fewer than 8" for 1 to 7).
+    groups_at_home_label: str
+    # Matches in the period by status (figures.matches_in_period).
     matches_proposed: int
     # Approved by the anchor team and offered to the group, not yet answered.
     matches_approved: int
     matches_accepted: int
     matches_active: int
     matches_completed: int
+    matches_declined: int
+    matches_deferred: int
+    matches_withdrawn: int
+    matches_expired: int
     pence_awarded: int
     hours_given: int
     neighbourhoods_reached: int
@@ -179,56 +207,61 @@ class Headline:
         return self.pence_awarded / 100
 
     @property
-    def matches_backing(self) -> int:
+    def groups_registered(self) -> int:
+        """Groups registered: the verified ones (figures.FIGURE_DEFINITIONS)."""
+        return self.groups_verified
+
+    @property
+    def matches_taken_up(self) -> int:
         return self.matches_accepted + self.matches_active + self.matches_completed
 
+    @property
+    def active_backing(self) -> int:
+        """Backing under way: accepted or active (figures.ACTIVE_STATUSES)."""
+        return self.matches_accepted + self.matches_active
 
-def board_headline(*, scope: BoardScope, deciles: list[DecileRow] | None = None) -> Headline:
-    """The figures at the top of the dashboard.
+
+def board_headline(
+    *,
+    scope: BoardScope,
+    deciles: list[DecileRow] | None = None,
+    backing: pd.DataFrame | None = None,
+) -> Headline:
+    """The figures at the top of the dashboard (figures.FIGURE_DEFINITIONS).
 
     Groups are shared by every anchor (DESIGN.md), so group counts are not
-    narrowed by anchor: registered in the period, and of those how many are
-    verified. Matches are counted by status, dated by when the group took
-    them up, else when they were reviewed, else proposed.
+    narrowed by anchor. Matches are counted by status under the one period
+    rule; pounds, hours and neighbourhoods reached add up the matches taken
+    up, inside the area or not.
     """
-    start, end = scope.bounds()
-    groups = CommunityGroup.objects.filter(erased_at__isnull=True, withdrawn_at__isnull=True)
-    matches = Match.objects.filter(resource__anchor_id__in=scope.anchor_ids).annotate(
-        dated_at=Coalesce("responded_at", "reviewed_at", "created_at")
-    )
-    if start is not None:
-        groups = groups.filter(created_at__gte=start, created_at__lt=end)
-        matches = matches.filter(dated_at__gte=start, dated_at__lt=end)
-    group_counts = groups.aggregate(
-        registered=Count("id"),
-        verified=Count("id", filter=Q(status=VerificationStatus.VERIFIED)),
+    backing = scope_backing(scope=scope) if backing is None else backing
+    groups = groups_by_status()
+    matches = matches_in_period(
+        Match.objects.filter(resource__anchor_id__in=scope.anchor_ids),
+        filters=scope.filters(),
+        today=scope.today,
     )
     by_status = dict(matches.values_list("status").annotate(n=Count("id")).order_by())
-    rows = deciles if deciles is not None else backing_by_decile(scope=scope)
-    pence = hours = 0
-    for kind, amount in matches_backing_given(scope=scope).values_list("need__kind", "amount"):
-        money, time = _amounts(kind, amount)
-        pence += money
-        hours += time
-    reached = (
-        matches_backing_given(scope=scope)
-        .exclude(need__activity__group__neighbourhood__isnull=True)
-        .values("need__activity__group__neighbourhood")
-        .distinct()
-        .count()
-    )
+    rows = deciles if deciles is not None else backing_by_decile(scope=scope, backing=backing)
     deprived = [row for row in rows if row.decile in DEPRIVED_DECILES]
     return Headline(
-        groups_registered=group_counts["registered"],
-        groups_verified=group_counts["verified"],
+        groups_verified=groups[VerificationStatus.VERIFIED],
+        groups_pending=groups[VerificationStatus.PENDING],
+        groups_rejected=groups[VerificationStatus.REJECTED],
+        groups_suspended=groups[VerificationStatus.SUSPENDED],
+        groups_at_home_label=small_count_label(groups["at_home"]),
         matches_proposed=by_status.get(MatchStatus.PROPOSED, 0),
         matches_approved=by_status.get(MatchStatus.APPROVED, 0),
         matches_accepted=by_status.get(MatchStatus.ACCEPTED, 0),
         matches_active=by_status.get(MatchStatus.ACTIVE, 0),
         matches_completed=by_status.get(MatchStatus.COMPLETED, 0),
-        pence_awarded=pence,
-        hours_given=hours,
-        neighbourhoods_reached=reached,
+        matches_declined=by_status.get(MatchStatus.DECLINED, 0),
+        matches_deferred=by_status.get(MatchStatus.DEFERRED, 0),
+        matches_withdrawn=by_status.get(MatchStatus.WITHDRAWN, 0),
+        matches_expired=by_status.get(MatchStatus.EXPIRED, 0),
+        pence_awarded=int(backing["pence"].sum()),
+        hours_given=int(backing["hours"].sum()),
+        neighbourhoods_reached=int(backing["code"].dropna().nunique()),
         deprived_matches_share=sum(row.matches_share for row in deprived),
         deprived_pence_share=sum(row.pence_share for row in deprived),
         deprived_neighbourhoods_share=sum(row.neighbourhoods_share for row in deprived),
@@ -250,29 +283,39 @@ class DecileRow:
     # loaded: a share of a partial total would mislead.
     population: int | None
     population_share: float | None
+    # Matches taken up, and of them the active ones (figures.ACTIVE_STATUSES).
     matches: int
     matches_share: float
     pence: int
     pence_share: float
     hours: int
     hours_share: float
+    active: int = 0
 
     @property
     def pounds(self) -> float:
         return self.pence / 100
 
 
-def backing_by_decile(*, scope: BoardScope) -> list[DecileRow]:
+def backing_by_decile(*, scope: BoardScope, backing: pd.DataFrame | None = None) -> list[DecileRow]:
     """Ten rows, decile 1 (most deprived) to 10: each decile's neighbourhoods
     and people, and the backing given to groups based there, each with its
     share of the total over the ten deciles. Backing of groups outside the
-    area (or with no known decile) is in no decile and in no total."""
-    figures = _figures(scope)
+    area (or with no known decile) is in no decile: backing_outside_area
+    gives it, for its own row."""
+    figures = _figures(scope, backing=backing)
     figures = figures[figures["imd_decile"].notna()]
     sums = (
         figures.assign(neighbourhoods=1)
         .groupby(figures["imd_decile"].astype(int))[
-            ["neighbourhoods", "population", "active_matches", "pence_awarded", "hours_given"]
+            [
+                "neighbourhoods",
+                "population",
+                "matches_taken_up",
+                "active_matches",
+                "pence_awarded",
+                "hours_given",
+            ]
         ]
         .sum()
         .reindex(range(1, 11), fill_value=0)
@@ -288,8 +331,9 @@ def backing_by_decile(*, scope: BoardScope) -> list[DecileRow]:
             population_share=(
                 _share(row["population"], totals["population"]) if population_known else None
             ),
-            matches=int(row["active_matches"]),
-            matches_share=_share(row["active_matches"], totals["active_matches"]),
+            matches=int(row["matches_taken_up"]),
+            matches_share=_share(row["matches_taken_up"], totals["matches_taken_up"]),
+            active=int(row["active_matches"]),
             pence=int(row["pence_awarded"]),
             pence_share=_share(row["pence_awarded"], totals["pence_awarded"]),
             hours=int(row["hours_given"]),
@@ -321,22 +365,21 @@ def _months(first: datetime.date, last: datetime.date) -> Iterable[datetime.date
         month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
-def backing_over_time(*, scope: BoardScope) -> list[MonthRow]:
-    """Backing taken up per calendar month (site time zone) within the period,
-    with empty months filled in so a chart's axis is even."""
-    start, _end = scope.bounds()
-    matches = matches_backing_given(scope=scope).annotate(
-        backed_at=Coalesce("responded_at", "reviewed_at", "created_at")
-    )
-    if start is not None:
-        matches = matches.filter(backed_at__gte=start)
+def backing_over_time(*, scope: BoardScope, backing: pd.DataFrame | None = None) -> list[MonthRow]:
+    """The matches taken up in the period by calendar month (site time zone)
+    of the day they were dated, with their pounds and hours to date; a match
+    dated before the period and still open in it is in the period's first
+    month. Empty months are filled in so a chart's axis is even, and the rows
+    add up to the headline."""
+    backing = scope_backing(scope=scope) if backing is None else backing
+    period = scope.filters().period_range(scope.today or timezone.localdate())
     buckets: dict[datetime.date, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for backed_at, kind, amount in matches.values_list("backed_at", "need__kind", "amount"):
-        month = timezone.localtime(backed_at).date().replace(day=1)
-        money, time = _amounts(kind, amount)
+    for dated_on, pence, hours in backing[["dated_on", "pence", "hours"]].itertuples(index=False):
+        day = max(dated_on, period[0]) if period else dated_on
+        month = day.replace(day=1)
         buckets[month][0] += 1
-        buckets[month][1] += money
-        buckets[month][2] += time
+        buckets[month][1] += int(pence)
+        buckets[month][2] += int(hours)
     if not buckets:
         return []
     return [
@@ -362,7 +405,7 @@ class ThemeRow:
         return self.pence / 100
 
 
-def backing_by_theme(*, scope: BoardScope) -> list[ThemeRow]:
+def backing_by_theme(*, scope: BoardScope, backing: pd.DataFrame | None = None) -> list[ThemeRow]:
     """Per theme: activities of registered groups, and the backing given to
     them. An activity with two themes counts under both, so the rows add up to
     more than the totals. Themes with neither are left out."""
@@ -372,24 +415,26 @@ def backing_by_theme(*, scope: BoardScope) -> list[ThemeRow]:
         activities__group__withdrawn_at__isnull=True,
     )
     themes = Theme.objects.filter(active=True).annotate(n=Count("activities", filter=live))
-    backing: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for theme_id, kind, amount in (
-        matches_backing_given(scope=scope)
-        .filter(need__activity__themes__isnull=False)
-        .values_list("need__activity__themes", "need__kind", "amount")
-    ):
-        money, time = _amounts(kind, amount)
-        backing[theme_id][0] += 1
-        backing[theme_id][1] += money
-        backing[theme_id][2] += time
+    frame = scope_backing(scope=scope) if backing is None else backing
+    amounts = {
+        int(pk): (int(pence), int(hours))
+        for pk, pence, hours in frame[["id", "pence", "hours"]].itertuples(index=False)
+    }
+    sums: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    pairs = Match.objects.filter(id__in=list(amounts), need__activity__themes__isnull=False)
+    for match_id, theme_id in pairs.values_list("id", "need__activity__themes"):
+        pence, hours = amounts[match_id]
+        sums[theme_id][0] += 1
+        sums[theme_id][1] += pence
+        sums[theme_id][2] += hours
     rows = [
         ThemeRow(
             slug=theme.slug,
             name=theme.name,
             activities=theme.n,
-            matches=backing[theme.id][0],
-            pence=backing[theme.id][1],
-            hours=backing[theme.id][2],
+            matches=sums[theme.id][0],
+            pence=sums[theme.id][1],
+            hours=sums[theme.id][2],
         )
         for theme in themes
     ]
@@ -407,7 +452,8 @@ class NeighbourhoodBacking:
     name: str
     imd_decile: int | None
     geometry: bytes = field(repr=False)  # WKB, EPSG:4326, display geometry
-    matches: int = 0
+    matches: int = 0  # taken up
+    active: int = 0  # of them, active (figures.ACTIVE_STATUSES)
     pence: int = 0
     hours: int = 0
     # Decile 1 to 3; for an area, most of its neighbourhoods are.
@@ -431,13 +477,16 @@ def backing_level(*, scope: BoardScope) -> LevelChoice:
 
 
 def backing_by_neighbourhood(
-    *, scope: BoardScope, level: LevelChoice | None = None
+    *,
+    scope: BoardScope,
+    level: LevelChoice | None = None,
+    backing: pd.DataFrame | None = None,
 ) -> list[NeighbourhoodBacking]:
     """Each neighbourhood (or area, at ``level``) with the backing given to
     groups based in it, and its stored display polygon (maps/display.py; an
     area without one is left out): the rows of the static map. Counts only."""
     chosen = (level or backing_level(scope=scope)).level
-    figures = _figures(scope, level=chosen)
+    figures = _figures(scope, level=chosen, backing=backing)
     kind = map_kind()
     shapes = display_geometries(kind=kind, level=chosen).geometries if kind else {}
     figures = figures[figures["code"].isin(list(shapes))]
@@ -448,7 +497,8 @@ def backing_by_neighbourhood(
             name=row.name,
             imd_decile=None if pd.isna(row.imd_decile) else int(row.imd_decile),
             geometry=bytes(blob),
-            matches=int(row.active_matches),
+            matches=int(row.matches_taken_up),
+            active=int(row.active_matches),
             pence=int(row.pence_awarded),
             hours=int(row.hours_given),
             deprived=bool(row.deprived_share > 0.5),
@@ -456,3 +506,43 @@ def backing_by_neighbourhood(
         )
         for row, blob in zip(figures.itertuples(index=False), wkb, strict=True)
     ]
+
+
+# --- everything the dashboard and the report show -------------------------------------
+
+
+@dataclass(frozen=True)
+class DashboardFigures:
+    """Every figure of the dashboard and the report for one scope: what
+    maps.board_cache stores by data version."""
+
+    headline: Headline
+    deciles: list[DecileRow]
+    outside: dict[str, object]
+    months: list[MonthRow]
+    themes: list[ThemeRow]
+    level: LevelChoice
+    # The areas reached, most matches first, without their polygons (the
+    # static map chart draws those).
+    reached: list[NeighbourhoodBacking]
+
+
+def dashboard_figures(*, scope: BoardScope) -> DashboardFigures:
+    """All of the dashboard's figures, from one read of the matches taken up."""
+    backing = scope_backing(scope=scope)
+    deciles = backing_by_decile(scope=scope, backing=backing)
+    level = backing_level(scope=scope)
+    reached = [
+        replace(row, geometry=b"")
+        for row in backing_by_neighbourhood(scope=scope, level=level, backing=backing)
+        if row.matches
+    ]
+    return DashboardFigures(
+        headline=board_headline(scope=scope, deciles=deciles, backing=backing),
+        deciles=deciles,
+        outside=backing_outside_area(scope=scope, backing=backing),
+        months=backing_over_time(scope=scope, backing=backing),
+        themes=backing_by_theme(scope=scope, backing=backing),
+        level=level,
+        reached=sorted(reached, key=lambda row: (-row.matches, row.code)),
+    )

@@ -6,22 +6,16 @@ suppressed), IMD decile, whether there is registered activity, and whether
 the neighbourhood is a *gap*. The dashboard reuses these, so the map, its
 table, the text summary and the dashboard can never disagree.
 
-Definitions, decided once here:
+Every board figure is defined here, once, in code and in words
+(FIGURE_DEFINITIONS, printed under "What these figures count" on the
+dashboard, the report and the board map): matches by status, active backing,
+matches taken up, pounds awarded, hours given to date, groups registered,
+neighbourhoods reached, and the one period rule (matches_in_period). The
+dashboard (maps.dashboard) and the map (maps.frames) only add them up.
 
-- **Backing** is a match the group has taken up: accepted, active or
-  completed (BACKING_STATUSES). An *approved* match is an offer the group has
-  not answered yet; it holds the resource's capacity (matching.models
-  .HOLDING_STATUSES) but is not yet backing given, so it is not counted.
-- **Registered** groups are verified and neither withdrawn nor erased;
-  consent to the public directory does not matter for counts (they are
-  aggregates, never points).
-- **Groups registered** counts the groups that do *not* meet at home. Groups
-  meeting at home are counted apart and their count is suppressed from 1 to 7
-  (NHS small-number practice): kept apart so no subtraction of two shown
-  numbers can recover a suppressed one.
 - A **gap** is a neighbourhood in IMD deciles 1 to 3 with at least one
   registered activity (an activity of a group located there, or an activity
-  serving it) and no backing in the filtered view.
+  serving it) and no backing taken up in the filtered view.
 
 The same figures at a coarser level (MSOAs, local authorities) are made from
 these by maps.levels.areas_aggregate, which says how each one aggregates.
@@ -37,7 +31,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import pandas as pd
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -48,30 +42,125 @@ from places.models import Neighbourhood
 from places.spatial import NoNeighbourhoods, kind_default
 
 __all__ = [
+    "ACTIVE_STATUSES",
     "BACKING_STATUSES",
+    "CLOSED_STATUSES",
+    "DAYS_A_MONTH",
     "DEPRIVED_DECILES",
     "FIGURE_COLUMNS",
+    "FIGURE_DEFINITIONS",
+    "GROUP_STATUSES",
     "LEVELS",
     "PERIODS",
     "SHADES",
     "SMALL_NUMBER_LIMIT",
     "MapFilters",
     "area_anchor",
+    "backing_amounts",
+    "backing_outside",
+    "backing_rows",
     "directory_figures",
     "figures_compute",
     "figures_summary",
+    "groups_by_status",
     "live_groups",
     "map_kind",
+    "match_hours_given",
+    "matches_in_period",
     "neighbourhood_figures",
+    "plural",
     "pounds_label",
     "small_count_label",
 ]
 
-# Taken up by the group: backing given. APPROVED (offered) is deliberately absent.
+# Taken up by the group: backing given. APPROVED (offered) is deliberately absent:
+# it holds the resource's capacity (matching.models.HOLDING_STATUSES) but the
+# group has not said yes.
 BACKING_STATUSES: tuple[str, ...] = (
     MatchStatus.ACCEPTED,
     MatchStatus.ACTIVE,
     MatchStatus.COMPLETED,
+)
+# "Active" means one thing everywhere: backing under way, taken up and not yet
+# completed. (The dashboard once said "active" for ACTIVE alone and the map for
+# all of BACKING_STATUSES, 27 against 41 on the demo.)
+ACTIVE_STATUSES: tuple[str, ...] = (MatchStatus.ACCEPTED, MatchStatus.ACTIVE)
+# Decisions that end a match on the day it is dated (matches_in_period).
+CLOSED_STATUSES: tuple[str, ...] = (
+    MatchStatus.DECLINED,
+    MatchStatus.WITHDRAWN,
+    MatchStatus.EXPIRED,
+)
+# The average calendar month in days: time given as "hours a month" becomes
+# hours by the days it was under way.
+DAYS_A_MONTH = 365.25 / 12
+# Group statuses the board sees counted, in this order; "Groups registered" in
+# the headline and on the map counts the verified ones.
+GROUP_STATUSES: tuple[str, ...] = (
+    VerificationStatus.VERIFIED,
+    VerificationStatus.PENDING,
+    VerificationStatus.REJECTED,
+    VerificationStatus.SUSPENDED,
+)
+
+# The definitions in words, printed under "What these figures count" on every
+# board page with figures (maps/templates/maps/board_definitions.html). Kept
+# beside the code they describe so the two change together.
+FIGURE_DEFINITIONS: tuple[tuple[str, str], ...] = (
+    (
+        "Period",
+        "A match counts in a period if it was open at any time in it: from the day it was "
+        "dated (when the group answered the offer, else when the anchor team decided, else "
+        "when it was proposed) until it was completed; a match declined, withdrawn or expired "
+        "counts only in a period holding the day it was dated. All time has no limits. Every "
+        "table on the page uses this one rule.",
+    ),
+    (
+        "Matches by status",
+        "Every match of the anchors in the period, by where it stands today: proposed, "
+        "offered to the group, accepted by the group, active, completed, declined, deferred, "
+        "withdrawn or expired.",
+    ),
+    (
+        "Matches taken up",
+        "Matches the group has said yes to: accepted, active or completed. All backing "
+        "figures (pounds, hours, neighbourhoods reached, the decile, month, theme and map "
+        "tables) count these. An offer the group has not answered is not counted.",
+    ),
+    (
+        "Active backing",
+        "Backing under way: matches accepted or active, not yet completed. This is the only "
+        "meaning of \u201cactive\u201d on these pages.",
+    ),
+    (
+        "Pounds awarded",
+        "The seed funding of the matches taken up, in full, in every period the match counts in.",
+    ),
+    (
+        "Hours given to date",
+        "Staff or volunteer time is offered in hours a month: it counts as those hours for "
+        "every month it was under way, from the day it was taken up until it was completed or "
+        "today, within the period (a month is 365.25 \u00f7 12 days; each match rounded to "
+        "the nearest hour). Expertise is offered in hours and counts in full. Both kinds are "
+        "in every hours figure.",
+    ),
+    (
+        "Groups registered",
+        "Groups on the register, as they stand today: not withdrawn and not erased. The "
+        "headline and the map count verified groups; the headline also shows how many are "
+        "pending, rejected or suspended. Groups are shared by every anchor, so they are not "
+        "narrowed by anchor. Groups meeting at a home are counted apart and a count of 1 to 7 "
+        "is shown as \u201cfewer than 8\u201d.",
+    ),
+    (
+        "Neighbourhoods reached",
+        "Neighbourhoods where a group with a match taken up in the period is based.",
+    ),
+    (
+        "Outside the service area",
+        "Backing of groups based outside the anchor's service area (or with no known "
+        "neighbourhood) is in every total and shown as its own row, never dropped.",
+    ),
 )
 # IMD deciles 1 to 3: the 30% most deprived neighbourhoods of England.
 DEPRIVED_DECILES: frozenset[int] = frozenset({1, 2, 3})
@@ -97,6 +186,7 @@ FIGURE_COLUMNS = (
     "name",
     "imd_decile",
     "active_matches",
+    "matches_taken_up",
     "pence_awarded",
     "pounds_awarded",
     "hours_given",
@@ -162,6 +252,11 @@ class MapFilters:
         return {k: v for k, v in asdict(self).items() if v != getattr(defaults, k)}
 
 
+def plural(count: int, one: str, many: str) -> str:
+    """ "1 local authority", "2 local authorities": the count and the right noun."""
+    return f"{count:,} {one if count == 1 else many}"
+
+
 def small_count_label(count: int) -> str:
     """A count of groups meeting at home as shown: 1 to 7 become "fewer than 8"."""
     if 0 < count < SMALL_NUMBER_LIMIT:
@@ -186,29 +281,152 @@ def _aware(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def backing_matches(*, filters: MapFilters, today: datetime.date | None = None) -> Any:
-    """Matches counted as backing under ``filters`` (a queryset, not evaluated).
+def matches_in_period(
+    matches: Any, *, filters: MapFilters, today: datetime.date | None = None
+) -> Any:
+    """``matches`` narrowed to those that count in the period: the one period
+    rule of every board figure (FIGURE_DEFINITIONS["Period"]).
 
-    A match belongs to a period if it was backing at any time in it: taken up
-    (responded_at, else reviewed_at, else created_at) before the period ends
-    and not completed before it starts.
+    A match is dated when the group answered (responded_at), else when the
+    team decided (reviewed_at), else when it was proposed (created_at). It is
+    open from that day until completed_at; a declined, withdrawn or expired
+    match is open on its dated day only. It counts if open at any time in the
+    period. Annotates ``dated_at``.
     """
+    matches = matches.annotate(dated_at=Coalesce("responded_at", "reviewed_at", "created_at"))
+    period = filters.period_range(today or timezone.localdate())
+    if period is None:
+        return matches
+    start, end = (_aware(day) for day in period)
+    return matches.filter(
+        Q(dated_at__lt=end),
+        Q(completed_at__isnull=True) | Q(completed_at__gte=start),
+        ~Q(status__in=CLOSED_STATUSES) | Q(dated_at__gte=start),
+    )
+
+
+def backing_matches(
+    *,
+    filters: MapFilters,
+    today: datetime.date | None = None,
+    anchor_ids: Iterable[int] | None = None,
+) -> Any:
+    """Matches taken up (BACKING_STATUSES) under ``filters`` and, when given,
+    of the anchors ``anchor_ids`` (a queryset, not evaluated)."""
     matches = Match.objects.filter(status__in=BACKING_STATUSES)
     if filters.anchor:
         matches = matches.filter(resource__anchor__slug=filters.anchor)
+    if anchor_ids is not None:
+        matches = matches.filter(resource__anchor_id__in=list(anchor_ids))
     if filters.kind:
         matches = matches.filter(need__kind=filters.kind)
     if filters.theme:
         matches = matches.filter(
             need__activity__in=Activity.objects.filter(themes__slug=filters.theme)
         )
-    period = filters.period_range(today or timezone.localdate())
-    if period is not None:
-        start, end = (_aware(day) for day in period)
-        matches = matches.annotate(
-            taken_up_at=Coalesce("responded_at", "reviewed_at", "created_at")
-        ).filter(Q(taken_up_at__lt=end), Q(completed_at__isnull=True) | Q(completed_at__gte=start))
-    return matches
+    return matches_in_period(matches, filters=filters, today=today)
+
+
+def match_hours_given(
+    *,
+    kind: str,
+    amount: int,
+    taken_up_on: datetime.date,
+    completed_on: datetime.date | None,
+    period_start: datetime.date | None,
+    today: datetime.date,
+) -> int:
+    """Hours one match has given to date within the period (FIGURE_DEFINITIONS).
+
+    Time (``amount`` hours a month) counts for the days it was under way:
+    from the later of taking up and the period's start, to the earlier of
+    completion and today. Expertise (``amount`` hours) counts in full. Other
+    kinds give no hours.
+
+    >>> match_hours_given(kind="time", amount=10, taken_up_on=datetime.date(2026, 1, 1),
+    ...     completed_on=None, period_start=None, today=datetime.date(2026, 7, 2))
+    60
+    """
+    if kind == NeedKind.EXPERTISE:
+        return int(amount)
+    if kind != NeedKind.TIME:
+        return 0
+    first = max(taken_up_on, period_start) if period_start else taken_up_on
+    last = min(completed_on, today) if completed_on else today
+    days = max(0, (last - first).days)
+    return round(amount * days / DAYS_A_MONTH)
+
+
+BACKING_COLUMNS = ["id", "code", "kind", "status", "amount", "pence", "hours", "dated_on"]
+
+
+def backing_rows(
+    *,
+    filters: MapFilters,
+    today: datetime.date | None = None,
+    anchor_ids: Iterable[int] | None = None,
+) -> pd.DataFrame:
+    """One row per match taken up under ``filters``: id, code (the group's
+    neighbourhood, None if unknown), kind, status, amount, pence (seed
+    funding), hours (hours given to date) and dated_on (local date). Every
+    board table adds these up."""
+    today = today or timezone.localdate()
+    period = filters.period_range(today)
+    period_start = period[0] if period else None
+    rows = backing_matches(filters=filters, today=today, anchor_ids=anchor_ids).values_list(
+        "id",
+        "need__activity__group__neighbourhood__code",
+        "need__kind",
+        "status",
+        "amount",
+        "dated_at",
+        "completed_at",
+    )
+    records = []
+    for pk, code, kind, status, amount, dated_at, completed_at in rows:
+        dated_on = timezone.localdate(dated_at)
+        completed_on = timezone.localdate(completed_at) if completed_at else None
+        records.append(
+            (
+                pk,
+                code,
+                kind,
+                status,
+                amount,
+                amount if kind == NeedKind.SEED_FUNDING else 0,
+                match_hours_given(
+                    kind=kind,
+                    amount=amount,
+                    taken_up_on=dated_on,
+                    completed_on=completed_on,
+                    period_start=period_start,
+                    today=today,
+                ),
+                dated_on,
+            )
+        )
+    frame = pd.DataFrame(records, columns=BACKING_COLUMNS)
+    return frame.astype({"amount": "int64", "pence": "int64", "hours": "int64"})
+
+
+def groups_by_status(*, filters: MapFilters | None = None) -> dict[str, int]:
+    """Groups on the register (not withdrawn, not erased) by verification
+    status (GROUP_STATUSES), of the filtered theme if any; "at_home": the
+    verified ones meeting at a home (exact: label it before showing)."""
+    groups = CommunityGroup.objects.filter(withdrawn_at__isnull=True, erased_at__isnull=True)
+    if filters is not None and filters.theme:
+        groups = groups.filter(activities__themes__slug=filters.theme).distinct()
+    counts = dict(groups.values_list("status").annotate(n=Count("id")).order_by())
+    out = {status: int(counts.get(status, 0)) for status in GROUP_STATUSES}
+    out["at_home"] = live_groups().filter(meets_at_home=True).count()
+    if filters is not None and filters.theme:
+        out["at_home"] = (
+            live_groups()
+            .filter(meets_at_home=True, activities__themes__slug=filters.theme)
+            .distinct()
+            .count()
+        )
+    return out
 
 
 def map_kind() -> str | None:
@@ -253,23 +471,19 @@ def neighbourhood_figures(
     today: datetime.date | None = None,
     level: str = "neighbourhood",
     neighbourhoods: pd.DataFrame | None = None,
+    backing: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The figures of every neighbourhood under ``filters`` (FIGURE_COLUMNS,
     by code), or of every area of ``level`` they make (maps.levels).
 
-    ``neighbourhoods``: neighbourhood_rows(filters=filters), if the caller
-    has it already. Five queries whatever the number of rows.
+    ``neighbourhoods``: neighbourhood_rows(filters=filters), and ``backing``:
+    backing_rows(filters=filters), if the caller has them already. Five
+    queries whatever the number of rows.
     """
     if neighbourhoods is None:
         neighbourhoods = neighbourhood_rows(filters=filters)
-    backing = pd.DataFrame(
-        list(
-            backing_matches(filters=filters, today=today).values_list(
-                "need__activity__group__neighbourhood__code", "need__kind", "amount"
-            )
-        ),
-        columns=["code", "kind", "amount"],
-    )
+    if backing is None:
+        backing = backing_rows(filters=filters, today=today)
     groups = live_groups()
     if filters.theme:
         groups = groups.filter(activities__themes__slug=filters.theme).distinct()
@@ -304,7 +518,9 @@ def figures_compute(
 
     neighbourhoods: code, name, imd_decile (and any other columns, kept; the
     coarser levels need msoa_name, la_code and la_name);
-    backing: one row per backing match: code, kind, amount (the kind's unit);
+    backing: one row per match taken up: code, status, pence, hours
+    (backing_rows); rows of only code, kind, amount are read as active
+    matches whose amount is already pence or hours given;
     groups: one row per registered group: code, meets_at_home;
     activity_codes: codes with at least one registered activity.
     """
@@ -328,9 +544,42 @@ def figures_compute(
     exact["deprived_neighbourhoods"] = deprived.astype(int)
     exact["deprived_share"] = deprived.astype(float)
     exact["gap_neighbourhoods"] = exact["is_gap"].astype(int)
-    exact["backed_neighbourhoods"] = (exact["active_matches"] > 0).astype(int)
+    exact["backed_neighbourhoods"] = (exact["matches_taken_up"] > 0).astype(int)
     exact["deprived_backed"] = exact["deprived_neighbourhoods"] & exact["backed_neighbourhoods"]
     return exact
+
+
+def backing_amounts(backing: pd.DataFrame) -> pd.DataFrame:
+    """``backing`` with status, pence and hours: backing_rows gives them; a
+    frame of only code, kind, amount (tests, benchmarks) is read as active
+    matches whose amount is the pence awarded or the hours given."""
+    if {"status", "pence", "hours"} <= set(backing.columns):
+        return backing
+    kinds = backing["kind"] if len(backing) else pd.Series(dtype=object)
+    amounts = backing["amount"] if len(backing) else pd.Series(dtype="int64")
+    hour_kinds = [NeedKind.TIME, NeedKind.EXPERTISE]
+    return backing.assign(
+        status=MatchStatus.ACTIVE,
+        pence=amounts.where(kinds == NeedKind.SEED_FUNDING, 0),
+        hours=amounts.where(kinds.isin(hour_kinds), 0),
+    )
+
+
+def backing_outside(*, backing: pd.DataFrame, neighbourhoods: pd.DataFrame) -> dict[str, Any]:
+    """The backing of groups based outside ``neighbourhoods`` (another
+    anchor's area, or no known neighbourhood): its own row on every table,
+    so no total drops it. Keys as the figures' columns."""
+    backing = backing_amounts(backing)
+    outside = backing[~backing["code"].isin(set(neighbourhoods["code"]))]
+    pence = int(outside["pence"].sum())
+    return {
+        "matches_taken_up": len(outside),
+        "active_matches": int(outside["status"].isin(ACTIVE_STATUSES).sum()),
+        "pence_awarded": pence,
+        "pounds_awarded": pounds_label(pence),
+        "hours_given": int(outside["hours"].sum()),
+        "neighbourhoods_reached": int(outside["code"].dropna().nunique()),
+    }
 
 
 def _figures_exact(
@@ -344,6 +593,7 @@ def _figures_exact(
     groups meeting at home, which must never leave this module unlabelled."""
     out = neighbourhoods.copy()
     codes = out["code"]
+    backing = backing_amounts(backing)
     by_code = backing.groupby("code") if len(backing) else None
 
     def per_code(series: pd.Series | None) -> pd.Series:
@@ -351,22 +601,22 @@ def _figures_exact(
             return pd.Series(0, index=codes.index, dtype="int64")
         return codes.map(series).fillna(0).astype("int64")
 
-    out["active_matches"] = per_code(by_code.size() if by_code is not None else None)
-    money = backing[backing["kind"] == NeedKind.SEED_FUNDING]
-    time = backing[backing["kind"] == NeedKind.TIME]
-    out["pence_awarded"] = per_code(money.groupby("code")["amount"].sum() if len(money) else None)
+    active = backing[backing["status"].isin(ACTIVE_STATUSES)]
+    out["matches_taken_up"] = per_code(by_code.size() if by_code is not None else None)
+    out["active_matches"] = per_code(active.groupby("code").size() if len(active) else None)
+    out["pence_awarded"] = per_code(by_code["pence"].sum() if by_code is not None else None)
     out["pounds_awarded"] = out["pence_awarded"].map(pounds_label)
-    out["hours_given"] = per_code(time.groupby("code")["amount"].sum() if len(time) else None)
+    out["hours_given"] = per_code(by_code["hours"].sum() if by_code is not None else None)
     at_home = groups["meets_at_home"].astype(bool) if len(groups) else pd.Series(dtype=bool)
     out["groups_registered"] = per_code(
         groups[~at_home].groupby("code").size() if len(groups) else None
     )
     out["home_count"] = per_code(groups[at_home].groupby("code").size() if len(groups) else None)
-    active = {code for code in activity_codes if code}
-    out["has_activity"] = codes.isin(active)
+    with_activity = {code for code in activity_codes if code}
+    out["has_activity"] = codes.isin(with_activity)
     deprived = out["imd_decile"].isin(list(DEPRIVED_DECILES)).fillna(False).astype(bool)
     out["deprived"] = deprived
-    out["is_gap"] = deprived & out["has_activity"] & (out["active_matches"] == 0)
+    out["is_gap"] = deprived & out["has_activity"] & (out["matches_taken_up"] == 0)
     return out.reset_index(drop=True)
 
 
@@ -387,14 +637,16 @@ def figures_summary(*, figures: pd.DataFrame, area_name: str = "") -> dict[str, 
         "backed": int(figures["backed_neighbourhoods"].sum()),
         "gaps": int(figures["gap_neighbourhoods"].sum()),
         "active_matches": int(figures["active_matches"].sum()),
+        "matches_taken_up": int(figures["matches_taken_up"].sum()),
         "pence_awarded": int(figures["pence_awarded"].sum()),
         "hours_given": int(figures["hours_given"].sum()),
         "groups_registered": int(figures["groups_registered"].sum()),
     }
     possessive = f"{area}'s" if area else "the area's"
     sentences = [
-        f"Backing reached {numbers['deprived_backed']} of {possessive} "
-        f"{numbers['deprived']} most deprived neighbourhoods (IMD deciles 1 to 3)."
+        f"Backing reached {numbers['deprived_backed']:,} of {possessive} "
+        f"{numbers['deprived']:,} most deprived "
+        f"{'neighbourhood' if numbers['deprived'] == 1 else 'neighbourhoods'} (IMD deciles 1 to 3)."
     ]
     if numbers["gaps"]:
         noun = "neighbourhood has" if numbers["gaps"] == 1 else "neighbourhoods have"
@@ -403,12 +655,12 @@ def figures_summary(*, figures: pd.DataFrame, area_name: str = "") -> dict[str, 
         )
     else:
         sentences.append("No deprived neighbourhood with registered activity is without backing.")
-    matches = "match" if numbers["active_matches"] == 1 else "matches"
-    places = "neighbourhood" if numbers["neighbourhoods"] == 1 else "neighbourhoods"
     sentences.append(
-        f"In all, {numbers['active_matches']} active {matches}, "
-        f"{pounds_label(numbers['pence_awarded'])} awarded and {numbers['hours_given']:,} "
-        f"hours given reached {numbers['backed']} of {numbers['neighbourhoods']} {places}."
+        f"In all, {plural(numbers['matches_taken_up'], 'match', 'matches')} taken up "
+        f"({numbers['active_matches']:,} of them active), "
+        f"{pounds_label(numbers['pence_awarded'])} awarded and "
+        f"{plural(numbers['hours_given'], 'hour', 'hours')} given reached "
+        f"{numbers['backed']:,} of {plural(numbers['neighbourhoods'], 'neighbourhood', 'neighbourhoods')}."
     )
     numbers["pounds_awarded"] = pounds_label(numbers["pence_awarded"])
     numbers["area"] = area

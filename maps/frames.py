@@ -30,11 +30,14 @@ from maps.figures import (
     MapFilters,
     area_anchor,
     backing_matches,
+    backing_outside,
+    backing_rows,
     directory_figures,
     figures_summary,
     map_kind,
     neighbourhood_figures,
     neighbourhood_rows,
+    plural,
 )
 from maps.levels import LevelChoice, level_choose, level_counts
 from partners.models import CommunityGroup, Site
@@ -90,6 +93,8 @@ class BoardFigures:
     level: LevelChoice
     geometry: str  # display_geometry_state: "current", "stale" or "missing"
     summary: dict[str, Any]
+    # The backing of groups outside the area (figures.backing_outside): its own row.
+    outside: dict[str, Any]
 
 
 def board_figures(*, filters: MapFilters) -> BoardFigures:
@@ -97,8 +102,18 @@ def board_figures(*, filters: MapFilters) -> BoardFigures:
     when the view holds too many areas to draw (maps.levels.level_choose)."""
     rows = neighbourhood_rows(filters=filters)
     level = level_choose(requested=filters.level, counts=level_counts(rows))
-    figures = neighbourhood_figures(filters=filters, level=level.level, neighbourhoods=rows)
+    backing = backing_rows(filters=filters)
+    figures = neighbourhood_figures(
+        filters=filters, level=level.level, neighbourhoods=rows, backing=backing
+    )
     summary = figures_summary(figures=figures)
+    outside = backing_outside(backing=backing, neighbourhoods=rows)
+    if outside["matches_taken_up"]:
+        summary["text"] += (
+            f" Outside the area, {plural(outside['matches_taken_up'], 'match', 'matches')} "
+            f"taken up gave {outside['pounds_awarded']} and "
+            f"{plural(outside['hours_given'], 'hour', 'hours')}."
+        )
     if level.aggregated:
         summary["text"] += f" The map and the table group them into {level.areas:,} {level.noun}."
     return BoardFigures(
@@ -106,6 +121,7 @@ def board_figures(*, filters: MapFilters) -> BoardFigures:
         level=level,
         geometry=display_geometry_state(kind=map_kind()),
         summary=summary,
+        outside=outside,
     )
 
 

@@ -246,7 +246,8 @@ def areas_aggregate(exact: pd.DataFrame, level: str) -> pd.DataFrame:
     Columns: code (the area's key), name, la_name, shown_code (the ONS code to
     print beside the name, "" for an MSOA), neighbourhoods,
     deprived_neighbourhoods, deprived_share (0 to 1), deprived_label ("4 of 6
-    (67%)"), imd_decile (NA: an area has no decile), active_matches, pence_awarded, hours_given,
+    (67%)"), imd_decile (NA: an area has no decile), active_matches,
+    matches_taken_up, pence_awarded, hours_given,
     groups_registered, home_groups (a label), has_activity,
     gap_neighbourhoods, is_gap, backed_neighbourhoods, deprived_backed.
     """
@@ -255,7 +256,7 @@ def areas_aggregate(exact: pd.DataFrame, level: str) -> pd.DataFrame:
         _key=keys.to_numpy(),
         _deprived=exact["deprived"].astype(int),
         _gap=exact["is_gap"].astype(int),
-        _backed=(exact["active_matches"] > 0).astype(int),
+        _backed=(exact["matches_taken_up"] > 0).astype(int),
     )
     frame["_deprived_backed"] = frame["_deprived"] & frame["_backed"]
     # Groups at home, split as home_groups_label does, but summed per area in
@@ -267,6 +268,7 @@ def areas_aggregate(exact: pd.DataFrame, level: str) -> pd.DataFrame:
     sums = grouped[
         [
             "active_matches",
+            "matches_taken_up",
             "pence_awarded",
             "hours_given",
             "groups_registered",
@@ -282,7 +284,13 @@ def areas_aggregate(exact: pd.DataFrame, level: str) -> pd.DataFrame:
     out["neighbourhoods"] = grouped.size()
     out["deprived_neighbourhoods"] = sums["_deprived"]
     out["deprived_share"] = out["deprived_neighbourhoods"] / out["neighbourhoods"]
-    for column in ("active_matches", "pence_awarded", "hours_given", "groups_registered"):
+    for column in (
+        "active_matches",
+        "matches_taken_up",
+        "pence_awarded",
+        "hours_given",
+        "groups_registered",
+    ):
         out[column] = sums[column].astype("int64")
     out["gap_neighbourhoods"] = sums["_gap"]
     out["backed_neighbourhoods"] = sums["_backed"]

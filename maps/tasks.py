@@ -1,4 +1,5 @@
-"""Celery tasks of the maps: keep the common maps warm in the cache.
+"""Celery tasks of the maps: keep the common maps and the board dashboard's
+figures (maps/board_cache.py) warm.
 
 Beat runs ``rebuild_board_maps`` every few minutes (CELERY_BEAT_SCHEDULE). It
 builds only what the current data version lacks, so a run with nothing
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from maps.board_cache import board_figures_warm
 from maps.cache import board_map_html, data_version, directory_map_html
 from maps.display import display_geometry_prepare
 from maps.figures import MapFilters
@@ -27,11 +29,15 @@ def default_map_filters() -> list[MapFilters]:
 
 @shared_task(acks_late=True, ignore_result=True)
 def rebuild_board_maps() -> int:
-    """Render the default board maps and the directory map for the current data."""
+    """Render the default board maps and the directory map, and compute the
+    dashboard's figures and charts, for the current data. Returns how many
+    maps it made sure of."""
     display_geometry_prepare()  # nothing to do unless the neighbourhoods changed
     version = data_version()
     views = default_map_filters()
     for filters in views:
         board_map_html(filters=filters, version=version)
     directory_map_html(filters=MapFilters(), version=version)
+    # The dashboard's figures and charts too, so its first load only reads.
+    board_figures_warm()
     return len(views) + 1

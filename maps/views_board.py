@@ -19,7 +19,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,9 +26,8 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from config.exceptions import ApplicationError
-from maps import charts, dashboard, selfassessment
-from maps.cache import data_version
-from maps.figures import PERIODS
+from maps import board_cache, charts, dashboard, selfassessment
+from maps.figures import FIGURE_DEFINITIONS, PERIODS
 from maps.forms import BoardFilterForm, ResponseForm
 from maps.levels import LEVEL_NAMES
 from maps.models import AssessmentRound
@@ -37,7 +35,6 @@ from matching.access import board_anchor_ids, team_anchor_ids
 from partners.models import Anchor
 from partners.permissions import forbidden
 
-CHART_CACHE_SECONDS = 600
 CHART_ALT = {
     "deciles": "Bar chart of the share of neighbourhoods, people, matches and pounds in each "
     "deprivation decile. The table beside it gives the same figures.",
@@ -117,19 +114,18 @@ def _scope(request: HttpRequest, anchors: list[Anchor]) -> tuple[BoardFilterForm
 
 
 def _figures(scope: dashboard.BoardScope) -> dict[str, Any]:
-    deciles = dashboard.backing_by_decile(scope=scope)
-    level = dashboard.backing_level(scope=scope)
-    reached = [
-        row for row in dashboard.backing_by_neighbourhood(scope=scope, level=level) if row.matches
-    ]
+    # Precomputed by data version (maps.board_cache): a first load only reads.
+    figures = board_cache.board_figures_get(scope=scope)
     return {
-        "map_level": level,
-        "map_noun": LEVEL_NAMES[level.level],
-        "deciles": deciles,
-        "headline": dashboard.board_headline(scope=scope, deciles=deciles),
-        "months": dashboard.backing_over_time(scope=scope),
-        "themes": dashboard.backing_by_theme(scope=scope),
-        "reached": sorted(reached, key=lambda row: (-row.matches, row.code)),
+        "map_level": figures.level,
+        "map_noun": LEVEL_NAMES[figures.level.level],
+        "deciles": figures.deciles,
+        "outside": figures.outside,
+        "headline": figures.headline,
+        "months": figures.months,
+        "themes": figures.themes,
+        "reached": figures.reached,
+        "definitions": FIGURE_DEFINITIONS,
         "deprived_deciles": dashboard.DEPRIVED_DECILES,
         "chart_alt": CHART_ALT,
         "minimum": selfassessment.MIN_RESPONDENTS,
@@ -163,20 +159,6 @@ def report_view(request: HttpRequest, anchors: list[Anchor]) -> HttpResponse:
     return render(request, "maps/board_report.html", context)
 
 
-def _draw(name: str, scope: dashboard.BoardScope) -> bytes:
-    if name == "deciles":
-        return charts.chart_decile(dashboard.backing_by_decile(scope=scope))
-    if name == "time":
-        return charts.chart_time(dashboard.backing_over_time(scope=scope))
-    if name == "themes":
-        return charts.chart_themes(dashboard.backing_by_theme(scope=scope))
-    level = dashboard.backing_level(scope=scope)
-    return charts.chart_map(
-        dashboard.backing_by_neighbourhood(scope=scope, level=level),
-        noun=LEVEL_NAMES[level.level][0],
-    )
-
-
 @require_GET
 @board_required
 def chart_view(request: HttpRequest, anchors: list[Anchor], name: str) -> HttpResponse:
@@ -185,16 +167,8 @@ def chart_view(request: HttpRequest, anchors: list[Anchor], name: str) -> HttpRe
     if name not in CHART_ALT:
         raise Http404("No such chart.")
     _form, chosen = _scope(request, anchors)
-    scope = chosen["scope"]
-    # The period's key carries the dates it resolves to today, so "the last
-    # 3 months" is not served from yesterday's image.
-    anchors_key = "-".join(str(pk) for pk in sorted(scope.anchor_ids))
-    key = f"board-chart:{name}:{anchors_key}:{scope.filters().key()}:{data_version()}"
-    png = cache.get(key)
-    if png is None:
-        png = _draw(name, scope)
-        cache.set(key, png, CHART_CACHE_SECONDS)
-    return _png_response(png)
+    # Stored by data version and day, like the figures (maps.board_cache).
+    return _png_response(board_cache.board_chart(name=name, scope=chosen["scope"]))
 
 
 def _png_response(png: bytes) -> HttpResponse:

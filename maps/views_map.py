@@ -26,7 +26,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from maps.cache import board_map_download, board_map_html, directory_map_html
-from maps.figures import PERIODS, SHADES, MapFilters
+from maps.figures import FIGURE_DEFINITIONS, PERIODS, SHADES, MapFilters
 from maps.frames import board_figures, directory_shown
 from maps.levels import DRAW_LIMITS, LEVEL_NAMES, LEVELS
 from maps.tiles import frame_csp
@@ -59,7 +59,7 @@ class BoardMapFilterForm(forms.Form):
         label="Period",
         required=False,
         choices=list(PERIODS.items()),
-        help_text="Backing that was active at any time in the period.",
+        help_text="Matches open at any time in the period (see \u201cWhat these figures count\u201d).",
     )
     shade = forms.ChoiceField(
         label="Shade neighbourhoods by",
@@ -157,6 +157,8 @@ def board_map_view(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "rows": _table_rows(shown.figures),
             "summary": shown.summary,
+            "outside": shown.outside,
+            "definitions": FIGURE_DEFINITIONS,
             "level": level,
             "area_noun": LEVEL_NAMES[level.level],
             "geometry": shown.geometry,

@@ -70,7 +70,7 @@ def match_explain(*, match: Match, theme_names: dict[str, str]) -> Explanation:
 
     people = facts.get("people_reached")
     if isinstance(people, int) and people > 0:
-        why.append(f"Reaches about {people} people a month")
+        why.append(f"Reaches about {people} {'person' if people == 1 else 'people'} a month")
 
     held = HELD_BACK.get(match.binding, match.binding.capitalize() if match.binding else "")
     return Explanation(why=why, held_back=held)

@@ -328,7 +328,9 @@ def _summary(state: dict[str, Any], answers: Answers) -> list[dict[str, Any]]:
                 [
                     ", ".join(theme.name for theme in f.cleaned_data["themes"]),
                     dict(Frequency.choices).get(f.cleaned_data["frequency"], ""),
-                    f"about {f.cleaned_data['people_reached_per_month']} people a month",
+                    f"about {f.cleaned_data['people_reached_per_month']} "
+                    f"{'person' if f.cleaned_data['people_reached_per_month'] == 1 else 'people'}"
+                    " a month",
                 ]
             ),
         )

@@ -83,10 +83,14 @@ class LoadReport:
             )
         if self.deprivation_matched:
             lines.append(
-                f"Deprivation figures set for {self.deprivation_matched:,} neighbourhoods."
+                f"Deprivation figures set for {self.deprivation_matched:,} "
+                f"neighbourhood{'' if self.deprivation_matched == 1 else 's'}."
             )
         if self.population_matched:
-            lines.append(f"Population set for {self.population_matched:,} neighbourhoods.")
+            lines.append(
+                f"Population set for {self.population_matched:,} "
+                f"neighbourhood{'' if self.population_matched == 1 else 's'}."
+            )
         if self.postcodes_created or self.postcodes_updated:
             lines.append(
                 f"Postcodes: {self.postcodes_created:,} created, {self.postcodes_updated:,} updated."
@@ -325,7 +329,9 @@ def _postcodes_upsert(
             )
             outside = int((found == OUTSIDE).sum())
             if outside:
-                report.notes.append(f"{outside:,} postcodes lie outside every {index.kind}.")
+                report.notes.append(
+                    f"{outside:,} postcode{' lies' if outside == 1 else 's lie'} outside every {index.kind}."
+                )
     existing = _existing(Postcode, "postcode", frame["postcode"].tolist())
     report.postcodes_updated += len(existing)
     report.postcodes_created += len(frame) - len(existing)

@@ -4,11 +4,13 @@ map's figures."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from urllib.parse import urlparse
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from matching.models import MatchStatus
 from partners.models import NeedKind
@@ -46,12 +48,17 @@ def backed_place(personas):
                 resource=f.ResourceFactory(anchor=personas.anchor_a),
             )
         if i == 3:
-            need = f.NeedFactory(activity=activity, kind=NeedKind.TIME, amount=6)
+            # 3 hours a month, taken up 61 days ago (noon, site time): 6 hours given to date.
+            taken_up = timezone.localdate() - datetime.timedelta(days=61)
+            need = f.NeedFactory(activity=activity, kind=NeedKind.TIME, amount=3)
             f.MatchFactory(
                 need=need,
-                amount=6,
+                amount=3,
                 status=MatchStatus.ACCEPTED,
                 resource=f.ResourceFactory(anchor=personas.anchor_b, kind=NeedKind.TIME),
+                responded_at=timezone.make_aware(
+                    datetime.datetime.combine(taken_up, datetime.time(12))
+                ),
             )
     for _ in range(3):
         f.CommunityGroupFactory(neighbourhood=places[2], meets_at_home=True)

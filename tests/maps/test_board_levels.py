@@ -42,8 +42,9 @@ def place(personas):
     f.ActivityFactory(group=f.CommunityGroupFactory(neighbourhood=b))
     other = f.CommunityGroupFactory(neighbourhood=d)
     f.MatchFactory(
-        need=f.NeedFactory(activity=f.ActivityFactory(group=other), kind="time", amount=6),
-        resource=f.ResourceFactory(anchor=personas.anchor_b, kind="time"),
+        # Expertise: hours given in full (time would count by the days under way).
+        need=f.NeedFactory(activity=f.ActivityFactory(group=other), kind="expertise", amount=6),
+        resource=f.ResourceFactory(anchor=personas.anchor_b, kind="expertise"),
         amount=6,
         status=MatchStatus.ACCEPTED,
     )

@@ -130,7 +130,9 @@ def test_the_board_sees_its_own_anchor_only(client, cast):  # type: ignore[no-un
 
     content = client.get(reverse("maps:board")).content.decode()
 
-    assert "<dd>£373</dd>" in content  # 250 + 123: anchor A's seed funding only
+    assert (
+        'data-figure="pounds_awarded">£373<' in content
+    )  # 250 + 123: anchor A's seed funding only
     assert "£777" not in content
     assert "£1,150" not in content
 

@@ -3,10 +3,13 @@ built straight from the same rows (not from maps.dashboard)."""
 
 from __future__ import annotations
 
+import datetime
 import random
 
 import pandas as pd
 import pytest
+from django.conf import settings
+from django.utils import timezone
 
 from maps.dashboard import BoardScope, backing_by_decile
 from matching.models import Match, MatchStatus
@@ -52,6 +55,8 @@ def rows(db):  # type: ignore[no-untyped-def]
             resource=resources[(anchor.pk, kind)],
             amount=amount,
             status=rng.choice(list(MatchStatus)),
+            # Backdated, so time given in hours a month has run for some days.
+            responded_at=timezone.now() - datetime.timedelta(days=rng.randrange(0, 300)),
         )
     return anchors
 
@@ -68,14 +73,27 @@ def expected_by_pandas(anchor_slugs: list[str]) -> pd.DataFrame:
                 "need__kind",
                 "resource__anchor__slug",
                 "need__activity__group__neighbourhood__code",
+                "responded_at",
             )
         ),
-        columns=["status", "amount", "kind", "anchor", "code"],
+        columns=["status", "amount", "kind", "anchor", "code", "responded_at"],
     )
     matches = matches[matches["status"].isin(TAKEN_UP) & matches["anchor"].isin(anchor_slugs)]
     matches = matches.merge(hoods[["code", "decile"]], on="code", how="inner")
     matches["pence"] = matches["amount"].where(matches["kind"] == NeedKind.SEED_FUNDING, 0)
-    matches["hours"] = matches["amount"].where(matches["kind"] == NeedKind.TIME, 0)
+    # Hours a month for every day since taken up (none completed here: no completed_at).
+    days = (
+        pd.Timestamp(timezone.localdate())
+        - matches["responded_at"]
+        .dt.tz_convert(settings.TIME_ZONE)
+        .dt.tz_localize(None)
+        .dt.normalize()
+    ).dt.days
+    matches["hours"] = (
+        (matches["amount"] * days / (365.25 / 12))
+        .round()
+        .where(matches["kind"] == NeedKind.TIME, 0)
+    )
     backing = matches.groupby("decile").agg(
         matches=("amount", "size"), pence=("pence", "sum"), hours=("hours", "sum")
     )

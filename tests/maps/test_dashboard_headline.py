@@ -22,6 +22,12 @@ def backing(
     return f.MatchFactory(need=need, resource=resource, amount=amount, status=status, **kw)
 
 
+def days_ago(days: int) -> datetime.datetime:
+    """Noon, site time, ``days`` days before today: whole days whatever the clock."""
+    day = timezone.localdate() - datetime.timedelta(days=days)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12)))
+
+
 @pytest.fixture
 def board(db):  # type: ignore[no-untyped-def]
     deprived = f.NeighbourhoodFactory(imd_decile=1, population=3000)
@@ -30,7 +36,16 @@ def board(db):  # type: ignore[no-untyped-def]
     anchor = f.AnchorFactory(slug="headline-a")
     other = f.AnchorFactory(slug="headline-b")
     backing(anchor, deprived, amount=30_000)
-    backing(anchor, deprived, kind=NeedKind.TIME, amount=12, status=MatchStatus.COMPLETED)
+    # 12 hours a month, taken up 91 days ago and completed 30 days ago: 61 days, 24 hours.
+    backing(
+        anchor,
+        deprived,
+        kind=NeedKind.TIME,
+        amount=12,
+        status=MatchStatus.COMPLETED,
+        responded_at=days_ago(91),
+        completed_at=days_ago(30),
+    )
     backing(anchor, affluent, amount=10_000, status=MatchStatus.ACCEPTED)
     backing(anchor, middle, status=MatchStatus.APPROVED)
     backing(anchor, middle, status=MatchStatus.PROPOSED)
@@ -55,7 +70,7 @@ def test_it_adds_up_pounds_and_hours_of_backing_taken_up_only(board):  # type: i
 
     assert headline.pence_awarded == 40_000
     assert headline.pounds_awarded == 400.0
-    assert headline.hours_given == 12
+    assert headline.hours_given == 24
     assert headline.neighbourhoods_reached == 2
 
 
@@ -71,8 +86,10 @@ def test_it_compares_backing_in_deprived_deciles_with_their_share_of_places(boar
 def test_it_counts_the_groups_shared_by_all_anchors(board):  # type: ignore[no-untyped-def]
     headline = board_headline(scope=BoardScope(anchor_ids=(board.pk,)))
 
-    assert headline.groups_registered == 8
+    # Groups registered are the verified ones; the pending one is counted apart.
+    assert headline.groups_registered == 7
     assert headline.groups_verified == 7
+    assert headline.groups_pending == 1
 
 
 def test_the_period_leaves_out_backing_that_ended_before_it(board):  # type: ignore[no-untyped-def]

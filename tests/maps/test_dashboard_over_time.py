@@ -12,11 +12,13 @@ from partners.models import NeedKind
 from tests import factories as f
 
 
-def taken_up(anchor, when, *, kind=NeedKind.SEED_FUNDING, amount=10_000, status=MatchStatus.ACTIVE):  # type: ignore[no-untyped-def]
+def taken_up(
+    anchor, when, *, kind=NeedKind.SEED_FUNDING, amount=10_000, status=MatchStatus.ACTIVE, **kw
+):  # type: ignore[no-untyped-def]
     need = f.NeedFactory(kind=kind, amount=amount)
     resource = f.ResourceFactory(anchor=anchor, kind=kind)
     return f.MatchFactory(
-        need=need, resource=resource, amount=amount, status=status, responded_at=when
+        need=need, resource=resource, amount=amount, status=status, responded_at=when, **kw
     )
 
 
@@ -28,7 +30,15 @@ def test_it_buckets_backing_by_the_month_it_was_taken_up(db):  # type: ignore[no
     anchor = f.AnchorFactory()
     taken_up(anchor, at(2026, 1, 5), amount=10_000)
     taken_up(anchor, at(2026, 1, 28), amount=5_000)
-    taken_up(anchor, at(2026, 1, 20), kind=NeedKind.TIME, amount=6)
+    # 6 hours a month for the 30 days from 20 January to 19 February: 6 hours.
+    taken_up(
+        anchor,
+        at(2026, 1, 20),
+        kind=NeedKind.TIME,
+        amount=6,
+        status=MatchStatus.COMPLETED,
+        completed_at=at(2026, 2, 19),
+    )
     taken_up(anchor, at(2026, 4, 2), amount=2_500)
     taken_up(anchor, at(2026, 2, 2), status=MatchStatus.PROPOSED)
 

@@ -46,13 +46,21 @@ def test_it_counts_backing_pounds_and_hours_per_neighbourhood():
     group = f.CommunityGroupFactory(neighbourhood=place)
     backing(group, amount=15_000)
     backing(group, amount=10_050)
-    backing(group, kind=NeedKind.TIME, amount=12)
-    figures = neighbourhood_figures(filters=MapFilters())
+    # 12 hours a month for 61 days (24 hours), and 5 hours of expertise.
+    today = datetime.date(2026, 6, 1)
+    backing(
+        group,
+        kind=NeedKind.TIME,
+        amount=12,
+        responded_at=timezone.make_aware(datetime.datetime(2026, 4, 1, 12)),
+    )
+    backing(group, kind=NeedKind.EXPERTISE, amount=5)
+    figures = neighbourhood_figures(filters=MapFilters(), today=today)
     found = row(figures, place.code)
-    assert found["active_matches"] == 3
+    assert found["active_matches"] == 4
     assert found["pence_awarded"] == 25_050
     assert found["pounds_awarded"] == "£250.50"
-    assert found["hours_given"] == 12
+    assert found["hours_given"] == 24 + 5
 
 
 def test_it_counts_only_backing_the_group_took_up():
@@ -62,7 +70,10 @@ def test_it_counts_only_backing_the_group_took_up():
         backing(group, status=status)
     for status in (MatchStatus.ACCEPTED, MatchStatus.ACTIVE, MatchStatus.COMPLETED):
         backing(group, status=status)
-    assert row(neighbourhood_figures(filters=MapFilters()), place.code)["active_matches"] == 3
+    found = row(neighbourhood_figures(filters=MapFilters()), place.code)
+    assert found["matches_taken_up"] == 3
+    # "Active" is backing under way: accepted or active, not completed.
+    assert found["active_matches"] == 2
 
 
 def test_it_suppresses_counts_of_one_to_seven_groups_meeting_at_home():
@@ -146,7 +157,7 @@ def test_it_filters_by_period_of_backing():
 
     def matches(period):
         return row(neighbourhood_figures(filters=MapFilters(period=period)), place.code)[
-            "active_matches"
+            "matches_taken_up"
         ]
 
     assert matches("all") == 3

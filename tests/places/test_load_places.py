@@ -161,7 +161,7 @@ def test_postcodes_without_a_neighbourhood_column_are_placed_by_point_in_polygon
         Postcode.objects.get(postcode="M1 1AE").neighbourhood_code == ""
     )  # Manchester, not Salford
     assert Postcode.objects.count() == 2
-    assert "1 postcodes lie outside every lsoa21" in out
+    assert "1 postcode lies outside every lsoa21" in out
     assert "1 rows with an invalid postcode were skipped" in out
     assert "1 postcodes without a UK point were skipped" in out
 

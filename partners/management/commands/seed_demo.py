@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from partners.demo import DEMO_PASSWORD, demo_seed
@@ -53,6 +53,10 @@ class Command(BaseCommand):
             f"Demo groups: {report.groups_created} created, {report.groups_existing} already there "
             f"({report.activities_created} activities and {report.needs_created} needs created)."
         )
+        # The board's figures for the new groups (maps.board_cache), named
+        # rather than imported: partners does not depend on maps.
+        if "warm_board_figures" in get_commands():
+            call_command("warm_board_figures", stdout=self.stdout._out, stderr=self.stderr._out)
         lines = [f"Demo logins (password for all: {DEMO_PASSWORD})", ""]
         lines += [f"  {username:<12} {role}" for username, role in report.logins]
         lines += ["", "Sign in at /accounts/login/. Demo data only: never in production."]

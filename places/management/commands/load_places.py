@@ -36,6 +36,8 @@ from places.services import demo_sources, demo_ward_source, places_load
 
 # The maps app's loading step, run after every load when that app is installed.
 MAP_GEOMETRY_COMMAND = "prepare_map_geometry"
+# The maps app's board figures, precomputed so a dashboard's first load only reads.
+WARM_COMMAND = "warm_board_figures"
 
 
 class Command(BaseCommand):
@@ -135,6 +137,8 @@ class Command(BaseCommand):
                 stdout=self.stdout._out,
                 stderr=self.stderr._out,
             )
+            if WARM_COMMAND in get_commands():
+                call_command(WARM_COMMAND, stdout=self.stdout._out, stderr=self.stderr._out)
 
     def _sources(self, o: dict[str, Any]) -> dict[str, Any]:
         if o["demo"]:
