@@ -13,7 +13,7 @@ user and so re-identify every response. This migration:
 3. drops the old responses (with their keys) and answers, so no link
    between a participation and an answer survives.
 
-Not reversible: the link it removes is the point.
+Not reversible once there are answers: the link it removes is the point.
 """
 
 import random
@@ -22,6 +22,7 @@ import uuid
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
+from django.db.migrations.exceptions import IrreversibleError
 from django.utils.crypto import salted_hmac
 
 # The salt the old maps.selfassessment used for respondent keys.
@@ -69,6 +70,14 @@ def _split(apps, schema_editor):  # type: ignore[no-untyped-def]
         ]
         shuffle(answers)
         Answer.objects.bulk_create(answers)
+
+
+def _refuse_to_lose_answers(apps, schema_editor):  # type: ignore[no-untyped-def]
+    if apps.get_model("maps", "AssessmentAnswer").objects.exists():
+        raise IrreversibleError(
+            "The self-assessment's answers no longer say whose response they were "
+            "part of; this migration cannot be undone without losing them."
+        )
 
 
 class Migration(migrations.Migration):
@@ -171,7 +180,7 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(_split, reverse_code=None, elidable=False),
+        migrations.RunPython(_split, reverse_code=_refuse_to_lose_answers, elidable=False),
         migrations.DeleteModel("LegacyAssessmentAnswer"),
         migrations.DeleteModel("AssessmentResponse"),
     ]
