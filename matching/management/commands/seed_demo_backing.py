@@ -31,5 +31,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo backing: {report.resources_created} resources created, "
             f"{len(report.runs)} match runs, {report.approved} approved, "
-            f"{report.accepted} accepted, {report.active} under way."
+            f"{report.accepted} accepted, {report.active} under way, "
+            f"{report.connections} connections suggested."
         )
