@@ -16,7 +16,7 @@ Anonymity, and the rules that keep it:
   submission rewrites the round's answers in a random order, so an
   autoincrement id, SQLite's rowid or PostgreSQL's heap order says nothing
   about which answers came last. What is left is written down in
-  README ("Self-assessment: what anonymity covers").
+  README.md ("Self-assessment: what anonymity covers").
 - Results, means and comments alike, appear only once the round has closed
   and only with at least MIN_RESPONDENTS people. While a round is open
   nothing is shown, so nobody can save the results at 3 respondents and
