@@ -157,3 +157,25 @@ def test_comments_come_in_alphabetical_order_unrelated_to_who_answered_when(lead
     assert all(list(s.comments) == sorted(submitted) for s in once)
     assert len(statements) == len(once)
     assert AssessmentAnswer.objects.exclude(comment="").count() == 6 * len(statements)
+
+
+def test_an_open_rounds_pages_show_no_figure_or_comment_however_many_answered(client, leaders):  # type: ignore[no-untyped-def]
+    anchor, users = leaders
+    round_ = f.AssessmentRoundFactory(anchor=anchor)
+    for user in users[:5]:
+        answer_all(round_, user, comment=f"Said by {user.username}")
+    client.force_login(users[5])
+
+    pages = [
+        client.get(reverse("maps:selfassessment-results"), {"round": round_.pk}),
+        client.get(reverse("maps:board")),
+    ]
+    data = client.get(reverse("maps:selfassessment-results-json"), {"round": round_.pk}).json()
+
+    for page in pages:
+        content = page.content.decode()
+        assert "This round is still open" in content
+        assert "Said by" not in content
+        assert "Mean score per building block" not in content
+    assert data["results"][0]["open"] is True
+    assert all(s["mean"] is None and s["comments"] == [] for s in data["results"][0]["statements"])
