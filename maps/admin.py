@@ -20,7 +20,7 @@ class AssessmentRoundAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AssessmentRound]:
         queryset: QuerySet[AssessmentRound] = super().get_queryset(request)
-        return queryset.annotate(respondent_count=Count("responses"))
+        return queryset.annotate(respondent_count=Count("participations"))
 
     @admin.display(description="people taken part", ordering="respondent_count")
     def respondents(self, obj: AssessmentRound) -> int:

@@ -2,16 +2,19 @@
 and the stored display geometry of the board map's levels (maps/display.py).
 
 Board members and anchor leaders rate short statements under the four
-building blocks of anchor leadership. Anonymity is structural: a response
-stores a keyed hash of (round, user), never the user, so no query, admin
-page or database dump can say who answered what. The hash only lets the
-service refuse a second response from the same person in the same round.
+building blocks of anchor leadership. Anonymity is structural: who took part
+(AssessmentParticipation) and what was answered (AssessmentAnswer) are two
+tables with nothing between them, not even a key the operator could
+recompute, so no query, admin page or database dump can say who answered
+what (see maps.selfassessment).
 """
 
 from __future__ import annotations
 
 import datetime
+import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -67,32 +70,53 @@ class AssessmentStatement(models.Model):
         return self.text
 
 
-class AssessmentResponse(models.Model):
-    round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="responses")
-    # HMAC-SHA256 of (round id, user id) under the project secret: equal for
-    # the same person in the same round, and nothing else can be read from it.
-    respondent_key = models.CharField(max_length=64)
-    # The day only: an exact time could be matched with who was in the room.
-    submitted_on = models.DateField()
+class AssessmentParticipation(models.Model):
+    """That a person has answered a round: the only row that names them.
+
+    Kept apart from the answers with nothing that pairs the two: no key the
+    operator could recompute (an HMAC of the user id under SECRET_KEY was
+    recomputable by whoever holds the key and the database), no time (the
+    round is the finest grain), and a random primary key, so neither pk order
+    nor a timestamp lines a participation up with the answers written in the
+    same transaction. It exists only so that nobody answers a round twice.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(
+        AssessmentRound, on_delete=models.CASCADE, related_name="participations"
+    )
+    # Null once the person's account is deleted: they still took part, so the
+    # round's count of respondents stays true.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
 
     class Meta:
-        # Random-looking order, never submission order (which could be matched
-        # with who answered when).
-        ordering = ["round_id", "respondent_key"]
+        ordering = ["round_id", "id"]
         constraints = [
+            # Refuses a second answer in the same transaction that writes it.
             models.UniqueConstraint(
-                fields=["round", "respondent_key"], name="assessment_one_response_per_person"
+                fields=["round", "user"], name="assessment_one_participation_per_person"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"A response to round {self.round_id}"
+        return f"A participation in round {self.round_id}"
 
 
 class AssessmentAnswer(models.Model):
-    response = models.ForeignKey(
-        AssessmentResponse, on_delete=models.CASCADE, related_name="answers"
-    )
+    """One anonymous score (and comment) for one statement in one round.
+
+    Belongs to the round, not to a person or a per-person sheet: nothing
+    groups one person's answers or points back at them. The primary key is
+    random (an autoincrement would give the order of submission), and the
+    service rewrites the round's answers in a random order at each submission
+    so that physical row order (SQLite's rowid, PostgreSQL's heap order) does
+    not give it either.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(AssessmentRound, on_delete=models.CASCADE, related_name="answers")
     statement = models.ForeignKey(
         AssessmentStatement, on_delete=models.PROTECT, related_name="answers"
     )
@@ -101,13 +125,10 @@ class AssessmentAnswer(models.Model):
     comment = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["response_id", "statement_id"]
+        ordering = ["round_id", "statement_id", "id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["response", "statement"], name="assessment_one_answer_per_statement"
-            ),
             models.CheckConstraint(
-                condition=Q(score__gte=1, score__lte=5), name="assessment_score_1_to_5"
+                condition=Q(score__gte=1, score__lte=5), name="assessment_answer_score_1_to_5"
             ),
         ]
 

@@ -3,20 +3,47 @@ results (selectors).
 
 Anonymity, and the rules that keep it:
 
-- A response stores a keyed hash of (round, user), never the user; the hash
-  only stops the same person answering a round twice.
-- Results show nothing, neither means nor comments, until at least
-  MIN_RESPONDENTS people have answered: with one or two respondents a mean
-  *is* what someone said, and whoever knows who took part could read it.
-- Comments come in an order that is shuffled by a keyed hash of each answer,
-  deterministic (the page does not reshuffle on reload, which would let an
-  observer line comments up) and unrelated to who answered or when.
-- No selector returns a user, a response id or an answer id.
+- Who took part and what was answered are two tables with nothing between
+  them. AssessmentParticipation names the person (so nobody answers twice);
+  AssessmentAnswer holds a score and comment for one statement of one
+  round, and nothing else. There is no key joining them that anyone could
+  recompute: an HMAC of (round, user) under SECRET_KEY, as this module used
+  to store, lets whoever holds the key and the database recompute every
+  user's key and read off their answers
+  (tests/maps/test_selfassessment_operator.py does exactly that).
+- Nothing orders a participation against an answer: both have random
+  primary keys, neither has a time finer than the round, and each
+  submission rewrites the round's answers in a random order, so an
+  autoincrement id, SQLite's rowid or PostgreSQL's heap order says nothing
+  about which answers came last. What is left is written down in
+  README.md ("Self-assessment: what anonymity covers").
+- Results, means and comments alike, appear only once the round has closed
+  and only with at least MIN_RESPONDENTS people. While a round is open
+  nothing is shown, so nobody can save the results at 3 respondents and
+  subtract them from the results at 4 (4 x mean4 - 3 x mean3 gave the 4th
+  person's scores exactly). After it closes the set of answers never
+  changes again, so there is no second view of the same round to subtract.
+- Means are shown rounded to the nearest half point (MEAN_STEP). With the
+  set of answers fixed this is belt and braces, but it matters in the two
+  places where figures from overlapping sets of people sit side by side: a
+  statement's mean beside its block's mean, and a block's change since the
+  previous round, when most of the board answered both. With exact means,
+  anyone who knows n-1 answers reads the last one as n x mean - sum(known);
+  rounded to 0.5, n x mean is only known to within a window n/2 wide, which
+  holds two possible scores from n = 4 on (and in half the cases at n = 3).
+  No aggregate protects one person against all the others comparing notes;
+  this only keeps the page from handing over exact arithmetic. Changes are
+  the difference of the rounded means, so they carry nothing the rounded
+  means do not.
+- Comments are shown sorted alphabetically: an order that is the same on
+  every reload and says nothing about who answered or when.
+- No selector returns a user, a participation or an answer id.
 """
 
 from __future__ import annotations
 
 import datetime
+import random
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -24,12 +51,11 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from config.exceptions import ApplicationError
 from maps.models import (
     AssessmentAnswer,
-    AssessmentResponse,
+    AssessmentParticipation,
     AssessmentRound,
     AssessmentStatement,
     Block,
@@ -38,6 +64,7 @@ from matching.access import team_anchor_ids
 from partners.models import Anchor, AnchorMembership
 
 __all__ = [
+    "MEAN_STEP",
     "MIN_RESPONDENTS",
     "BlockResult",
     "RoundResults",
@@ -50,24 +77,24 @@ __all__ = [
     "round_has_responded",
     "round_is_open",
     "round_latest",
+    "round_latest_closed",
     "round_list",
     "round_open",
     "round_open_now",
     "round_results",
     "round_results_as_dict",
+    "round_results_shown",
     "statement_list",
 ]
 
-# Results (means and comments) appear only from this many respondents.
+# Results (means and comments) appear only from this many respondents, and
+# only once the round has closed.
 MIN_RESPONDENTS = 3
+# Shown means are rounded to a multiple of this (see the module docstring).
+MEAN_STEP = 0.5
+_random = random.SystemRandom()
 BLOCK_ORDER = [block.value for block in Block]
 COMMENT_MAX_LENGTH = 1000
-_KEY_SALT = "backer.maps.selfassessment.respondent"
-_ORDER_SALT = "backer.maps.selfassessment.comment-order"
-
-
-def _respondent_key(*, round_id: int, user_id: int) -> str:
-    return salted_hmac(_KEY_SALT, f"{round_id}:{user_id}", algorithm="sha256").hexdigest()
 
 
 # --- rounds -------------------------------------------------------------------------
@@ -93,7 +120,7 @@ def round_list(*, anchor_ids: set[int] | frozenset[int]) -> QuerySet[AssessmentR
     return (
         AssessmentRound.objects.filter(anchor_id__in=anchor_ids)
         .select_related("anchor")
-        .annotate(respondents=Count("responses"))
+        .annotate(respondents=Count("participations"))
         .order_by("anchor__name", "-opened_at", "-id")
     )
 
@@ -101,6 +128,17 @@ def round_list(*, anchor_ids: set[int] | frozenset[int]) -> QuerySet[AssessmentR
 def round_latest(*, anchor_id: int) -> AssessmentRound | None:
     return (
         AssessmentRound.objects.filter(anchor_id=anchor_id, opened_at__lte=timezone.now())
+        .order_by("-opened_at", "-id")
+        .first()
+    )
+
+
+def round_latest_closed(
+    *, anchor_id: int, now: datetime.datetime | None = None
+) -> AssessmentRound | None:
+    now = now or timezone.now()
+    return (
+        AssessmentRound.objects.filter(anchor_id=anchor_id, closed_at__lte=now)
         .order_by("-opened_at", "-id")
         .first()
     )
@@ -119,9 +157,7 @@ def round_can_take_part(*, round: AssessmentRound, user: Any) -> bool:
 
 
 def round_has_responded(*, round: AssessmentRound, user: Any) -> bool:
-    return AssessmentResponse.objects.filter(
-        round=round, respondent_key=_respondent_key(round_id=round.pk, user_id=user.pk)
-    ).exists()
+    return AssessmentParticipation.objects.filter(round=round, user=user).exists()
 
 
 def statement_list() -> list[AssessmentStatement]:
@@ -158,7 +194,7 @@ def round_open_now(
     return (
         AssessmentRound.objects.filter(anchor_id=anchor_id, opened_at__lte=now)
         .filter(Q(closed_at__isnull=True) | Q(closed_at__gt=now))
-        .annotate(respondents=Count("responses"))
+        .annotate(respondents=Count("participations"))
         .order_by("-opened_at", "-id")
         .first()
     )
@@ -236,20 +272,38 @@ def response_submit(
                 {"statement": statement_id},
             )
     try:
-        # A savepoint, so the unique constraint can refuse a second response
+        # A savepoint, so the unique constraint can refuse a second answer
         # (two tabs, a double click) without breaking the outer transaction.
+        # The participation and the answers commit together or not at all.
         with transaction.atomic():
-            response = AssessmentResponse.objects.create(
-                round=round,
-                respondent_key=_respondent_key(round_id=round.pk, user_id=user.pk),
-                submitted_on=timezone.localdate(),
-            )
+            AssessmentParticipation.objects.create(round=round, user=user)
     except IntegrityError:
         raise ApplicationError("You have already taken part in this round.") from None
-    AssessmentAnswer.objects.bulk_create(
-        AssessmentAnswer(response=response, statement_id=sid, score=score, comment=comment.strip())
-        for sid, (score, comment) in sorted(answers.items())
+    _answers_rewrite(
+        round=round,
+        new=[
+            AssessmentAnswer(round=round, statement_id=sid, score=score, comment=comment.strip())
+            for sid, (score, comment) in answers.items()
+        ],
     )
+
+
+def _answers_rewrite(*, round: AssessmentRound, new: list[AssessmentAnswer]) -> None:
+    """Write the round's answers again, old and new together, in a random
+    order with fresh random ids. Inserting only the new ones would leave them
+    last in physical order (SQLite's rowid, PostgreSQL's heap), next to the
+    participation written in the same transaction. A round holds a few
+    hundred answers at most, so this costs little."""
+    kept = [
+        AssessmentAnswer(round=round, statement_id=sid, score=score, comment=comment)
+        for sid, score, comment in AssessmentAnswer.objects.filter(round=round).values_list(
+            "statement_id", "score", "comment"
+        )
+    ]
+    everything = kept + new
+    _random.shuffle(everything)
+    AssessmentAnswer.objects.filter(round=round).delete()
+    AssessmentAnswer.objects.bulk_create(everything)
 
 
 # --- results ------------------------------------------------------------------------
@@ -287,47 +341,65 @@ class RoundResults:
     anchor_name: str
     opened_at: datetime.datetime
     respondents: int
+    # Open rounds show no figures at all (see the module docstring).
+    is_open: bool
     shown: bool
     statements: tuple[StatementResult, ...]
     blocks: tuple[BlockResult, ...]
     previous_title: str | None
 
 
-def _comment_order(round_id: int, answer_id: int) -> str:
-    return salted_hmac(_ORDER_SALT, f"{round_id}:{answer_id}", algorithm="sha256").hexdigest()
-
-
-def _means(round: AssessmentRound) -> tuple[int, dict[int, list[int]], dict[str, list[int]]]:
-    respondents = round.responses.count()
+def _scores(round: AssessmentRound) -> tuple[dict[int, list[int]], dict[str, list[int]]]:
     by_statement: dict[int, list[int]] = defaultdict(list)
     by_block: dict[str, list[int]] = defaultdict(list)
-    for statement_id, block, score in AssessmentAnswer.objects.filter(
-        response__round=round
-    ).values_list("statement_id", "statement__block", "score"):
+    for statement_id, block, score in AssessmentAnswer.objects.filter(round=round).values_list(
+        "statement_id", "statement__block", "score"
+    ):
         by_statement[statement_id].append(score)
         by_block[block].append(score)
-    return respondents, by_statement, by_block
+    return by_statement, by_block
 
 
-def _mean(scores: list[int]) -> float | None:
-    return sum(scores) / len(scores) if scores else None
+def _shown_mean(scores: list[int]) -> float | None:
+    """The mean rounded to the nearest MEAN_STEP (halves up), or None."""
+    if not scores:
+        return None
+    steps = sum(scores) / len(scores) / MEAN_STEP
+    return float(int(steps + 0.5)) * MEAN_STEP
+
+
+def round_results_shown(
+    *, round: AssessmentRound, respondents: int, now: datetime.datetime | None = None
+) -> bool:
+    """Results of a round are shown once it has closed, with enough people."""
+    now = now or timezone.now()
+    closed = round.closed_at is not None and round.closed_at <= now
+    return closed and respondents >= MIN_RESPONDENTS
+
+
+def _respondents(round: AssessmentRound) -> int:
+    return AssessmentParticipation.objects.filter(round=round).count()
 
 
 def round_results(*, round: AssessmentRound) -> RoundResults:
     """The anonymous results of one round, with the change in each block's
-    mean since the anchor's previous round (when both had enough answers)."""
-    respondents, by_statement, by_block = _means(round)
-    shown = respondents >= MIN_RESPONDENTS
-    comments: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    mean since the anchor's previous round (when both are shown)."""
+    respondents = _respondents(round)
+    is_open = round_is_open(round=round)
+    shown = round_results_shown(round=round, respondents=respondents)
+    by_statement: dict[int, list[int]] = defaultdict(list)
+    by_block: dict[str, list[int]] = defaultdict(list)
+    comments: dict[int, list[str]] = defaultdict(list)
     if shown:
-        for answer_id, statement_id, comment in (
-            AssessmentAnswer.objects.filter(response__round=round)
+        by_statement, by_block = _scores(round)
+        for statement_id, comment in (
+            AssessmentAnswer.objects.filter(round=round)
             .exclude(comment="")
-            .values_list("id", "statement_id", "comment")
+            .values_list("statement_id", "comment")
         ):
-            comments[statement_id].append((_comment_order(round.pk, answer_id), comment))
+            comments[statement_id].append(comment)
     answered = AssessmentStatement.objects.filter(
-        Q(active=True) | Q(answers__response__round=round)
+        Q(active=True) | Q(answers__round=round)
     ).distinct()
     statements = tuple(
         StatementResult(
@@ -335,9 +407,9 @@ def round_results(*, round: AssessmentRound) -> RoundResults:
             block=s.block,
             block_label=str(Block(s.block).label),
             text=s.text,
-            mean=_mean(by_statement[s.pk]) if shown else None,
+            mean=_shown_mean(by_statement[s.pk]),
             answers=len(by_statement[s.pk]),
-            comments=tuple(text for _, text in sorted(comments[s.pk])),
+            comments=tuple(sorted(comments[s.pk], key=lambda text: (text.casefold(), text))),
         )
         for s in sorted(answered, key=lambda s: (BLOCK_ORDER.index(s.block), s.position, s.pk))
     )
@@ -347,16 +419,16 @@ def round_results(*, round: AssessmentRound) -> RoundResults:
         .first()
     )
     previous_blocks: dict[str, list[int]] = {}
-    if previous is not None:
-        previous_respondents, _, previous_by_block = _means(previous)
-        if previous_respondents >= MIN_RESPONDENTS:
-            previous_blocks = previous_by_block
+    if previous is not None and round_results_shown(
+        round=previous, respondents=_respondents(previous)
+    ):
+        _, previous_blocks = _scores(previous)
     blocks = tuple(
         BlockResult(
             block=block.value,
             label=str(block.label),
-            mean=_mean(by_block[block.value]) if shown else None,
-            previous_mean=_mean(previous_blocks.get(block.value, [])),
+            mean=_shown_mean(by_block[block.value]),
+            previous_mean=_shown_mean(previous_blocks.get(block.value, [])),
         )
         for block in Block
     )
@@ -366,6 +438,7 @@ def round_results(*, round: AssessmentRound) -> RoundResults:
         anchor_name=round.anchor.name,
         opened_at=round.opened_at,
         respondents=respondents,
+        is_open=is_open,
         shown=shown,
         statements=statements,
         blocks=blocks,
@@ -381,7 +454,9 @@ def round_results_as_dict(results: RoundResults) -> dict[str, Any]:
         "anchor": results.anchor_name,
         "respondents": results.respondents,
         "minimum_respondents": MIN_RESPONDENTS,
+        "open": results.is_open,
         "shown": results.shown,
+        "mean_step": MEAN_STEP,
         "previous_round": results.previous_title,
         "blocks": [
             {

@@ -136,8 +136,14 @@ def _assessments(anchors: list[Anchor]) -> list[selfassessment.RoundResults]:
     found = []
     for anchor in anchors:
         latest = selfassessment.round_latest(anchor_id=anchor.pk)
-        if latest is not None:
-            found.append(selfassessment.round_results(round=latest))
+        if latest is None:
+            continue
+        found.append(selfassessment.round_results(round=latest))
+        if selfassessment.round_is_open(round=latest):
+            # An open round shows nothing yet: the last closed one beside it.
+            closed = selfassessment.round_latest_closed(anchor_id=anchor.pk)
+            if closed is not None:
+                found.append(selfassessment.round_results(round=closed))
     return found
 
 

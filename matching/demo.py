@@ -17,6 +17,7 @@ from django.contrib.auth.models import Group as AuthGroup
 from django.db import transaction
 
 from matching.models import Match, MatchRun, MatchStatus, Resource, RunStatus, RunTrigger
+from matching.services.connections import connections_suggest
 from matching.services.review import match_accept, match_activate, match_approve
 from matching.services.runs import match_run_claim, match_run_execute
 from partners.models import Anchor, AnchorMembership, MembershipRole, NeedKind, Theme
@@ -55,6 +56,7 @@ class BackingReport:
     approved: int = 0
     accepted: int = 0
     active: int = 0
+    connections: int = 0
 
 
 def _contact_user(group: Any) -> Any:
@@ -143,4 +145,7 @@ def demo_backing_seed() -> BackingReport:
                 match_activate(match_id=match.pk, by=team, note="Demo")
                 report.active += 1
     MatchRun.objects.filter(status=RunStatus.QUEUED, reason="demo").delete()
+    # The demo groups were made verified, not through group_verify, so no
+    # suggestion was asked for: make them now, as the nightly task would.
+    report.connections = connections_suggest()
     return report

@@ -18,7 +18,7 @@ from matching.models import (
     MatchStatus,
     Resource,
 )
-from partners.models import NEED_KIND_UNITS, CommunityGroup, NeedKind
+from partners.models import NEED_KIND_UNITS, CommunityGroup, NeedKind, VerificationStatus
 
 REVIEW_STATUSES = (MatchStatus.PROPOSED, MatchStatus.DEFERRED)
 
@@ -165,45 +165,88 @@ def groups_backed_by_several(*, anchor_ids: Iterable[int]) -> int:
 
 @dataclass(frozen=True)
 class ConnectionView:
-    """A connection as one group's contact sees it."""
+    """A connection as one group's contact sees it.
+
+    Before both say yes it says what the other group does and roughly how
+    far away, never who they are or where: a name only for a group listed in
+    the public directory that does not meet at home (what anyone could read
+    there), and no neighbourhood, address, activity title or free text, which
+    groups write about themselves and may name people or places.
+    """
 
     id: int
     my_group: str
-    other_group: str
-    other_neighbourhood: str
+    other_activity: str
+    distance: str
     reason: str
     i_opted_in: bool
-    they_opted_in: bool
-    declined: bool
-    # Only once both opted in:
+    closed: bool
+    # Empty unless the other group is publicly listed and meets in public.
+    other_public_name: str = ""
+    # Only while both yeses stand and both groups are still members:
+    other_name: str = ""
     other_contact_name: str = ""
     other_contact_email: str = ""
     other_contact_phone: str = ""
 
 
+def _rough_distance(metres: float | None) -> str:
+    """Whole kilometres at most: a finer figure, with one's own address,
+    narrows down where the other group meets."""
+    if metres is None:
+        return "nearby"
+    if metres < 1_000:
+        return "less than 1 km away"
+    return f"about {round(metres / 1_000)} km away"
+
+
+def _activity_described(group: CommunityGroup) -> str:
+    """What a group does, from its chosen themes and how often only."""
+    themes = sorted({t.name.lower() for a in group.activities.all() for t in a.themes.all()})
+    frequencies = sorted({a.get_frequency_display().lower() for a in group.activities.all()})
+    if not themes:
+        return "A community group"
+    listed = themes[0] if len(themes) == 1 else f"{', '.join(themes[:-1])} and {themes[-1]}"
+    often = f" ({', '.join(frequencies)})" if frequencies else ""
+    return f"A community group working on {listed}{often}"
+
+
+def _live(group: CommunityGroup) -> bool:
+    return (
+        group.status == VerificationStatus.VERIFIED
+        and group.withdrawn_at is None
+        and group.erased_at is None
+    )
+
+
 def connections_for_contact(*, user: Any) -> list[ConnectionView]:
     mine = contact_group_ids(user=user)
-    qs = GroupConnection.objects.filter(
-        Q(group_a_id__in=mine) | Q(group_b_id__in=mine)
-    ).select_related("group_a__neighbourhood", "group_b__neighbourhood")
+    qs = (
+        GroupConnection.objects.filter(Q(group_a_id__in=mine) | Q(group_b_id__in=mine))
+        .select_related("group_a", "group_b")
+        .prefetch_related("group_a__activities__themes", "group_b__activities__themes")
+    )
     out: list[ConnectionView] = []
     for c in qs:
         side_a = c.group_a_id in mine
         me, other = (c.group_a, c.group_b) if side_a else (c.group_b, c.group_a)
-        mine_at, theirs_at = (
-            (c.a_opted_in_at, c.b_opted_in_at) if side_a else (c.b_opted_in_at, c.a_opted_in_at)
-        )
-        shared = c.both_opted_in
+        mine_at = c.a_opted_in_at if side_a else c.b_opted_in_at
+        # Checked here as well as when groups leave: nothing passes in the
+        # moment between a group leaving and its suggestions being closed.
+        open_ = c.declined_at is None and _live(me) and _live(other)
+        shared = open_ and c.both_opted_in
+        listed = other.is_public and not other.meets_at_home
         out.append(
             ConnectionView(
                 id=c.pk,
                 my_group=me.name,
-                other_group=other.name,
-                other_neighbourhood=other.neighbourhood.name if other.neighbourhood else "",
+                other_activity=_activity_described(other),
+                distance=_rough_distance(c.distance_m),
                 reason=c.reason,
                 i_opted_in=mine_at is not None,
-                they_opted_in=shared and theirs_at is not None,
-                declined=c.declined_at is not None,
+                closed=not open_,
+                other_public_name=other.name if listed and open_ else "",
+                other_name=other.name if shared else "",
                 other_contact_name=other.contact_name if shared else "",
                 other_contact_email=other.contact_email if shared else "",
                 other_contact_phone=other.contact_phone if shared else "",

@@ -12,7 +12,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
 from config.outbox import outbox_task
-from matching.services.connections import connections_suggest
+from matching.services.connections import connections_refresh_for_group, connections_suggest
 from matching.services.fanout import (
     ChunksPending,
     match_run_abandon,
@@ -85,3 +85,10 @@ def request_runs_after_change(*, group_id: int, reason: str) -> list[int]:
     """Partners' changes (a group verified, a need added) ask for debounced runs
     by the anchors that could back the group."""
     return match_runs_request_for_group(group_id=group_id, reason=reason)
+
+
+@outbox_task("matching.connections_refresh_for_group")
+def connections_refresh_after_change(*, group_id: int) -> int:
+    """Partners' changes (a group verified, its activities edited, the group
+    gone) bring its connection suggestions up to date."""
+    return connections_refresh_for_group(group_id=group_id)

@@ -86,7 +86,9 @@ def connection_answer(request: HttpRequest, pk: int) -> HttpResponse:
             )
         elif answer == "no":
             connection_services.connection_decline(connection_id=pk, by=request.user)
-            messages.success(request, "You turned this suggestion down. Nothing was shared.")
+            messages.success(
+                request, "This suggestion is closed for both groups. Nothing more is shared."
+            )
         else:
             messages.error(request, "Choose yes or no.")
     except ApplicationError as error:

@@ -21,6 +21,7 @@ def send_verification_email(*, group_id: int) -> bool:
 # Handled by the matching app (matching/tasks.py). Named, not imported:
 # partners sits below matching and must not import it.
 REQUEST_MATCH_RUNS = "matching.request_runs_after_change"
+CONNECTIONS_REFRESH = "matching.connections_refresh_for_group"
 
 
 def match_runs_request_after_change(*, group_id: int, reason: str) -> None:
@@ -28,3 +29,14 @@ def match_runs_request_after_change(*, group_id: int, reason: str) -> None:
     from config.outbox import outbox_enqueue
 
     outbox_enqueue(REQUEST_MATCH_RUNS, group_id=group_id, reason=reason)
+
+
+def connections_request_after_change(*, group_id: int) -> None:
+    """Ask for the group's connection suggestions to be brought up to date:
+    new ones once it is verified or its activities change, its open ones
+    closed once it leaves, is erased or suspended. Through the outbox, in the
+    caller's transaction, so a change that commits is never left unsuggested
+    (or, worse, unclosed) because the broker was down."""
+    from config.outbox import outbox_enqueue
+
+    outbox_enqueue(CONNECTIONS_REFRESH, group_id=group_id)

@@ -1,6 +1,14 @@
 """Connections between groups (the barter model): nearby groups with the same
 or complementary themes are suggested to each other. Nothing about either
-group's contact passes until both have opted in.
+group's contact passes until both have opted in, and only while both yeses
+stand and both groups are still verified members: a "no", a change of mind
+after a "yes", a group leaving, erased or suspended closes the suggestion
+for both sides (declined_at), and the selector checks the groups again at
+every read, so a closing that has not been written yet passes nothing.
+
+Suggestions are made nightly for everyone, and for one group when it is
+verified or changes its activities (partners enqueue
+CONNECTIONS_REFRESH through the outbox; connections_refresh_for_group).
 """
 
 from __future__ import annotations
@@ -9,6 +17,7 @@ from typing import Any
 
 import numpy as np
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from scipy.spatial import cKDTree
 
@@ -49,27 +58,34 @@ def _reason(shared: set[str], complements: list[tuple[str, str]], names: dict[st
     return f"{names[a]} and {names[b].lower()} go well together"
 
 
-def connections_suggest(*, max_distance_m: float = DEFAULT_MAX_DISTANCE_M) -> int:
+def _live() -> Q:
+    """Groups that may take part in connections: verified and still members."""
+    return Q(status=VerificationStatus.VERIFIED, withdrawn_at__isnull=True, erased_at__isnull=True)
+
+
+def connections_suggest(
+    *, max_distance_m: float = DEFAULT_MAX_DISTANCE_M, group_id: int | None = None
+) -> int:
     """Suggest pairs of verified groups within ``max_distance_m`` (metres, great
-    circle) sharing or complementing a theme. Returns how many are new.
+    circle) sharing or complementing a theme; only pairs with ``group_id`` when
+    given. Returns how many are new. Closes first the suggestions of groups
+    that are no longer live.
 
     Existing suggestions (and their opt-ins or refusals) are kept as they are.
     """
+    _connections_close_not_live()
     groups = list(
-        CommunityGroup.objects.filter(
-            status=VerificationStatus.VERIFIED,
-            withdrawn_at__isnull=True,
-            erased_at__isnull=True,
-        )
+        CommunityGroup.objects.filter(_live())
         .select_related("neighbourhood")
         .prefetch_related("activities__themes")
     )
     points, themes, ids = [], [], []
     for g in groups:
-        lat = g.latitude if g.latitude is not None else getattr(g.neighbourhood, "point_lat", None)
-        lon = (
-            g.longitude if g.longitude is not None else getattr(g.neighbourhood, "point_lon", None)
-        )
+        # A group meeting at home is placed at its neighbourhood: the distance
+        # shown to the other group must not lead back to the home.
+        at_home = g.meets_at_home or g.latitude is None or g.longitude is None
+        lat = getattr(g.neighbourhood, "point_lat", None) if at_home else g.latitude
+        lon = getattr(g.neighbourhood, "point_lon", None) if at_home else g.longitude
         slugs = {t.slug for a in g.activities.all() for t in a.themes.all()}
         if lat is None or lon is None or not slugs:
             continue
@@ -83,7 +99,17 @@ def connections_suggest(*, max_distance_m: float = DEFAULT_MAX_DISTANCE_M) -> in
     # within the great-circle distance, without testing every pair.
     xyz = unit_vectors(arr[:, 0], arr[:, 1])
     radius = float(metres_to_chord(np.array([max_distance_m]))[0])
-    pairs = cKDTree(xyz).query_pairs(radius, output_type="ndarray")
+    tree = cKDTree(xyz)
+    if group_id is None:
+        pairs = tree.query_pairs(radius, output_type="ndarray")
+    elif group_id in ids:
+        me = ids.index(group_id)
+        pairs = np.array(
+            [sorted((me, j)) for j in tree.query_ball_point(xyz[me], radius) if j != me],
+            dtype=np.int64,
+        ).reshape(-1, 2)
+    else:
+        return 0
     names = dict(Theme.objects.values_list("slug", "name"))
     created = 0
     for i, j in pairs.tolist():
@@ -114,6 +140,27 @@ def connections_suggest(*, max_distance_m: float = DEFAULT_MAX_DISTANCE_M) -> in
     return created
 
 
+def _connections_close_not_live() -> int:
+    """Close open suggestions of groups that have left, been erased, suspended
+    or rejected since they were made."""
+    gone = CommunityGroup.objects.exclude(_live()).values("pk")
+    return (
+        GroupConnection.objects.filter(declined_at__isnull=True)
+        .filter(Q(group_a__in=gone) | Q(group_b__in=gone))
+        .update(declined_at=timezone.now())
+    )
+
+
+def connections_refresh_for_group(*, group_id: int) -> int:
+    """After a group changed (verified, activities edited, left, erased):
+    new suggestions for it if it is live, its open ones closed if not.
+    Idempotent, as outbox delivery is at least once. Returns how many are new."""
+    if not CommunityGroup.objects.filter(_live(), pk=group_id).exists():
+        _connections_close_not_live()
+        return 0
+    return connections_suggest(group_id=group_id)
+
+
 def _load_for(connection_id: int, by: Any) -> tuple[GroupConnection, str]:
     try:
         connection = GroupConnection.objects.get(pk=connection_id)
@@ -130,6 +177,10 @@ def _load_for(connection_id: int, by: Any) -> tuple[GroupConnection, str]:
 def connection_opt_in(*, connection_id: int, by: Any) -> GroupConnection:
     """Say yes to sharing contact details with the other group."""
     connection, side = _load_for(connection_id, by)
+    live = CommunityGroup.objects.filter(_live())
+    if live.filter(pk__in=[connection.group_a_id, connection.group_b_id]).count() < 2:
+        _connections_close_not_live()
+        raise IllegalTransition("This suggestion is closed: one of the groups has left.")
     field = f"{side}_opted_in_at"
     updated = GroupConnection.objects.filter(
         pk=connection.pk, declined_at__isnull=True, **{f"{field}__isnull": True}
@@ -141,7 +192,8 @@ def connection_opt_in(*, connection_id: int, by: Any) -> GroupConnection:
 
 
 def connection_decline(*, connection_id: int, by: Any) -> GroupConnection:
-    """Say no: the suggestion closes for both groups and nothing is shared."""
+    """Say no, before or after a yes: the suggestion closes for both groups
+    and nothing (more) is shared."""
     connection, _side = _load_for(connection_id, by)
     GroupConnection.objects.filter(pk=connection.pk, declined_at__isnull=True).update(
         declined_at=timezone.now()

@@ -18,7 +18,7 @@ from django.utils import timezone
 from config.exceptions import ApplicationError
 from partners.models import Anchor, CommunityGroup, Site, VerificationStatus
 from partners.permissions import can_manage_anchor_sites
-from partners.tasks import match_runs_request_after_change
+from partners.tasks import connections_request_after_change, match_runs_request_after_change
 from places.geocoding import InvalidPostcode, UnknownPostcode, point_locate, postcode_lookup
 from places.models import Neighbourhood
 
@@ -71,6 +71,7 @@ def group_verify(*, group: CommunityGroup, by: Any) -> CommunityGroup:
         group=group, by=by, expected=VerificationStatus.PENDING, to=VerificationStatus.VERIFIED
     )
     match_runs_request_after_change(group_id=verified.pk, reason="group verified")
+    connections_request_after_change(group_id=verified.pk)
     return verified
 
 
@@ -86,14 +87,17 @@ def group_reject(*, group: CommunityGroup, by: Any, reason: str) -> CommunityGro
 
 
 def group_suspend(*, group: CommunityGroup, by: Any, reason: str) -> CommunityGroup:
-    """Verified -> suspended (off the directory at once), with a reason."""
-    return _transition(
+    """Verified -> suspended (off the directory at once), with a reason.
+    Its connection suggestions close."""
+    suspended = _transition(
         group=group,
         by=by,
         expected=VerificationStatus.VERIFIED,
         to=VerificationStatus.SUSPENDED,
         reason=_reason_clean(reason),
     )
+    connections_request_after_change(group_id=suspended.pk)
+    return suspended
 
 
 # --- Sites ----------------------------------------------------------------------------

@@ -41,7 +41,7 @@ from partners.services.tokens import (
     token_make,
     token_read,
 )
-from partners.tasks import match_runs_request_after_change
+from partners.tasks import connections_request_after_change, match_runs_request_after_change
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -183,8 +183,11 @@ def group_update(
     return group
 
 
+@transaction.atomic
 def activity_create(*, group: CommunityGroup, data: ActivityInput) -> Activity:
-    return activity_build(group=group, data=data)
+    activity = activity_build(group=group, data=data)
+    connections_request_after_change(group_id=group.pk)
+    return activity
 
 
 @transaction.atomic
@@ -196,6 +199,7 @@ def activity_update(*, activity: Activity, data: ActivityInput) -> Activity:
     activity.people_reached_per_month = data.people_reached_per_month
     activity.save()
     activity.themes.set(activity.themes.model.objects.filter(slug__in=data.theme_slugs))
+    connections_request_after_change(group_id=activity.group_id)
     return activity
 
 
@@ -253,7 +257,9 @@ def activity_remove(*, activity: Activity) -> bool:
     any of them: then nothing is deleted and False is returned."""
     if referenced_elsewhere(activity) or any(referenced_elsewhere(n) for n in activity.needs.all()):
         return False
-    activity.delete()
+    with transaction.atomic():
+        activity.delete()
+        connections_request_after_change(group_id=activity.group_id)
     return True
 
 
@@ -268,8 +274,10 @@ def group_withdraw(*, group: CommunityGroup) -> CommunityGroup:
     """Leave Backer: public outputs drop the group at once (public() filters
     on withdrawn_at); the status stays as the anchor team set it."""
     if group.withdrawn_at is None:
-        group.withdrawn_at = timezone.now()
-        group.save(update_fields=["withdrawn_at", "updated_at"])
+        with transaction.atomic():
+            group.withdrawn_at = timezone.now()
+            group.save(update_fields=["withdrawn_at", "updated_at"])
+            connections_request_after_change(group_id=group.pk)
         logger.info("group %s withdrawn by its contact", group.pk)
     return group
 
@@ -319,6 +327,7 @@ def group_erase(*, group: CommunityGroup) -> CommunityGroup:
         group.latitude = group.longitude = None
     group.erased_at = now
     group.save()
+    connections_request_after_change(group_id=group.pk)
     for activity in group.activities.prefetch_related("needs"):
         kept_needs = 0
         for need in activity.needs.all():

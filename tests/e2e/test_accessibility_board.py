@@ -11,6 +11,8 @@ covers the page only; the frame's own document is audited on its own, at the end
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.cache import cache
 from django.utils import timezone
@@ -47,13 +49,26 @@ def backed_place(personas):
             )
     f.CommunityGroupFactory(neighbourhood=places[0], meets_at_home=True)
     f.SiteFactory(anchor=personas.anchor_a)
-    round = f.AssessmentRoundFactory(anchor=personas.anchor_a, title="Autumn round")
     statements = selfassessment.statement_list()
-    for n in range(selfassessment.MIN_RESPONDENTS):
-        leader = f.member(personas.anchor_a, "board", username=f"leader{n}")
-        selfassessment.response_submit(
-            round=round, user=leader, answers={s.pk: (1 + n, "") for s in statements}
-        )
+    leaders = [
+        f.member(personas.anchor_a, "board", username=f"leader{n}")
+        for n in range(selfassessment.MIN_RESPONDENTS)
+    ]
+    # A closed round, so its results are drawn, and an open one (taken part
+    # in, closed from the rounds page) whose results say they come later.
+    summer = f.AssessmentRoundFactory(
+        anchor=personas.anchor_a,
+        title="Summer round",
+        opened_at=timezone.now() - datetime.timedelta(days=60),
+    )
+    round = f.AssessmentRoundFactory(anchor=personas.anchor_a, title="Autumn round")
+    for n, leader in enumerate(leaders):
+        for each in (summer, round):
+            selfassessment.response_submit(
+                round=each, user=leader, answers={s.pk: (1 + n, "") for s in statements}
+            )
+    summer.closed_at = timezone.now() - datetime.timedelta(days=30)
+    summer.save()
     yield round
     cache.clear()
 

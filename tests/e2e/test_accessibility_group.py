@@ -75,4 +75,10 @@ def test_the_offers_and_connections_pages_have_no_violations(audit, personas, ba
         button="button[value=yes]",
         expect_errors=False,
     )
+    audit.submit(
+        "connections: changed mind, closed",
+        selector="main form",
+        button="button[value=no]",
+        expect_errors=False,
+    )
     audit.assert_clean()

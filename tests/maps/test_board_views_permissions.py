@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from maps.selfassessment import response_submit, statement_list
 from matching.models import MatchStatus
@@ -61,6 +62,9 @@ def cast(personas):  # type: ignore[no-untyped-def]
             user=user,
             answers={s.pk: (4, f"Room to improve, view {number}") for s in statements},
         )
+    # Closed, so its results (with comments) are on the pages scanned below.
+    round_.closed_at = timezone.now()
+    round_.save()
     personas.home = home
     personas.round = round_
     return personas

@@ -25,6 +25,11 @@ def anchor(db):  # type: ignore[no-untyped-def]
     return f.AnchorFactory(slug="assess")
 
 
+def close(round_):  # type: ignore[no-untyped-def]
+    round_.closed_at = timezone.now()
+    round_.save()
+
+
 def people(anchor, n):  # type: ignore[no-untyped-def]
     return [f.member(anchor, "board") for _ in range(n)]
 
@@ -36,24 +41,61 @@ def test_the_shipped_statements_cover_the_four_blocks(db):  # type: ignore[no-un
     assert all(3 <= blocks.count(block.value) <= 4 for block in Block)
 
 
-def test_it_gives_the_mean_of_each_statement_and_block(anchor):  # type: ignore[no-untyped-def]
+def test_it_gives_the_mean_of_each_statement_and_block_to_the_nearest_half(anchor):  # type: ignore[no-untyped-def]
     round_ = f.AssessmentRoundFactory(anchor=anchor)
     first = statement_list()[0]
     for user, score in zip(people(anchor, 3), [1, 2, 5], strict=True):
         answer_all(round_, user, lambda s, score=score: score if s == first else 3)
+    close(round_)
 
     results = round_results(round=round_)
 
     assert results.respondents == 3
     assert results.shown
     by_id = {s.statement_id: s for s in results.statements}
-    assert by_id[first.pk].mean == pytest.approx(8 / 3)
+    # 8/3 = 2.67: shown as 2.5, never the exact mean.
+    assert by_id[first.pk].mean == 2.5
     assert all(s.mean == 3 for s in results.statements if s.statement_id != first.pk)
     in_block = [s for s in statement_list() if s.block == first.block]
-    expected = (8 + 3 * 3 * (len(in_block) - 1)) / (3 * len(in_block))
+    exact = (8 + 3 * 3 * (len(in_block) - 1)) / (3 * len(in_block))
     blocks = {b.block: b for b in results.blocks}
-    assert blocks[first.block].mean == pytest.approx(expected)
+    assert blocks[first.block].mean == round(exact * 2) / 2
     assert [b.block for b in results.blocks] == [block.value for block in Block]
+
+
+@pytest.mark.parametrize(
+    ("scores", "shown"),
+    [
+        ([1, 1, 2], 1.5),
+        ([1, 2, 2], 1.5),
+        ([2, 2, 3], 2.5),
+        ([4, 5, 5], 4.5),
+        ([1, 1, 1, 2], 1.5),
+        ([3, 3, 3, 3, 4], 3.0),
+    ],
+)
+def test_means_are_rounded_to_the_nearest_half_point(anchor, scores, shown):  # type: ignore[no-untyped-def]
+    round_ = f.AssessmentRoundFactory(anchor=anchor)
+    for user, score in zip(people(anchor, len(scores)), scores, strict=True):
+        answer_all(round_, user, lambda s, score=score: score)
+    close(round_)
+
+    results = round_results(round=round_)
+
+    assert {s.mean for s in results.statements} == {shown}
+
+
+def test_an_open_round_shows_no_figures_whatever_its_size(anchor):  # type: ignore[no-untyped-def]
+    round_ = f.AssessmentRoundFactory(anchor=anchor)
+    for user in people(anchor, MIN_RESPONDENTS + 2):
+        answer_all(round_, user, lambda s: 4)
+
+    results = round_results(round=round_)
+
+    assert results.respondents == MIN_RESPONDENTS + 2
+    assert results.is_open and not results.shown
+    assert all(s.mean is None and s.comments == () for s in results.statements)
+    assert all(b.mean is None for b in results.blocks)
 
 
 def test_it_shows_the_change_in_each_block_since_the_previous_round(anchor):  # type: ignore[no-untyped-def]
@@ -75,6 +117,7 @@ def test_it_shows_the_change_in_each_block_since_the_previous_round(anchor):  # 
         answer_all(earlier, user, lambda s: 2)
     earlier.closed_at = now - datetime.timedelta(days=370)
     earlier.save()
+    close(latest)
 
     results = round_results(round=latest)
 
@@ -93,6 +136,7 @@ def test_a_previous_round_below_the_threshold_gives_no_change(anchor):  # type: 
     answer_all(earlier, leaders[0], lambda s: 1)
     for user in leaders:
         answer_all(latest, user, lambda s: 4)
+    close(latest)
 
     results = round_results(round=latest)
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from maps.models import AssessmentAnswer, AssessmentResponse
+from maps.models import AssessmentAnswer, AssessmentParticipation
 from maps.selfassessment import statement_list
 from tests import factories as f
 
@@ -53,7 +53,7 @@ def test_answers_are_recorded_and_the_person_thanked(client, personas, round_): 
 
     assert response.redirect_chain[-1][0] == reverse("maps:selfassessment")
     assert "recorded anonymously" in response.content.decode()
-    assert AssessmentResponse.objects.filter(round=round_).count() == 1
+    assert AssessmentParticipation.objects.filter(round=round_).count() == 1
     assert (
         AssessmentAnswer.objects.get(statement=first).comment == "We have a plan but few know it."
     )
@@ -83,7 +83,7 @@ def test_it_lists_missing_scores_in_an_error_summary_and_keeps_what_was_typed(
         in content
     )
     assert content.startswith("<!DOCTYPE html>") and "<title>Error:" in content
-    assert AssessmentResponse.objects.count() == 0
+    assert AssessmentParticipation.objects.count() == 0
 
 
 def test_a_score_out_of_range_is_refused_with_a_reason(client, personas, round_):  # type: ignore[no-untyped-def]
@@ -104,7 +104,7 @@ def test_a_second_visit_is_turned_away_politely(client, personas, round_):  # ty
     again = client.post(url(round_), full_answers("1"), follow=True)
 
     assert "already taken part" in again.content.decode()
-    assert AssessmentResponse.objects.count() == 1
+    assert AssessmentParticipation.objects.count() == 1
     assert set(AssessmentAnswer.objects.values_list("score", flat=True)) == {4}
 
 
@@ -120,14 +120,14 @@ def test_a_closed_round_takes_no_answers(client, personas):  # type: ignore[no-u
     response = client.post(url(closed), full_answers(), follow=True)
 
     assert "That round is closed" in response.content.decode()
-    assert AssessmentResponse.objects.count() == 0
+    assert AssessmentParticipation.objects.count() == 0
 
 
 def test_the_anchor_team_may_take_part(client, personas, round_):  # type: ignore[no-untyped-def]
     client.force_login(personas.alice)
 
     assert client.post(url(round_), full_answers()).status_code == 302
-    assert AssessmentResponse.objects.count() == 1
+    assert AssessmentParticipation.objects.count() == 1
 
 
 def test_another_anchors_board_cannot_see_the_round(client, personas, round_):  # type: ignore[no-untyped-def]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
 from matching.demo import OFFERS, demo_backing_seed
-from matching.models import Match, MatchStatus, Resource
+from matching.models import GroupConnection, Match, MatchStatus, Resource
+from matching.selectors import connections_for_contact
 from partners.demo import demo_seed
+from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
@@ -30,11 +33,38 @@ def test_it_gives_each_demo_anchor_resources_and_backing_and_is_idempotent(demo_
     assert {MatchStatus.APPROVED, MatchStatus.ACCEPTED, MatchStatus.ACTIVE} <= statuses
     for resource in Resource.objects.all():
         assert 0 <= resource.allocated <= resource.capacity
+    # Issue 17: the demo showed no connections (only the nightly task made them).
+    assert first.connections > 0
+    assert GroupConnection.objects.count() == first.connections
 
     counts = (Resource.objects.count(), Match.objects.count())
     second = demo_backing_seed()
     assert second.resources_created == 0 and second.runs == []
     assert (Resource.objects.count(), Match.objects.count()) == counts
+    assert second.connections == 0
+
+
+def test_the_demo_suggestions_name_no_unlisted_or_home_group(demo_place):
+    demo_backing_seed()
+    users: dict[int, object] = {}
+    private = 0
+    for connection in GroupConnection.objects.select_related("group_a", "group_b"):
+        for me, other in (
+            (connection.group_a, connection.group_b),
+            (connection.group_b, connection.group_a),
+        ):
+            if me.pk not in users:
+                users[me.pk] = me.contact_user or f.contact_of(me, username=f"demo-{me.pk}")
+            views = {v.id: v for v in connections_for_contact(user=users[me.pk])}
+            view = views[connection.pk]
+            # Everything the view says about the other group (my_group is mine).
+            about_other = repr(dataclasses.replace(view, my_group=""))
+            if not other.is_public or other.meets_at_home:
+                private += 1
+                assert view.other_public_name == "" and view.other_name == ""
+                assert other.name not in about_other
+            assert other.contact_email not in about_other
+    assert private > 0
 
 
 def test_the_command_refuses_without_debug(settings):

@@ -131,3 +131,27 @@ def test_the_scan_would_notice_a_leak(client, scene):
     api = client.get(f"/api/groups/{ids['home']}/").content.decode()
     assert f"{HOME_LAT}" in api
     assert [s for s in forbidden if s in body + api]
+
+
+def test_a_suggested_connection_shows_another_group_nothing_before_both_say_yes(client, scene):
+    """dave (group_a's contact) is offered the home group and the venue group
+    as connections; before both sides say yes his page holds none of their
+    personal data, nor the home group's name (not listed, meets at home)."""
+    from matching.services.connections import connections_suggest
+
+    personas, ids, forbidden = scene
+    home = personas.group_a.__class__.objects.get(pk=ids["home"])
+    theme = ["loneliness-and-isolation"]
+    f.ActivityFactory(group=personas.group_a, title="Dave's lunches", themes=theme)
+    for group in home.__class__.objects.exclude(pk=personas.group_a.pk):
+        f.ActivityFactory(group=group, title=f"More of {group.name}", themes=theme)
+    connections_suggest(max_distance_m=50_000)
+    client.force_login(personas.dave)
+
+    text = client.get("/group/connections/").content.decode()
+
+    assert "working on loneliness and isolation" in text  # the suggestions are there
+    leaks = [s for s in [*forbidden, home.name] if s in text]
+    leaks += [s for s in forbidden if s in text.replace("&#x27;", "'")]
+    own = {personas.group_a.contact_name, personas.group_a.contact_email}
+    assert not [s for s in leaks if s not in own], leaks

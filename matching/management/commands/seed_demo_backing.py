@@ -32,7 +32,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo backing: {report.resources_created} resources created, "
             f"{len(report.runs)} match runs, {report.approved} approved, "
-            f"{report.accepted} accepted, {report.active} under way."
+            f"{report.accepted} accepted, {report.active} under way, "
+            f"{report.connections} connections suggested."
         )
         # The board's figures for the new backing, so the dashboard opens at
         # once (maps.board_cache), named rather than imported: matching does
