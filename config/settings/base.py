@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "config.security.SessionLimitsMiddleware",
     "config.security.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.outbox.OutboxSweepMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns lock-outs into a response.
@@ -209,6 +210,11 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
 # Redis redelivers an unacknowledged task after this; no countdown may exceed it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# No broker means no beat: the web process retries pending outbox messages
+# itself, at most once a minute (config/outbox.py, OutboxSweepMiddleware).
+BACKER_OUTBOX_SWEEP_IN_PROCESS = env_bool(
+    "BACKER_OUTBOX_SWEEP_IN_PROCESS", default=CELERY_TASK_ALWAYS_EAGER
+)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "outbox-sweep": {"task": "config.outbox_sweep", "schedule": 60.0},
     # Nightly matching for every anchor (02:30); also publishes runs left
