@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The base of links in e-mails: the address the demo is served at.
+BACKER_SITE_URL ?= http://$(HOST):$(PORT)
 PYTEST_ARGS ?=
 
 .PHONY: install lock demo serve test test-fast lint format bench loadtest worker beat clean
@@ -43,8 +45,8 @@ demo: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_places --demo
 	DEBUG=1 $(BIN)/python manage.py seed_demo
-	DEBUG=1 $(BIN)/python manage.py seed_demo_backing
-	DEBUG=1 BACKER_REQUIRE_2FA=0 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=1 BACKER_SITE_URL=$(BACKER_SITE_URL) $(BIN)/python manage.py seed_demo_backing
+	DEBUG=1 BACKER_SITE_URL=$(BACKER_SITE_URL) BACKER_REQUIRE_2FA=0 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -5,13 +5,47 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
+
+
+def safe_next(request: HttpRequest) -> str:
+    """The ``next`` a page was asked to return to, if it stays on this site; else ""."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
+def sign_in_choice(request: HttpRequest) -> HttpResponse:
+    """The header's "Sign in": two doors, because groups and anchor staff sign
+    in differently (an e-mailed link; a password and an authenticator code)."""
+    return render(request, "registration/sign_in_choice.html", {"next": safe_next(request)})
+
+
+def start(request: HttpRequest) -> HttpResponse:
+    """Where a sign-in lands (LOGIN_REDIRECT_URL): each role's own start page."""
+    from partners.roles import ANCHOR_TEAM, BOARD, GROUP_CONTACT, roles_of
+
+    user_roles = roles_of(request.user)
+    for role, url_name in (
+        (ANCHOR_TEAM, "partners:team-queue"),
+        (BOARD, "maps:board"),
+        (GROUP_CONTACT, "partners:selfservice-dashboard"),
+        ("admin", "admin:index"),
+    ):
+        if role in user_roles:
+            return redirect(reverse(url_name))
+    return redirect("home")
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:

@@ -15,6 +15,7 @@ import hashlib
 from functools import cache as memoise
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
@@ -156,7 +157,9 @@ def directory_map_html(*, filters: MapFilters, version: str | None = None) -> st
 
 
 def _static_text(url: str) -> str:
-    prefix = static("")
+    # STATIC_URL, not static(""): a manifest storage (production) has no
+    # hashed name for "" and raises.
+    prefix = settings.STATIC_URL
     if not url.startswith(prefix):
         raise KeyError(url)
     path = url[len(prefix) :].split("?", 1)[0]

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 
 from matching.access import board_anchor_ids, contact_group_ids, team_anchor_ids
 from partners.models import Anchor
@@ -16,12 +17,13 @@ from partners.models import Anchor
 View = Callable[..., HttpResponse]
 
 
-def _requires(check: Callable[[Any], bool]) -> Callable[[View], View]:
+def _requires(check: Callable[[Any], bool], login_url: str | None = None) -> Callable[[View], View]:
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                url = reverse(login_url) if login_url else None
+                return redirect_to_login(request.get_full_path(), login_url=url)
             if not check(request.user):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
@@ -33,7 +35,10 @@ def _requires(check: Callable[[Any], bool]) -> Callable[[View], View]:
 
 team_required = _requires(lambda user: bool(team_anchor_ids(user=user)))
 board_required = _requires(lambda user: bool(board_anchor_ids(user=user)))
-contact_required = _requires(lambda user: bool(contact_group_ids(user=user)))
+# Groups sign in with an e-mailed link, never at the staff password page.
+contact_required = _requires(
+    lambda user: bool(contact_group_ids(user=user)), login_url="partners:selfservice-sign-in"
+)
 
 
 def acting_anchor(request: HttpRequest) -> Anchor:

@@ -17,6 +17,7 @@ from matching.selectors import resource_list, run_list, run_progress
 from matching.services.resources import resource_create, resource_update
 from matching.services.runs import match_run_start
 from matching.views_common import acting_anchor, team_required
+from partners.models import NeedKind
 
 
 def _form_errors_from(form: ResourceForm, error: ApplicationError) -> None:
@@ -104,11 +105,15 @@ def _own_run(request: HttpRequest, pk: int) -> MatchRun:
 @require_GET
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = _own_run(request, pk)
-    amount_per_kind = (run.counts or {}).get("amount_per_kind", {})
+    totals = (run.counts or {}).get("amount_per_kind", {})
+    labels = dict(NeedKind.choices)
+    amount_per_kind = [
+        (kind, labels.get(kind, kind), total) for kind, total in sorted(totals.items())
+    ]
     return render(
         request,
         "matching/run_detail.html",
-        {"run": run, "anchor": run.anchor, "amount_per_kind": sorted(amount_per_kind.items())},
+        {"run": run, "anchor": run.anchor, "amount_per_kind": amount_per_kind},
     )
 
 

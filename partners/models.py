@@ -225,6 +225,26 @@ NEED_KIND_UNITS: dict[str, str] = {
 }
 
 
+# The same units for exactly one: "1 feature", "1 hour a month".
+NEED_KIND_UNITS_ONE: dict[str, str] = {
+    NeedKind.PROFILE: "feature",
+    NeedKind.TIME: "hour a month",
+    NeedKind.SEED_FUNDING: "penny",
+    NeedKind.SPACE: "session a month",
+    NeedKind.CONNECTIONS: "introduction",
+    NeedKind.EXPERTISE: "hour",
+}
+
+
+def amount_in_words(value: int, kind: str) -> str:
+    """An amount as people read it: "£250.50", "1 feature", "8 hours a month"."""
+    if kind == NeedKind.SEED_FUNDING:
+        pounds, pence = divmod(int(value), 100)
+        return f"£{pounds:,}.{pence:02d}" if pence else f"£{pounds:,}"
+    units = NEED_KIND_UNITS_ONE if value == 1 else NEED_KIND_UNITS
+    return f"{int(value):,} {units.get(kind, '')}".strip()
+
+
 class NeedStatus(models.TextChoices):
     OPEN = "open", "Open"
     MET = "met", "Met"
@@ -252,7 +272,7 @@ class Need(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.amount} {self.unit}"
+        return f"{self.get_kind_display()}: {self.amount_text}"
 
     @property
     def unit(self) -> str:
@@ -261,10 +281,7 @@ class Need(models.Model):
     @property
     def amount_text(self) -> str:
         """The amount as people read it: "£250.50", "8 hours a month"."""
-        if self.kind == NeedKind.SEED_FUNDING:
-            pounds, pence = divmod(self.amount, 100)
-            return f"£{pounds:,}.{pence:02d}" if pence else f"£{pounds:,}"
-        return f"{self.amount:,} {self.unit}"
+        return amount_in_words(self.amount, self.kind)
 
 
 class AnchorKind(models.TextChoices):

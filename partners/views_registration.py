@@ -27,7 +27,7 @@ from partners.forms.registration import (
     WhereForm,
 )
 from partners.forms.selfservice import EmailForm
-from partners.models import Frequency, GroupKind, NeedKind
+from partners.models import NEED_KIND_UNITS_ONE, Frequency, GroupKind, NeedKind
 from partners.ratelimit import request_limited, setting_rate
 from partners.services.registration import (
     CONSENT_WORDING_VERSION,
@@ -48,6 +48,7 @@ AMOUNT_UNITS = {
     NeedKind.CONNECTIONS: "introductions",
     NeedKind.EXPERTISE: "hours",
 }
+AMOUNT_UNITS_ONE = {kind: NEED_KIND_UNITS_ONE[kind] for kind in AMOUNT_UNITS}
 STEPS = ("group", "where", "activities", "needs", "contact", "check")
 T = "partners/registration/"
 
@@ -207,7 +208,8 @@ def need_label(state: dict[str, Any], data: dict[str, Any]) -> str:
     if kind == NeedKind.SEED_FUNDING:
         amount = "£" + amount.lstrip("£")
     else:
-        amount = f"{amount} {AMOUNT_UNITS.get(kind, '')}"
+        units = AMOUNT_UNITS_ONE if amount == "1" else AMOUNT_UNITS
+        amount = f"{amount} {units.get(kind, '')}"
     return f"{NeedKind(kind).label if kind in NeedKind.values else kind} for {title}: {amount}"
 
 

@@ -13,12 +13,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from config.views import safe_next
 from partners.forms.base import pence_to_pounds
 from partners.forms.registration import ActivityForm, NeedForm
 from partners.forms.selfservice import ConsentForm, EmailForm, GroupEditForm
@@ -48,6 +51,7 @@ from partners.services.selfservice import (
 from partners.views_registration import link_problem
 
 T = "partners/selfservice/"
+SIGN_IN_NEXT = "group_sign_in_next"
 View = Callable[..., HttpResponse]
 
 
@@ -58,7 +62,9 @@ def contact_required(view: View) -> View:
     @never_cache
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
-            return redirect("partners:selfservice-sign-in")
+            return redirect_to_login(
+                request.get_full_path(), login_url=reverse("partners:selfservice-sign-in")
+            )
         return view(request, *args, **kwargs)
 
     return wrapped
@@ -82,10 +88,13 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         if limited is not None:
             return limited
         if form.is_valid():
+            # Where the contact was going: the e-mailed link brings them back
+            # there when they open it in this browser (login keeps the session).
+            request.session[SIGN_IN_NEXT] = safe_next(request)
             group_contact_send_sign_in_link(email=form.cleaned_data["email"])
             # The same answer whether or not the address is known.
             return render(request, T + "sign_in_sent.html")
-    return render(request, T + "sign_in.html", {"form": form})
+    return render(request, T + "sign_in.html", {"form": form, "next": safe_next(request)})
 
 
 @never_cache
@@ -98,6 +107,11 @@ def sign_in_link(request: HttpRequest, token: str) -> HttpResponse:
         if not result.ok:
             return link_problem(request, result.problem, resend_url=resend)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        going_to = request.session.pop(SIGN_IN_NEXT, "")
+        if going_to and url_has_allowed_host_and_scheme(
+            going_to, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(going_to)
         return redirect("partners:selfservice-dashboard")
     result = group_contact_sign_in_check(token=token)
     if not result.ok:

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "config.security.SessionLimitsMiddleware",
     "config.security.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.outbox.OutboxSweepMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns lock-outs into a response.
@@ -136,7 +137,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+# Each role's own start page (config/views.py, start).
+LOGIN_REDIRECT_URL = "start"
 LOGOUT_REDIRECT_URL = "home"
 
 # Lock-outs by user name AND address together, in tiers (config/security.py):
@@ -180,6 +182,8 @@ STORAGES = {
 
 # --- E-mail -------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# With django.core.mail.backends.filebased.EmailBackend: the folder it writes to.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or None
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -209,6 +213,11 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
 # Redis redelivers an unacknowledged task after this; no countdown may exceed it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# No broker means no beat: the web process retries pending outbox messages
+# itself, at most once a minute (config/outbox.py, OutboxSweepMiddleware).
+BACKER_OUTBOX_SWEEP_IN_PROCESS = env_bool(
+    "BACKER_OUTBOX_SWEEP_IN_PROCESS", default=CELERY_TASK_ALWAYS_EAGER
+)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "outbox-sweep": {"task": "config.outbox_sweep", "schedule": 60.0},
     # Nightly matching for every anchor (02:30); also publishes runs left

@@ -23,6 +23,8 @@ DATABASES["default"]["TEST"] = {"NAME": None}
 # Tests run task bodies in-process, even in CI where CELERY_BROKER_URL points at
 # Redis; the tests marked `redis` switch a real worker on for themselves.
 CELERY_TASK_ALWAYS_EAGER = True
+# Off: a sweep inside any test's request would run other tests' messages.
+BACKER_OUTBOX_SWEEP_IN_PROCESS = False
 # Most tests sign in with force_login; the security tests switch these on.
 AXES_ENABLED = False
 BACKER_REQUIRE_2FA = False

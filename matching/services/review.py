@@ -20,6 +20,7 @@ from typing import Any
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Sum
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -32,7 +33,7 @@ from matching.errors import (
     NotFound,
 )
 from matching.models import HOLDING_STATUSES, Match, MatchEvent, MatchStatus, Resource
-from partners.models import Need
+from partners.models import Need, amount_in_words
 from partners.services.registration import site_url
 
 logger = logging.getLogger(__name__)
@@ -271,16 +272,19 @@ def _offer_email_send(match_id: int) -> None:
     if not group.contact_email:
         return
     anchor = match.resource.anchor
-    body = (
-        f"Hello,\n\n{anchor.name} would like to back {group.name} with: "
-        f"{match.resource.title}.\n\n"
-        f"Sign in to Backer to accept or decline the offer: {site_url(reverse('matching:offers'))}\n\n"
-        "If you did not expect this e-mail you can ignore it.\n"
-    )
+    context = {
+        "anchor": anchor,
+        "group": group,
+        "activity": match.need.activity,
+        "resource": match.resource,
+        "kind_label": match.resource.get_kind_display(),
+        "amount": amount_in_words(match.amount, match.resource.kind),
+        "link": site_url(reverse("matching:offers")),
+    }
     # The address is personal data: it goes to the mail server, never to the log.
     send_mail(
         subject=f"An offer of backing from {anchor.name}",
-        message=body,
+        message=render_to_string("matching/emails/offer_body.txt", context),
         from_email=None,
         recipient_list=[group.contact_email],
     )

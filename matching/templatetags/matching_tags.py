@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from partners.models import NEED_KIND_UNITS, NeedKind
+from partners.models import amount_in_words
 
 register = template.Library()
 
@@ -13,10 +13,7 @@ register = template.Library()
 def amount(value: int | None, kind: str) -> str:
     if value is None:
         return ""
-    if kind == NeedKind.SEED_FUNDING:
-        pounds, pence = divmod(int(value), 100)
-        return f"£{pounds:,}" if pence == 0 else f"£{pounds:,}.{pence:02d}"
-    return f"{int(value):,} {NEED_KIND_UNITS.get(kind, '')}".strip()
+    return amount_in_words(int(value), kind)
 
 
 @register.filter

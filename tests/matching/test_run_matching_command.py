@@ -15,8 +15,9 @@ def test_it_runs_for_one_anchor_and_prints_a_summary(proposal, capsys):
     assert run.trigger == RunTrigger.COMMAND
     assert f"Run {run.pk} for Salford Royal Test Trust: finished" in out
     assert "needs considered:   1" in out
-    assert "proposed seed_funding: £150.00" in out
-    assert "objective:" in out
+    assert "proposed, seed funding: £150" in out
+    assert "seed_funding" not in out  # the label people read, not the stored value
+    assert "total fit:" in out
 
 
 def test_an_unknown_anchor_is_a_clear_error(db):

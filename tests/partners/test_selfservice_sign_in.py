@@ -160,8 +160,9 @@ def test_asking_for_links_is_rate_limited(client, settings):
 
 
 def test_signed_out_people_are_sent_to_sign_in(client, personas):
-    assert client.get("/group/")["Location"] == "/group/sign-in/"
-    assert client.get(f"/group/{personas.group_a.pk}/")["Location"] == "/group/sign-in/"
+    assert client.get("/group/")["Location"] == "/group/sign-in/?next=/group/"
+    group_page = f"/group/{personas.group_a.pk}/"
+    assert client.get(group_page)["Location"] == f"/group/sign-in/?next={group_page}"
 
 
 @pytest.mark.parametrize("who", ["alice", "carol", "erin", "root"])

@@ -134,6 +134,9 @@ ROWS: list[Row] = [
     Row("healthz", "/healthz", everyone()),
     Row("accessibility/", "/accessibility/", everyone()),
     Row("accounts/login/", "/accounts/login/", everyone()),
+    Row("sign-in/", "/sign-in/", everyone()),
+    # Each role's start page after signing in: a redirect for everyone.
+    Row("start/", "/start/", everyone(302)),
     Row(
         "accounts/logout/",
         "/accounts/logout/",

@@ -16,13 +16,11 @@ from django.db import transaction
 from matching.models import MatchRun, RunStatus, RunTrigger
 from matching.services.runs import match_run_start
 from matching.tasks import run_matching_task
-from partners.models import NEED_KIND_UNITS, Anchor, NeedKind
+from partners.models import Anchor, NeedKind, amount_in_words
 
 
 def _amount(kind: str, value: int) -> str:
-    if kind == NeedKind.SEED_FUNDING:
-        return f"£{value / 100:,.2f}"
-    return f"{value:,} {NEED_KIND_UNITS.get(kind, '')}"
+    return amount_in_words(value, kind)
 
 
 class Command(BaseCommand):
@@ -90,9 +88,10 @@ class Command(BaseCommand):
             f"  proposals:          {counts.get('proposals', 0)}",
         ]
         for kind, total in sorted((counts.get("amount_per_kind") or {}).items()):
-            lines.append(f"  proposed {kind}: {_amount(kind, total)}")
+            label = dict(NeedKind.choices).get(kind, kind)
+            lines.append(f"  proposed, {label.lower()}: {_amount(kind, total)}")
         if run.objective is not None:
-            lines.append(f"  objective:          {run.objective:.4f}")
+            lines.append(f"  total fit:          {run.objective:.1f}")
         if run.timings.get("total") is not None:
             lines.append(f"  time:               {run.timings['total']:.2f} s")
         self.stdout.write("\n".join(lines))
