@@ -28,24 +28,15 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from partners.models import (
-    Activity,
-    CommunityGroup,
-    Frequency,
-    GroupKind,
-    GroupSource,
-    Theme,
-    VerificationStatus,
-)
+from partners.imports_write import IN_BATCH, CheckedRow, ImportInterrupted, rows_write
+from partners.models import Frequency, GroupKind, GroupSource, Theme
 from places.geocoding import Location, postcodes_lookup
 from places.postcodes import InvalidPostcode, normalise_postcode
 
@@ -94,7 +85,6 @@ MAX_FILE_BYTES = 40 * 1024 * 1024
 MAX_FILE_TEXT = "40 MB"
 _YES = {"yes", "y", "true", "1", "x"}
 _NO = {"no", "n", "false", "0", ""}
-CONSENT_WORDING_VERSION = "csv-import"
 
 # Beyond the population of England: a typo. (The column is a 32-bit integer.)
 MAX_PEOPLE = 100_000_000
@@ -105,19 +95,6 @@ _url = URLValidator(schemes=["http", "https"])
 
 class ImportFileError(ValueError):
     """The file as a whole cannot be read. The message is for people."""
-
-
-class ImportInterrupted(Exception):
-    """Writing stopped part-way; the transaction rolled every row back."""
-
-    def __init__(self, *, line: int | None, kind: str) -> None:
-        self.line, self.kind = line, kind
-        where = f" at line {line}" if line is not None else ""
-        super().__init__(
-            f"The import stopped{where} with an unexpected error ({kind}). Nothing was "
-            "imported: the groups are as they were. Try again; if it fails again, tell "
-            "your administrator."
-        )
 
 
 class RowInvalid(ValueError):
@@ -224,15 +201,25 @@ def _yes_no(value: str, column: str) -> bool:
     raise RowInvalid(f"{column} must be yes or no")
 
 
-def _choice(value: str, choices: list[tuple[str, str]], column: str, default: str) -> str:
+def _lookup(choices: list[tuple[str, str]]) -> tuple[dict[str, str], str]:
+    """Value or label (any case) -> value, and the values as words."""
+    found = {key: key for key, _ in choices}
+    found.update({label.lower(): key for key, label in choices})
+    return found, ", ".join(key for key, _ in choices)
+
+
+# Once, not per row: TextChoices.choices builds a new list on every access.
+_KINDS = _lookup(GroupKind.choices)
+_FREQUENCIES = _lookup(Frequency.choices)
+
+
+def _choice(value: str, lookup: tuple[dict[str, str], str], column: str, default: str) -> str:
     if not value:
         return default
-    lowered = value.strip().lower()
-    for key, label in choices:
-        if lowered in {key, label.lower()}:
-            return key
-    allowed = ", ".join(key for key, _ in choices)
-    raise RowInvalid(f"{column} must be one of: {allowed}")
+    key = lookup[0].get(value.strip().lower())
+    if key is None:
+        raise RowInvalid(f"{column} must be one of: {lookup[1]}")
+    return key
 
 
 def _themes(value: str, themes: dict[str, Theme]) -> list[Theme]:
@@ -327,7 +314,7 @@ def _row_values(
     group: dict[str, Any] = {
         "name": _length(row, "name", 200),
         "description": row.get("description", ""),
-        "kind": _choice(row.get("kind", ""), GroupKind.choices, "kind", GroupKind.UNREGISTERED),
+        "kind": _choice(row.get("kind", ""), _KINDS, "kind", GroupKind.UNREGISTERED),
         "charity_number": _length(row, "charity_number", 16).replace(" ", "").upper(),
         "company_number": _length(row, "company_number", 16).replace(" ", "").upper(),
         "contact_name": _length(row, "contact_name", 200),
@@ -357,207 +344,13 @@ def _row_values(
             "title": _length(row, "activity_title", 200),
             "description": row.get("activity_description", ""),
             "frequency": _choice(
-                row.get("frequency", ""), Frequency.choices, "frequency", Frequency.WEEKLY
+                row.get("frequency", ""), _FREQUENCIES, "frequency", Frequency.WEEKLY
             ),
             "people_reached_per_month": int(people),
         }
     elif row.get("activity_description") or row.get("people_reached_per_month"):
         raise RowInvalid("activity_title is missing (the row describes an activity)")
     return _row_key(row, postcode), group, activity, chosen
-
-
-@dataclass
-class _CheckedRow:
-    line: int
-    key: str
-    group: dict[str, Any]
-    activity: dict[str, Any] | None
-    themes: list[Theme]
-
-
-@dataclass
-class _Writer:
-    """The write phase: rows already checked, written in batches of bulk
-    statements inside the caller's transaction. Groups and activities seen
-    in an earlier batch stay in memory, so each key is looked up once."""
-
-    source: str
-    neighbourhoods: dict[str, Any]
-    now: datetime
-    groups: dict[str, CommunityGroup] = field(default_factory=dict)
-    activities: dict[tuple[str, str], Activity] = field(default_factory=dict)
-    report: ImportReport = field(default_factory=ImportReport)
-    # The row being written, for the message if writing fails.
-    line: int | None = None
-
-    def write(self, batch: list[_CheckedRow]) -> None:
-        self._load_existing([row.key for row in batch])
-        new_groups: dict[str, CommunityGroup] = {}
-        changed_groups: dict[str, CommunityGroup] = {}
-        for row in batch:
-            self.line = row.line
-            group, created = group_apply_row(self, row)
-            if created:
-                new_groups[row.key] = group
-                self.report.created += 1
-            else:
-                if group.pk is not None:
-                    changed_groups[row.key] = group
-                self.report.updated += 1
-        CommunityGroup.objects.bulk_create(list(new_groups.values()), batch_size=BULK_SIZE)
-        _rows_update(CommunityGroup, list(changed_groups.values()), GROUP_UPDATE_FIELDS)
-        self._write_activities(batch)
-
-    def _load_existing(self, keys: list[str]) -> None:
-        wanted = sorted({key for key in keys if key not in self.groups})
-        found: list[CommunityGroup] = []
-        for start in range(0, len(wanted), IN_BATCH):
-            found += CommunityGroup.objects.filter(
-                source=self.source, external_id__in=wanted[start : start + IN_BATCH]
-            )
-        for group in found:
-            self.groups[group.external_id] = group
-        by_id = {group.pk: group.external_id for group in found}
-        ids = sorted(by_id)
-        for start in range(0, len(ids), IN_BATCH):
-            # Newest first, so the oldest of two activities with one title is
-            # the one kept up to date.
-            rows = Activity.objects.filter(group_id__in=ids[start : start + IN_BATCH])
-            for activity in rows.order_by("-pk"):
-                self.activities[(by_id[activity.group_id], activity.title)] = activity
-
-    def _write_activities(self, batch: list[_CheckedRow]) -> None:
-        new: dict[tuple[str, str], Activity] = {}
-        changed: dict[tuple[str, str], Activity] = {}
-        themed: dict[tuple[str, str], list[Theme]] = {}
-        for row in batch:
-            if row.activity is None:
-                continue
-            slot = (row.key, row.activity["title"])
-            activity = self.activities.get(slot)
-            if activity is None:
-                activity = Activity(group=self.groups[row.key])
-                self.activities[slot] = activity
-                new[slot] = activity
-            elif activity.pk is not None and slot not in new:
-                changed[slot] = activity
-            for name, value in row.activity.items():
-                setattr(activity, name, value)
-            activity.updated_at = self.now
-            if row.themes:
-                themed[slot] = row.themes
-        Activity.objects.bulk_create(list(new.values()), batch_size=BULK_SIZE)
-        _rows_update(Activity, list(changed.values()), ACTIVITY_UPDATE_FIELDS)
-        if not themed:
-            return
-        # activity.themes.set() for each, in two statements per batch: the
-        # file's themes replace the activity's, as they did row by row.
-        through = Activity.themes.through
-        ids = [self.activities[slot].pk for slot in themed]
-        for start in range(0, len(ids), IN_BATCH):
-            through.objects.filter(activity_id__in=ids[start : start + IN_BATCH]).delete()
-        through.objects.bulk_create(
-            [
-                through(activity_id=self.activities[slot].pk, theme_id=theme.pk)
-                for slot, chosen in themed.items()
-                for theme in chosen
-            ],
-            batch_size=BULK_SIZE,
-        )
-
-
-# Statements stay below SQLite's 32,766 bound parameters and PostgreSQL's 65,535.
-IN_BATCH = 2000
-BULK_SIZE = 500
-# Rows written per round of bulk statements. A test makes it small to show a
-# failure after several rounds still leaves nothing behind.
-WRITE_BATCH = 5000
-
-GROUP_UPDATE_FIELDS = (
-    "name",
-    "description",
-    "kind",
-    "charity_number",
-    "company_number",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "public_email",
-    "public_phone",
-    "website",
-    "postcode",
-    "meets_at_home",
-    "latitude",
-    "longitude",
-    "outside_area",
-    "neighbourhood",
-    "consent_public",
-    "consent_recorded_at",
-    "consent_wording_version",
-    "consent_withdrawn_at",
-    "updated_at",
-)
-ACTIVITY_UPDATE_FIELDS = (
-    "description",
-    "frequency",
-    "people_reached_per_month",
-    "updated_at",
-)
-
-
-def group_apply_row(writer: _Writer, row: _CheckedRow) -> tuple[CommunityGroup, bool]:
-    """Set one checked row's values on its group (new or found); True if new."""
-    values = dict(row.group)
-    code = values.pop("neighbourhood_code")
-    values["neighbourhood"] = writer.neighbourhoods.get(code) if code else None
-    consent = values.pop("consent_public", None)
-    group = writer.groups.get(row.key)
-    created = group is None
-    if group is None:
-        group = CommunityGroup(
-            source=writer.source,
-            external_id=row.key,
-            status=VerificationStatus.PENDING,
-            # The importing anchor vouches for the list: straight to the review queue.
-            email_verified_at=writer.now,
-        )
-        writer.groups[row.key] = group
-    for name, value in values.items():
-        setattr(group, name, value)
-    if consent is not None and consent != group.consent_public:
-        group.consent_public = consent
-        if consent:
-            group.consent_recorded_at = writer.now
-            group.consent_wording_version = CONSENT_WORDING_VERSION
-            group.consent_withdrawn_at = None
-        else:
-            group.consent_withdrawn_at = writer.now
-    group.updated_at = writer.now
-    return group, created
-
-
-def _rows_update(model: Any, objects: list[Any], fields: tuple[str, ...]) -> None:
-    """UPDATE many rows with one prepared statement (executemany).
-
-    Django's bulk_update writes one CASE per column over the whole batch,
-    which grows with the square of the batch; a re-import of 100,000 groups
-    would take minutes. executemany sends one statement and many parameter
-    rows (psycopg pipelines them), so it costs about as much as an insert.
-    """
-    if not objects:
-        return
-    connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
-    concrete = [model._meta.get_field(name) for name in fields]
-    sets = ", ".join(f"{quote(f.column)} = %s" for f in concrete)
-    # Names come from the model, values go as parameters.
-    sql = f"UPDATE {quote(model._meta.db_table)} SET {sets} WHERE {quote('id')} = %s"  # noqa: S608
-    params = [
-        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in concrete] + [obj.pk]
-        for obj in objects
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
 
 
 def _rows_check(
@@ -567,9 +360,9 @@ def _rows_check(
     locations: dict[str, Location],
     themes: dict[str, Theme],
     progress: Callable[[Iterable[Any]], Iterable[Any]] | None,
-) -> list[_CheckedRow]:
+) -> list[CheckedRow]:
     """The check phase: no writes, so a slow or failing check leaves nothing behind."""
-    checked: list[_CheckedRow] = []
+    checked: list[CheckedRow] = []
     iterator: Iterable[tuple[int, dict[str, str]]] = progress(rows) if progress else rows
     for line, row in iterator:
         try:
@@ -577,7 +370,7 @@ def _rows_check(
         except RowInvalid as error:
             report.errors.append(RowError(line, str(error)))
             continue
-        checked.append(_CheckedRow(line, key, values, activity, chosen))
+        checked.append(CheckedRow(line, key, values, activity, chosen))
     return checked
 
 
@@ -610,10 +403,10 @@ def groups_import_rows(
     # One bulk lookup rather than a query per row.
     locations = postcodes_lookup(postcodes=sorted(wanted)) if wanted else {}
     codes = sorted({loc.neighbourhood_code for loc in locations.values() if loc.neighbourhood_code})
-    neighbourhoods: dict[str, Any] = {}
+    neighbourhood_ids: dict[str, int] = {}
     for start in range(0, len(codes), IN_BATCH):
-        for hood in Neighbourhood.objects.filter(code__in=codes[start : start + IN_BATCH]):
-            neighbourhoods[hood.code] = hood
+        found = Neighbourhood.objects.filter(code__in=codes[start : start + IN_BATCH])
+        neighbourhood_ids.update(found.values_list("code", "id"))
     themes: dict[str, Theme] = {}
     for theme in Theme.objects.all():
         themes[theme.slug] = theme
@@ -623,15 +416,9 @@ def groups_import_rows(
     )
     if on_stage is not None:
         on_stage(f"Saving {len(checked):,} rows")
-    writer = _Writer(
-        source=source, neighbourhoods=neighbourhoods, now=timezone.now(), report=report
+    report.created, report.updated = rows_write(
+        rows=checked, source=source, neighbourhood_ids=neighbourhood_ids, now=timezone.now()
     )
-    try:
-        with transaction.atomic():
-            for start in range(0, len(checked), WRITE_BATCH):
-                writer.write(checked[start : start + WRITE_BATCH])
-    except Exception as error:
-        raise ImportInterrupted(line=writer.line, kind=type(error).__name__) from error
     return report
 
 

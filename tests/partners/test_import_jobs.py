@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-import partners.imports as csv_import
+import partners.imports_write as csv_import
 import partners.openreferral.importer as oruk_import
 from partners.management.commands import _import_job
 from partners.models import Activity, CommunityGroup, ImportJob, ImportStatus
