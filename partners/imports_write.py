@@ -244,11 +244,15 @@ class _Writer:
                 by_id[group["id"]] = group["external_id"]
         ids = sorted(by_id)
         for start in range(0, len(ids), IN_BATCH):
-            rows = Activity.objects.filter(group_id__in=ids[start : start + IN_BATCH])
+            found = Activity.objects.filter(group_id__in=ids[start : start + IN_BATCH])
             # Newest first, so the oldest of two activities with one title is
             # the one kept up to date (as .first() did, row by row).
-            for activity in rows.order_by("-pk").values("id", "group_id", "title"):
-                self.activities[(by_id[activity["group_id"]], activity["title"])] = activity
+            for pk, group_id, title in found.order_by("-pk").values_list("id", "group_id", "title"):
+                self.activities[(by_id[group_id], title)] = {
+                    "id": pk,
+                    "group_id": group_id,
+                    "title": title,
+                }
 
     def _write_activities(self, batch: list[CheckedRow]) -> None:
         new: dict[tuple[str, str], dict[str, Any]] = {}
