@@ -1,8 +1,10 @@
 """CSV import of an existing list of groups, with a row-by-row report.
 
-Each row is checked and written on its own (inside its own savepoint), so a
-bad row never stops the good ones, and every row that is not imported is
-reported with its line number and the reason. Nothing is silently dropped.
+Every row is checked first, with no writes: a bad row never stops the good
+ones, and every row that is not imported is reported with its line number
+and the reason. Nothing is silently dropped. The good rows are then written
+in one transaction with bulk statements (no query per row), so an import
+that fails part-way, for whatever reason, leaves the database as it was.
 
 Re-importing the same file does not duplicate groups: each row has a key,
 stored as the group's ``external_id`` (unique per source):
@@ -15,6 +17,9 @@ Imported groups are *pending* with their e-mail treated as verified (the
 anchor that imports the list vouches for it), so they arrive in the anchor
 team's review queue. They are public only if a ``consent_public`` column
 says yes. Re-importing never changes a group's review status.
+
+Pages and commands do not call this directly: they start an ImportJob
+(partners/services/imports.py), which a Celery task runs.
 """
 
 from __future__ import annotations
@@ -27,27 +32,21 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from partners.models import (
-    Activity,
-    CommunityGroup,
-    Frequency,
-    GroupKind,
-    GroupSource,
-    Theme,
-    VerificationStatus,
-)
+from partners.imports_write import IN_BATCH, CheckedRow, ImportInterrupted, rows_write
+from partners.models import Frequency, GroupKind, GroupSource, Theme
 from places.geocoding import Location, postcodes_lookup
 from places.postcodes import InvalidPostcode, normalise_postcode
 
 __all__ = [
     "COLUMNS",
     "ImportFileError",
+    "ImportInterrupted",
     "ImportReport",
     "RowError",
+    "csv_file_check",
     "csv_rows_read",
     "groups_import_csv",
     "groups_import_rows",
@@ -81,10 +80,14 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 KNOWN_COLUMNS = frozenset(name for name, _ in COLUMNS) | {"id"}
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
+# 100,000 rows of a typical list are 10 to 20 MB.
+MAX_FILE_BYTES = 40 * 1024 * 1024
+MAX_FILE_TEXT = "40 MB"
 _YES = {"yes", "y", "true", "1", "x"}
 _NO = {"no", "n", "false", "0", ""}
-CONSENT_WORDING_VERSION = "csv-import"
+
+# Beyond the population of England: a typo. (The column is a 32-bit integer.)
+MAX_PEOPLE = 100_000_000
 
 _email = EmailValidator()
 _url = URLValidator(schemes=["http", "https"])
@@ -122,15 +125,13 @@ def _normal_header(name: str) -> str:
     return slugify(name.strip()).replace("-", "_")
 
 
-def csv_rows_read(*, data: bytes) -> list[tuple[int, dict[str, str]]]:
-    """Decode and parse a CSV file into (line number, row) pairs.
-
-    Accepts UTF-8 with or without a byte-order mark (Excel writes one). The
-    line number is the file line a row starts on, counting the header as 1,
-    so a quoted value spanning lines does not shift later numbers.
-    """
+def csv_file_check(*, data: bytes) -> str:
+    """The checks of the file as a whole (size, text, a 'name' column), cheap
+    enough for the upload request. Returns the text; raises ImportFileError."""
     if len(data) > MAX_FILE_BYTES:
-        raise ImportFileError("The file is larger than 5 MB. Split it into smaller files.")
+        raise ImportFileError(
+            f"The file is larger than {MAX_FILE_TEXT}. Split it into smaller files."
+        )
     if b"\x00" in data[:4096]:
         raise ImportFileError(
             "The file is not a CSV file. Save the spreadsheet as 'CSV UTF-8' and try again."
@@ -143,7 +144,11 @@ def csv_rows_read(*, data: bytes) -> list[tuple[int, dict[str, str]]]:
         ) from error
     if not text.strip():
         raise ImportFileError("The file is empty.")
-    reader = csv.reader(io.StringIO(text, newline=""))
+    _header_read(csv.reader(io.StringIO(text, newline="")))
+    return text
+
+
+def _header_read(reader: Any) -> list[str]:
     try:
         header = next(reader)
     except csv.Error as error:
@@ -155,6 +160,19 @@ def csv_rows_read(*, data: bytes) -> list[tuple[int, dict[str, str]]]:
             f"The file has no 'name' column. Its first line has: {shown}. "
             "The first line must name the columns."
         )
+    return columns
+
+
+def csv_rows_read(*, data: bytes) -> list[tuple[int, dict[str, str]]]:
+    """Decode and parse a CSV file into (line number, row) pairs.
+
+    Accepts UTF-8 with or without a byte-order mark (Excel writes one). The
+    line number is the file line a row starts on, counting the header as 1,
+    so a quoted value spanning lines does not shift later numbers.
+    """
+    text = csv_file_check(data=data)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    columns = _header_read(reader)
     rows: list[tuple[int, dict[str, str]]] = []
     start = reader.line_num + 1
     try:
@@ -183,15 +201,25 @@ def _yes_no(value: str, column: str) -> bool:
     raise RowInvalid(f"{column} must be yes or no")
 
 
-def _choice(value: str, choices: list[tuple[str, str]], column: str, default: str) -> str:
+def _lookup(choices: list[tuple[str, str]]) -> tuple[dict[str, str], str]:
+    """Value or label (any case) -> value, and the values as words."""
+    found = {key: key for key, _ in choices}
+    found.update({label.lower(): key for key, label in choices})
+    return found, ", ".join(key for key, _ in choices)
+
+
+# Once, not per row: TextChoices.choices builds a new list on every access.
+_KINDS = _lookup(GroupKind.choices)
+_FREQUENCIES = _lookup(Frequency.choices)
+
+
+def _choice(value: str, lookup: tuple[dict[str, str], str], column: str, default: str) -> str:
     if not value:
         return default
-    lowered = value.strip().lower()
-    for key, label in choices:
-        if lowered in {key, label.lower()}:
-            return key
-    allowed = ", ".join(key for key, _ in choices)
-    raise RowInvalid(f"{column} must be one of: {allowed}")
+    key = lookup[0].get(value.strip().lower())
+    if key is None:
+        raise RowInvalid(f"{column} must be one of: {lookup[1]}")
+    return key
 
 
 def _themes(value: str, themes: dict[str, Theme]) -> list[Theme]:
@@ -216,6 +244,8 @@ def _website(value: str) -> str:
         return ""
     if "://" not in value:
         value = f"https://{value}"
+    if len(value) > 200:
+        raise RowInvalid("website is longer than 200 characters")
     try:
         _url(value)
     except ValidationError as error:
@@ -226,6 +256,8 @@ def _website(value: str) -> str:
 def _checked_email(value: str, column: str) -> str:
     if not value:
         return ""
+    if len(value) > 254:
+        raise RowInvalid(f"{column} is longer than 254 characters")
     try:
         _email(value)
     except ValidationError as error:
@@ -261,6 +293,9 @@ def _row_values(
     """Check one row. Returns (key, group fields, activity fields, themes)."""
     if row.get("__extra__"):
         raise RowInvalid("the row has more values than the header has columns")
+    if any("\x00" in value for value in row.values()):
+        # PostgreSQL refuses NUL in text: caught here, it fails one row, not the file.
+        raise RowInvalid("the row holds a NUL character (not text)")
     if not row.get("name"):
         raise RowInvalid("name is missing")
     postcode = ""
@@ -279,7 +314,7 @@ def _row_values(
     group: dict[str, Any] = {
         "name": _length(row, "name", 200),
         "description": row.get("description", ""),
-        "kind": _choice(row.get("kind", ""), GroupKind.choices, "kind", GroupKind.UNREGISTERED),
+        "kind": _choice(row.get("kind", ""), _KINDS, "kind", GroupKind.UNREGISTERED),
         "charity_number": _length(row, "charity_number", 16).replace(" ", "").upper(),
         "company_number": _length(row, "company_number", 16).replace(" ", "").upper(),
         "contact_name": _length(row, "contact_name", 200),
@@ -303,11 +338,13 @@ def _row_values(
         people = row.get("people_reached_per_month", "") or "0"
         if not people.isdigit():
             raise RowInvalid("people_reached_per_month must be a whole number, like 40")
+        if int(people) > MAX_PEOPLE:
+            raise RowInvalid(f"people_reached_per_month must be at most {MAX_PEOPLE:,}")
         activity = {
             "title": _length(row, "activity_title", 200),
             "description": row.get("activity_description", ""),
             "frequency": _choice(
-                row.get("frequency", ""), Frequency.choices, "frequency", Frequency.WEEKLY
+                row.get("frequency", ""), _FREQUENCIES, "frequency", Frequency.WEEKLY
             ),
             "people_reached_per_month": int(people),
         }
@@ -316,51 +353,25 @@ def _row_values(
     return _row_key(row, postcode), group, activity, chosen
 
 
-def _save_row(
+def _rows_check(
+    rows: list[tuple[int, dict[str, str]]],
     *,
-    key: str,
-    values: dict[str, Any],
-    activity_values: dict[str, Any] | None,
-    themes: list[Theme],
-    source: str,
-    neighbourhoods: dict[str, Any],
-) -> bool:
-    """Write one checked row; True if the group was created."""
-    now = timezone.now()
-    code = values.pop("neighbourhood_code")
-    values["neighbourhood"] = neighbourhoods.get(code) if code else None
-    consent = values.pop("consent_public", None)
-    group = CommunityGroup.objects.filter(source=source, external_id=key).first()
-    created = group is None
-    if group is None:
-        group = CommunityGroup(
-            source=source,
-            external_id=key,
-            status=VerificationStatus.PENDING,
-            # The importing anchor vouches for the list: straight to the review queue.
-            email_verified_at=now,
-        )
-    for name, value in values.items():
-        setattr(group, name, value)
-    if consent is not None and consent != group.consent_public:
-        group.consent_public = consent
-        if consent:
-            group.consent_recorded_at = now
-            group.consent_wording_version = CONSENT_WORDING_VERSION
-            group.consent_withdrawn_at = None
-        else:
-            group.consent_withdrawn_at = now
-    group.full_clean(exclude=["contact_user", "reviewed_by", "neighbourhood"])
-    group.save()
-    if activity_values is not None:
-        activity = group.activities.filter(title=activity_values["title"]).first()
-        activity = activity or Activity(group=group)
-        for name, value in activity_values.items():
-            setattr(activity, name, value)
-        activity.save()
-        if themes:
-            activity.themes.set(themes)
-    return created
+    report: ImportReport,
+    locations: dict[str, Location],
+    themes: dict[str, Theme],
+    progress: Callable[[Iterable[Any]], Iterable[Any]] | None,
+) -> list[CheckedRow]:
+    """The check phase: no writes, so a slow or failing check leaves nothing behind."""
+    checked: list[CheckedRow] = []
+    iterator: Iterable[tuple[int, dict[str, str]]] = progress(rows) if progress else rows
+    for line, row in iterator:
+        try:
+            key, values, activity, chosen = _row_values(row, locations=locations, themes=themes)
+        except RowInvalid as error:
+            report.errors.append(RowError(line, str(error)))
+            continue
+        checked.append(CheckedRow(line, key, values, activity, chosen))
+    return checked
 
 
 def groups_import_rows(
@@ -368,8 +379,16 @@ def groups_import_rows(
     rows: list[tuple[int, dict[str, str]]],
     source: str = GroupSource.CSV_IMPORT,
     progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
+    on_stage: Callable[[str], None] | None = None,
 ) -> ImportReport:
-    """Import parsed rows (see csv_rows_read); report each row not imported."""
+    """Import parsed rows (see csv_rows_read); report each row not imported.
+
+    Every row is checked first, with no writes; then the good rows are
+    written in one transaction with bulk statements: a failure part-way
+    (a lost connection, a bug) rolls back every row, and the caller sees the
+    exception. ``progress`` wraps the check loop (a progress bar);
+    ``on_stage`` hears when the writing starts.
+    """
     from places.models import Neighbourhood
 
     report = ImportReport(rows=len(rows))
@@ -383,38 +402,23 @@ def groups_import_rows(
             continue
     # One bulk lookup rather than a query per row.
     locations = postcodes_lookup(postcodes=sorted(wanted)) if wanted else {}
-    codes = {loc.neighbourhood_code for loc in locations.values() if loc.neighbourhood_code}
-    neighbourhoods = {n.code: n for n in Neighbourhood.objects.filter(code__in=codes)}
+    codes = sorted({loc.neighbourhood_code for loc in locations.values() if loc.neighbourhood_code})
+    neighbourhood_ids: dict[str, int] = {}
+    for start in range(0, len(codes), IN_BATCH):
+        found = Neighbourhood.objects.filter(code__in=codes[start : start + IN_BATCH])
+        neighbourhood_ids.update(found.values_list("code", "id"))
     themes: dict[str, Theme] = {}
     for theme in Theme.objects.all():
         themes[theme.slug] = theme
         themes[theme.name.lower()] = theme
-    iterator: Iterable[tuple[int, dict[str, str]]] = progress(rows) if progress else rows
-    for line, row in iterator:
-        try:
-            key, values, activity, chosen = _row_values(row, locations=locations, themes=themes)
-            with transaction.atomic():
-                created = _save_row(
-                    key=key,
-                    values=values,
-                    activity_values=activity,
-                    themes=chosen,
-                    source=source,
-                    neighbourhoods=neighbourhoods,
-                )
-        except RowInvalid as error:
-            report.errors.append(RowError(line, str(error)))
-            continue
-        except ValidationError as error:
-            reasons = "; ".join(
-                f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
-            )
-            report.errors.append(RowError(line, reasons))
-            continue
-        if created:
-            report.created += 1
-        else:
-            report.updated += 1
+    checked = _rows_check(
+        rows, report=report, locations=locations, themes=themes, progress=progress
+    )
+    if on_stage is not None:
+        on_stage(f"Saving {len(checked):,} rows")
+    report.created, report.updated = rows_write(
+        rows=checked, source=source, neighbourhood_ids=neighbourhood_ids, now=timezone.now()
+    )
     return report
 
 
@@ -423,10 +427,13 @@ def groups_import_csv(
     data: bytes,
     source: str = GroupSource.CSV_IMPORT,
     progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
+    on_stage: Callable[[str], None] | None = None,
 ) -> ImportReport:
     """Read a CSV file's bytes and import its rows. Raises ImportFileError
     when the file as a whole cannot be read (no row is imported then)."""
-    return groups_import_rows(rows=csv_rows_read(data=data), source=source, progress=progress)
+    return groups_import_rows(
+        rows=csv_rows_read(data=data), source=source, progress=progress, on_stage=on_stage
+    )
 
 
 def report_lines(report: ImportReport) -> Iterator[str]:

@@ -15,8 +15,8 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from partners.models import Activity, CommunityGroup, Need, Site, Theme
-from partners.permissions import is_anchor_team
+from partners.models import Activity, CommunityGroup, ImportJob, Need, Site, Theme
+from partners.permissions import is_admin, is_anchor_team, team_anchor_ids
 
 __all__ = [
     "DirectoryEntry",
@@ -31,6 +31,8 @@ __all__ = [
     "group_themes",
     "group_visible_to",
     "haversine_miles",
+    "import_job_get",
+    "import_job_list",
     "need_list",
     "site_list",
 ]
@@ -264,3 +266,21 @@ def need_list(*, user: Any) -> QuerySet[Need]:
         .select_related("activity")
         .order_by("activity__group_id", "activity_id", "id")
     )
+
+
+# --- Import jobs ----------------------------------------------------------------------
+
+
+def import_job_list(*, user: Any) -> QuerySet[ImportJob]:
+    """Jobs of the user's anchors, newest first; admins see every job,
+    including those started from the command line (no anchor)."""
+    jobs = ImportJob.objects.defer("data").select_related("anchor")
+    if is_admin(user):
+        return jobs
+    return jobs.filter(anchor_id__in=team_anchor_ids(user))
+
+
+def import_job_get(*, user: Any, job_id: int) -> ImportJob:
+    """One job the user may see; another anchor's job is a 404, not a 403,
+    so its existence is not given away."""
+    return get_object_or_404(import_job_list(user=user), pk=job_id)

@@ -40,3 +40,17 @@ def connections_request_after_change(*, group_id: int) -> None:
     from config.outbox import outbox_enqueue
 
     outbox_enqueue(CONNECTIONS_REFRESH, group_id=group_id)
+
+RUN_IMPORT = "partners.run_import"
+
+
+@outbox_task(RUN_IMPORT)
+def run_import(*, job_id: int) -> str | None:
+    """Import an uploaded file in the background, so the upload returns at
+    once and a long import is not killed with its web request. The service
+    records failure on the job itself, so the task never raises for it (a
+    retry of a deterministic failure would only fail again)."""
+    from partners.services.imports import import_job_run
+
+    job = import_job_run(job_id=job_id)
+    return job.status if job is not None else None

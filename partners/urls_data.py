@@ -1,4 +1,4 @@
-"""Pages: data in and out (CSV import of groups)."""
+"""Pages: data in and out (imports of groups)."""
 
 from __future__ import annotations
 
@@ -8,4 +8,5 @@ from partners import views_data
 
 urlpatterns = [
     path("team/import/", views_data.groups_import, name="groups-import"),
+    path("team/import/<int:job_id>/", views_data.import_job_detail, name="import-job"),
 ]

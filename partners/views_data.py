@@ -1,4 +1,10 @@
-"""Pages for data in and out: the anchor team's CSV upload of groups."""
+"""Pages for data in and out: the anchor team's upload of groups (a CSV file
+or an Open Referral feed) and the page of each import job.
+
+The upload only checks the file as a whole and queues a job; the import
+runs in a Celery task (partners/services/imports.py), and the job's page
+shows its progress and then its report.
+"""
 
 from __future__ import annotations
 
@@ -6,51 +12,106 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 
-from partners.imports import COLUMNS, MAX_FILE_BYTES, ImportFileError, groups_import_csv
-from partners.roles import ANCHOR_TEAM, has_role
+from partners.imports import COLUMNS, MAX_FILE_BYTES, MAX_FILE_TEXT, ImportFileError, csv_file_check
+from partners.models import ImportKind
+from partners.openreferral.importer import OrukFileError, oruk_file_check
+from partners.permissions import is_anchor_team, team_anchor_ids
+from partners.selectors import import_job_get, import_job_list
+from partners.services.imports import import_job_stalled, import_job_start
+
+# Seconds between refreshes of a running job's page (a meta refresh: no script needed).
+REFRESH_SECONDS = 3
 
 
 class GroupsImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What kind of file is it?",
+        choices=ImportKind.choices,
+        initial=ImportKind.CSV,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what kind of file it is"},
+    )
     file = forms.FileField(
-        label="CSV file",
-        help_text="A CSV file saved as UTF-8, at most 5 MB. The first line names the columns.",
+        label="File",
+        help_text=(
+            f"At most {MAX_FILE_TEXT}. A CSV file saved as UTF-8 whose first line names the "
+            "columns, or an Open Referral UK feed saved as JSON."
+        ),
         error_messages={
-            "required": "Select a CSV file",
+            "required": "Select a file",
             "empty": "The selected file is empty",
-            "invalid": "Select a CSV file",
+            "invalid": "Select a file",
         },
     )
 
-    def clean_file(self) -> bytes:
-        upload = self.cleaned_data["file"]
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        upload = cleaned.get("file")
+        if upload is None or "kind" not in cleaned:
+            return cleaned
         if upload.size > MAX_FILE_BYTES:
-            raise forms.ValidationError("The file must be smaller than 5 MB")
-        data: bytes = upload.read()
-        return data
+            self.add_error("file", f"The file must be smaller than {MAX_FILE_TEXT}")
+            return cleaned
+        data = upload.read()
+        try:
+            if cleaned["kind"] == ImportKind.CSV:
+                csv_file_check(data=data)
+            else:
+                oruk_file_check(data=data)
+        except (ImportFileError, OrukFileError) as error:
+            self.add_error("file", str(error))
+        cleaned["data"] = data
+        return cleaned
+
+
+def _require_team(request: HttpRequest) -> None:
+    if not is_anchor_team(request.user):
+        raise PermissionDenied("Only anchor team members can import groups.")
+
+
+def _upload_page(request: HttpRequest, form: GroupsImportForm, status: int = 200) -> HttpResponse:
+    context = {
+        "form": form,
+        "columns": COLUMNS,
+        "jobs": import_job_list(user=request.user)[:10],
+    }
+    return render(request, "partners/data/import_upload.html", context, status=status)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def groups_import(request: HttpRequest) -> HttpResponse:
-    if not has_role(request.user, ANCHOR_TEAM):
-        raise PermissionDenied("Only anchor team members can import groups.")
+    _require_team(request)
     if request.method != "POST":
-        return render(
-            request,
-            "partners/data/import_upload.html",
-            {"form": GroupsImportForm(), "columns": COLUMNS},
-        )
+        return _upload_page(request, GroupsImportForm())
     form = GroupsImportForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            report = groups_import_csv(data=form.cleaned_data["file"])
-        except ImportFileError as error:
-            form.add_error("file", str(error))
-        else:
-            return render(request, "partners/data/import_report.html", {"report": report})
-    return render(
-        request, "partners/data/import_upload.html", {"form": form, "columns": COLUMNS}, status=400
+    if not form.is_valid():
+        return _upload_page(request, form, status=400)
+    anchors = sorted(team_anchor_ids(request.user))
+    job = import_job_start(
+        kind=form.cleaned_data["kind"],
+        data=form.cleaned_data["data"],
+        file_name=form.cleaned_data["file"].name or "",
+        # A member of several anchors' teams imports for the first; groups
+        # are shared by every anchor, so this only decides who sees the job.
+        anchor_id=anchors[0] if anchors else None,
+        by=request.user,
     )
+    return redirect("partners:import-job", job_id=job.pk)
+
+
+@login_required
+@require_GET
+def import_job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
+    _require_team(request)
+    job = import_job_get(user=request.user, job_id=job_id)
+    stalled = import_job_stalled(job)
+    context = {
+        "job": job,
+        "stalled": stalled,
+        "refresh": None if job.is_finished or stalled else REFRESH_SECONDS,
+    }
+    return render(request, "partners/data/import_job.html", context)

@@ -8,7 +8,7 @@ service (matched by title within its group, since Activity has no external
 id). Real feeds are untidy: HTML in descriptions, "www." websites, blank
 fields, no locations. What cannot be used is skipped or left out, counted by
 reason, and reported; nothing fails the whole import except an unreadable
-file.
+file, or an error while writing, which rolls back every organisation.
 
 Imported groups are pending and arrive in the review queue (the council
 published them; an anchor team still verifies them). They are not public:
@@ -46,6 +46,7 @@ __all__ = [
     "OrukImportReport",
     "groups_import_openreferral",
     "html_to_text",
+    "oruk_file_check",
     "oruk_services_read",
 ]
 
@@ -109,6 +110,19 @@ def html_to_text(value: object) -> str:
     lines = [_SPACES.sub(" ", line).strip() for line in "".join(parser.parts).split("\n")]
     text = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def oruk_file_check(*, data: bytes) -> None:
+    """A cheap look at the file, for the upload request: JSON text that opens
+    as a list or an object. Reading it in full is the import job's work."""
+    start = data.lstrip()[:1]
+    if not start:
+        raise OrukFileError("The file is empty.")
+    if start not in {b"[", b"{"} and not data.startswith(b"\xef\xbb\xbf"):
+        raise OrukFileError(
+            "The file is not valid JSON: it does not start with [ or {. Save the feed's "
+            "/services page as a JSON file and try again."
+        )
 
 
 def oruk_services_read(*, data: bytes | str) -> list[Any]:
@@ -289,16 +303,14 @@ def _import_organization(
     organization: dict[str, Any],
     services: list[dict[str, Any]],
     existing: CommunityGroup | None,
+    located: tuple[Any, str, str],
+    neighbourhoods: dict[str, Any],
     activities: dict[tuple[int, str], Activity],
     themes: dict[str, Theme],
     report: OrukImportReport,
 ) -> None:
     values = _group_values(organization, services, report)
-    location, postcode, place = None, "", ""
-    for service in services:
-        location, postcode, place = _location(service)
-        if location is not None:
-            break
+    location, postcode, place = located
     group = existing or CommunityGroup(
         source=GroupSource.OPENREFERRAL,
         external_id=org_id,
@@ -312,11 +324,7 @@ def _import_organization(
         group.outside_area = location.outside_area
         group.postcode = postcode
         if location.neighbourhood_code:
-            from places.models import Neighbourhood
-
-            group.neighbourhood = Neighbourhood.objects.filter(
-                code=location.neighbourhood_code
-            ).first()
+            group.neighbourhood = neighbourhoods.get(location.neighbourhood_code)
     else:
         report.notes[NO_LOCATION] += len(services)
     group.save()
@@ -349,12 +357,30 @@ def _import_organization(
             report.activities_updated += 1
 
 
+def _org_location(services: list[dict[str, Any]]) -> tuple[Any, str, str]:
+    """The first usable location of an organisation's services."""
+    for service in services:
+        location, postcode, place = _location(service)
+        if location is not None:
+            return location, postcode, place
+    return None, "", ""
+
+
 def groups_import_openreferral(
     *,
     services: list[Any],
     progress: Callable[[Iterable[Any]], Iterable[Any]] | None = None,
+    on_stage: Callable[[str], None] | None = None,
 ) -> OrukImportReport:
-    """Create or update groups and activities from ORUK services. Idempotent."""
+    """Create or update groups and activities from ORUK services. Idempotent.
+
+    Locating the organisations (a lookup per service: the slow part) comes
+    first and writes nothing; ``progress`` wraps that loop, so a progress
+    bar or page moves while it runs. Then everything is written in one
+    transaction: all or nothing. ``on_stage`` hears when writing starts.
+    """
+    from places.models import Neighbourhood
+
     report = OrukImportReport(services=len(services))
     by_org: dict[str, tuple[dict[str, Any], list[dict[str, Any]]]] = {}
     for service in services:
@@ -366,26 +392,38 @@ def groups_import_openreferral(
         org_id = _text(organization["id"], 200)
         by_org.setdefault(org_id, (organization, []))[1].append(service)
     report.organizations = len(by_org)
-    # Two queries up front instead of two per organisation and service.
-    groups = {
-        g.external_id: g
-        for g in CommunityGroup.objects.filter(
-            source=GroupSource.OPENREFERRAL, external_id__in=list(by_org)
-        )
+    items = list(by_org.items())
+    located = {
+        org_id: _org_location(org_services)
+        for org_id, (_organization, org_services) in (progress(items) if progress else items)
     }
-    activities = {
-        (a.group_id, a.title.lower()): a
-        for a in Activity.objects.filter(group__in=list(groups.values()))
+    codes = {found[0].neighbourhood_code for found in located.values() if found[0] is not None}
+    neighbourhoods = {
+        hood.code: hood for hood in Neighbourhood.objects.filter(code__in=codes - {None, ""})
     }
-    themes = _theme_lookup()
-    items: Iterable[tuple[str, tuple[dict[str, Any], list[dict[str, Any]]]]] = by_org.items()
+    if on_stage is not None:
+        on_stage(f"Saving {len(items):,} organisations")
     with transaction.atomic():
-        for org_id, (organization, org_services) in progress(items) if progress else items:
+        # Two queries up front instead of two per organisation and service.
+        groups = {
+            g.external_id: g
+            for g in CommunityGroup.objects.filter(
+                source=GroupSource.OPENREFERRAL, external_id__in=list(by_org)
+            )
+        }
+        activities = {
+            (a.group_id, a.title.lower()): a
+            for a in Activity.objects.filter(group__in=list(groups.values()))
+        }
+        themes = _theme_lookup()
+        for org_id, (organization, org_services) in items:
             _import_organization(
                 org_id=org_id,
                 organization=organization,
                 services=org_services,
                 existing=groups.get(org_id),
+                located=located[org_id],
+                neighbourhoods=neighbourhoods,
                 activities=activities,
                 themes=themes,
                 report=report,

@@ -39,6 +39,9 @@ def world(personas):
     low, high = sorted([personas.group_a, personas.group_b], key=lambda g: g.pk)
     connection = GroupConnection.objects.create(group_a=low, group_b=high, reason="Nearby")
     round_a = f.AssessmentRoundFactory(anchor=personas.anchor_a)
+    from partners.models import ImportJob
+
+    import_a = ImportJob.objects.create(kind="csv", anchor=personas.anchor_a, file_name="a.csv")
     ids = {
         "hood": hood.code,
         "group_a": personas.group_a.pk,
@@ -52,6 +55,7 @@ def world(personas):
         "run_a": run.pk,
         "connection": connection.pk,
         "round_a": round_a.pk,
+        "import_a": import_a.pk,
         "oruk_service": oruk_id("service", activity.pk),
         "oruk_organization": oruk_id("organization", personas.group_a.pk),
         "oruk_taxonomy": TAXONOMY_ID,

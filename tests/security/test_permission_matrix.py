@@ -406,6 +406,8 @@ ROWS: list[Row] = [
         body={"name": "Renamed", "kind": "office", "latitude": "53.49", "longitude": "-2.3"},
     ),
     Row("team/import/", "/team/import/", team()),
+    # Another anchor's import job is not there for bob (404): not even its existence.
+    Row("team/import/<int:job_id>/", "/team/import/{import_a}/", team_a(bob=404)),
     # --- Anchor team: matching ----------------------------------------------------------------
     Row("team/matching/", "/team/matching/", team()),
     Row("team/matching/resources/", "/team/matching/resources/", team()),
