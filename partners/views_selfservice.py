@@ -35,7 +35,7 @@ from partners.services.selfservice import (
     activity_remove,
     activity_update,
     group_consent_set,
-    group_contact_send_sign_in_link,
+    group_contact_request_sign_in_link,
     group_contact_sign_in,
     group_contact_sign_in_check,
     group_erase,
@@ -82,8 +82,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         if limited is not None:
             return limited
         if form.is_valid():
-            group_contact_send_sign_in_link(email=form.cleaned_data["email"])
-            # The same answer whether or not the address is known.
+            # The same path and answer whether or not the address is known:
+            # the outbox task decides, out of sight, whether to send anything.
+            group_contact_request_sign_in_link(email=form.cleaned_data["email"])
             return render(request, T + "sign_in_sent.html")
     return render(request, T + "sign_in.html", {"form": form})
 
