@@ -8,6 +8,7 @@ traceback deep inside a request.
 from __future__ import annotations
 
 import os
+import re
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -55,3 +56,18 @@ def env_required(name: str, why: str) -> str:
     if not value:
         raise ConfigurationError(f"{name} is not set: {why}")
     return value
+
+
+_RATE = re.compile(r"^\s*([1-9][0-9]*)\s*/\s*([smhd])[a-z]*\s*$", re.IGNORECASE)
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate limit like ``5/h`` (per s, m, h or d), checked at start-up."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    if not _RATE.match(raw):
+        raise ConfigurationError(
+            f"{name} is a rate like 5/h (at least 1, per s, m, h or d); got {raw!r}"
+        )
+    return raw.strip()

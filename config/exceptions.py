@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, serializers, status
@@ -53,6 +53,13 @@ def _as_drf(exc: Exception) -> Exception:
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: every API error as {"message", "extra"}."""
+    if isinstance(exc, RequestDataTooBig):
+        # Raised when a view reads a body over DATA_UPLOAD_MAX_MEMORY_SIZE that
+        # ApiGuardMiddleware could not see coming (no Content-Length).
+        return Response(
+            {"message": "The request body is too large.", "extra": {}},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, ApplicationError):
         return Response(
             {"message": exc.message, "extra": exc.extra}, status=status.HTTP_400_BAD_REQUEST

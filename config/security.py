@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from config.clientaddr import client_address
 from partners.roles import ANCHOR_TEAM, BOARD, roles_of
 
 # (failures at least, cool-off). Checked from the top: the first match wins.
@@ -35,7 +36,7 @@ def lockout_cooloff(request: HttpRequest | None) -> timedelta:
         from axes.models import AccessAttempt
 
         username = request.POST.get("username", "") if request.method == "POST" else ""
-        address = getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR", "")
+        address = getattr(request, "axes_ip_address", None) or client_address(request)
         attempt = (
             AccessAttempt.objects.filter(username=username, ip_address=address)
             .values_list("failures_since_start", flat=True)

@@ -33,7 +33,7 @@ from matching.services import review
 from matching.services.resources import resource_create, resource_update
 from matching.services.runs import match_run_start
 from partners.apis.common import ListFiltersOnly
-from partners.apis.filters import IdFilter
+from partners.apis.filters import IdFilter, StrictBooleanFilter, known_anchor
 from partners.models import NeedKind
 
 ERRORS = {
@@ -66,9 +66,11 @@ class TeamApiMixin(ListFiltersOnly):
 
 
 class ResourceFilter(django_filters.FilterSet):
-    anchor = django_filters.CharFilter(field_name="anchor__slug", help_text="Anchor slug.")
+    anchor = django_filters.CharFilter(
+        field_name="anchor__slug", help_text="Anchor slug.", validators=[known_anchor()]
+    )
     kind = django_filters.ChoiceFilter(choices=NeedKind.choices)
-    active = django_filters.BooleanFilter()
+    active = StrictBooleanFilter()
 
     class Meta:
         model = Resource
@@ -134,7 +136,9 @@ class ResourceViewSet(TeamApiMixin, viewsets.ModelViewSet):
 
 
 class MatchRunFilter(django_filters.FilterSet):
-    anchor = django_filters.CharFilter(field_name="anchor__slug", help_text="Anchor slug.")
+    anchor = django_filters.CharFilter(
+        field_name="anchor__slug", help_text="Anchor slug.", validators=[known_anchor()]
+    )
     status = django_filters.ChoiceFilter(choices=RunStatus.choices)
 
     class Meta:
@@ -189,7 +193,7 @@ class MatchRunViewSet(
 
 class MatchFilter(django_filters.FilterSet):
     anchor = django_filters.CharFilter(
-        field_name="resource__anchor__slug", help_text="Anchor slug."
+        field_name="resource__anchor__slug", help_text="Anchor slug.", validators=[known_anchor()]
     )
     status = django_filters.ChoiceFilter(choices=MatchStatus.choices)
     kind = django_filters.ChoiceFilter(field_name="resource__kind", choices=NeedKind.choices)

@@ -484,3 +484,22 @@ class ImportJob(models.Model):
                 f"{self.unit} ({self.percent}%)."
             )
         return f"{self.stage or 'Importing'}."
+
+class SignInLink(models.Model):
+    """One request for a contact's sign-in link, and the link if one was sent.
+
+    Every request makes a row, known address or not, so the page takes the
+    same path either way; the task deletes the rows for addresses with no
+    group. The link carries only a random token; this row keeps its SHA-256,
+    so neither the link (in access logs) nor this table (in a backup) says
+    whose it is or lets anyone sign in with it.
+    """
+
+    email = models.EmailField(help_text="The address asked for, in lower case.")
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Sign-in link {self.pk}"

@@ -18,6 +18,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
+from config.clientaddr import client_address
+
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -46,21 +48,6 @@ def rate_parse(*, rate: str) -> Rate:
     return Rate(limit=limit, period=period)
 
 
-def client_address(*, request: HttpRequest) -> str:
-    """The address the request came from.
-
-    X-Forwarded-For is believed only when BACKER_TRUST_X_FORWARDED_FOR is on
-    (behind our own proxy), and then only its last entry: the one our proxy
-    appended. Earlier entries are whatever the client chose to send.
-    """
-    if getattr(settings, "BACKER_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if hops:
-            return str(hops[-1])
-    return str(request.META.get("REMOTE_ADDR", "") or "unknown")
-
-
 def ratelimit_hit(*, scope: str, key: str, rate: str, now: float | None = None) -> RateDecision:
     """Count one request against ``rate`` for ``key`` within ``scope``."""
     parsed = rate_parse(rate=rate)
@@ -85,7 +72,7 @@ def ratelimit_hit(*, scope: str, key: str, rate: str, now: float | None = None) 
 
 def request_limited(*, request: HttpRequest, scope: str, rate: str) -> HttpResponse | None:
     """A 429 "Too many attempts" page if this address is over ``rate``, else None."""
-    decision = ratelimit_hit(scope=scope, key=client_address(request=request), rate=rate)
+    decision = ratelimit_hit(scope=scope, key=client_address(request), rate=rate)
     if decision.allowed:
         return None
     minutes = max(1, round(decision.retry_after / 60))

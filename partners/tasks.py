@@ -18,6 +18,16 @@ def send_verification_email(*, group_id: int) -> bool:
     return group_send_verification_email(group_id=group_id)
 
 
+SEND_SIGN_IN_LINK = "partners.send_sign_in_link"
+
+
+@outbox_task(SEND_SIGN_IN_LINK)
+def send_sign_in_link(*, link_id: int) -> bool:
+    from partners.services.selfservice import group_contact_send_sign_in_link
+
+    return group_contact_send_sign_in_link(link_id=link_id)
+
+
 # Handled by the matching app (matching/tasks.py). Named, not imported:
 # partners sits below matching and must not import it.
 REQUEST_MATCH_RUNS = "matching.request_runs_after_change"

@@ -38,7 +38,7 @@ from partners.services.selfservice import (
     activity_remove,
     activity_update,
     group_consent_set,
-    group_contact_send_sign_in_link,
+    group_contact_request_sign_in_link,
     group_contact_sign_in,
     group_contact_sign_in_check,
     group_erase,
@@ -91,8 +91,9 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             # Where the contact was going: the e-mailed link brings them back
             # there when they open it in this browser (login keeps the session).
             request.session[SIGN_IN_NEXT] = safe_next(request)
-            group_contact_send_sign_in_link(email=form.cleaned_data["email"])
-            # The same answer whether or not the address is known.
+            # The same path and answer whether or not the address is known:
+            # the outbox task decides, out of sight, whether to send anything.
+            group_contact_request_sign_in_link(email=form.cleaned_data["email"])
             return render(request, T + "sign_in_sent.html")
     return render(request, T + "sign_in.html", {"form": form, "next": safe_next(request)})
 

@@ -13,11 +13,13 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 
+from config.clientaddr import trusted_proxies_parse
 from config.env import (
     ConfigurationError,
     env_bool,
     env_int,
     env_list,
+    env_rate,
     env_str,
 )
 
@@ -68,6 +70,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # /api/ only: 413 for oversized bodies, 400 for undeclared query parameters, as JSON.
+    "config.apiguard.ApiGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -150,6 +154,8 @@ AXES_COOLOFF_TIME = "config.security.lockout_cooloff"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The same client address as the rate limits (config/clientaddr.py).
+AXES_CLIENT_IP_CALLABLE = "config.clientaddr.client_address"
 # Two-factor sign-in for anchor team, board and admin users (TOTP).
 BACKER_REQUIRE_2FA = env_bool("BACKER_REQUIRE_2FA", default=True)
 OTP_TOTP_ISSUER = "Backer"
@@ -241,6 +247,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "config.exceptions.api_exception_handler",
+    # JSON nested too deeply is a 400, not Python's RecursionError (a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "config.apiguard.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Backer API",
@@ -301,6 +313,22 @@ BACKER_MATCH_CHUNKS = env_int("BACKER_MATCH_CHUNKS", 4)
 BACKER_GEOCODER = env_str("BACKER_GEOCODER", "local")
 BACKER_POSTCODES_IO_URL = env_str("BACKER_POSTCODES_IO_URL", "https://api.postcodes.io")
 BACKER_POSTCODES_IO_TIMEOUT = env_int("BACKER_POSTCODES_IO_TIMEOUT", 5)
+
+# --- Client address and rate limits ----------------------------------------------
+# BACKER_TRUSTED_PROXIES: how far X-Forwarded-For is believed (config/clientaddr.py):
+# unset/0 none, a count of proxies, or a comma list of their networks. The old
+# BACKER_TRUST_X_FORWARDED_FOR=1 (deprecated) means one proxy.
+BACKER_TRUSTED_PROXIES = env_str(
+    "BACKER_TRUSTED_PROXIES", "1" if env_bool("BACKER_TRUST_X_FORWARDED_FOR") else ""
+)
+try:
+    trusted_proxies_parse(BACKER_TRUSTED_PROXIES)
+except ValueError as exc:
+    raise ConfigurationError(str(exc)) from None
+# Per client address: finished registrations, registration page posts, e-mailed links.
+BACKER_REGISTRATION_RATE = env_rate("BACKER_REGISTRATION_RATE", "5/h")
+BACKER_REGISTRATION_PAGE_RATE = env_rate("BACKER_REGISTRATION_PAGE_RATE", "120/h")
+BACKER_LINK_RATE = env_rate("BACKER_LINK_RATE", "10/h")
 
 LOGGING = {
     "version": 1,

@@ -3,21 +3,28 @@ drf-spectacular declares every one of them in the schema."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django_filters.widgets import BooleanWidget
 from drf_spectacular.utils import extend_schema_field
 
 from partners.models import (
     Activity,
+    Anchor,
     CommunityGroup,
     Need,
     NeedKind,
     NeedStatus,
     Site,
+    Theme,
     VerificationStatus,
 )
 from partners.selectors import group_filter
+from places.models import Neighbourhood
 
 # The largest id a 64-bit integer column holds (SQLite INTEGER, PostgreSQL bigint).
 MAX_ID = 2**63 - 1
@@ -38,14 +45,67 @@ class IdFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+class KnownValue:
+    """A filter value must name something that exists: ``?theme=fod`` is a
+    typo to report (400), not a question whose answer is "nothing"."""
+
+    def __init__(self, queryset: QuerySet, field: str, noun: str) -> None:
+        self.queryset, self.field, self.noun = queryset, field, noun
+
+    def __call__(self, value: object) -> None:
+        if value in (None, ""):
+            return
+        if not self.queryset.filter(**{self.field: value}).exists():
+            raise ValidationError(f"There is no {self.noun} {value!r}.", code="unknown")
+
+
+class StrictBooleanWidget(BooleanWidget):
+    """Leaves a value it cannot read for the field to refuse (BooleanWidget
+    reads ``?active=maybe`` as "not given")."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        value = super().value_from_datadict(data, files, name)
+        raw = data.get(name)
+        return raw if value is None and raw not in (None, "") else value
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    def to_python(self, value: Any) -> bool | None:
+        if value is None or value == "" or isinstance(value, bool):
+            return None if value == "" else value
+        raise ValidationError("Enter true or false.", code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """``true``/``false`` (or 1/0); anything else is a 400."""
+
+    field_class = StrictBooleanField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", StrictBooleanWidget)
+        super().__init__(*args, **kwargs)
+
+
+def known_theme() -> KnownValue:
+    return KnownValue(Theme.objects.all(), "slug", "theme")
+
+
+def known_anchor() -> KnownValue:
+    return KnownValue(Anchor.objects.all(), "slug", "anchor")
+
+
 class GroupFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q",
         help_text="Words, all of which must appear in the name, description or an activity.",
     )
-    theme = django_filters.CharFilter(method="filter_theme", help_text="A theme slug.")
+    theme = django_filters.CharFilter(
+        method="filter_theme", help_text="A theme slug.", validators=[known_theme()]
+    )
     neighbourhood = django_filters.CharFilter(
-        field_name="neighbourhood__code", help_text="A neighbourhood code, e.g. E01005599."
+        field_name="neighbourhood__code",
+        help_text="A neighbourhood code, e.g. E01005599.",
+        validators=[KnownValue(Neighbourhood.objects.all(), "code", "neighbourhood")],
     )
     imd_decile = django_filters.NumberFilter(
         field_name="neighbourhood__imd_decile",
@@ -72,7 +132,10 @@ class GroupFilter(django_filters.FilterSet):
 class ActivityFilter(django_filters.FilterSet):
     group = IdFilter(field_name="group_id", help_text="A group id.")
     theme = django_filters.CharFilter(
-        field_name="themes__slug", distinct=True, help_text="A theme slug."
+        field_name="themes__slug",
+        distinct=True,
+        help_text="A theme slug.",
+        validators=[known_theme()],
     )
 
     class Meta:
@@ -86,7 +149,10 @@ class NeedFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=NeedKind.choices)
     status = django_filters.ChoiceFilter(choices=NeedStatus.choices)
     theme = django_filters.CharFilter(
-        field_name="activity__themes__slug", distinct=True, help_text="A theme slug."
+        field_name="activity__themes__slug",
+        distinct=True,
+        help_text="A theme slug.",
+        validators=[known_theme()],
     )
 
     class Meta:

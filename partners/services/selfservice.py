@@ -7,7 +7,10 @@ in this way (they need a second factor), even if an address matches.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -19,7 +22,15 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from partners.models import Activity, CommunityGroup, ConsentRecord, Need, NeedStatus
+from config.outbox import outbox_enqueue
+from partners.models import (
+    Activity,
+    CommunityGroup,
+    ConsentRecord,
+    Need,
+    NeedStatus,
+    SignInLink,
+)
 from partners.roles import GROUP_CONTACT
 from partners.services.registration import (
     ActivityInput,
@@ -31,17 +42,12 @@ from partners.services.registration import (
     need_build,
     site_url,
 )
-from partners.services.tokens import (
-    SIGN_IN_SALT,
-    LinkCheck,
-    LinkProblem,
-    sign_in_max_age,
-    state_hash,
-    state_matches,
-    token_make,
-    token_read,
+from partners.services.tokens import LinkCheck, LinkProblem, sign_in_max_age
+from partners.tasks import (
+    SEND_SIGN_IN_LINK,
+    connections_request_after_change,
+    match_runs_request_after_change,
 )
-from partners.tasks import connections_request_after_change, match_runs_request_after_change
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -70,28 +76,47 @@ def _may_use_links(user: Any) -> bool:
     return not (user.is_staff or user.is_superuser or user.anchor_memberships.exists())
 
 
-def _sign_in_state(email: str, user: Any) -> str:
-    # login() moves last_login, and the first sign-in creates the user: either
-    # way the state changes, so the same link cannot sign anyone in twice.
-    parts = (email, user.pk, user.last_login) if user is not None else (email, "", "")
-    return state_hash(salt=SIGN_IN_SALT, parts=parts)
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
-def group_contact_send_sign_in_link(*, email: str) -> bool:
-    """E-mail a sign-in link if any live group uses ``email``.
+@transaction.atomic
+def group_contact_request_sign_in_link(*, email: str) -> None:
+    """Record a request for a sign-in link; the outbox task sends it, or not.
 
-    The caller must answer the same either way, so that the page does not
-    tell a stranger which addresses are registered.
+    The same work whatever the address: one row, one outbox message. Whether
+    any group uses the address is decided later, in the task, so neither the
+    page, its timing nor the web logs tell a stranger which addresses are
+    registered.
     """
-    email = email.strip().lower()
-    group_ids = list(_live_groups(email).values_list("pk", flat=True))
-    if not group_ids:
+    link = SignInLink.objects.create(email=email.strip().lower(), created_at=timezone.now())
+    outbox_enqueue(SEND_SIGN_IN_LINK, link_id=link.pk)
+
+
+def group_contact_send_sign_in_link(*, link_id: int) -> bool:
+    """E-mail the link for request ``link_id`` if a live group uses its address.
+
+    An address with no group (or a staff or board account's) gets nothing
+    and its request row is deleted. The token is random; only its hash is
+    kept. A retry after a failed send makes a new token, so a link that
+    never arrived never works.
+    """
+    now = timezone.now()
+    # Requests older than a day can no longer be used: keep no addresses longer.
+    SignInLink.objects.filter(created_at__lt=now - timedelta(days=1)).delete()
+    link = SignInLink.objects.filter(pk=link_id, used_at__isnull=True).first()
+    if link is None:
         return False
-    user = _contact_user(email)
-    if user is not None and not _may_use_links(user):
-        logger.warning("sign-in link refused: user %s is staff or board", user.pk)
+    group_ids = list(_live_groups(link.email).values_list("pk", flat=True))
+    user = _contact_user(link.email) if group_ids else None
+    if not group_ids or (user is not None and not _may_use_links(user)):
+        if user is not None:
+            logger.warning("sign-in link refused: user %s is staff or board", user.pk)
+        link.delete()
+        logger.info("sign-in link request %s: nothing to send", link_id)
         return False
-    token = token_make(salt=SIGN_IN_SALT, payload={"e": email, "s": _sign_in_state(email, user)})
+    token = secrets.token_urlsafe(32)
+    SignInLink.objects.filter(pk=link.pk).update(token_hash=_token_hash(token), sent_at=now)
     context = {
         "link": site_url(reverse("partners:selfservice-sign-in-link", kwargs={"token": token})),
         "minutes": max(1, sign_in_max_age() // 60),
@@ -100,27 +125,25 @@ def group_contact_send_sign_in_link(*, email: str) -> bool:
         subject=render_to_string("partners/emails/sign_in_subject.txt", context).strip(),
         message=render_to_string("partners/emails/sign_in_body.txt", context),
         from_email=None,
-        recipient_list=[email],
+        recipient_list=[link.email],
     )
     logger.info("sign-in link sent for groups %s", group_ids)
     return True
 
 
 def group_contact_sign_in_check(*, token: str) -> LinkCheck:
-    check = token_read(token=token, salt=SIGN_IN_SALT, max_age=sign_in_max_age())
-    if not check.ok or check.payload is None:
-        return check
-    email = check.payload.get("e")
-    if not isinstance(email, str) or not email:
+    """Is this a sent, unexpired, unused link for an address with live groups?"""
+    link = SignInLink.objects.filter(token_hash=_token_hash(token)).first() if token else None
+    if link is None:
         return LinkCheck(payload=None, problem=LinkProblem.TAMPERED)
-    user = _contact_user(email)
-    if (
-        not _live_groups(email).exists()
-        or (user is not None and not _may_use_links(user))
-        or not state_matches(expected=_sign_in_state(email, user), given=check.payload.get("s"))
-    ):
+    if link.used_at is not None:
         return LinkCheck(payload=None, problem=LinkProblem.USED)
-    return check
+    if timezone.now() - link.created_at > timedelta(seconds=sign_in_max_age()):
+        return LinkCheck(payload=None, problem=LinkProblem.EXPIRED)
+    user = _contact_user(link.email)
+    if not _live_groups(link.email).exists() or (user is not None and not _may_use_links(user)):
+        return LinkCheck(payload=None, problem=LinkProblem.USED)
+    return LinkCheck(payload={"link": link.pk, "e": link.email}, problem=None)
 
 
 @transaction.atomic
@@ -131,21 +154,22 @@ def group_contact_sign_in(*, token: str) -> tuple[LinkCheck, Any]:
     if not check.ok or check.payload is None:
         return check, None
     email = check.payload["e"]
+    now = timezone.now()
+    # Claim the link: of two uses racing, one sets used_at, the other is
+    # refused. Every other link for the address is spent with it: the newest
+    # sign-in is the only one that counts.
+    claimed = SignInLink.objects.filter(pk=check.payload["link"], used_at__isnull=True).update(
+        used_at=now
+    )
+    if not claimed:
+        return LinkCheck(payload=None, problem=LinkProblem.USED), None
+    SignInLink.objects.filter(email=email, used_at__isnull=True).update(used_at=now)
     user = _contact_user(email)
     if user is None:
         user, _ = User.objects.get_or_create(username=email, defaults={"email": email})
         if user.has_usable_password():
             user.set_unusable_password()
             user.save(update_fields=["password"])
-        old_login = None
-    else:
-        old_login = user.last_login
-    # Claim the link: of two uses racing, one moves last_login, the other finds
-    # it already moved and is refused.
-    now = timezone.now()
-    claimed = User.objects.filter(pk=user.pk, last_login=old_login).update(last_login=now)
-    if not claimed:
-        return LinkCheck(payload=None, problem=LinkProblem.USED), None
     user.groups.add(AuthGroup.objects.get(name=GROUP_CONTACT))
     groups = _live_groups(email)
     groups.update(contact_user=user)

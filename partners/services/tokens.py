@@ -1,15 +1,15 @@
-"""Signed, expiring, single-use links: e-mail verification and contact sign-in.
+"""Signed, expiring, single-use e-mail verification links, and link checks.
 
-A link carries a signed payload (django.core.signing, with a salt per
-purpose and a timestamp checked against max_age) and a hash of the state
-that using the link changes, as Django's PasswordResetTokenGenerator does:
+A verification link carries a signed payload (django.core.signing, with a
+salt per purpose and a timestamp checked against max_age): the group's id
+and a hash of the state that using the link changes, as Django's
+PasswordResetTokenGenerator does. It is bound to the group's
+``email_verified_at`` and address, so once the address is verified the same
+link no longer matches. It carries no e-mail address.
 
-- verification is bound to the group's ``email_verified_at`` and address,
-  so once the address is verified the same link no longer matches;
-- sign-in is bound to the contact user's ``last_login``, which login()
-  moves, so a link signs someone in once.
-
-Nothing is stored per link, so there is no table of tokens to leak or purge.
+Sign-in links are different (partners/services/selfservice.py): a random
+token whose hash is stored (SignInLink), so the link says nothing of whose
+it is, and a request takes the same path whether or not the address is known.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from django.core import signing
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 VERIFY_SALT = "partners.verify-email"
-SIGN_IN_SALT = "partners.contact-sign-in"
 
 # Defaults; settings BACKER_VERIFY_LINK_MAX_AGE / BACKER_SIGN_IN_LINK_MAX_AGE override.
 VERIFY_MAX_AGE = 3 * 24 * 3600  # seconds: three days to find the e-mail

@@ -19,7 +19,7 @@ the check, and write back "its" total: the writes overwrite each other (lost
 updates). Measured here: all 100 approved (£15,000 promised from a £10,000
 pot) while the counter showed about £1,200 — so the CheckConstraint
 `allocated <= capacity` never fires, because the counter is wrong, not
-over. test_a_read_check_write_version_over_allocates shows it.
+over. (Planting that version in services/review.py fails the test below.)
 
 What holds: the check and the write in ONE conditional UPDATE,
 
@@ -34,10 +34,9 @@ so no two approvals can spend the same headroom (services/review.py).
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
-from django.db import connections, transaction
+from django.db import connections
 
 from matching.errors import ApplicationError
 from matching.models import Match, MatchStatus, Resource
@@ -109,26 +108,3 @@ def test_a_hundred_concurrent_approvals_never_exceed_the_pot():
     assert Match.objects.filter(status=MatchStatus.APPROVED).count() == 66
     assert resource.allocated == 66 * AMOUNT == 990_000
     assert Match.objects.filter(status=MatchStatus.PROPOSED).count() == 34
-
-
-def test_a_read_check_write_version_over_allocates():
-    """The broken version, kept to show the test above would catch it."""
-    _reviewer, resource, match_ids = _hundred_proposals()
-
-    def naive_approve(match_id: int) -> bool:
-        with transaction.atomic():
-            pot = Resource.objects.get(pk=resource.pk)
-            if pot.allocated + AMOUNT > pot.capacity:
-                return False
-            time.sleep(0.01)  # the work a real request does between read and write
-            pot.allocated += AMOUNT
-            pot.save(update_fields=["allocated"])
-            Match.objects.filter(pk=match_id).update(status=MatchStatus.APPROVED)
-        return True
-
-    results = _all_at_once(naive_approve, match_ids)
-
-    resource.refresh_from_db()
-    promised = sum(results) * AMOUNT
-    assert promised > POT  # more promised than the pot holds...
-    assert resource.allocated < promised  # ...while the counter says otherwise

@@ -149,7 +149,7 @@ def test_behind_a_trusted_proxy_the_last_forwarded_address_counts(
     client, settings, django_capture_on_commit_callbacks
 ):
     settings.BACKER_REGISTRATION_RATE = "1/h"
-    settings.BACKER_TRUST_X_FORWARDED_FOR = True
+    settings.BACKER_TRUSTED_PROXIES = "1"
     answers = f.registration_answers()
     fill_in(client, answers)
     first = {"HTTP_X_FORWARDED_FOR": "203.0.113.9, 198.51.100.1"}

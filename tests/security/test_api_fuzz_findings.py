@@ -61,12 +61,18 @@ def test_a_match_run_filter_out_of_range_is_a_400(client, personas):
     assert client.get("/api/matches/?run=1e99").status_code == 400
 
 
-def test_a_single_item_ignores_the_lists_filters(client, personas):
-    # DRF's get_object() used to apply the list's filters: ?kind=time hid a need.
+def test_a_single_item_refuses_the_lists_filters_instead_of_hiding_the_item(client, personas):
+    # DRF's get_object() used to apply the list's filters: ?kind=time hid a need
+    # (404). A single item declares no filters, so they are refused, saying which.
     need = f.NeedFactory(activity=f.ActivityFactory(group=personas.group_a))
-    assert client.get(f"/api/needs/{need.pk}/?kind=time").status_code == 200
+    assert client.get(f"/api/needs/{need.pk}/").status_code == 200
+    response = client.get(f"/api/needs/{need.pk}/?kind=time")
+    assert response.status_code == 400
+    assert response.json()["extra"]["unknown"] == ["kind"]
     activity = need.activity
-    assert client.get(f"/api/activities/{activity.pk}/?theme=housing").status_code == 200
+    response = client.get(f"/api/activities/{activity.pk}/?theme=housing")
+    assert response.status_code == 400
+    assert response.json()["extra"]["unknown"] == ["theme"]
 
 
 def test_a_team_members_group_matches_exactly_one_documented_shape(client, personas, schema):

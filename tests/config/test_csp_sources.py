@@ -1,0 +1,72 @@
+"""Every page's Content-Security-Policy names no host: only 'self', 'none',
+nonces, hashes and data: images (tests/config/csp.py reads it source by source).
+
+The production headers are checked the same way in test_security_headers.py.
+The map frames allow 'unsafe-inline' scripts and styles for folium's inline
+code, and nothing else beyond the page policy; no tile host is configured here
+(BACKER_MAP_TILES_URL unset).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.config.csp import csp_disallowed, csp_parse
+
+pytestmark = pytest.mark.django_db
+
+FOLIUM_INLINE = {"script-src": {"'unsafe-inline'"}, "style-src": {"'unsafe-inline'"}}
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "default-src 'self'; script-src 'self' cdn.example.org",
+        "default-src 'self'; script-src 'self' https://cdn.example.org",
+        "default-src 'self'; img-src 'self' *.tile.example.org",
+        "default-src 'self'; connect-src *",
+        "default-src 'self'; style-src 'self' https:",
+        "default-src 'self'; script-src 'self' 'unsafe-eval'",
+        "default-src 'self'; script-src 'self' data:",
+    ],
+)
+def test_the_reader_refuses_any_host_or_loosening(header):
+    assert csp_disallowed(header), header
+
+
+def test_the_reader_accepts_self_none_nonces_hashes_and_data_images():
+    header = (
+        "default-src 'self'; object-src 'none'; script-src 'self' 'nonce-abc123=' "
+        "'sha256-Zm9vYmFy+/='; img-src 'self' data:"
+    )
+    assert csp_disallowed(header) == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/directory/", "/directory/map/", "/accounts/login/", "/api/docs/"]
+)
+def test_pages_allow_only_our_own_origin(client, personas, path):
+    response = client.get(path)
+    assert response.status_code == 200, path
+    header = response["Content-Security-Policy"]
+    assert csp_disallowed(header) == []
+    policy = csp_parse(header)
+    assert policy["default-src"] == ["'self'"]
+    assert policy["object-src"] == ["'none'"]
+
+
+@pytest.mark.parametrize(
+    ("who", "path"), [(None, "/directory/map/frame/"), ("carol", "/board/map/frame/")]
+)
+def test_map_frames_add_only_folium_inline_code(client, personas, who, path):
+    if who:
+        client.force_login(getattr(personas, who))
+    response = client.get(path)
+    assert response.status_code == 200
+    assert csp_disallowed(response["Content-Security-Policy"], also=FOLIUM_INLINE) == []
+
+
+def test_board_pages_allow_only_our_own_origin(client, personas):
+    client.force_login(personas.carol)
+    for path in ("/board/", "/board/map/"):
+        assert csp_disallowed(client.get(path)["Content-Security-Policy"]) == [], path
