@@ -184,12 +184,25 @@ def chromium_ready(html: str) -> tuple[float, float] | None:
             page.wait_for_selector("html[data-map-ready='1']", state="attached", timeout=60_000)
             page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
             times.append(time.perf_counter() - start)
+            # Ready must mean drawn (issue 10 measured maps with no polygons).
+            drawn = page.evaluate(DRAWN_JS)
             page.wait_for_selector("html[data-map-complete='1']", state="attached", timeout=60_000)
             page.evaluate("() => new Promise(r => requestAnimationFrame(() => r()))")
             completes.append(time.perf_counter() - start)
             page.close()
         browser.close()
+    print(f"  polygons drawn on the map at ready: {drawn[0]:,} of {drawn[1]:,} areas")
+    if drawn[0] != drawn[1]:
+        raise SystemExit("the map was ready with areas not drawn: the figures would be wrong")
     return statistics.median(times), statistics.median(completes)
+
+
+# Shaded polygons on the map (map.eachLayer), and the features of the layer.
+DRAWN_JS = """() => {
+  let n = 0;
+  window.backer.map.eachLayer(l => { if (window.backer.neighbourhoods.hasLayer(l)) { n += 1; } });
+  return [n, window.backer.neighbourhoods.getLayers().length];
+}"""
 
 
 def report_ready(name: str, html: str, target: str) -> None:
