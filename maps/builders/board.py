@@ -367,6 +367,14 @@ def map_html_render(folium_map: folium.Map) -> str:
     """
     html = folium_map.get_root().render()
     html = _FOLIUM_VIEWPORT.sub(_ZOOMABLE_VIEWPORT, html, count=1)
+    # The frame, and above all the download opened on its own, is a document
+    # of its own: it needs a main landmark and a heading (WCAG 1.3.1), one a
+    # screen reader can jump to; the heading is visually hidden, the map is
+    # what people see. branca writes "<body>" and "</body>" once each.
+    heading = esc(getattr(folium_map.get_root(), "title", "") or "Map")
+    html = html.replace(
+        "<body>", f'<body>\n<main>\n<h1 class="backer-visually-hidden">{heading}</h1>', 1
+    ).replace("</body>", "</main>\n</body>", 1)
     return html.replace("<html>", '<html lang="en-GB">', 1)
 
 
