@@ -63,6 +63,9 @@ class BulkMarkerCluster(FastMarkerCluster):
                 {{ this.callback }}
                 var data = {{ this.data|tojson }};
                 var options = {{ this.options|tojavascript }};
+                {%- if this.icon_create_function is not none %}
+                options.iconCreateFunction = {{ this.icon_create_function.strip() }};
+                {%- endif %}
                 options.chunkedLoading = true;
                 // Short chunks: the map keeps drawing frames and answering input.
                 options.chunkInterval = 40;
@@ -298,6 +301,8 @@ def group_layers(groups: pd.DataFrame) -> list[BulkMarkerCluster]:
             callback=f"BackerMap.groupMarker({json.dumps(colour)}, {json.dumps(esc(theme_name))})",
             name=f"Groups: {esc(theme_name)}",
             showCoverageOnHover=False,
+            # Names each cluster by the groups and themes it holds (map_frame.js).
+            icon_create_function="BackerMap.clusterIcon",
         )
         # Set after construction: folium would validate every row in Python
         # (0.3 s for 100,000); these are floats we rounded ourselves.

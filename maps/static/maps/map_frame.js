@@ -61,6 +61,23 @@
     next(function () { setTimeout(drain, 0); });
   }
 
+  // Theme names come HTML-escaped (they also go into tooltips); an attribute
+  // wants the text. DOMParser builds an inert document: nothing in it runs.
+  function textOf(escaped) {
+    return new DOMParser().parseFromString(escaped, "text/html").documentElement.textContent;
+  }
+
+  // A DivIcon whose element (the one Leaflet makes a focusable button) carries
+  // a name: the number drawn inside it is hidden from assistive technology.
+  var NamedIcon = L.DivIcon.extend({
+    createIcon: function (oldIcon) {
+      var div = L.DivIcon.prototype.createIcon.call(this, oldIcon);
+      div.setAttribute("aria-label", this.options.label);
+      div.setAttribute("title", this.options.label);
+      return div;
+    }
+  });
+
   window.BackerMap = {
     // work(done): call done() when finished (possibly later, e.g. after
     // markercluster's chunked loading).
@@ -99,11 +116,40 @@
       });
     },
 
+    // iconCreateFunction of the group clusters: markercluster's own icon, but
+    // named by what it holds ("3 groups: Food, Older people"), not by a bare
+    // number, for screen readers and voice control (WCAG 4.1.2, 2.5.3). A
+    // group with two themes is one group, though it is a marker in each.
+    clusterIcon: function (cluster) {
+      var markers = cluster.getAllChildMarkers();
+      var seen = {};
+      var groups = 0;
+      var themes = [];
+      for (var i = 0; i < markers.length; i++) {
+        var options = markers[i].options;
+        if (!seen[options.backerKey]) { seen[options.backerKey] = true; groups += 1; }
+        var theme = textOf(options.backerTheme || "");
+        if (theme && themes.indexOf(theme) === -1) { themes.push(theme); }
+      }
+      var count = cluster.getChildCount();
+      var size = count < 10 ? "small" : count < 100 ? "medium" : "large";
+      var label = groups + (groups === 1 ? " group" : " groups") +
+        (themes.length ? ": " + themes.sort().join(", ") : "");
+      return new NamedIcon({
+        html: "<div><span aria-hidden=\"true\">" + count + "</span></div>",
+        className: "marker-cluster marker-cluster-" + size,
+        iconSize: new L.Point(40, 40),
+        label: label
+      });
+    },
+
     // FastMarkerCluster callback: rows are [lat, lon] or [lat, lon, label].
     groupMarker: function (colour, themeName) {
       return function (row) {
         var marker = L.circleMarker([row[0], row[1]], {
-          radius: 6, color: "#0b0c0c", weight: 1, fillColor: colour, fillOpacity: 0.9
+          radius: 6, color: "#0b0c0c", weight: 1, fillColor: colour, fillOpacity: 0.9,
+          // Read by clusterIcon to name the cluster by what it holds.
+          backerTheme: themeName, backerKey: row.join("|")
         });
         // Bound on first hover, not up front: a tooltip per marker is most of
         // the cost of showing thousands of them.
