@@ -42,12 +42,14 @@ from maps.builders.style import (
     GAP_STYLE,
     IMD_COLOURS,
     NO_DATA,
-    THEME_COLOURS,
+    SITE_STYLE,
     classes_for,
     deprived_share_colour,
     esc,
     imd_colour,
     legend_html,
+    theme_colour,
+    theme_shape,
 )
 
 __all__ = [
@@ -279,13 +281,13 @@ def _overlay_legend(
             if level == "neighbourhood"
             else "Has gap neighbourhoods (red dashed outline)"
         )
-        rows += [(GAP_STYLE["color"], gap), ("#ffdd00", "Anchor site")]
+        rows += [(GAP_STYLE["color"], gap), (SITE_STYLE["fillColor"], "Anchor site (ringed)")]
     if len(groups):
         themes = (
             groups[["theme_position", "theme_name"]].drop_duplicates().sort_values("theme_position")
         )
         rows += [
-            (THEME_COLOURS[int(p) % len(THEME_COLOURS)], f"Group: {name}")
+            (theme_colour(int(p)), f"Group: {name} ({theme_shape(int(p))})")
             for p, name in themes.itertuples(index=False)
         ]
     return rows

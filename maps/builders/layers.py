@@ -24,7 +24,7 @@ from folium.template import Template
 from folium.utilities import get_obj_in_upper_tree
 
 from maps.builders.geometry import DISPLAY_DECIMALS
-from maps.builders.style import GAP_STYLE, esc, theme_colour
+from maps.builders.style import GAP_STYLE, SITE_STYLE, esc, theme_colour, theme_shape
 
 __all__ = [
     "GROUP_LABEL_LIMIT",
@@ -298,7 +298,10 @@ def group_layers(groups: pd.DataFrame) -> list[BulkMarkerCluster]:
         layer = BulkMarkerCluster(
             [],
             # The marker factory lives in maps/static/maps/map_frame.js.
-            callback=f"BackerMap.groupMarker({json.dumps(colour)}, {json.dumps(esc(theme_name))})",
+            callback=(
+                f"BackerMap.groupMarker({json.dumps(colour)}, {json.dumps(esc(theme_name))},"
+                f" {json.dumps(theme_shape(int(position)))})"
+            ),
             name=f"Groups: {esc(theme_name)}",
             showCoverageOnHover=False,
             # Names each cluster by the groups and themes it holds (map_frame.js).
@@ -317,7 +320,7 @@ def sites_layer(sites: pd.DataFrame) -> folium.GeoJson:
         {
             "name": esc(row.name),
             "anchor": esc(row.anchor),
-            "style": {"radius": 7, "color": "#0b0c0c", "fillColor": "#ffdd00", "fillOpacity": 1},
+            "style": SITE_STYLE,
         }
         for row in sites.itertuples(index=False)
     ]

@@ -78,6 +78,41 @@
     }
   });
 
+  // A circle marker drawn as another shape of the same size on the canvas
+  // renderer (the maps' renderer: prefer_canvas); a circle elsewhere. Clicks
+  // and hovers still use the circle around it, which holds the shape.
+  var ShapeMarker = L.CircleMarker.extend({
+    _updatePath: function () {
+      var renderer = this._renderer;
+      var shape = this.options.backerShape;
+      if (!renderer || !renderer._ctx || shape === "circle") {
+        L.CircleMarker.prototype._updatePath.call(this);
+        return;
+      }
+      if (!renderer._drawing || this._empty()) { return; }
+      var ctx = renderer._ctx;
+      var p = this._point;
+      var r = Math.max(Math.round(this._radius), 1);
+      ctx.beginPath();
+      if (shape === "square") {
+        var h = r * 0.85;
+        ctx.rect(p.x - h, p.y - h, 2 * h, 2 * h);
+      } else if (shape === "triangle") {
+        ctx.moveTo(p.x, p.y - r * 1.1);
+        ctx.lineTo(p.x + r, p.y + r * 0.75);
+        ctx.lineTo(p.x - r, p.y + r * 0.75);
+        ctx.closePath();
+      } else {
+        ctx.moveTo(p.x, p.y - r * 1.15);
+        ctx.lineTo(p.x + r * 1.15, p.y);
+        ctx.lineTo(p.x, p.y + r * 1.15);
+        ctx.lineTo(p.x - r * 1.15, p.y);
+        ctx.closePath();
+      }
+      renderer._fillStroke(ctx, this);
+    }
+  });
+
   window.BackerMap = {
     // work(done): call done() when finished (possibly later, e.g. after
     // markercluster's chunked loading).
@@ -144,9 +179,12 @@
     },
 
     // FastMarkerCluster callback: rows are [lat, lon] or [lat, lon, label].
-    groupMarker: function (colour, themeName) {
+    // shape: one of maps/builders/style.py THEME_SHAPES, so a theme is told
+    // by its shape as well as its colour (WCAG 1.4.1).
+    groupMarker: function (colour, themeName, shape) {
       return function (row) {
-        var marker = L.circleMarker([row[0], row[1]], {
+        var marker = new ShapeMarker([row[0], row[1]], {
+          backerShape: shape || "circle",
           radius: 6, color: "#0b0c0c", weight: 1, fillColor: colour, fillOpacity: 0.9,
           // Read by clusterIcon to name the cluster by what it holds.
           backerTheme: themeName, backerKey: row.join("|")
