@@ -57,8 +57,10 @@ __all__ = [
 GROUP_COLUMNS = ["id", "name", "lat", "lon", "theme_slug", "theme_name", "theme_position"]
 SITE_COLUMNS = ["id", "anchor_id", "name", "anchor", "lat", "lon"]
 LINE_COLUMNS = ["from_lat", "from_lon", "to_lat", "to_lon", "site", "to_label", "matches"]
-# A group with no activity theme still shows, in its own colour.
-NO_THEME = ("", "Theme not given", 99)
+# A group with no activity theme still shows, last, in a colour and shape of
+# its own: 36 is the first position after the taxonomy's 25 whose pair
+# (maps/builders/style.py theme_colour, theme_shape) no theme has.
+NO_THEME = ("", "Theme not given", 36)
 
 
 @dataclass(frozen=True)

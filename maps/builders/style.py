@@ -78,7 +78,7 @@ THEME_COLOURS = (
     "#225555",
 )
 # Drawn by map_frame.js (BackerMap.groupMarker); named in the legend. Four
-# shapes against twelve colours: neighbouring themes differ in both.
+# shapes against twelve colours: neighbouring themes differ in both (theme_shape).
 THEME_SHAPES = ("circle", "square", "triangle", "diamond")
 # An anchor site: black, ringed in yellow, so it stands out on the palest and
 # the darkest shading alike.
@@ -152,7 +152,10 @@ def theme_colour(position: int) -> str:
 
 
 def theme_shape(position: int) -> str:
-    return THEME_SHAPES[int(position) % len(THEME_SHAPES)]
+    # Shifted by one each time the colours come round again, so that the first
+    # 48 themes each have their own colour and shape, and neighbours differ in both.
+    position = int(position)
+    return THEME_SHAPES[(position + position // len(THEME_COLOURS)) % len(THEME_SHAPES)]
 
 
 def contrast_ratio(colour: str, other: str) -> float:

@@ -89,11 +89,15 @@ def test_every_swatch_is_outlined_at_3_to_1_against_the_legend():
     assert contrast_ratio(border.group(2), LEGEND_BACKGROUND) >= SYMBOL_CONTRAST
 
 
-def test_neighbouring_themes_differ_in_shape_as_well_as_colour():
+def test_every_theme_differs_in_shape_as_well_as_colour():
+    from maps.frames import NO_THEME
+    from partners.taxonomy import THEMES
+
     assert len(set(THEME_COLOURS)) == len(THEME_COLOURS)
-    for i in range(len(THEME_COLOURS)):
-        assert style.theme_shape(i) != style.theme_shape(i + 1)
-    # Every colour/shape pair is unique, so a theme is never told by colour alone.
-    pairs = {(style.theme_colour(i), style.theme_shape(i)) for i in range(len(THEME_COLOURS))}
-    assert len(pairs) == len(THEME_COLOURS)
+    positions = [*range(len(THEMES)), NO_THEME[2]]
+    pairs = [(style.theme_colour(p), style.theme_shape(p)) for p in positions]
+    # No two themes share both colour and shape, so none is told by colour alone.
+    assert len(set(pairs)) == len(pairs), pairs
+    for p in range(len(THEMES)):
+        assert style.theme_shape(p) != style.theme_shape(p + 1)
     assert set(THEME_SHAPES) <= {"circle", "square", "triangle", "diamond"}  # map_frame.js
