@@ -44,7 +44,9 @@ NEIGHBOURHOOD_OUTLINE = {"color": "#505a5f", "weight": 0.6, "opacity": 0.8, "fil
 
 class BulkMarkerCluster(FastMarkerCluster):
     """FastMarkerCluster that adds its markers in one ``addLayers`` call, after
-    the map is shown.
+    the map is shown, to the one cluster group all the themes share
+    (``BackerMap.themeLayer``: the layer in the control is the theme's
+    markers, not a cluster group of its own).
 
     folium's template adds them one by one, and markercluster re-clusters on
     each: 3,000 markers took 1.3 s to settle in Chromium that way. Even in bulk,
@@ -70,24 +72,19 @@ class BulkMarkerCluster(FastMarkerCluster):
                 // Short chunks: the map keeps drawing frames and answering input.
                 options.chunkInterval = 40;
                 options.chunkDelay = 1;
-                var cluster = L.markerClusterGroup(options);
-                cluster.addTo({{ this._parent.get_name() }});
+                // Every theme's layer clusters into one shared group, so
+                // clusters of different themes never sit on top of each
+                // other (WCAG 2.5.8 target size); the layer in the control
+                // adds or takes out its own markers (map_frame.js).
+                var layer = BackerMap.themeLayer({{ this._parent.get_name() }}, options);
                 BackerMap.defer(function (done) {
-                    if (!data.length) { done(); return; }
-                    // Off the map (unticked before now) markercluster adds
-                    // without chunks and reports no progress.
-                    var chunked = !!cluster._map;
-                    cluster.options.chunkProgress = function (processed, total) {
-                        if (processed >= total) { done(); }
-                    };
                     var markers = new Array(data.length);
                     for (var i = 0; i < data.length; i++) {
                         markers[i] = callback(data[i]);
                     }
-                    cluster.addLayers(markers);
-                    if (!chunked) { done(); }
+                    layer.fill(markers, done);
                 });
-                return cluster;
+                return layer;
             })();
         {% endmacro %}"""
     )

@@ -4,11 +4,13 @@ the error summary. Under the pages' real Content-Security-Policy."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.cache import cache
 
 from tests import factories as f
-from tests.e2e.a11y import session_cookie
+from tests.e2e.a11y import axe_violations, describe, session_cookie
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,18 +29,24 @@ AFTER_THE_MAP = """() => {
 
 @pytest.fixture
 def place(personas):
-    """Three groups meeting in one place (one cluster), one of them also about
-    older people."""
+    """Four groups meeting close together (one cluster): three about food, one
+    of those and one more about older people."""
     cache.clear()
     neighbourhood = f.NeighbourhoodFactory(imd_decile=2, la_name="Salford")
-    for i, themes in enumerate((["food"], ["food"], ["food", "older-people"])):
-        group = f.CommunityGroupFactory(neighbourhood=neighbourhood, name=f"Kitchen {i}")
+    for i, themes in enumerate((["food"], ["food"], ["food", "older-people"], ["older-people"])):
+        group = f.CommunityGroupFactory(
+            neighbourhood=neighbourhood,
+            name=f"Kitchen {i}",
+            # 55 m north: a cluster per theme would sit half over the other.
+            latitude=neighbourhood.point_lat + (0.0005 if i == 3 else 0),
+        )
         f.ActivityFactory(group=group, themes=themes)
     yield neighbourhood
     cache.clear()
 
 
 MAP_PAGES = [("/board/map/", "carol"), ("/directory/map/", None)]
+FRAMES = [("/board/map/frame/", "carol"), ("/directory/map/frame/", None)]
 
 
 @pytest.mark.parametrize(("path", "who"), MAP_PAGES)
@@ -86,13 +94,38 @@ def test_clusters_are_named_by_the_groups_and_themes_they_hold(
     page.locator("html[data-map-complete='1']").wait_for(state="attached")
     clusters = page.locator(".marker-cluster")
     clusters.first.wait_for()
-    names = sorted(clusters.evaluate_all("els => els.map(e => e.getAttribute('aria-label'))"))
-    # The three groups are one cluster, named by count and themes, not "3".
-    assert "3 groups: Food" in names or "3 groups: Food, Older people" in names, names
-    assert all(name and "group" in name for name in names), names
+    # Named by count and themes, not a bare number. Zoomed in on them, the three groups are one cluster (the themes share one
+    # cluster group), the group with two themes counted once.
+    page.evaluate(
+        "([lat, lon]) => window.backer.map.setView([lat, lon], 16, {animate: false})",
+        [place.point_lat, place.point_lon],
+    )
+    page.locator(".marker-cluster[aria-label='4 groups: Food, Older people']").wait_for()
+    names = clusters.evaluate_all("els => els.map(e => e.getAttribute('aria-label'))")
+    assert all(re.fullmatch(r"\d+ groups?: .+", name) for name in names), names
+    # The number drawn is the number named.
+    drawn = clusters.evaluate_all("els => els.map(e => e.innerText.trim())")
+    assert drawn == [name.split()[0] for name in names]
     # The drawn number is not read out as well as the name.
     assert clusters.first.locator("span[aria-hidden=true]").count() == 1
     assert clusters.first.get_attribute("role") == "button"
+
+
+@pytest.mark.parametrize(("path", "who"), FRAMES)
+def test_clusters_of_different_themes_never_cover_each_other(audit, personas, place, path, who):
+    """axe target-size: with a cluster group per theme, the food and the older
+    people clusters at one place sat on top of each other."""
+    audit.sign_in(getattr(personas, who) if who else None)
+    audit.page.goto(audit.base_url + path)
+    audit.page.locator("html[data-map-complete='1']").wait_for(state="attached")
+    for zoom in (12, 16):
+        audit.page.evaluate(
+            "([lat, lon, zoom]) => window.backer.map.setView([lat, lon], zoom, {animate: false})",
+            [place.point_lat, place.point_lon, zoom],
+        )
+        audit.page.locator(".marker-cluster").first.wait_for()
+        found = axe_violations(audit.page)
+        assert not found, describe(f"{path} at zoom {zoom}", found)
 
 
 @pytest.mark.parametrize(

@@ -113,11 +113,55 @@
     }
   });
 
+  // One marker cluster group per map, shared by the themes' layers: a cluster
+  // holds every theme's groups near it, and its name says which
+  // (BackerMap.clusterIcon).
+  function sharedCluster(map, options) {
+    if (!map._backerCluster) {
+      map._backerCluster = L.markerClusterGroup(options).addTo(map);
+    }
+    return map._backerCluster;
+  }
+
+  // A theme's groups as one layer of the layer control: on the map, its
+  // markers are in the shared cluster group; off it, they are taken out.
+  var ThemeLayer = L.Layer.extend({
+    initialize: function (cluster) {
+      this._cluster = cluster;
+      this._markers = [];
+    },
+    onAdd: function () {
+      if (this._markers.length) { this._cluster.addLayers(this._markers); }
+    },
+    onRemove: function () {
+      if (this._markers.length) { this._cluster.removeLayers(this._markers); }
+    },
+    // The markers, made as deferred work; done() once they are all clustered.
+    fill: function (markers, done) {
+      var cluster = this._cluster;
+      this._markers = markers;
+      if (!markers.length || !this._map) { done(); return; }
+      var finished = false;
+      cluster.options.chunkProgress = function (processed, total) {
+        if (processed >= total && !finished) {
+          finished = true;
+          cluster.options.chunkProgress = null;
+          done();
+        }
+      };
+      cluster.addLayers(markers);
+    }
+  });
+
   window.BackerMap = {
     // work(done): call done() when finished (possibly later, e.g. after
     // markercluster's chunked loading).
     defer: function (work) {
       deferred.push(work);
+    },
+
+    themeLayer: function (map, options) {
+      return new ThemeLayer(sharedCluster(map, options));
     },
 
     init: function (config) {
@@ -166,7 +210,8 @@
         var theme = textOf(options.backerTheme || "");
         if (theme && themes.indexOf(theme) === -1) { themes.push(theme); }
       }
-      var count = cluster.getChildCount();
+      // The number drawn is the groups too, not the markers.
+      var count = groups;
       var size = count < 10 ? "small" : count < 100 ? "medium" : "large";
       var label = groups + (groups === 1 ? " group" : " groups") +
         (themes.length ? ": " + themes.sort().join(", ") : "");
