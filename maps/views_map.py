@@ -25,8 +25,8 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from maps.cache import board_map_download, board_map_html, directory_map_html
-from maps.figures import PERIODS, SHADES, MapFilters
-from maps.frames import board_figures, directory_shown
+from maps.figures import PERIODS, SHADES, MapFilters, area_anchor
+from maps.frames import board_figures, directory_shown, group_theme_counts
 from maps.levels import DRAW_LIMITS, LEVEL_NAMES, LEVELS
 from partners.models import Anchor, NeedKind, Theme
 from partners.roles import ANCHOR_TEAM, BOARD, has_role
@@ -148,6 +148,9 @@ def board_map_view(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filters": filters,
             "rows": _table_rows(shown.figures),
+            "theme_counts": group_theme_counts(
+                theme=filters.theme, area_of=area_anchor(filters=filters)
+            ),
             "summary": shown.summary,
             "level": level,
             "area_noun": LEVEL_NAMES[level.level],
@@ -209,6 +212,7 @@ def directory_map_view(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "rows": listed.to_dict("records"),
+            "theme_counts": group_theme_counts(theme=filters.theme),
             "level": level,
             "area_noun": LEVEL_NAMES[level.level],
             "areas": len(figures),
