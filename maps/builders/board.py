@@ -281,7 +281,7 @@ def _overlay_legend(
             if level == "neighbourhood"
             else "Has gap neighbourhoods (red dashed outline)"
         )
-        rows += [(GAP_STYLE["color"], gap), (SITE_STYLE["fillColor"], "Anchor site (ringed)")]
+        rows += [(GAP_STYLE["color"], gap), (str(SITE_STYLE["fillColor"]), "Anchor site (ringed)")]
     if len(groups):
         themes = (
             groups[["theme_position", "theme_name"]].drop_duplicates().sort_values("theme_position")
