@@ -24,6 +24,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from django.db.models import Count
 
 from maps.display import display_geometries, display_geometry_state, neighbourhoods_version
 from maps.figures import (
@@ -60,8 +61,10 @@ __all__ = [
 GROUP_COLUMNS = ["id", "name", "lat", "lon", "theme_slug", "theme_name", "theme_position"]
 SITE_COLUMNS = ["id", "anchor_id", "name", "anchor", "lat", "lon"]
 LINE_COLUMNS = ["from_lat", "from_lon", "to_lat", "to_lon", "site", "to_label", "matches"]
-# A group with no activity theme still shows, in its own colour.
-NO_THEME = ("", "Theme not given", 99)
+# A group with no activity theme still shows, last, in a colour and shape of
+# its own: 36 is the first position after the taxonomy's 25 whose pair
+# (maps/builders/style.py theme_colour, theme_shape) no theme has.
+NO_THEME = ("", "Theme not given", 36)
 
 
 @dataclass(frozen=True)
@@ -177,6 +180,31 @@ def group_points(*, theme: str = "", area_of: str = "") -> pd.DataFrame:
     frame = frame.drop_duplicates(["id", "theme_slug"])
     frame["theme_position"] = frame["theme_position"].astype(int)
     return frame.reset_index(drop=True)
+
+
+def group_theme_counts(*, theme: str = "", area_of: str = "") -> list[tuple[str, int]]:
+    """(theme name, groups) for the groups a map shows as points, in the
+    map's order of themes: its group layers in words, for the table beside
+    it (a group with two themes counts under both, as it is on both layers)."""
+    rows = (
+        _point_groups(theme=theme, area_of=area_of)
+        .values(
+            "activities__themes__slug", "activities__themes__name", "activities__themes__position"
+        )
+        .annotate(groups=Count("id", distinct=True))
+    )
+    counts: dict[tuple[int, str], int] = {}
+    for row in rows:
+        slug = row["activities__themes__slug"]
+        if theme and slug != theme:
+            continue
+        key = (
+            (NO_THEME[2], NO_THEME[1])
+            if slug is None
+            else (row["activities__themes__position"], row["activities__themes__name"])
+        )
+        counts[key] = counts.get(key, 0) + row["groups"]
+    return [(name, n) for (_, name), n in sorted(counts.items())]
 
 
 def site_rows(*, anchor: str = "") -> pd.DataFrame:

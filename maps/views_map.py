@@ -26,8 +26,8 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from maps.cache import board_map_download, board_map_html, directory_map_html
-from maps.figures import FIGURE_DEFINITIONS, PERIODS, SHADES, MapFilters
-from maps.frames import board_figures, directory_shown
+from maps.figures import FIGURE_DEFINITIONS, PERIODS, SHADES, MapFilters, area_anchor
+from maps.frames import board_figures, directory_shown, group_theme_counts
 from maps.levels import DRAW_LIMITS, LEVEL_NAMES, LEVELS
 from maps.tiles import frame_csp
 from partners.models import Anchor, NeedKind, Theme
@@ -156,6 +156,9 @@ def board_map_view(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filters": filters,
             "rows": _table_rows(shown.figures),
+            "theme_counts": group_theme_counts(
+                theme=filters.theme, area_of=area_anchor(filters=filters)
+            ),
             "summary": shown.summary,
             "outside": shown.outside,
             "definitions": FIGURE_DEFINITIONS,
@@ -219,6 +222,7 @@ def directory_map_view(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "rows": listed.to_dict("records"),
+            "theme_counts": group_theme_counts(theme=filters.theme),
             "level": level,
             "area_noun": LEVEL_NAMES[level.level],
             "areas": len(figures),

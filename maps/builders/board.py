@@ -43,12 +43,14 @@ from maps.builders.style import (
     GAP_STYLE,
     IMD_COLOURS,
     NO_DATA,
-    THEME_COLOURS,
+    SITE_STYLE,
     classes_for,
     deprived_share_colour,
     esc,
     imd_colour,
     legend_html,
+    theme_colour,
+    theme_shape,
 )
 
 __all__ = [
@@ -334,13 +336,13 @@ def _overlay_legend(
             if level == "neighbourhood"
             else "Has gap neighbourhoods (red dashed outline)"
         )
-        rows += [(GAP_STYLE["color"], gap), ("#ffdd00", "Anchor site")]
+        rows += [(GAP_STYLE["color"], gap), (str(SITE_STYLE["fillColor"]), "Anchor site (ringed)")]
     if len(groups):
         themes = (
             groups[["theme_position", "theme_name"]].drop_duplicates().sort_values("theme_position")
         )
         rows += [
-            (THEME_COLOURS[int(p) % len(THEME_COLOURS)], f"Group: {name}")
+            (theme_colour(int(p)), f"Group: {name} ({theme_shape(int(p))})")
             for p, name in themes.itertuples(index=False)
         ]
     return rows
@@ -427,6 +429,14 @@ def map_html_render(folium_map: folium.Map) -> str:
     """
     html = folium_map.get_root().render()
     html = _FOLIUM_VIEWPORT.sub(_ZOOMABLE_VIEWPORT, html, count=1)
+    # The frame, and above all the download opened on its own, is a document
+    # of its own: it needs a main landmark and a heading (WCAG 1.3.1), one a
+    # screen reader can jump to; the heading is visually hidden, the map is
+    # what people see. branca writes "<body>" and "</body>" once each.
+    heading = esc(getattr(folium_map.get_root(), "title", "") or "Map")
+    html = html.replace(
+        "<body>", f'<body>\n<main>\n<h1 class="backer-visually-hidden">{heading}</h1>', 1
+    ).replace("</body>", "</main>\n</body>", 1)
     return html.replace("<html>", '<html lang="en-GB">', 1)
 
 

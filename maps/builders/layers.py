@@ -24,7 +24,7 @@ from folium.template import Template
 from folium.utilities import get_obj_in_upper_tree
 
 from maps.builders.geometry import DISPLAY_DECIMALS
-from maps.builders.style import GAP_STYLE, esc, theme_colour
+from maps.builders.style import GAP_STYLE, SITE_STYLE, esc, theme_colour, theme_shape
 
 __all__ = [
     "GROUP_LABEL_LIMIT",
@@ -53,7 +53,9 @@ NEIGHBOURHOOD_OUTLINE = {"color": "#505a5f", "weight": 0.6, "opacity": 0.8, "fil
 
 class BulkMarkerCluster(FastMarkerCluster):
     """FastMarkerCluster that adds its markers in one ``addLayers`` call, after
-    the map is shown.
+    the map is shown, to the one cluster group all the themes share
+    (``BackerMap.themeLayer``: the layer in the control is the theme's
+    markers, not a cluster group of its own).
 
     folium's template adds them one by one, and markercluster re-clusters on
     each: 3,000 markers took 1.3 s to settle in Chromium that way. Even in bulk,
@@ -72,28 +74,26 @@ class BulkMarkerCluster(FastMarkerCluster):
                 {{ this.callback }}
                 var data = {{ this.data|tojson }};
                 var options = {{ this.options|tojavascript }};
+                {%- if this.icon_create_function is not none %}
+                options.iconCreateFunction = {{ this.icon_create_function.strip() }};
+                {%- endif %}
                 options.chunkedLoading = true;
                 // Short chunks: the map keeps drawing frames and answering input.
                 options.chunkInterval = 40;
                 options.chunkDelay = 1;
-                var cluster = L.markerClusterGroup(options);
-                cluster.addTo({{ this._parent.get_name() }});
+                // Every theme's layer clusters into one shared group, so
+                // clusters of different themes never sit on top of each
+                // other (WCAG 2.5.8 target size); the layer in the control
+                // adds or takes out its own markers (map_frame.js).
+                var layer = BackerMap.themeLayer({{ this._parent.get_name() }}, options);
                 BackerMap.defer(function (done) {
-                    if (!data.length) { done(); return; }
-                    // Off the map (unticked before now) markercluster adds
-                    // without chunks and reports no progress.
-                    var chunked = !!cluster._map;
-                    cluster.options.chunkProgress = function (processed, total) {
-                        if (processed >= total) { done(); }
-                    };
                     var markers = new Array(data.length);
                     for (var i = 0; i < data.length; i++) {
                         markers[i] = callback(data[i]);
                     }
-                    cluster.addLayers(markers);
-                    if (!chunked) { done(); }
+                    layer.fill(markers, done);
                 });
-                return cluster;
+                return layer;
             })();
         {% endmacro %}"""
     )
@@ -346,9 +346,14 @@ def group_layers(groups: pd.DataFrame) -> list[BulkMarkerCluster]:
         layer = BulkMarkerCluster(
             [],
             # The marker factory lives in maps/static/maps/map_frame.js.
-            callback=f"BackerMap.groupMarker({json.dumps(colour)}, {json.dumps(esc(theme_name))})",
+            callback=(
+                f"BackerMap.groupMarker({json.dumps(colour)}, {json.dumps(esc(theme_name))},"
+                f" {json.dumps(theme_shape(int(position)))})"
+            ),
             name=f"Groups: {esc(theme_name)}",
             showCoverageOnHover=False,
+            # Names each cluster by the groups and themes it holds (map_frame.js).
+            icon_create_function="BackerMap.clusterIcon",
         )
         # Set after construction: folium would validate every row in Python
         # (0.3 s for 100,000); these are floats we rounded ourselves.
@@ -363,7 +368,7 @@ def sites_layer(sites: pd.DataFrame) -> folium.GeoJson:
         {
             "name": esc(row.name),
             "anchor": esc(row.anchor),
-            "style": {"radius": 7, "color": "#0b0c0c", "fillColor": "#ffdd00", "fillOpacity": 1},
+            "style": SITE_STYLE,
         }
         for row in sites.itertuples(index=False)
     ]

@@ -12,23 +12,42 @@ __all__ = [
     "DEPRIVED_SHARE_CLASSES",
     "GAP_STYLE",
     "IMD_COLOURS",
+    "NEIGHBOUR_CONTRAST",
     "NO_DATA",
+    "SITE_STYLE",
+    "SYMBOL_CONTRAST",
     "THEME_COLOURS",
+    "THEME_SHAPES",
     "ZERO",
     "Classes",
     "classes_for",
+    "contrast_ratio",
     "deprived_share_colour",
     "esc",
     "imd_colour",
     "legend_html",
     "theme_colour",
+    "theme_shape",
 ]
 
-# ColorBrewer Blues (5 classes): more backing, darker.
-BLUES = ("#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c")
+# Neighbouring classes of a sequential shading differ by at least this
+# luminance contrast (WCAG's ratio), "none" included: the ColorBrewer 5-class
+# ramps were 1.1 to 1.4 apart, too close to tell on a map.
+NEIGHBOUR_CONTRAST = 1.5
+# Symbols drawn over the map (groups, sites, gap outlines) have at least 3:1
+# against the legend's white and the lightest shading (WCAG 1.4.11).
+SYMBOL_CONTRAST = 3.0
+
+# ColorBrewer Blues (9-class), five of its classes spaced at least
+# NEIGHBOUR_CONTRAST apart: more backing, darker.
+BLUES = ("#9ecae1", "#4292c6", "#2171b5", "#08519c", "#08306b")
 ZERO = "#f3f2f1"  # no backing: the page's light grey, so "none" reads as none
 NO_DATA = "#b1b4b6"
 # ColorBrewer RdYlBu (10): decile 1, the most deprived, is the darkest red.
+# Diverging, not sequential: no ten classes can each be NEIGHBOUR_CONTRAST
+# apart (1.5 ** 9 > 21). Neighbours within each half are at least 1.3 apart
+# in lightness; across the middle (5 to 6) the hue changes, yellow to blue,
+# a difference colour-blind readers see too.
 IMD_COLOURS = (
     "#a50026",
     "#d73027",
@@ -41,21 +60,35 @@ IMD_COLOURS = (
     "#4575b4",
     "#313695",
 )
-# Paul Tol's "muted" and "bright" schemes: distinguishable with colour-blindness.
+# From Paul Tol's "muted" and "vibrant" schemes (distinguishable with
+# colour-blindness), each at least SYMBOL_CONTRAST against white. Colour is
+# never the only difference: each theme also has a shape (THEME_SHAPES).
 THEME_COLOURS = (
     "#332288",
-    "#88ccee",
-    "#44aa99",
+    "#0077bb",
+    "#009988",
     "#117733",
-    "#999933",
-    "#ddcc77",
+    "#666633",
+    "#997700",
     "#cc6677",
     "#882255",
     "#aa4499",
-    "#4477aa",
-    "#ee6677",
-    "#228833",
+    "#cc5500",
+    "#ee3377",
+    "#225555",
 )
+# Drawn by map_frame.js (BackerMap.groupMarker); named in the legend. Four
+# shapes against twelve colours: neighbouring themes differ in both (theme_shape).
+THEME_SHAPES = ("circle", "square", "triangle", "diamond")
+# An anchor site: black, ringed in yellow, so it stands out on the palest and
+# the darkest shading alike.
+SITE_STYLE = {
+    "radius": 7,
+    "color": "#ffdd00",
+    "weight": 3,
+    "fillColor": "#0b0c0c",
+    "fillOpacity": 1,
+}
 GAP_STYLE = {
     "color": "#d4351c",
     "weight": 3,
@@ -88,14 +121,16 @@ def imd_colour(decile: object) -> str:
 
 
 # An area's share of neighbourhoods in IMD deciles 1 to 3 (maps/levels.py):
-# (upper bound, colour, label), ColorBrewer Reds; none at all in light grey.
+# (upper bound, colour, label), five classes of ColorBrewer PuRd (9-class)
+# spaced at least NEIGHBOUR_CONTRAST apart (Reds has no five that are);
+# none at all in light grey.
 DEPRIVED_SHARE_CLASSES: tuple[tuple[float, str, str], ...] = (
     (0.0, ZERO, "none"),
-    (0.2, "#fee5d9", "up to 20%"),
-    (0.4, "#fcae91", "over 20% to 40%"),
-    (0.6, "#fb6a4a", "over 40% to 60%"),
-    (0.8, "#de2d26", "over 60% to 80%"),
-    (1.0, "#a50f15", "over 80%"),
+    (0.2, "#d4b9da", "up to 20%"),
+    (0.4, "#df65b0", "over 20% to 40%"),
+    (0.6, "#ce1256", "over 40% to 60%"),
+    (0.8, "#980043", "over 60% to 80%"),
+    (1.0, "#67001f", "over 80%"),
 )
 
 
@@ -114,6 +149,25 @@ def deprived_share_colour(share: object) -> str:
 
 def theme_colour(position: int) -> str:
     return THEME_COLOURS[int(position) % len(THEME_COLOURS)]
+
+
+def theme_shape(position: int) -> str:
+    # Shifted by one each time the colours come round again, so that the first
+    # 48 themes each have their own colour and shape, and neighbours differ in both.
+    position = int(position)
+    return THEME_SHAPES[(position + position // len(THEME_COLOURS)) % len(THEME_SHAPES)]
+
+
+def contrast_ratio(colour: str, other: str) -> float:
+    """WCAG 2 contrast ratio of two "#rrggbb" colours, from 1 to 21."""
+
+    def luminance(value: str) -> float:
+        channels = [int(value.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(colour), luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 @dataclass(frozen=True)

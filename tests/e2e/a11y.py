@@ -55,6 +55,33 @@ BROKEN_IDREFS = """() => {
 }"""
 
 
+# WCAG 1.4.10 Reflow: content must work at 320 CSS px (1280 px at 400%) without
+# scrolling sideways; only a table or map may scroll within its own region.
+REFLOW_WIDTH = 320
+PAGE_WIDTH = """() => document.documentElement.scrollWidth"""
+# What sticks out past the right edge, outside any box that scrolls or clips it,
+# while its parent does not: the element to fix.
+WIDE_ELEMENTS = """(width) => {
+  const clipped = (e) => {
+    // An absolute element is clipped only by a scrolling box it is positioned in.
+    let absolute = getComputedStyle(e).position === "absolute";
+    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+      const style = getComputedStyle(a);
+      if (style.overflowX !== "visible" && !absolute) return true;
+      if (absolute && style.position !== "static") absolute = false;
+    }
+    return false;
+  };
+  const wide = (e) => e.getBoundingClientRect().right > width + 0.5;
+  return [...document.querySelectorAll("body *")]
+    .filter(e => wide(e) && !clipped(e) && (e.parentElement === document.body || !wide(e.parentElement)))
+    .map(e => `${e.tagName.toLowerCase()}${e.id ? "#" + e.id : ""}`
+      + `${typeof e.className === "string" && e.className ? "." + e.className.trim().replace(/\\s+/g, ".") : ""}`
+      + ` (${Math.round(e.getBoundingClientRect().right)} px)`)
+    .slice(0, 5);
+}"""
+
+
 def session_cookie(user: Any, url: str) -> dict[str, str]:
     """The session cookie of ``user``, signed in without the login form."""
     from django.conf import settings
@@ -88,6 +115,29 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
             }
         )
     return violations
+
+
+def reflow_violations(page: Any, width: int = REFLOW_WIDTH) -> list[dict[str, Any]]:
+    """A violation when the page, at ``width`` CSS px wide, scrolls sideways."""
+    before = page.viewport_size
+    page.set_viewport_size({"width": width, "height": before["height"] if before else 720})
+    try:
+        scroll_width = page.evaluate(PAGE_WIDTH)
+        wide = page.evaluate(WIDE_ELEMENTS, width) if scroll_width > width else []
+    finally:
+        if before:
+            page.set_viewport_size(before)
+    if scroll_width <= width:
+        return []
+    return [
+        {
+            "id": "reflow",
+            "impact": "serious",
+            "help": f"The page is {scroll_width} px wide at {width} px: it scrolls sideways",
+            "helpUrl": "https://www.w3.org/WAI/WCAG22/Understanding/reflow.html",
+            "targets": wide,
+        }
+    ]
 
 
 def describe(label: str, violations: list[dict[str, Any]]) -> str:
@@ -144,7 +194,8 @@ class Audit:
 
     def check(self, label: str) -> None:
         assert label not in self.found, f"{label} audited twice: give it a label"
-        self.found[label] = axe_violations(self.page)
+        # Every audited state is also looked at 320 px wide (WCAG 1.4.10).
+        self.found[label] = axe_violations(self.page) + reflow_violations(self.page)
 
     def form(self, selector: str = "main form:has(.form-group)") -> Any:
         return self.page.locator(selector).last

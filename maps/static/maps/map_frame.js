@@ -135,11 +135,107 @@
     next(function () { setTimeout(drain, 0); });
   }
 
+  // Theme names come HTML-escaped (they also go into tooltips); an attribute
+  // wants the text. DOMParser builds an inert document: nothing in it runs.
+  function textOf(escaped) {
+    return new DOMParser().parseFromString(escaped, "text/html").documentElement.textContent;
+  }
+
+  // A DivIcon whose element (the one Leaflet makes a focusable button) carries
+  // a name: the number drawn inside it is hidden from assistive technology.
+  var NamedIcon = L.DivIcon.extend({
+    createIcon: function (oldIcon) {
+      var div = L.DivIcon.prototype.createIcon.call(this, oldIcon);
+      div.setAttribute("aria-label", this.options.label);
+      div.setAttribute("title", this.options.label);
+      return div;
+    }
+  });
+
+  // A circle marker drawn as another shape of the same size on the canvas
+  // renderer (the maps' renderer: prefer_canvas); a circle elsewhere. Clicks
+  // and hovers still use the circle around it, which holds the shape.
+  var ShapeMarker = L.CircleMarker.extend({
+    _updatePath: function () {
+      var renderer = this._renderer;
+      var shape = this.options.backerShape;
+      if (!renderer || !renderer._ctx || shape === "circle") {
+        L.CircleMarker.prototype._updatePath.call(this);
+        return;
+      }
+      if (!renderer._drawing || this._empty()) { return; }
+      var ctx = renderer._ctx;
+      var p = this._point;
+      var r = Math.max(Math.round(this._radius), 1);
+      ctx.beginPath();
+      if (shape === "square") {
+        var h = r * 0.85;
+        ctx.rect(p.x - h, p.y - h, 2 * h, 2 * h);
+      } else if (shape === "triangle") {
+        ctx.moveTo(p.x, p.y - r * 1.1);
+        ctx.lineTo(p.x + r, p.y + r * 0.75);
+        ctx.lineTo(p.x - r, p.y + r * 0.75);
+        ctx.closePath();
+      } else {
+        ctx.moveTo(p.x, p.y - r * 1.15);
+        ctx.lineTo(p.x + r * 1.15, p.y);
+        ctx.lineTo(p.x, p.y + r * 1.15);
+        ctx.lineTo(p.x - r * 1.15, p.y);
+        ctx.closePath();
+      }
+      renderer._fillStroke(ctx, this);
+    }
+  });
+
+  // One marker cluster group per map, shared by the themes' layers: a cluster
+  // holds every theme's groups near it, and its name says which
+  // (BackerMap.clusterIcon).
+  function sharedCluster(map, options) {
+    if (!map._backerCluster) {
+      map._backerCluster = L.markerClusterGroup(options).addTo(map);
+    }
+    return map._backerCluster;
+  }
+
+  // A theme's groups as one layer of the layer control: on the map, its
+  // markers are in the shared cluster group; off it, they are taken out.
+  var ThemeLayer = L.Layer.extend({
+    initialize: function (cluster) {
+      this._cluster = cluster;
+      this._markers = [];
+    },
+    onAdd: function () {
+      if (this._markers.length) { this._cluster.addLayers(this._markers); }
+    },
+    onRemove: function () {
+      if (this._markers.length) { this._cluster.removeLayers(this._markers); }
+    },
+    // The markers, made as deferred work; done() once they are all clustered.
+    fill: function (markers, done) {
+      var cluster = this._cluster;
+      this._markers = markers;
+      if (!markers.length || !this._map) { done(); return; }
+      var finished = false;
+      cluster.options.chunkProgress = function (processed, total) {
+        if (processed >= total && !finished) {
+          finished = true;
+          cluster.options.chunkProgress = null;
+          done();
+        }
+      };
+      cluster.addLayers(markers);
+    }
+  });
+
   window.BackerMap = {
     // work(done): call done() when finished (possibly later, e.g. after
     // markercluster's chunked loading).
     defer: function (work) {
       deferred.push(work);
+    },
+
+    themeLayer: function (map, options) {
+      return new ThemeLayer(sharedCluster(map, options));
     },
 
     init: function (config) {
@@ -189,11 +285,44 @@
       });
     },
 
+    // iconCreateFunction of the group clusters: markercluster's own icon, but
+    // named by what it holds ("3 groups: Food, Older people"), not by a bare
+    // number, for screen readers and voice control (WCAG 4.1.2, 2.5.3). A
+    // group with two themes is one group, though it is a marker in each.
+    clusterIcon: function (cluster) {
+      var markers = cluster.getAllChildMarkers();
+      var seen = {};
+      var groups = 0;
+      var themes = [];
+      for (var i = 0; i < markers.length; i++) {
+        var options = markers[i].options;
+        if (!seen[options.backerKey]) { seen[options.backerKey] = true; groups += 1; }
+        var theme = textOf(options.backerTheme || "");
+        if (theme && themes.indexOf(theme) === -1) { themes.push(theme); }
+      }
+      // The number drawn is the groups too, not the markers.
+      var count = groups;
+      var size = count < 10 ? "small" : count < 100 ? "medium" : "large";
+      var label = groups + (groups === 1 ? " group" : " groups") +
+        (themes.length ? ": " + themes.sort().join(", ") : "");
+      return new NamedIcon({
+        html: "<div><span aria-hidden=\"true\">" + count + "</span></div>",
+        className: "marker-cluster marker-cluster-" + size,
+        iconSize: new L.Point(40, 40),
+        label: label
+      });
+    },
+
     // FastMarkerCluster callback: rows are [lat, lon] or [lat, lon, label].
-    groupMarker: function (colour, themeName) {
+    // shape: one of maps/builders/style.py THEME_SHAPES, so a theme is told
+    // by its shape as well as its colour (WCAG 1.4.1).
+    groupMarker: function (colour, themeName, shape) {
       return function (row) {
-        var marker = L.circleMarker([row[0], row[1]], {
-          radius: 6, color: "#0b0c0c", weight: 1, fillColor: colour, fillOpacity: 0.9
+        var marker = new ShapeMarker([row[0], row[1]], {
+          backerShape: shape || "circle",
+          radius: 6, color: "#0b0c0c", weight: 1, fillColor: colour, fillOpacity: 0.9,
+          // Read by clusterIcon to name the cluster by what it holds.
+          backerTheme: themeName, backerKey: row.join("|")
         });
         // Bound on first hover, not up front: a tooltip per marker is most of
         // the cost of showing thousands of them.
