@@ -485,6 +485,7 @@ class ImportJob(models.Model):
             )
         return f"{self.stage or 'Importing'}."
 
+
 class SignInLink(models.Model):
     """One request for a contact's sign-in link, and the link if one was sent.
 

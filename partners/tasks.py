@@ -51,6 +51,7 @@ def connections_request_after_change(*, group_id: int) -> None:
 
     outbox_enqueue(CONNECTIONS_REFRESH, group_id=group_id)
 
+
 RUN_IMPORT = "partners.run_import"
 
 
