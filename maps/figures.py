@@ -148,8 +148,9 @@ FIGURE_DEFINITIONS: tuple[tuple[str, str], ...] = (
         "Groups registered",
         "Groups on the register, as they stand today: not withdrawn and not erased. The "
         "headline and the map count verified groups; the headline also shows how many are "
-        "pending, rejected or suspended. Groups are shared by every anchor, so they are not "
-        "narrowed by anchor. Groups meeting at a home are counted apart and a count of 1 to 7 "
+        "pending, rejected or suspended. Groups are shared by every anchor, so the headline "
+        "counts them all; the map counts those in the neighbourhoods it shows (an anchor's "
+        "service area when one is chosen). Groups meeting at a home are counted apart and a count of 1 to 7 "
         "is shown as \u201cfewer than 8\u201d.",
     ),
     (

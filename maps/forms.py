@@ -34,7 +34,7 @@ class BoardFilterForm(forms.Form):
         label="Period",
         required=False,
         choices=list(PERIODS.items()),
-        help_text="Backing counts in a period if it was given at any time in it.",
+        help_text="A match counts if it was open at any time in the period (see \u201cWhat these figures count\u201d below).",
         error_messages={"invalid_choice": "Choose a period from the list"},
     )
 
