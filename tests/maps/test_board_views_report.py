@@ -37,7 +37,7 @@ def test_the_report_is_printable_and_accessible(client, board):  # type: ignore[
     images = re.findall(r"<img [^>]*>", content)
     assert len(images) == 4
     assert all(re.search(r'alt="[^"]{20,}"', image) for image in images)
-    assert content.count("<caption>") >= 4
+    assert content.count("<caption") >= 4
     assert 'scope="col"' in content and 'scope="row"' in content
     assert "style=" not in content
     assert "<script>" not in content and "<style>" not in content
