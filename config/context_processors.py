@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from partners.roles import ANCHOR_TEAM, BOARD, GROUP_CONTACT, roles_of
+from accounts.roles import ANCHOR_TEAM, BOARD, GROUP_CONTACT, roles_of
 
 # (label, url name, roles that see it; None = everyone). Order is the menu's.
 NAVIGATION: tuple[tuple[str, str, frozenset[str] | None], ...] = (

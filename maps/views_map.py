@@ -15,8 +15,6 @@ from urllib.parse import urlencode
 
 from csp.decorators import csp_replace
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,12 +22,12 @@ from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
+from accounts.decorators import board_required
 from maps.cache import board_map_download, board_map_html, directory_map_html
 from maps.figures import PERIODS, SHADES, MapFilters
 from maps.frames import board_figures, directory_shown
 from maps.levels import DRAW_LIMITS, LEVEL_NAMES, LEVELS
 from partners.models import Anchor, NeedKind, Theme
-from partners.roles import ANCHOR_TEAM, BOARD, has_role
 
 # The frame's own policy: settings' policy with inline script and style allowed
 # for this document only. Still no third-party host anywhere.
@@ -113,12 +111,6 @@ def _bound(form_class: type[forms.Form], request: HttpRequest) -> Any:
     return form_class(request.GET if fields & set(request.GET) else None)
 
 
-def _board_required(request: HttpRequest) -> None:
-    """Board members, anchor teams and admins (has_role counts admins in)."""
-    if not (has_role(request.user, BOARD) or has_role(request.user, ANCHOR_TEAM)):
-        raise PermissionDenied("The board map is for anchor boards and teams.")
-
-
 def _query(filters: MapFilters) -> str:
     query = urlencode(filters.as_query())
     return f"?{query}" if query else ""
@@ -132,10 +124,9 @@ def _table_rows(figures: Any) -> list[dict[str, Any]]:
     return rows
 
 
-@login_required
+@board_required(with_anchors=False)
 @require_GET
 def board_map_view(request: HttpRequest) -> HttpResponse:
-    _board_required(request)
     form = _bound(BoardMapFilterForm, request)
     filters = form.filters() if form.is_bound else MapFilters()
     shown = board_figures(filters=filters)
@@ -166,12 +157,11 @@ def _frame_filters(request: HttpRequest, form_class: type[forms.Form]) -> MapFil
     return form.filters() if form.is_bound else MapFilters()
 
 
-@login_required
+@board_required(with_anchors=False)
 @require_GET
 @xframe_options_sameorigin
 @csp_replace(FRAME_CSP)
 def board_map_frame_view(request: HttpRequest) -> HttpResponse:
-    _board_required(request)
     filters = _frame_filters(request, BoardMapFilterForm)
     if filters is None:
         return HttpResponseBadRequest(
@@ -181,10 +171,9 @@ def board_map_frame_view(request: HttpRequest) -> HttpResponse:
     return HttpResponse(board_map_html(filters=filters))
 
 
-@login_required
+@board_required(with_anchors=False)
 @require_GET
 def board_map_download_view(request: HttpRequest) -> HttpResponse:
-    _board_required(request)
     filters = _frame_filters(request, BoardMapFilterForm)
     if filters is None:
         return HttpResponseBadRequest(

@@ -15,8 +15,8 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from accounts.access import groups_for_contact, is_anchor_team
 from partners.models import Activity, CommunityGroup, Need, Site, Theme
-from partners.permissions import is_anchor_team
 
 __all__ = [
     "DirectoryEntry",
@@ -241,11 +241,11 @@ def group_visible_to(*, user: Any) -> QuerySet[CommunityGroup]:
     """Teams and admins see every live group; everyone else sees public
     groups, and a group contact also their own."""
     groups = CommunityGroup.objects.filter(erased_at__isnull=True)
-    if is_anchor_team(user):
+    if is_anchor_team(user=user):
         return groups
     visible = Q(pk__in=CommunityGroup.objects.public().values("pk"))
-    if user is not None and user.is_authenticated:
-        visible |= Q(contact_user_id=user.pk)
+    if own := groups_for_contact(user=user):
+        visible |= Q(pk__in=own)
     return groups.filter(visible)
 
 

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from accounts.decorators import team_required
 from partners.imports import COLUMNS, MAX_FILE_BYTES, ImportFileError, groups_import_csv
-from partners.roles import ANCHOR_TEAM, has_role
 
 
 class GroupsImportForm(forms.Form):
@@ -32,11 +30,9 @@ class GroupsImportForm(forms.Form):
         return data
 
 
-@login_required
+@team_required(message="Only anchor team members can import groups.")
 @require_http_methods(["GET", "POST"])
 def groups_import(request: HttpRequest) -> HttpResponse:
-    if not has_role(request.user, ANCHOR_TEAM):
-        raise PermissionDenied("Only anchor team members can import groups.")
     if request.method != "POST":
         return render(
             request,

@@ -8,7 +8,6 @@ personal data.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -19,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from accounts.decorators import signed_in_contact_required as contact_required
 from partners.forms.base import pence_to_pounds
 from partners.forms.registration import ActivityForm, NeedForm
 from partners.forms.selfservice import ConsentForm, EmailForm, GroupEditForm
@@ -49,19 +49,6 @@ from partners.views_registration import link_problem
 
 T = "partners/selfservice/"
 View = Callable[..., HttpResponse]
-
-
-def contact_required(view: View) -> View:
-    """Signed in, else to the sign-in page; never cached."""
-
-    @wraps(view)
-    @never_cache
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect("partners:selfservice-sign-in")
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _own(request: HttpRequest, group_id: int) -> CommunityGroup:

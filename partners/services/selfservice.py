@@ -19,8 +19,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import GROUP_CONTACT
 from partners.models import Activity, CommunityGroup, ConsentRecord, Need, NeedStatus
-from partners.roles import GROUP_CONTACT
 from partners.services.registration import (
     ActivityInput,
     GroupInput,

@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
-from partners.roles import GROUP_CONTACT, has_role
+from accounts.roles import GROUP_CONTACT, has_role
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

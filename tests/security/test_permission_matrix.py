@@ -48,8 +48,9 @@ def team(ok: int = 200) -> dict[str, int]:
     return expect(anon=302, dave=403, erin=403, alice=ok, bob=ok, carol=403, root=ok)
 
 
-def team_a(ok: int = 200, bob: int = 403) -> dict[str, int]:
-    """Anchor A's own objects (its resource, run, match, site)."""
+def team_a(ok: int = 200, bob: int = 404) -> dict[str, int]:
+    """Anchor A's own objects (its resource, run, match, site): to another
+    anchor's team they are not there (404), so ids confirm nothing."""
     return expect(anon=302, dave=403, erin=403, alice=ok, bob=bob, carol=403, root=ok)
 
 
@@ -74,7 +75,7 @@ def own_group(ok: int = 200, others: int = 404) -> dict[str, int]:
 
 def offer_of_a(ok: int) -> dict[str, int]:
     """An offer to group_a: its contact answers it; other contacts are refused."""
-    return expect(anon=302, dave=ok, erin=403, alice=403, bob=403, carol=403, root=403)
+    return expect(anon=302, dave=ok, erin=404, alice=403, bob=403, carol=403, root=403)
 
 
 def contacts(ok: int = 200) -> dict[str, int]:
@@ -95,7 +96,9 @@ def api_team(ok: int = 200) -> dict[str, int]:
     return expect(anon=403, dave=403, erin=403, alice=ok, bob=ok, carol=403, root=ok)
 
 
-def api_team_a(ok: int = 200, bob: int = 403) -> dict[str, int]:
+def api_team_a(ok: int = 200, bob: int = 404) -> dict[str, int]:
+    """Anchor A's objects through the API: another team finds nothing (404);
+    creating for anchor A, or changing its public site, is refused (403)."""
     return expect(anon=403, dave=403, erin=403, alice=ok, bob=bob, carol=403, root=ok)
 
 
@@ -173,7 +176,7 @@ ROWS: list[Row] = [
     Row(
         "api/sites/",
         "/api/sites/",
-        api_team_a(201),
+        api_team_a(201, bob=403),
         method="post",
         body={"anchor": "{anchor_a}", "name": "Clinic", "latitude": 53.49, "longitude": -2.3},
     ),
@@ -181,7 +184,7 @@ ROWS: list[Row] = [
     Row(
         "api/sites/<int:site_id>/",
         "/api/sites/{site_a}/",
-        api_team_a(200),
+        api_team_a(200, bob=403),
         method="patch",
         body={"name": "Renamed"},
     ),
@@ -198,7 +201,7 @@ ROWS: list[Row] = [
     Row(
         "api/^resources/$",
         "/api/resources/",
-        api_team_a(201),
+        api_team_a(201, bob=403),
         method="post",
         body={"anchor": "anchor-a", "kind": "time", "title": "Volunteer hours", "capacity": 40},
     ),
@@ -220,7 +223,7 @@ ROWS: list[Row] = [
     Row(
         "api/^match-runs/$",
         "/api/match-runs/",
-        api_team_a(202),
+        api_team_a(202, bob=403),
         method="post",
         body={"anchor": "anchor-a"},
     ),
