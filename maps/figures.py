@@ -125,6 +125,11 @@ class MapFilters:
     period: str = "all"  # a key of PERIODS
     shade: str = "matches"  # a key of SHADES
     level: str = "auto"  # a key of maps.levels.LEVELS: what the map is drawn at
+    # The anchors the viewer may see (accounts.access.anchors_for_board), set
+    # by the view from the user, never from the URL; () is every anchor: an
+    # admin's view, the commands and the beat task. A board member's map
+    # holds no other anchor's backing, sites or lines.
+    anchor_ids: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if self.level not in LEVELS:
@@ -159,7 +164,9 @@ class MapFilters:
     def as_query(self) -> dict[str, str]:
         """The filters as GET parameters (defaults left out), for links and the frame URL."""
         defaults = MapFilters()
-        return {k: v for k, v in asdict(self).items() if v != getattr(defaults, k)}
+        return {
+            k: v for k, v in asdict(self).items() if v != getattr(defaults, k) and k != "anchor_ids"
+        }
 
 
 def small_count_label(count: int) -> str:
@@ -196,6 +203,8 @@ def backing_matches(*, filters: MapFilters, today: datetime.date | None = None) 
     matches = Match.objects.filter(status__in=BACKING_STATUSES)
     if filters.anchor:
         matches = matches.filter(resource__anchor__slug=filters.anchor)
+    if filters.anchor_ids:
+        matches = matches.filter(resource__anchor_id__in=filters.anchor_ids)
     if filters.kind:
         matches = matches.filter(need__kind=filters.kind)
     if filters.theme:
