@@ -42,9 +42,7 @@ def two_anchors(personas):
 
 @pytest.mark.parametrize("name", BOARD_PAGES)
 @pytest.mark.parametrize("query", ["", "?period=12m", "?anchor=", "?level=msoa"])
-def test_a_one_anchor_board_member_sees_nothing_of_another_anchor(
-    client, two_anchors, name, query
-):
+def test_a_one_anchor_board_member_sees_nothing_of_another_anchor(client, two_anchors, name, query):
     client.force_login(two_anchors.carol)
     response = client.get(reverse(name) + query)
     assert response.status_code == 200
