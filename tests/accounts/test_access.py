@@ -108,3 +108,10 @@ def test_the_bottom_layer_imports_no_app_above_it(package):
         if "migrations" not in path.parts and "settings" not in path.parts
     }
     assert {path: names for path, names in offenders.items() if names} == {}
+
+
+def test_a_team_user_with_no_anchor_is_offered_no_team_page(client, nina):
+    client.force_login(nina)
+    html = client.get("/directory/").content.decode()
+    for page in ("/team/groups/queue/", "/team/import/", "/board/map/", "/team/matching/"):
+        assert f'href="{page}"' not in html
