@@ -65,7 +65,7 @@ CASES = [
         {
             "anon": 302,
             "alice": 200,
-            "bob": 403,
+            "bob": 404,  # another anchor's site has no edit page for him
             "carol": 403,
             "dave": 403,
             "erin": 403,
@@ -79,7 +79,7 @@ CASES = [
         {
             "anon": 302,
             "alice": 302,
-            "bob": 403,
+            "bob": 404,
             "carol": 403,
             "dave": 403,
             "erin": 403,
