@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from partners.roles import ANCHOR_TEAM, BOARD, GROUP_CONTACT, roles_of
+from accounts.access import anchors_as_board_member, anchors_for_team
+from accounts.roles import ANCHOR_TEAM, BOARD, GROUP_CONTACT, roles_of
 
 # (label, url name, roles that see it; None = everyone). Order is the menu's.
 NAVIGATION: tuple[tuple[str, str, frozenset[str] | None], ...] = (
@@ -41,6 +42,11 @@ def roles(request: HttpRequest) -> dict[str, object]:
     """The signed-in user's roles, and the menu they may use."""
     user = getattr(request, "user", None)
     user_roles = roles_of(user) if user is not None else frozenset()
+    # A role without an anchor to act for grants nothing, so it offers nothing.
+    if ANCHOR_TEAM in user_roles and not anchors_for_team(user=user):
+        user_roles -= {ANCHOR_TEAM}
+    if BOARD in user_roles and not anchors_as_board_member(user=user):
+        user_roles -= {BOARD}
     current = request.path
     nav = navigation_for(user_roles)
     for item in nav:

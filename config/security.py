@@ -18,8 +18,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from accounts.roles import ANCHOR_TEAM, BOARD, roles_of
 from config.clientaddr import client_address
-from partners.roles import ANCHOR_TEAM, BOARD, roles_of
 
 # (failures at least, cool-off). Checked from the top: the first match wins.
 LOCKOUT_TIERS: tuple[tuple[int, timedelta], ...] = (

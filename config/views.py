@@ -11,6 +11,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.access import anchors_for_board, anchors_for_team, is_admin, is_group_contact
+from accounts.roles import ANCHOR_TEAM, BOARD, roles_of
+
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
@@ -34,16 +37,15 @@ def sign_in_choice(request: HttpRequest) -> HttpResponse:
 
 def start(request: HttpRequest) -> HttpResponse:
     """Where a sign-in lands (LOGIN_REDIRECT_URL): each role's own start page."""
-    from partners.roles import ANCHOR_TEAM, BOARD, GROUP_CONTACT, roles_of
-
-    user_roles = roles_of(request.user)
-    for role, url_name in (
-        (ANCHOR_TEAM, "partners:team-queue"),
-        (BOARD, "maps:board"),
-        (GROUP_CONTACT, "partners:selfservice-dashboard"),
-        ("admin", "admin:index"),
+    user = request.user
+    user_roles = roles_of(user)
+    for may, url_name in (
+        (ANCHOR_TEAM in user_roles and anchors_for_team(user=user), "partners:team-queue"),
+        (BOARD in user_roles and anchors_for_board(user=user), "maps:board"),
+        (is_group_contact(user=user), "partners:selfservice-dashboard"),
+        (is_admin(user=user), "admin:index"),
     ):
-        if role in user_roles:
+        if may:
             return redirect(reverse(url_name))
     return redirect("home")
 

@@ -216,6 +216,11 @@ class MapFilters:
     period: str = "all"  # a key of PERIODS
     shade: str = "matches"  # a key of SHADES
     level: str = "auto"  # a key of maps.levels.LEVELS: what the map is drawn at
+    # The anchors the viewer may see (accounts.access.anchors_for_board), set
+    # by the view from the user, never from the URL; () is every anchor: an
+    # admin's view, the commands and the beat task. A board member's map
+    # holds no other anchor's backing, sites or lines.
+    anchor_ids: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if self.level not in LEVELS:
@@ -250,7 +255,9 @@ class MapFilters:
     def as_query(self) -> dict[str, str]:
         """The filters as GET parameters (defaults left out), for links and the frame URL."""
         defaults = MapFilters()
-        return {k: v for k, v in asdict(self).items() if v != getattr(defaults, k)}
+        return {
+            k: v for k, v in asdict(self).items() if v != getattr(defaults, k) and k != "anchor_ids"
+        }
 
 
 def plural(count: int, one: str, many: str) -> str:
@@ -319,6 +326,8 @@ def backing_matches(
         matches = matches.filter(resource__anchor__slug=filters.anchor)
     if anchor_ids is not None:
         matches = matches.filter(resource__anchor_id__in=list(anchor_ids))
+    if filters.anchor_ids:
+        matches = matches.filter(resource__anchor_id__in=filters.anchor_ids)
     if filters.kind:
         matches = matches.filter(need__kind=filters.kind)
     if filters.theme:

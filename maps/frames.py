@@ -207,10 +207,13 @@ def group_theme_counts(*, theme: str = "", area_of: str = "") -> list[tuple[str,
     return [(name, n) for (_, name), n in sorted(counts.items())]
 
 
-def site_rows(*, anchor: str = "") -> pd.DataFrame:
+def site_rows(*, anchor: str = "", anchor_ids: tuple[int, ...] = ()) -> pd.DataFrame:
+    """Sites of ``anchor`` (a slug), or of ``anchor_ids`` (MapFilters.anchor_ids), or all."""
     sites = Site.objects.all()
     if anchor:
         sites = sites.filter(anchor__slug=anchor)
+    if anchor_ids:
+        sites = sites.filter(anchor_id__in=anchor_ids)
     rows = sites.order_by("anchor_id", "name").values_list(
         "id", "anchor_id", "name", "anchor__name", "latitude", "longitude"
     )
@@ -281,7 +284,7 @@ def _nearest(candidates: list[Any], lat: float, lon: float) -> Any:
 
 def board_frames(*, filters: MapFilters) -> BoardFrames:
     shown = board_figures(filters=filters)
-    sites = site_rows(anchor=filters.anchor)
+    sites = site_rows(anchor=filters.anchor, anchor_ids=filters.anchor_ids)
     return BoardFrames(
         neighbourhoods=_with_geometry(shown.figures, shown.level.level),
         groups=group_points(theme=filters.theme, area_of=area_anchor(filters=filters)),

@@ -52,6 +52,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from accounts.access import anchor_memberships, anchor_team_may
 from config.exceptions import ApplicationError
 from maps.models import (
     AssessmentAnswer,
@@ -60,8 +61,7 @@ from maps.models import (
     AssessmentStatement,
     Block,
 )
-from matching.access import team_anchor_ids
-from partners.models import Anchor, AnchorMembership
+from partners.models import Anchor
 
 __all__ = [
     "MEAN_STEP",
@@ -151,9 +151,7 @@ def round_is_open(*, round: AssessmentRound, now: datetime.datetime | None = Non
 
 def round_can_take_part(*, round: AssessmentRound, user: Any) -> bool:
     """Board members and the anchor team (its leaders) of the round's anchor."""
-    if user is None or not user.is_authenticated:
-        return False
-    return AnchorMembership.objects.filter(user=user, anchor_id=round.anchor_id).exists()
+    return round.anchor_id in anchor_memberships(user=user)
 
 
 def round_has_responded(*, round: AssessmentRound, user: Any) -> bool:
@@ -177,7 +175,7 @@ def statement_list() -> list[AssessmentStatement]:
 
 def round_can_manage(*, anchor_id: int, user: Any) -> bool:
     """The anchor's team (and admins) open and close its rounds."""
-    return anchor_id in team_anchor_ids(user=user)
+    return anchor_team_may(user=user, anchor_id=anchor_id)
 
 
 def _end_of(day: datetime.date) -> datetime.datetime:

@@ -22,9 +22,10 @@ __all__ = ["default_map_filters", "rebuild_board_maps"]
 
 
 def default_map_filters() -> list[MapFilters]:
-    """The views boards open first: all anchors together, then each anchor."""
-    slugs = Anchor.objects.order_by("slug").values_list("slug", flat=True)
-    return [MapFilters(), *(MapFilters(anchor=slug) for slug in slugs)]
+    """The views boards open first: all anchors together, then each anchor
+    (as maps.views_map.map_scope spells it, so the board's request finds it)."""
+    anchors = Anchor.objects.order_by("slug").values_list("slug", "pk")
+    return [MapFilters(), *(MapFilters(anchor=slug, anchor_ids=(pk,)) for slug, pk in anchors)]
 
 
 @shared_task(acks_late=True, ignore_result=True)

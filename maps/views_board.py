@@ -13,27 +13,23 @@ maps.selfassessment) return aggregates only.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.decorators import board_required, forbidden
 from config.exceptions import ApplicationError
 from maps import board_cache, charts, dashboard, selfassessment
 from maps.figures import FIGURE_DEFINITIONS, PERIODS
 from maps.forms import BoardFilterForm, ResponseForm
 from maps.levels import LEVEL_NAMES
 from maps.models import AssessmentRound
-from matching.access import board_anchor_ids, team_anchor_ids
 from partners.models import Anchor
-from partners.permissions import forbidden
 
 CHART_ALT = {
     "deciles": "Bar chart of the share of neighbourhoods, people, matches and pounds in each "
@@ -45,25 +41,6 @@ CHART_ALT = {
     "map": "Map shaded by matches backed, with the most deprived neighbourhoods (or areas "
     "mostly made of them) outlined. The table beside it lists those reached.",
 }
-
-
-def board_anchors(user: Any) -> list[Anchor]:
-    """Anchors whose board pages ``user`` may read."""
-    ids = board_anchor_ids(user=user) | team_anchor_ids(user=user)
-    return list(Anchor.objects.filter(id__in=ids).order_by("name"))
-
-
-def board_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        anchors = board_anchors(request.user)
-        if not anchors:
-            return forbidden(request, "These pages are for anchor boards and anchor teams.")
-        return view(request, anchors, *args, **kwargs)
-
-    return wrapped
 
 
 def _scope(request: HttpRequest, anchors: list[Anchor]) -> tuple[BoardFilterForm, dict[str, Any]]:

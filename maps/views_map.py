@@ -16,22 +16,20 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
+from accounts.decorators import board_required
 from maps.cache import board_map_download, board_map_html, directory_map_html
 from maps.figures import FIGURE_DEFINITIONS, PERIODS, SHADES, MapFilters, area_anchor
 from maps.frames import board_figures, directory_shown, group_theme_counts
 from maps.levels import DRAW_LIMITS, LEVEL_NAMES, LEVELS
 from maps.tiles import frame_csp
 from partners.models import Anchor, NeedKind, Theme
-from partners.roles import ANCHOR_TEAM, BOARD, has_role
 
 
 def _frame_policy(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -48,7 +46,12 @@ def _frame_policy(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
 
 
 class BoardMapFilterForm(forms.Form):
-    anchor = forms.ChoiceField(label="Anchor", required=False)
+    anchor = forms.ChoiceField(
+        label="Anchor",
+        required=False,
+        # Not the value: the page must not echo another anchor's slug back.
+        error_messages={"invalid_choice": "Choose one of your anchors from the list"},
+    )
     theme = forms.ChoiceField(label="Theme", required=False)
     kind = forms.ChoiceField(
         label="Kind of backing",
@@ -78,19 +81,23 @@ class BoardMapFilterForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, anchors: list[Anchor], **kwargs: Any) -> None:
+        """``anchors``: those the user may see (accounts.decorators.board_required);
+        the only ones offered, and the only ones the map draws."""
         super().__init__(*args, **kwargs)
-        self.fields["anchor"].choices = [
-            ("", "All anchors together"),
-            *Anchor.objects.order_by("name").values_list("slug", "name"),
-        ]
+        self.anchors = anchors
+        own = [(anchor.slug, anchor.name) for anchor in anchors]
+        self.fields["anchor"].choices = (
+            [("", "All your anchors together"), *own] if len(own) > 1 else own
+        )
         self.fields["theme"].choices = _theme_choices()
 
     def filters(self) -> MapFilters:
-        """The valid filters (defaults where a value was invalid)."""
+        """The valid filters (defaults where a value was invalid), within the
+        user's anchors."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         return MapFilters(
-            anchor=data.get("anchor") or "",
+            **map_scope(anchors=self.anchors, chosen=data.get("anchor") or ""),
             theme=data.get("theme") or "",
             kind=data.get("kind") or "",
             period=data.get("period") or "all",
@@ -111,20 +118,44 @@ class DirectoryMapFilterForm(forms.Form):
         return MapFilters(theme=data.get("theme") or "")
 
 
+def map_scope(*, anchors: list[Anchor], chosen: str) -> dict[str, Any]:
+    """MapFilters' ``anchor`` and ``anchor_ids`` for a user who may see
+    ``anchors``, in one canonical form, so equal views share a cache entry
+    (and the beat task's, maps.tasks):
+
+    - one anchor chosen, or the user has only one: that anchor, by both;
+    - all of them, when they are every anchor there is: () (an admin's view);
+    - else all of them, by ids.
+
+    ``anchor_ids`` never names an anchor outside ``anchors``: even a
+    ``chosen`` slug that slipped past the form draws nothing of another's.
+    """
+    if not chosen and len(anchors) == 1:
+        chosen = anchors[0].slug
+    if chosen:
+        ids = tuple(anchor.pk for anchor in anchors if anchor.slug == chosen)
+        return {"anchor": chosen, "anchor_ids": ids or (0,)}  # 0: no anchor has it
+    every = len(anchors) == Anchor.objects.count()
+    return {"anchor": "", "anchor_ids": () if every else tuple(sorted(a.pk for a in anchors))}
+
+
 def _theme_choices() -> list[tuple[str, str]]:
     return [("", "All themes"), *Theme.objects.filter(active=True).values_list("slug", "name")]
 
 
-def _bound(form_class: type[forms.Form], request: HttpRequest) -> Any:
+def _bound(form_class: type[forms.Form], request: HttpRequest, **kwargs: Any) -> Any:
     # Unbound when no filter was given, so a first visit shows no errors.
     fields = set(form_class.base_fields)
-    return form_class(request.GET if fields & set(request.GET) else None)
+    return form_class(request.GET if fields & set(request.GET) else None, **kwargs)
 
 
-def _board_required(request: HttpRequest) -> None:
-    """Board members, anchor teams and admins (has_role counts admins in)."""
-    if not (has_role(request.user, BOARD) or has_role(request.user, ANCHOR_TEAM)):
-        raise PermissionDenied("The board map is for anchor boards and teams.")
+def _board_form(request: HttpRequest, anchors: list[Anchor]) -> BoardMapFilterForm:
+    """The board map's filters; another anchor's slug is not there (404),
+    whichever of the map's URLs it is sent to."""
+    form: BoardMapFilterForm = _bound(BoardMapFilterForm, request, anchors=anchors)
+    if form.is_bound and not form.is_valid() and "anchor" in form.errors:
+        raise Http404("No such anchor among yours.")
+    return form
 
 
 def _query(filters: MapFilters) -> str:
@@ -140,12 +171,11 @@ def _table_rows(figures: Any) -> list[dict[str, Any]]:
     return rows
 
 
-@login_required
+@board_required
 @require_GET
-def board_map_view(request: HttpRequest) -> HttpResponse:
-    _board_required(request)
-    form = _bound(BoardMapFilterForm, request)
-    filters = form.filters() if form.is_bound else MapFilters()
+def board_map_view(request: HttpRequest, anchors: list[Anchor]) -> HttpResponse:
+    form = _board_form(request, anchors)
+    filters = form.filters()
     shown = board_figures(filters=filters)
     query = _query(filters)
     level = shown.level
@@ -172,20 +202,18 @@ def board_map_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _frame_filters(request: HttpRequest, form_class: type[forms.Form]) -> MapFilters | None:
-    form = _bound(form_class, request)
+def _frame_filters(request: HttpRequest, form: Any) -> MapFilters | None:
     if form.is_bound and not form.is_valid():
         return None
-    return form.filters() if form.is_bound else MapFilters()
+    return form.filters()  # type: ignore[no-any-return]
 
 
-@login_required
+@board_required
 @require_GET
 @xframe_options_sameorigin
 @_frame_policy
-def board_map_frame_view(request: HttpRequest) -> HttpResponse:
-    _board_required(request)
-    filters = _frame_filters(request, BoardMapFilterForm)
+def board_map_frame_view(request: HttpRequest, anchors: list[Anchor]) -> HttpResponse:
+    filters = _frame_filters(request, _board_form(request, anchors))
     if filters is None:
         return HttpResponseBadRequest(
             "One of the map filters is not recognised. Choose the filters again on the map page.",
@@ -194,11 +222,10 @@ def board_map_frame_view(request: HttpRequest) -> HttpResponse:
     return HttpResponse(board_map_html(filters=filters))
 
 
-@login_required
+@board_required
 @require_GET
-def board_map_download_view(request: HttpRequest) -> HttpResponse:
-    _board_required(request)
-    filters = _frame_filters(request, BoardMapFilterForm)
+def board_map_download_view(request: HttpRequest, anchors: list[Anchor]) -> HttpResponse:
+    filters = _frame_filters(request, _board_form(request, anchors))
     if filters is None:
         return HttpResponseBadRequest(
             "One of the map filters is not recognised. Choose the filters again on the map page.",
@@ -237,7 +264,7 @@ def directory_map_view(request: HttpRequest) -> HttpResponse:
 @xframe_options_sameorigin
 @_frame_policy
 def directory_map_frame_view(request: HttpRequest) -> HttpResponse:
-    filters = _frame_filters(request, DirectoryMapFilterForm)
+    filters = _frame_filters(request, _bound(DirectoryMapFilterForm, request))
     if filters is None:
         return HttpResponseBadRequest(
             "That theme is not recognised. Choose a theme again on the map page.",

@@ -9,43 +9,26 @@ so its URL does not confirm it exists. The pages show counts only.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
-from typing import Any
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import dateformat
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.decorators import team_required
 from config.exceptions import ApplicationError
 from maps import selfassessment
 from maps.forms import RoundOpenForm
-from matching.access import team_anchor_ids
 from partners.models import Anchor
-from partners.permissions import forbidden
 
 ROUNDS_URL = "maps:selfassessment-rounds"
 
 
-def rounds_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed in and on the team of at least one anchor; the view gets those anchors."""
-
-    @functools.wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        ids = team_anchor_ids(user=request.user)
-        if not ids:
-            return forbidden(
-                request, "The anchor team runs the self-assessment. Board members take part in it."
-            )
-        anchors = list(Anchor.objects.filter(id__in=ids).order_by("name"))
-        return view(request, anchors, *args, **kwargs)
-
-    return wrapped
+# Signed in and on the team of at least one anchor; the view gets those anchors.
+rounds_required = team_required(
+    message="The anchor team runs the self-assessment. Board members take part in it.",
+    with_anchors=True,
+)
 
 
 @require_GET

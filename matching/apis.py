@@ -1,7 +1,7 @@
 """REST API of the matching app: resources, match runs, matches and their review.
 
-Teams act only for their own anchors: lists show only those, and another
-anchor's object answers 403. Errors share one shape, ``{"message", "extra"}``.
+Teams act only for their own anchors (accounts.access): lists show only
+those, and another anchor's object answers 404, so ids cannot be probed. Errors share one shape, ``{"message", "extra"}``.
 """
 
 from __future__ import annotations
@@ -11,14 +11,15 @@ from typing import Any
 import django_filters
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts.access import anchors_for_team, is_admin
+from accounts.permissions import IsAnchorTeam
 from config.exceptions import ErrorSerializer
-from matching.access import team_anchor_ids, team_require
-from matching.errors import ApplicationError, NotAllowed, api_exception_handler
+from matching.errors import ApplicationError, api_exception_handler
 from matching.models import Match, MatchRun, MatchStatus, Resource, RunStatus
 from matching.serializers import (
     MatchRunCreateSerializer,
@@ -38,8 +39,8 @@ from partners.models import NeedKind
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="The input is not valid."),
-    403: OpenApiResponse(ErrorSerializer, description="Not your anchor's, or not a team member."),
-    404: OpenApiResponse(ErrorSerializer, description="No such object."),
+    403: OpenApiResponse(ErrorSerializer, description="Not an anchor team member."),
+    404: OpenApiResponse(ErrorSerializer, description="No such object among your anchors'."),
 }
 CONFLICT = {
     409: OpenApiResponse(
@@ -48,21 +49,16 @@ CONFLICT = {
 }
 
 
-class IsAnchorTeam(permissions.BasePermission):
-    message = "Only anchor team members can use this."
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        return bool(request.user.is_authenticated and team_anchor_ids(user=request.user))
-
-
 class TeamApiMixin(ListFiltersOnly):
     permission_classes = [IsAnchorTeam]
 
     def get_exception_handler(self) -> Any:
         return api_exception_handler
 
-    def check_anchor(self, anchor_id: int) -> None:
-        team_require(user=self.request.user, anchor_id=anchor_id)  # type: ignore[attr-defined]
+    def own_anchors(self) -> frozenset[int]:
+        """Lists and details alike hold only these anchors' objects: another
+        anchor's object is not found (404), never forbidden with its owner."""
+        return anchors_for_team(user=self.request.user)  # type: ignore[attr-defined]
 
 
 class ResourceFilter(django_filters.FilterSet):
@@ -101,15 +97,7 @@ class ResourceViewSet(TeamApiMixin, viewsets.ModelViewSet):
         qs = Resource.objects.select_related("anchor").prefetch_related(
             "themes", "eligible_neighbourhoods"
         )
-        if self.action == "list":
-            # Others' objects answer 403 on detail; lists show only your own.
-            qs = qs.filter(anchor_id__in=team_anchor_ids(user=self.request.user))
-        return qs
-
-    def get_object(self) -> Resource:
-        resource = super().get_object()
-        self.check_anchor(resource.anchor_id)
-        return resource
+        return qs.filter(anchor_id__in=self.own_anchors())
 
     def perform_create(self, serializer: ResourceSerializer) -> None:
         anchor = serializer.validated_data["anchor"]
@@ -171,17 +159,9 @@ class MatchRunViewSet(
 
     def get_queryset(self) -> QuerySet[MatchRun]:
         qs = MatchRun.objects.select_related("anchor")
-        if self.action == "list":
-            qs = qs.filter(anchor_id__in=team_anchor_ids(user=self.request.user))
-        return qs
-
-    def get_object(self) -> MatchRun:
-        run = super().get_object()
-        if run.anchor_id is None and not self.request.user.is_superuser:
-            raise NotAllowed("Only an administrator can see a run over every anchor.")
-        if run.anchor_id is not None:
-            self.check_anchor(run.anchor_id)
-        return run
+        if is_admin(user=self.request.user):
+            return qs  # including runs over every anchor (anchor_id NULL)
+        return qs.filter(anchor_id__in=self.own_anchors())
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = MatchRunCreateSerializer(data=request.data)
@@ -222,14 +202,7 @@ class MatchViewSet(TeamApiMixin, viewsets.ReadOnlyModelViewSet):
         qs = Match.objects.select_related(
             "resource__anchor", "need__activity__group__neighbourhood"
         )
-        if self.action == "list":
-            qs = qs.filter(resource__anchor_id__in=team_anchor_ids(user=self.request.user))
-        return qs
-
-    def get_object(self) -> Match:
-        match = super().get_object()
-        self.check_anchor(match.resource.anchor_id)
-        return match
+        return qs.filter(resource__anchor_id__in=self.own_anchors())
 
     def _do(self, request: Request, service: Any, input_class: Any = None) -> Response:
         match = self.get_object()

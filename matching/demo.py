@@ -16,12 +16,12 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group as AuthGroup
 from django.db import transaction
 
+from accounts.roles import GROUP_CONTACT
 from matching.models import Match, MatchRun, MatchStatus, Resource, RunStatus, RunTrigger
 from matching.services.connections import connections_suggest
 from matching.services.review import match_accept, match_activate, match_approve
 from matching.services.runs import match_run_claim, match_run_execute
 from partners.models import Anchor, AnchorMembership, MembershipRole, NeedKind, Theme
-from partners.roles import GROUP_CONTACT
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from matching.access import contact_group_ids
+from accounts.access import groups_for_contact
 from matching.models import (
     HOLDING_STATUSES,
     GroupConnection,
@@ -53,7 +53,7 @@ def match_offers_for_contact(*, user: Any) -> QuerySet[Match]:
     """What anchors have offered the signed-in contact's groups (never proposals)."""
     return (
         Match.objects.filter(
-            need__activity__group_id__in=contact_group_ids(user=user),
+            need__activity__group_id__in=groups_for_contact(user=user),
             status__in=[*HOLDING_STATUSES, MatchStatus.DECLINED, MatchStatus.WITHDRAWN],
             # Only what was once offered: a proposal the team declined was never
             # the group's business.
@@ -220,7 +220,7 @@ def _live(group: CommunityGroup) -> bool:
 
 
 def connections_for_contact(*, user: Any) -> list[ConnectionView]:
-    mine = contact_group_ids(user=user)
+    mine = groups_for_contact(user=user)
     qs = (
         GroupConnection.objects.filter(Q(group_a_id__in=mine) | Q(group_b_id__in=mine))
         .select_related("group_a", "group_b")

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from matching.access import board_anchor_ids
+from accounts.access import anchors_as_board_member
 from matching.selectors import board_summary, groups_backed_by_several
 from matching.views_common import board_required
 from partners.models import Anchor
@@ -19,7 +19,7 @@ from partners.models import Anchor
 @board_required
 @require_GET
 def board(request: HttpRequest) -> HttpResponse:
-    ids = board_anchor_ids(user=request.user)
+    ids = anchors_as_board_member(user=request.user)
     return render(
         request,
         "matching/board.html",

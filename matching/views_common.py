@@ -1,58 +1,33 @@
-"""Helpers shared by the matching pages: role checks and the acting anchor."""
+"""Helpers shared by the matching pages: the acting anchor.
+
+Who may open which page is accounts.decorators' business; the names below
+are re-exported so the matching views keep their one import.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
+from django.http import Http404, HttpRequest
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
-
-from matching.access import board_anchor_ids, contact_group_ids, team_anchor_ids
+from accounts.access import anchors_for_team
+from accounts.decorators import board_member_required as board_required
+from accounts.decorators import contact_required, team_required
 from partners.models import Anchor
 
-View = Callable[..., HttpResponse]
-
-
-def _requires(check: Callable[[Any], bool], login_url: str | None = None) -> Callable[[View], View]:
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.is_authenticated:
-                url = reverse(login_url) if login_url else None
-                return redirect_to_login(request.get_full_path(), login_url=url)
-            if not check(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-team_required = _requires(lambda user: bool(team_anchor_ids(user=user)))
-board_required = _requires(lambda user: bool(board_anchor_ids(user=user)))
-# Groups sign in with an e-mailed link, never at the staff password page.
-contact_required = _requires(
-    lambda user: bool(contact_group_ids(user=user)), login_url="partners:selfservice-sign-in"
-)
+__all__ = ["acting_anchor", "board_required", "contact_required", "team_required"]
 
 
 def acting_anchor(request: HttpRequest) -> Anchor:
     """The anchor the team member is working for: ?anchor=<slug> among their
-    own, else the first of them by name."""
-    ids = team_anchor_ids(user=request.user)
-    anchors = Anchor.objects.filter(pk__in=ids).order_by("name")
+    own, else the first of them by name. Any other slug is not there (404):
+    the answer does not confirm that another anchor's slug exists."""
+    anchors = Anchor.objects.filter(pk__in=anchors_for_team(user=request.user)).order_by("name")
     slug = request.GET.get("anchor") or request.POST.get("anchor")
     if slug:
         chosen = anchors.filter(slug=slug).first()
         if chosen is None:
-            raise PermissionDenied
+            raise Http404("No such anchor among yours.")
         return chosen
     first = anchors.first()
     if first is None:
-        raise PermissionDenied
+        raise Http404("No anchor to act for.")
     return first

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from matching.access import contact_group_ids
+from accounts.access import groups_for_contact
 from matching.errors import ApplicationError
 from matching.forms import OfferDeclineForm
 from matching.models import Match
@@ -30,8 +29,8 @@ def _own_offer(request: HttpRequest, pk: int) -> Match:
     match = get_object_or_404(
         Match.objects.select_related("resource__anchor", "need__activity__group"), pk=pk
     )
-    if match.need.activity.group_id not in contact_group_ids(user=request.user):
-        raise PermissionDenied
+    if match.need.activity.group_id not in groups_for_contact(user=request.user):
+        raise Http404("No such offer.")  # another group's: not there, not forbidden
     return match
 
 
@@ -93,6 +92,7 @@ def connection_answer(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, "Choose yes or no.")
     except ApplicationError as error:
         if error.status_code == 403:
-            raise PermissionDenied from error
+            # Between two other groups: not there for this contact (404).
+            raise Http404("No such suggestion.") from error
         messages.error(request, error.message)
     return redirect("matching:connections")

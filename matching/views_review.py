@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,8 +13,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.access import anchors_for_team
 from matching import giving360
-from matching.access import team_anchor_ids
 from matching.errors import ApplicationError
 from matching.explain import match_explain
 from matching.forms import DeclineForm, NoteForm, OutcomeForm, WithdrawForm
@@ -55,10 +54,11 @@ def _own_match(request: HttpRequest, pk: int) -> Match:
         Match.objects.select_related(
             "resource__anchor", "need__activity__group__neighbourhood", "reviewer"
         ).prefetch_related(Prefetch("events", queryset=MatchEvent.objects.select_related("by"))),
+        # Another anchor's match is not there (404), not forbidden (403): the
+        # answer must not confirm that it exists.
         pk=pk,
+        resource__anchor_id__in=anchors_for_team(user=request.user),
     )
-    if match.resource.anchor_id not in team_anchor_ids(user=request.user):
-        raise PermissionDenied
     return match
 
 

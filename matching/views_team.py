@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from matching.access import team_anchor_ids
+from accounts.access import anchors_for_team
 from matching.errors import ApplicationError
 from matching.forms import ResourceForm
 from matching.models import MatchRun, Resource
@@ -60,9 +59,11 @@ def resource_new(request: HttpRequest) -> HttpResponse:
 @team_required
 @require_http_methods(["GET", "POST"])
 def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    resource = get_object_or_404(Resource.objects.select_related("anchor"), pk=pk)
-    if resource.anchor_id not in team_anchor_ids(user=request.user):
-        raise PermissionDenied
+    resource = get_object_or_404(
+        Resource.objects.select_related("anchor"),
+        pk=pk,
+        anchor_id__in=anchors_for_team(user=request.user),  # another anchor's: 404
+    )
     anchor = resource.anchor
     if request.method == "POST":
         form = ResourceForm(request.POST, anchor=anchor)
@@ -95,9 +96,11 @@ def runs(request: HttpRequest) -> HttpResponse:
 
 
 def _own_run(request: HttpRequest, pk: int) -> MatchRun:
-    run = get_object_or_404(MatchRun.objects.select_related("anchor", "started_by"), pk=pk)
-    if run.anchor_id not in team_anchor_ids(user=request.user):
-        raise PermissionDenied
+    run = get_object_or_404(
+        MatchRun.objects.select_related("anchor", "started_by"),
+        pk=pk,
+        anchor_id__in=anchors_for_team(user=request.user),  # another anchor's: 404
+    )
     return run
 
 

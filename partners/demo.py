@@ -25,6 +25,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.roles import ANCHOR_TEAM, BOARD, GROUP_CONTACT
 from partners.models import (
     Activity,
     Anchor,
@@ -42,7 +43,6 @@ from partners.models import (
     Theme,
     VerificationStatus,
 )
-from partners.roles import ANCHOR_TEAM, BOARD, GROUP_CONTACT
 from places.models import Neighbourhood, Postcode
 
 # Printed by seed_demo; it is only ever set when DEBUG is on or --force is given.

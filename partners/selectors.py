@@ -15,8 +15,8 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from accounts.access import anchors_for_team, groups_for_contact, is_admin, is_anchor_team
 from partners.models import Activity, CommunityGroup, ImportJob, Need, Site, Theme
-from partners.permissions import is_admin, is_anchor_team, team_anchor_ids
 
 __all__ = [
     "DirectoryEntry",
@@ -243,11 +243,11 @@ def group_visible_to(*, user: Any) -> QuerySet[CommunityGroup]:
     """Teams and admins see every live group; everyone else sees public
     groups, and a group contact also their own."""
     groups = CommunityGroup.objects.filter(erased_at__isnull=True)
-    if is_anchor_team(user):
+    if is_anchor_team(user=user):
         return groups
     visible = Q(pk__in=CommunityGroup.objects.public().values("pk"))
-    if user is not None and user.is_authenticated:
-        visible |= Q(contact_user_id=user.pk)
+    if own := groups_for_contact(user=user):
+        visible |= Q(pk__in=own)
     return groups.filter(visible)
 
 
@@ -275,9 +275,9 @@ def import_job_list(*, user: Any) -> QuerySet[ImportJob]:
     """Jobs of the user's anchors, newest first; admins see every job,
     including those started from the command line (no anchor)."""
     jobs = ImportJob.objects.defer("data").select_related("anchor")
-    if is_admin(user):
+    if is_admin(user=user):
         return jobs
-    return jobs.filter(anchor_id__in=team_anchor_ids(user))
+    return jobs.filter(anchor_id__in=anchors_for_team(user=user))
 
 
 def import_job_get(*, user: Any, job_id: int) -> ImportJob:

@@ -11,6 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from accounts.access import groups_for_contact
 from partners.models import Activity, CommunityGroup, Need
 
 # Left out of the export: another person's identity (which reviewer) is not
@@ -21,11 +22,9 @@ _NOT_EXPORTED_ELSEWHERE = ("note", "reviewer", "_by", "internal")
 
 def group_list_for_contact(*, user: Any) -> QuerySet[CommunityGroup]:
     """The live groups ``user`` is the signed-in contact of."""
-    if not user.is_authenticated:
-        return CommunityGroup.objects.none()
-    return CommunityGroup.objects.filter(contact_user=user, erased_at__isnull=True).select_related(
-        "neighbourhood"
-    )
+    return CommunityGroup.objects.filter(
+        pk__in=groups_for_contact(user=user), erased_at__isnull=True
+    ).select_related("neighbourhood")
 
 
 def group_get_for_contact(*, user: Any, group_id: int) -> CommunityGroup:

@@ -4,7 +4,7 @@ The public, the board and contacts of *other* groups get the Public*
 serializers: no contact name, e-mail, phone or address, and for a group
 that meets at home no postcode, no point, no "where" text; only its
 neighbourhood. Anchor teams and admins get the Team* serializers.
-Which one a view uses is decided by partners.permissions.can_see_contacts.
+Which one a view uses is decided by accounts.access.can_see_contacts.
 """
 
 from __future__ import annotations

@@ -9,16 +9,15 @@ shows its progress and then its report.
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.access import anchors_for_team
+from accounts.decorators import team_required
 from partners.imports import COLUMNS, MAX_FILE_BYTES, MAX_FILE_TEXT, ImportFileError, csv_file_check
 from partners.models import ImportKind
 from partners.openreferral.importer import OrukFileError, oruk_file_check
-from partners.permissions import is_anchor_team, team_anchor_ids
 from partners.selectors import import_job_get, import_job_list
 from partners.services.imports import import_job_stalled, import_job_start
 
@@ -67,11 +66,6 @@ class GroupsImportForm(forms.Form):
         return cleaned
 
 
-def _require_team(request: HttpRequest) -> None:
-    if not is_anchor_team(request.user):
-        raise PermissionDenied("Only anchor team members can import groups.")
-
-
 def _upload_page(request: HttpRequest, form: GroupsImportForm, status: int = 200) -> HttpResponse:
     context = {
         "form": form,
@@ -81,16 +75,15 @@ def _upload_page(request: HttpRequest, form: GroupsImportForm, status: int = 200
     return render(request, "partners/data/import_upload.html", context, status=status)
 
 
-@login_required
+@team_required(message="Only anchor team members can import groups.")
 @require_http_methods(["GET", "POST"])
 def groups_import(request: HttpRequest) -> HttpResponse:
-    _require_team(request)
     if request.method != "POST":
         return _upload_page(request, GroupsImportForm())
     form = GroupsImportForm(request.POST, request.FILES)
     if not form.is_valid():
         return _upload_page(request, form, status=400)
-    anchors = sorted(team_anchor_ids(request.user))
+    anchors = sorted(anchors_for_team(user=request.user))
     job = import_job_start(
         kind=form.cleaned_data["kind"],
         data=form.cleaned_data["data"],
@@ -103,10 +96,9 @@ def groups_import(request: HttpRequest) -> HttpResponse:
     return redirect("partners:import-job", job_id=job.pk)
 
 
-@login_required
+@team_required(message="Only anchor team members can import groups.")
 @require_GET
 def import_job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
-    _require_team(request)
     job = import_job_get(user=request.user, job_id=job_id)
     stalled = import_job_stalled(job)
     context = {

@@ -8,12 +8,10 @@ personal data.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from accounts.decorators import signed_in_contact_required as contact_required
 from config.views import safe_next
 from partners.forms.base import pence_to_pounds
 from partners.forms.registration import ActivityForm, NeedForm
@@ -53,21 +52,6 @@ from partners.views_registration import link_problem
 T = "partners/selfservice/"
 SIGN_IN_NEXT = "group_sign_in_next"
 View = Callable[..., HttpResponse]
-
-
-def contact_required(view: View) -> View:
-    """Signed in, else to the sign-in page; never cached."""
-
-    @wraps(view)
-    @never_cache
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(
-                request.get_full_path(), login_url=reverse("partners:selfservice-sign-in")
-            )
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 def _own(request: HttpRequest, group_id: int) -> CommunityGroup:

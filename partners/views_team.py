@@ -2,7 +2,7 @@
 verify / reject / suspend, and the team's own anchor's sites.
 
 Views stay thin: forms check input, services write, selectors read, and
-partners.permissions decides who may do what (the API uses the same rules).
+accounts decides who may do what (the API uses the same rules).
 """
 
 from __future__ import annotations
@@ -18,16 +18,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
 
+from accounts.access import anchors_for_team, is_admin
+from accounts.decorators import TeamRequiredMixin, forbidden
 from config.exceptions import ApplicationError
 from partners.duplicates import group_duplicates, groups_duplicates
 from partners.models import Anchor, Site, SiteKind, Theme, VerificationStatus
-from partners.permissions import (
-    TeamRequiredMixin,
-    can_manage_anchor_sites,
-    forbidden,
-    is_admin,
-    team_anchor_ids,
-)
 from partners.selectors import group_get, group_list, group_review_queue, group_themes, site_list
 from partners.services.review import (
     REASON_MAX_LENGTH,
@@ -226,12 +221,12 @@ class GroupReasonView(TeamRequiredMixin, View):
 
 def _own_anchors(user: Any) -> Any:
     anchors = Anchor.objects.order_by("name")
-    return anchors if is_admin(user) else anchors.filter(pk__in=team_anchor_ids(user))
+    return anchors.filter(pk__in=anchors_for_team(user=user))
 
 
 class SiteListView(TeamRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        anchor_ids = None if is_admin(request.user) else team_anchor_ids(request.user)
+        anchor_ids = None if is_admin(user=request.user) else anchors_for_team(user=request.user)
         return render(
             request, "partners/team/sites.html", {"sites": site_list(anchor_ids=anchor_ids)}
         )
@@ -243,10 +238,12 @@ class SiteFormView(TeamRequiredMixin, View):
     def _site(self, request: HttpRequest, site_id: int | None) -> Site | None:
         if site_id is None:
             return None
-        site = get_object_or_404(Site.objects.select_related("anchor"), pk=site_id)
-        if not can_manage_anchor_sites(request.user, site.anchor_id):
-            raise PermissionDenied
-        return site
+        # Another anchor's site has no edit page for this user (404).
+        return get_object_or_404(
+            Site.objects.select_related("anchor"),
+            pk=site_id,
+            anchor_id__in=anchors_for_team(user=request.user),
+        )
 
     def _form(self, request: HttpRequest, site: Site | None, **kwargs: Any) -> SiteForm:
         form = SiteForm(anchors=_own_anchors(request.user), **kwargs)

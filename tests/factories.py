@@ -13,8 +13,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from accounts.roles import ANCHOR_TEAM, BOARD, GROUP_CONTACT
 from partners import models as pm
-from partners.roles import ANCHOR_TEAM, BOARD, GROUP_CONTACT
 from places.models import Neighbourhood, NeighbourhoodKind
 
 

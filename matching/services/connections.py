@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from scipy.spatial import cKDTree
 
-from matching.access import contact_group_ids
+from accounts.access import groups_for_contact
 from matching.engine.candidates import chord_to_metres, metres_to_chord, unit_vectors
 from matching.errors import IllegalTransition, NotAllowed, NotFound
 from matching.models import GroupConnection
@@ -166,7 +166,7 @@ def _load_for(connection_id: int, by: Any) -> tuple[GroupConnection, str]:
         connection = GroupConnection.objects.get(pk=connection_id)
     except GroupConnection.DoesNotExist:
         raise NotFound("There is no such connection.") from None
-    mine = contact_group_ids(user=by)
+    mine = groups_for_contact(user=by)
     if connection.group_a_id in mine:
         return connection, "a"
     if connection.group_b_id in mine:

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import transaction
 
-from matching.access import team_require
+from accounts.access import anchor_team_require
 from matching.errors import ApplicationError
 from matching.models import Resource
 from partners.models import Anchor, NeedKind, Theme
@@ -87,8 +87,8 @@ def resource_create(
     eligible_neighbourhoods: Iterable[Neighbourhood] = (),
     **fields: Any,
 ) -> Resource:
-    """Offer a new resource for ``anchor``. Raises NotAllowed for another anchor's team."""
-    team_require(user=by, anchor_id=anchor.pk)
+    """Offer a new resource for ``anchor``. Raises PermissionDenied for another anchor's team."""
+    anchor_team_require(user=by, anchor_id=anchor.pk)
     resource = Resource(anchor=anchor)
     _apply(
         resource,
@@ -113,7 +113,7 @@ def resource_update(
     ``allocated`` is re-read first so the check uses the committed figure; the
     CheckConstraint still refuses the save if an approval lands in between.
     """
-    team_require(user=by, anchor_id=resource.anchor_id)
+    anchor_team_require(user=by, anchor_id=resource.anchor_id)
     if "kind" in fields and fields["kind"] != resource.kind and resource.allocated:
         raise ApplicationError(
             "The kind cannot change once some of the resource is allocated.",

@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from matching.access import contact_group_ids, team_require
+from accounts.access import anchor_team_require, groups_for_contact
 from matching.errors import (
     ApplicationError,
     CapacityExhausted,
@@ -128,13 +128,13 @@ def _transition(
 
 def _team(match_id: int, by: Any) -> Match:
     match = _load(match_id)
-    team_require(user=by, anchor_id=match.resource.anchor_id)
+    anchor_team_require(user=by, anchor_id=match.resource.anchor_id)
     return match
 
 
 def _group(match_id: int, by: Any) -> Match:
     match = _load(match_id)
-    if match.need.activity.group_id not in contact_group_ids(user=by):
+    if match.need.activity.group_id not in groups_for_contact(user=by):
         raise NotAllowed("Only the group's own contact can answer this offer.")
     return match
 

@@ -27,7 +27,7 @@ from django.db.models import DateTimeField, Q, QuerySet, Value
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
-from matching.access import team_require
+from accounts.access import anchor_team_require
 from matching.engine.allocate import (
     DEFAULT_MIP_REL_GAP,
     allocation_from_parts,
@@ -87,7 +87,7 @@ def match_run_start(
     """Queue a run now. If one is already queued for ``anchor`` (a debounced
     run after changes), publish that one instead of making a second."""
     if by is not None and anchor is not None:
-        team_require(user=by, anchor_id=anchor.pk)
+        anchor_team_require(user=by, anchor_id=anchor.pk)
     with transaction.atomic():
         try:
             with transaction.atomic():

@@ -9,10 +9,10 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 from rest_framework.permissions import AllowAny
 
+from accounts.access import is_anchor_team
 from partners.apis.common import READ_ERRORS, ApiPagination, ListFiltersOnly
 from partners.apis.filters import ActivityFilter, NeedFilter
 from partners.models import Activity, Need
-from partners.permissions import is_anchor_team
 from partners.selectors import activity_list, need_list
 from partners.serializers import NeedSerializer, PublicActivitySerializer, TeamActivitySerializer
 
@@ -37,7 +37,7 @@ class ActivityViewSet(ListFiltersOnly, viewsets.ReadOnlyModelViewSet):
         return activity_list(user=self.request.user)
 
     def get_serializer_class(self) -> Any:
-        if is_anchor_team(self.request.user):
+        if is_anchor_team(user=self.request.user):
             return TeamActivitySerializer
         return PublicActivitySerializer
 

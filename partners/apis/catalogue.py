@@ -14,10 +14,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.access import anchor_team_may
+from accounts.permissions import CanManageSite
 from partners.apis.common import READ_ERRORS, WRITE_ERRORS, ApiPagination
 from partners.apis.filters import SiteFilter
 from partners.models import Anchor, Site, Theme
-from partners.permissions import CanManageSite, can_manage_anchor_sites
 from partners.selectors import site_list
 from partners.serializers import (
     AnchorSerializer,
@@ -85,7 +86,7 @@ class SiteListCreateApi(generics.ListAPIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         anchor = values.pop("anchor")
-        if not can_manage_anchor_sites(request.user, anchor):
+        if not anchor_team_may(user=request.user, anchor_id=anchor.pk):
             raise PermissionDenied("You can only add sites to your own anchor.")
         site = site_create(anchor=anchor, by=request.user, **values)
         return Response(SiteSerializer(site).data, status=status.HTTP_201_CREATED)

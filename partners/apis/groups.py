@@ -18,10 +18,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.access import can_see_contacts, is_anchor_team
+from accounts.permissions import IsAnchorTeam
 from partners.apis.common import READ_ERRORS, WRITE_ERRORS, ApiPagination
 from partners.apis.filters import GroupFilter
 from partners.models import CommunityGroup
-from partners.permissions import IsAnchorTeam, can_see_contacts, is_anchor_team
 from partners.selectors import group_get, group_list, group_visible_to
 from partners.serializers import (
     GroupRejectInputSerializer,
@@ -65,7 +66,7 @@ class GroupListApi(generics.ListAPIView):
         return group_list(queryset=group_visible_to(user=self.request.user))
 
     def get_serializer_class(self) -> Any:
-        if is_anchor_team(self.request.user):
+        if is_anchor_team(user=self.request.user):
             return TeamGroupSerializer
         return PublicGroupSerializer
 
@@ -87,7 +88,9 @@ class GroupDetailApi(APIView):
         group = get_object_or_404(group_visible_to(user=request.user), pk=group_id)
         group = group_get(group_id=group.pk)
         serializer_class = (
-            TeamGroupSerializer if can_see_contacts(request.user, group) else PublicGroupSerializer
+            TeamGroupSerializer
+            if can_see_contacts(user=request.user, group=group)
+            else PublicGroupSerializer
         )
         return Response(serializer_class(group).data)
 

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.access import anchor_team_require
 from config.exceptions import ApplicationError
 from partners.models import Anchor, CommunityGroup, Site, VerificationStatus
-from partners.permissions import can_manage_anchor_sites
 from partners.tasks import connections_request_after_change, match_runs_request_after_change
 from places.geocoding import InvalidPostcode, UnknownPostcode, point_locate, postcode_lookup
 from places.models import Neighbourhood
@@ -133,11 +132,6 @@ def _site_place(
     return postcode, location.latitude, location.longitude, neighbourhood
 
 
-def _site_guard(*, anchor: Anchor, by: Any) -> None:
-    if not can_manage_anchor_sites(by, anchor):
-        raise PermissionDenied("You can only change sites of your own anchor.")
-
-
 @transaction.atomic
 def site_create(
     *,
@@ -154,7 +148,7 @@ def site_create(
     Raises PermissionDenied for another anchor, ApplicationError for a
     postcode we cannot place.
     """
-    _site_guard(anchor=anchor, by=by)
+    anchor_team_require(user=by, anchor_id=anchor.pk)
     postcode, latitude, longitude, neighbourhood = _site_place(
         postcode=postcode, latitude=latitude, longitude=longitude
     )
@@ -181,7 +175,7 @@ def site_update(
     longitude: float | None = None,
 ) -> Site:
     """Change a site of the user's own anchor (the anchor itself never moves)."""
-    _site_guard(anchor=site.anchor, by=by)
+    anchor_team_require(user=by, anchor_id=site.anchor_id)
     postcode, latitude, longitude, neighbourhood = _site_place(
         postcode=postcode, latitude=latitude, longitude=longitude
     )

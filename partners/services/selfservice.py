@@ -22,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.roles import GROUP_CONTACT
 from config.outbox import outbox_enqueue
 from partners.models import (
     Activity,
@@ -31,7 +32,6 @@ from partners.models import (
     NeedStatus,
     SignInLink,
 )
-from partners.roles import GROUP_CONTACT
 from partners.services.registration import (
     ActivityInput,
     GroupInput,

@@ -222,8 +222,8 @@ def cache_hit() -> None:
     from django.test import Client
     from django.test.utils import setup_test_environment
 
+    from accounts.roles import BOARD
     from partners.models import AnchorMembership, CommunityGroup, VerificationStatus
-    from partners.roles import BOARD
     from places.models import Neighbourhood
     from places.services import demo_sources, places_load
     from tests import factories as f
@@ -274,6 +274,7 @@ def _england_data() -> dict[str, Any]:
     from django.contrib.auth.models import Group
     from django.utils import timezone
 
+    from accounts.roles import BOARD
     from maps.display import display_geometry_prepare
     from matching.models import Match, MatchStatus, Resource
     from partners.models import (
@@ -285,7 +286,6 @@ def _england_data() -> dict[str, Any]:
         Site,
         VerificationStatus,
     )
-    from partners.roles import BOARD
     from places.loading import BoundarySource, DeprivationSource, PopulationSource
     from places.models import Neighbourhood
     from places.services import places_load

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from partners.roles import roles_of
+from accounts.roles import roles_of
 
 
 def test_the_personas_have_the_roles_their_stories_need(personas):

@@ -52,7 +52,8 @@ def place(personas):
 
 
 def page(client, personas, query=""):
-    client.force_login(personas.carol)
+    # An admin: the figures of both anchors (a board sees only its own).
+    client.force_login(personas.root)
     return client.get(reverse("maps:board-map") + query)
 
 
@@ -168,6 +169,9 @@ def test_an_anchors_map_draws_only_the_groups_in_its_service_area(client, person
     client.force_login(personas.carol)
     html = client.get(reverse("maps:board-map-frame") + "?anchor=anchor-a").content.decode()
     assert inside.name in html and outside.name not in html
+    # Carol has one anchor: her map is always its map, as the dashboard links it.
+    assert outside.name not in client.get(reverse("maps:board-map-frame")).content.decode()
+    client.force_login(personas.root)  # every anchor together: the whole of what is loaded
     assert outside.name in client.get(reverse("maps:board-map-frame")).content.decode()
 
 

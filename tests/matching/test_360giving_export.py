@@ -106,7 +106,7 @@ def test_the_team_downloads_its_own_awards(awards, client):
     assert response["Content-Disposition"].startswith('attachment; filename="360giving-anchor-a-')
     assert len(json.loads(response.content)["grants"]) == 2
     client.force_login(awards.bob)
-    assert client.get("/team/matching/360giving/?format=json&anchor=anchor-a").status_code == 403
+    assert client.get("/team/matching/360giving/?format=json&anchor=anchor-a").status_code == 404
     # Bob's own download holds none of anchor A's awards.
     bob_csv = client.get("/team/matching/360giving/?format=csv").content.decode()
     assert bob_csv.strip().count("\n") == 0

@@ -42,7 +42,7 @@ def test_a_running_run_shows_progress_with_a_refresh_link_and_a_json_endpoint(pr
     }
 
 
-def test_another_anchors_run_is_forbidden(proposal, client):
+def test_another_anchors_run_is_not_there(proposal, client):
     run = MatchRun.objects.create(anchor=proposal.anchor_a)
     client.force_login(proposal.bob)
-    assert client.get(f"/team/matching/runs/{run.pk}/progress.json").status_code == 403
+    assert client.get(f"/team/matching/runs/{run.pk}/progress.json").status_code == 404

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from accounts.roles import roles_of
 from partners.demo import DEMO_PASSWORD, demo_plan
 from partners.models import (
     Activity,
@@ -18,7 +19,6 @@ from partners.models import (
     Need,
     Site,
 )
-from partners.roles import roles_of
 from places.models import Postcode
 from tests import factories as f
 

@@ -12,8 +12,8 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import F
 
+from accounts.roles import GROUP_CONTACT, has_role
 from partners.models import SignInLink
-from partners.roles import GROUP_CONTACT, has_role
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -42,6 +42,7 @@ def world(personas):
     from partners.models import ImportJob
 
     import_a = ImportJob.objects.create(kind="csv", anchor=personas.anchor_a, file_name="a.csv")
+    _others(personas)
     ids = {
         "hood": hood.code,
         "group_a": personas.group_a.pk,
@@ -63,3 +64,65 @@ def world(personas):
         **states,
     }
     return personas, ids
+
+
+# The marks of what no persona may see beyond what the public sees: an anchor
+# none of them belongs to, and a group none of them is the contact of that is
+# not in the public directory. Names no page would print by chance, and ids
+# far from any sequence (each table's next id is one more than its own, so a
+# row created during a test never takes another table's mark).
+OTHER_ANCHOR = {
+    "name": "Zephyrine Harbour Trust",
+    "slug": "zephyrine-harbour",
+    "site": "Quillbrook Clinic",
+    "resource": "Kestrelmoor Fund",
+    "pounds": "7,319",
+    "pence": "731900",
+    "anchor_id": "7710017",
+    "site_id": "7720029",
+    "resource_id": "7730041",
+    "match_id": "7740053",
+}
+HIDDEN_GROUP = {
+    "name": "Marrowdene Quiet Circle",
+    "contact": "Morwenna Tregarthen",
+    "email": "morwenna.tregarthen@example.org",
+    "group_id": "7750067",
+}
+
+
+def _others(personas):
+    """Anchor Z (no persona's) backs a public group with an active match, so
+    its site, the line and the amount are drawn on any unscoped board map;
+    the hidden group has not consented to publication. nina is in the anchor
+    team group with no membership of any anchor: she acts for nobody."""
+    from accounts.roles import ANCHOR_TEAM
+    from matching.models import MatchStatus
+
+    other = f.AnchorFactory(
+        pk=int(OTHER_ANCHOR["anchor_id"]), name=OTHER_ANCHOR["name"], slug=OTHER_ANCHOR["slug"]
+    )
+    site = f.SiteFactory(pk=int(OTHER_ANCHOR["site_id"]), anchor=other, name=OTHER_ANCHOR["site"])
+    resource = f.ResourceFactory(
+        pk=int(OTHER_ANCHOR["resource_id"]),
+        anchor=other,
+        radius_site=site,
+        title=OTHER_ANCHOR["resource"],
+    )
+    public = f.CommunityGroupFactory(name="Wrenfield Allotment Society")
+    f.MatchFactory(
+        pk=int(OTHER_ANCHOR["match_id"]),
+        need=f.NeedFactory(activity=f.ActivityFactory(group=public, themes=["food"])),
+        resource=resource,
+        amount=int(OTHER_ANCHOR["pence"]),
+        status=MatchStatus.ACTIVE,
+    )
+    hidden = f.CommunityGroupFactory(
+        pk=int(HIDDEN_GROUP["group_id"]),
+        name=HIDDEN_GROUP["name"],
+        contact_name=HIDDEN_GROUP["contact"],
+        contact_email=HIDDEN_GROUP["email"],
+        consent_public=False,
+    )
+    f.ActivityFactory(group=hidden, themes=["food"])
+    personas.nina = f.UserFactory(username="nina", roles=[ANCHOR_TEAM])

@@ -9,7 +9,13 @@ may open it.
 Roles: anon = not signed in; dave = the contact of this group (group_a);
 erin = the contact of another group (group_b); alice = anchor A's team (A
 owns the resource, run, match and site below); bob = anchor B's team;
-carol = anchor A's board; root = admin.
+carol = anchor A's board (of no other anchor); root = admin; nina = in the
+anchor team group with no membership of any anchor (she acts for nobody).
+
+Each response is also read for what the role must not see (see
+test_each_role_gets_the_expected_status and OTHER_ANCHOR in conftest.py):
+another anchor's and a hidden group's names and ids never appear in any body
+beyond what the anonymous public gets at the same URL.
 
 Each row is one request; each role sends it to the same data, inside a
 savepoint that is rolled back, so a POST by one role never changes what the
@@ -29,14 +35,26 @@ from django.core.cache import cache
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
-ROLES = ("anon", "dave", "erin", "alice", "bob", "carol", "root")
+from tests.security.conftest import HIDDEN_GROUP, OTHER_ANCHOR
+
+ROLES = ("anon", "dave", "erin", "alice", "bob", "carol", "root", "nina")
 
 
 def expect(
-    anon: int, dave: int, erin: int, alice: int, bob: int, carol: int, root: int
+    anon: int,
+    dave: int,
+    erin: int,
+    alice: int,
+    bob: int,
+    carol: int,
+    root: int,
+    nina: int | None = None,
 ) -> dict[str, int]:
-    """Statuses in the order of ROLES, named so a row reads as a sentence."""
-    return dict(zip(ROLES, (anon, dave, erin, alice, bob, carol, root), strict=True))
+    """Statuses in the order of ROLES, named so a row reads as a sentence.
+    nina, with no anchor, gets what carol gets wherever carol gets nothing
+    as a team; the board rows say 403 for her themselves."""
+    nina = carol if nina is None else nina
+    return dict(zip(ROLES, (anon, dave, erin, alice, bob, carol, root, nina), strict=True))
 
 
 def everyone(code: int = 200) -> dict[str, int]:
@@ -48,20 +66,21 @@ def team(ok: int = 200) -> dict[str, int]:
     return expect(anon=302, dave=403, erin=403, alice=ok, bob=ok, carol=403, root=ok)
 
 
-def team_a(ok: int = 200, bob: int = 403) -> dict[str, int]:
-    """Anchor A's own objects (its resource, run, match, site)."""
+def team_a(ok: int = 200, bob: int = 404) -> dict[str, int]:
+    """Anchor A's own objects (its resource, run, match, site): to another
+    anchor's team they are not there (404), so ids confirm nothing."""
     return expect(anon=302, dave=403, erin=403, alice=ok, bob=bob, carol=403, root=ok)
 
 
 def board(ok: int = 200) -> dict[str, int]:
     """Board pages (maps): boards, and anchor teams may look too, each at their
     own anchors' figures."""
-    return expect(anon=302, dave=403, erin=403, alice=ok, bob=ok, carol=ok, root=ok)
+    return expect(anon=302, dave=403, erin=403, alice=ok, bob=ok, carol=ok, root=ok, nina=403)
 
 
 def board_only(ok: int = 200) -> dict[str, int]:
     """The matching app's joint board view: boards and admins only."""
-    return expect(anon=302, dave=403, erin=403, alice=403, bob=403, carol=ok, root=ok)
+    return expect(anon=302, dave=403, erin=403, alice=403, bob=403, carol=ok, root=ok, nina=403)
 
 
 def own_group(ok: int = 200, others: int = 404) -> dict[str, int]:
@@ -74,7 +93,7 @@ def own_group(ok: int = 200, others: int = 404) -> dict[str, int]:
 
 def offer_of_a(ok: int) -> dict[str, int]:
     """An offer to group_a: its contact answers it; other contacts are refused."""
-    return expect(anon=302, dave=ok, erin=403, alice=403, bob=403, carol=403, root=403)
+    return expect(anon=302, dave=ok, erin=404, alice=403, bob=403, carol=403, root=403)
 
 
 def contacts(ok: int = 200) -> dict[str, int]:
@@ -95,7 +114,9 @@ def api_team(ok: int = 200) -> dict[str, int]:
     return expect(anon=403, dave=403, erin=403, alice=ok, bob=ok, carol=403, root=ok)
 
 
-def api_team_a(ok: int = 200, bob: int = 403) -> dict[str, int]:
+def api_team_a(ok: int = 200, bob: int = 404) -> dict[str, int]:
+    """Anchor A's objects through the API: another team finds nothing (404);
+    creating for anchor A, or changing its public site, is refused (403)."""
     return expect(anon=403, dave=403, erin=403, alice=ok, bob=bob, carol=403, root=ok)
 
 
@@ -176,7 +197,7 @@ ROWS: list[Row] = [
     Row(
         "api/sites/",
         "/api/sites/",
-        api_team_a(201),
+        api_team_a(201, bob=403),
         method="post",
         body={"anchor": "{anchor_a}", "name": "Clinic", "latitude": 53.49, "longitude": -2.3},
     ),
@@ -184,7 +205,7 @@ ROWS: list[Row] = [
     Row(
         "api/sites/<int:site_id>/",
         "/api/sites/{site_a}/",
-        api_team_a(200),
+        api_team_a(200, bob=403),
         method="patch",
         body={"name": "Renamed"},
     ),
@@ -201,7 +222,7 @@ ROWS: list[Row] = [
     Row(
         "api/^resources/$",
         "/api/resources/",
-        api_team_a(201),
+        api_team_a(201, bob=403),
         method="post",
         body={"anchor": "anchor-a", "kind": "time", "title": "Volunteer hours", "capacity": 40},
     ),
@@ -223,7 +244,7 @@ ROWS: list[Row] = [
     Row(
         "api/^match-runs/$",
         "/api/match-runs/",
-        api_team_a(202),
+        api_team_a(202, bob=403),
         method="post",
         body={"anchor": "anchor-a"},
     ),
@@ -480,8 +501,8 @@ ROWS: list[Row] = [
         # Anchor A's board and team take part; not another anchor's team (the
         # round is not theirs: 404), nor an admin (answers are anonymous).
         # An empty form is refused with 400.
-        expect(anon=302, dave=403, erin=403, alice=200, bob=404, carol=200, root=403),
-        expect(anon=302, dave=403, erin=403, alice=400, bob=404, carol=400, root=403),
+        expect(anon=302, dave=403, erin=403, alice=200, bob=404, carol=200, root=403, nina=403),
+        expect(anon=302, dave=403, erin=403, alice=400, bob=404, carol=400, root=403, nina=403),
     ),
     # Running rounds: the anchor team of the round's anchor (and admins); the
     # board takes part but does not run it. Another anchor's team does not
@@ -583,6 +604,39 @@ def _fill(value: Any, ids: dict[str, Any]) -> Any:
     return value
 
 
+# Who may see which marks (tests/security/conftest.py). Nobody but the admin
+# acts for the other anchor; teams (and admins) see every group, so the
+# hidden group only to them. Anything the anonymous public gets at the same
+# URL is public (the directory, the anchors and sites of the open API).
+MAY_SEE_OTHER_ANCHOR = {"root"}
+MAY_SEE_HIDDEN_GROUP = {"alice", "bob", "root"}
+
+
+def _marks_barred(role: str) -> set[str]:
+    barred = set()
+    if role not in MAY_SEE_OTHER_ANCHOR:
+        barred |= set(OTHER_ANCHOR.values())
+    if role not in MAY_SEE_HIDDEN_GROUP:
+        barred |= set(HIDDEN_GROUP.values())
+    return barred
+
+
+def _body(response: Any) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return content.decode("utf-8", errors="replace")
+
+
+def test_the_marks_are_distinctive(client, world):
+    # The control: the marks are really there for those who may see them, so
+    # their absence elsewhere means something.
+    personas, _ids = world
+    client.force_login(personas.root)
+    body = _body(client.get("/board/map/frame/"))
+    assert OTHER_ANCHOR["site"] in body and OTHER_ANCHOR["name"] in body
+    client.force_login(personas.alice)
+    assert HIDDEN_GROUP["name"] in _body(client.get("/team/groups/"))
+
+
 def _send(client, row: Row, ids: dict[str, Any]) -> Any:
     url, body = _fill(row.url, ids), _fill(row.body, ids)
     if row.method == "get":
@@ -598,6 +652,8 @@ def _send(client, row: Row, ids: dict[str, Any]) -> Any:
 def test_each_role_gets_the_expected_status(client, world, row):
     personas, ids = world
     got = {}
+    leaks = {}
+    public = ""
     for role in ROLES:
         client.logout()
         cache.clear()  # rate limits and cached maps start afresh for each role
@@ -608,6 +664,12 @@ def test_each_role_gets_the_expected_status(client, world, row):
             response = _send(client, row, ids)
             transaction.set_rollback(True)
         got[role] = response.status_code
+        body = _body(response)
+        if role == "anon":
+            public = body
+        seen = {mark for mark in _marks_barred(role) if mark in body and mark not in public}
+        if seen:
+            leaks[role] = sorted(seen)
         if role == "anon" and response.status_code == 302 and row.url.startswith(SIGNED_IN):
             # Sent to sign in, and back here afterwards: not to some other page.
             assert response["Location"].startswith(("/accounts/login/", "/group/sign-in/"))
@@ -617,3 +679,4 @@ def test_each_role_gets_the_expected_status(client, world, row):
         if got[role] != row.expected[role]
     }
     assert not wrong, wrong
+    assert not leaks, f"shown beyond what the public sees: {leaks}"

@@ -1,7 +1,9 @@
 """The roles of DESIGN.md as Django auth groups.
 
 The groups themselves are created by a data migration
-(partners/migrations/0001_roles.py), so every database has them.
+(partners/migrations/0001_roles.py, older than this app), so every database
+has them. A role alone grants little: which anchors a user acts for comes
+from their memberships (accounts.access).
 """
 
 from __future__ import annotations

@@ -1,0 +1,155 @@
+"""Who may act for, or look at, which anchor and which group: the one answer.
+
+Every page, API, selector and service asks these functions; the decorators
+(accounts.decorators) and DRF permissions (accounts.permissions) only call
+them, so a rule changes in one place.
+
+Roles (DESIGN.md): the public reads the directory; a group contact edits
+their own groups; an anchor team verifies groups (shared by all anchors),
+sees contacts and acts for its own anchors only; the board sees its own
+anchors' aggregates and never personal data; an admin may do everything.
+
+A role (auth group) is necessary but not sufficient: an anchor team user
+acts only for the anchors of their team memberships, so the group alone,
+left over after someone moved job, grants nothing; a membership without the
+role grants nothing either.
+
+This module sits below partners (DESIGN.md: (config, accounts) <- places <-
+partners <- ...), so it reaches the membership and anchor tables through
+``apps.get_model`` at call time, never by importing partners.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied
+
+from accounts.roles import ANCHOR_TEAM, BOARD, GROUP_CONTACT, roles_of
+
+__all__ = [
+    "anchor_memberships",
+    "anchor_team_may",
+    "anchor_team_require",
+    "anchors_as_board_member",
+    "anchors_for_board",
+    "anchors_for_team",
+    "can_see_contacts",
+    "groups_for_contact",
+    "is_admin",
+    "is_anchor_team",
+    "is_group_contact",
+]
+
+# The values of partners.models.MembershipRole (tests/accounts pins them).
+TEAM_MEMBERSHIP = "team"
+BOARD_MEMBERSHIP = "board"
+
+_CACHE = "_backer_access"
+
+
+def _signed_in(user: Any) -> bool:
+    return user is not None and bool(user.is_authenticated)
+
+
+def _cached(user: Any, key: str, compute: Any) -> frozenset[int]:
+    # One request asks several times (guard, view, selector, template): one
+    # query per question per user object.
+    store = user.__dict__.setdefault(_CACHE, {})
+    if key not in store:
+        store[key] = frozenset(compute())
+    result: frozenset[int] = store[key]
+    return result
+
+
+def _every_anchor() -> Any:
+    return apps.get_model("partners", "Anchor").objects.values_list("id", flat=True)
+
+
+def _memberships(user: Any, role: str | None = None) -> Any:
+    memberships = apps.get_model("partners", "AnchorMembership").objects.filter(user=user)
+    if role is not None:
+        memberships = memberships.filter(role=role)
+    return memberships.values_list("anchor_id", flat=True)
+
+
+def is_admin(*, user: Any) -> bool:
+    return "admin" in roles_of(user)
+
+
+def anchors_for_team(*, user: Any) -> frozenset[int]:
+    """Anchors ``user`` acts for as team staff: the anchor team role AND a
+    team membership of each. Admins act for every anchor."""
+    if not _signed_in(user):
+        return frozenset()
+    if is_admin(user=user):
+        return _cached(user, "every", _every_anchor)
+    if ANCHOR_TEAM not in roles_of(user):
+        return frozenset()
+    return _cached(user, "team", lambda: _memberships(user, TEAM_MEMBERSHIP))
+
+
+def anchors_as_board_member(*, user: Any) -> frozenset[int]:
+    """Anchors on whose board ``user`` sits (the board role AND a board
+    membership of each; a partnership board has one per anchor). Admins:
+    every anchor."""
+    if not _signed_in(user):
+        return frozenset()
+    if is_admin(user=user):
+        return _cached(user, "every", _every_anchor)
+    if BOARD not in roles_of(user):
+        return frozenset()
+    return _cached(user, "board", lambda: _memberships(user, BOARD_MEMBERSHIP))
+
+
+def anchors_for_board(*, user: Any) -> frozenset[int]:
+    """Anchors whose board pages (dashboard, map, report, downloads) ``user``
+    may read: those of their board seats, and those their team acts for
+    (the team may look too). Nothing of any other anchor."""
+    return anchors_as_board_member(user=user) | anchors_for_team(user=user)
+
+
+def anchor_memberships(*, user: Any) -> frozenset[int]:
+    """Anchors ``user`` is a member of, team or board, whatever their roles.
+    Admins get no more: taking part in an anchor's self-assessment is for its
+    own people, and an admin's answer would not be anonymous."""
+    if not _signed_in(user):
+        return frozenset()
+    return _cached(user, "member", lambda: _memberships(user))
+
+
+def groups_for_contact(*, user: Any) -> frozenset[int]:
+    """Groups whose signed-in contact is ``user`` (the group contact role)."""
+    if not _signed_in(user) or GROUP_CONTACT not in roles_of(user):
+        return frozenset()
+    groups = apps.get_model("partners", "CommunityGroup").objects.filter(contact_user=user)
+    return _cached(user, "groups", lambda: groups.values_list("id", flat=True))
+
+
+def is_anchor_team(*, user: Any) -> bool:
+    """Acts for at least one anchor: may review the groups all anchors share."""
+    return bool(anchors_for_team(user=user))
+
+
+def is_group_contact(*, user: Any) -> bool:
+    return bool(groups_for_contact(user=user))
+
+
+def anchor_team_may(*, user: Any, anchor_id: int | None) -> bool:
+    """May act for ``anchor_id`` (its sites, resources, runs, matches, rounds)."""
+    return anchor_id is not None and anchor_id in anchors_for_team(user=user)
+
+
+def anchor_team_require(*, user: Any, anchor_id: int | None) -> None:
+    """For services: refuse to act for an anchor that is not the user's. The
+    message names no anchor, so a refusal does not confirm whose it is."""
+    if not anchor_team_may(user=user, anchor_id=anchor_id):
+        raise PermissionDenied("Only the anchor's own team can do this.")
+
+
+def can_see_contacts(*, user: Any, group: Any = None) -> bool:
+    """Personal fields of a group: anchor teams, admins, and the group's own contact."""
+    if is_anchor_team(user=user):
+        return True
+    return group is not None and _signed_in(user) and group.contact_user_id == user.pk
