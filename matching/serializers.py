@@ -146,14 +146,24 @@ class MatchSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class TextField(serializers.CharField):
+    """Text only: DRF's CharField turns a number or true into text, so a
+    client's wrong type (``{"note": 12}``) was saved instead of refused."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return str(super().to_internal_value(data))
+
+
 class NoteInput(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = TextField(required=False, allow_blank=True, default="")
 
 
 class ReasonInput(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = TextField()
 
 
 class OutcomeInput(serializers.Serializer):
     people_reached = serializers.IntegerField(min_value=0)
-    story = serializers.CharField()
+    story = TextField()

@@ -56,7 +56,13 @@ class KnownValue:
         if value in (None, ""):
             return
         if not self.queryset.filter(**{self.field: value}).exists():
-            raise ValidationError(f"There is no {self.noun} {value!r}.", code="unknown")
+            # Through params: django-filter %-formats the message, and the
+            # value may hold a "%" (the team fuzz found ?anchor=...%Jn: a 500).
+            raise ValidationError(
+                "There is no %(noun)s %(value)r.",
+                code="unknown",
+                params={"noun": self.noun, "value": value},
+            )
 
 
 class StrictBooleanWidget(BooleanWidget):

@@ -79,6 +79,7 @@ def test_the_api_handler_answers_413_where_the_middleware_does_not(team, persona
         ("/api/needs/?kind=bogus", "kind"),
         ("/api/resources/?active=maybe", "active"),
         ("/api/resources/?anchor=no-such-anchor", "anchor"),
+        ("/api/resources/?anchor=100%25sure", "anchor"),
         ("/api/match-runs/?anchor=no-such-anchor", "anchor"),
         ("/api/matches/?anchor=no-such-anchor", "anchor"),
         ("/api/matches/?run=abc", "run"),
