@@ -74,7 +74,10 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             # Where the contact was going: the e-mailed link brings them back
             # there when they open it in this browser (login keeps the session).
-            request.session[SIGN_IN_NEXT] = safe_next(request)
+            # (Only when there is one: a session written for every request
+            # would make known and unknown addresses take different paths.)
+            if going_to := safe_next(request):
+                request.session[SIGN_IN_NEXT] = going_to
             # The same path and answer whether or not the address is known:
             # the outbox task decides, out of sight, whether to send anything.
             group_contact_request_sign_in_link(email=form.cleaned_data["email"])
