@@ -213,9 +213,11 @@ class _Writer:
         self.group_table.update(list(changed.values()), GROUP_UPDATE_COLUMNS)
         keys = sorted(new)
         for start in range(0, len(keys), IN_BATCH):
-            ids = CommunityGroup.objects.filter(
-                source=self.source, external_id__in=keys[start : start + IN_BATCH]
-            ).values_list("external_id", "id")
+            ids = (
+                _keyed(self.source)
+                .filter(external_id__in=keys[start : start + IN_BATCH])
+                .values_list("external_id", "id")
+            )
             for key, pk in ids:
                 self.groups[key]["id"] = pk
         self._write_activities(batch)
@@ -226,9 +228,11 @@ class _Writer:
         for start in range(0, len(wanted), IN_BATCH):
             # Only what the row does not overwrite: reading every column
             # (seven of them dates to parse) doubled a re-import's time.
-            rows = CommunityGroup.objects.filter(
-                source=self.source, external_id__in=wanted[start : start + IN_BATCH]
-            ).values("id", "external_id", *GROUP_KEPT_COLUMNS)
+            rows = (
+                _keyed(self.source)
+                .filter(external_id__in=wanted[start : start + IN_BATCH])
+                .values("id", "external_id", *GROUP_KEPT_COLUMNS)
+            )
             for group in rows:
                 self.groups[group["external_id"]] = group
                 by_id[group["id"]] = group["external_id"]
@@ -295,6 +299,14 @@ class _Writer:
                 for theme in chosen
             ]
         )
+
+
+def _keyed(source: str) -> Any:
+    """Groups of ``source`` by key. The condition external_id <> '' is the
+    unique index's own, spelt out so that PostgreSQL may use that partial
+    index: it cannot prove it from an IN list of more than 100 keys, and
+    scanned the whole table for each round instead."""
+    return CommunityGroup.objects.filter(source=source).exclude(external_id="").order_by()
 
 
 def group_apply_row(writer: _Writer, row: CheckedRow) -> tuple[dict[str, Any], bool]:
