@@ -6,11 +6,13 @@ CommunityGroup objects and letting bulk_create prepare 35 values of each
 cost more than a minute of CPU here, most of the import. Values are what the
 database drivers take as they are (str, int, float, bool, None), except
 datetimes, which go through the backend's adapter like Django's own do.
-Rows go in multi-row INSERTs and, on PostgreSQL, UPDATE ... FROM (VALUES ...).
+Each statement is prepared once and run with executemany.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -126,28 +128,36 @@ class _Table:
         by_attname = {f.attname: f.column for f in self.fields}
         return [self.quote(by_attname[name]) for name in columns]
 
-    def _chunks(self, params: list[list[Any]], width: int) -> list[list[list[Any]]]:
-        # Under SQLite's 32,766 bound parameters (PostgreSQL allows 65,535).
-        size = max(1, min(1000, 30_000 // width))
-        return [params[start : start + size] for start in range(0, len(params), size)]
+    @contextmanager
+    def _cursor(self) -> Iterator[Any]:
+        """A cursor for executemany, in the import's transaction.
+
+        On PostgreSQL, a psycopg cursor that binds on the server: Django's
+        own binds on the client, so PostgreSQL would parse and plan every
+        row's statement anew and psycopg would quote every value in Python
+        (ten minutes for 100,000 rows here). Bound on the server, the
+        statement is prepared once and the rows are pipelined.
+        """
+        if self.connection.vendor != "postgresql":
+            with self.connection.cursor() as cursor:
+                yield cursor
+            return
+        import psycopg
+
+        self.connection.ensure_connection()
+        with psycopg.Cursor(self.connection.connection) as cursor:
+            yield cursor
 
     def insert(self, rows: list[dict[str, Any]]) -> None:
-        """Multi-row INSERTs of up to 1,000 rows. Not executemany: Django's
-        psycopg cursor binds on the client, so PostgreSQL parses and plans
-        each row's statement on its own (10 s of server time per 10,000
-        groups here)."""
         if not rows:
             return
         names = ", ".join(self._columns_sql(self.columns))
         table = self.quote(self.model._meta.db_table)
-        row_marks = "(" + ", ".join(["%s"] * len(self.columns)) + ")"
-        with self.connection.cursor() as cursor:
-            for chunk in self._chunks(self._params(rows, self.columns), len(self.columns)):
-                # Names come from the model, values go as parameters.
-                sql = f"INSERT INTO {table} ({names}) VALUES " + ", ".join(  # noqa: S608
-                    [row_marks] * len(chunk)
-                )
-                cursor.execute(sql, [value for values in chunk for value in values])
+        marks = ", ".join(["%s"] * len(self.columns))
+        # Names come from the model, values go as parameters.
+        sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
+        with self._cursor() as cursor:
+            cursor.executemany(sql, self._params(rows, self.columns))
 
     def update(self, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> None:
         """UPDATE many rows by id. Django's bulk_update writes a CASE per
@@ -155,35 +165,15 @@ class _Table:
         batch: a re-import of 100,000 groups took minutes."""
         if not rows:
             return
+        sets = ", ".join(f"{name} = %s" for name in self._columns_sql(columns))
+        table = self.quote(self.model._meta.db_table)
+        sql = f"UPDATE {table} SET {sets} WHERE {self.quote('id')} = %s"  # noqa: S608
         params = [
-            [row["id"], *values]
+            [*values, row["id"]]
             for values, row in zip(self._params(rows, columns), rows, strict=True)
         ]
-        table = self.quote(self.model._meta.db_table)
-        names = self._columns_sql(columns)
-        pk = self.quote("id")
-        with self.connection.cursor() as cursor:
-            if self.connection.vendor != "postgresql":
-                # SQLite runs one prepared statement per row in C: fast as it is.
-                sets = ", ".join(f"{name} = %s" for name in names)
-                sql = f"UPDATE {table} SET {sets} WHERE {pk} = %s"  # noqa: S608
-                cursor.executemany(sql, [[*values[1:], values[0]] for values in params])
-                return
-            # PostgreSQL: one statement per chunk, joined to a VALUES list;
-            # each value cast to its column's type, since a VALUES column of
-            # NULLs or quoted literals would otherwise be text.
-            by_attname = {f.attname: f for f in self.fields}
-            casts = ["bigint"] + [by_attname[c].db_type(self.connection) for c in columns]
-            row_marks = "(" + ", ".join(f"%s::{cast}" for cast in casts) + ")"
-            aliases = ", ".join(f"c{i}" for i in range(len(columns)))
-            sets = ", ".join(f"{name} = v.c{i}" for i, name in enumerate(names))
-            for chunk in self._chunks(params, len(casts)):
-                values_sql = ", ".join([row_marks] * len(chunk))
-                sql = (
-                    f"UPDATE {table} SET {sets} FROM (VALUES {values_sql}) "  # noqa: S608
-                    f"AS v(id, {aliases}) WHERE {table}.{pk} = v.id"
-                )
-                cursor.execute(sql, [value for values in chunk for value in values])
+        with self._cursor() as cursor:
+            cursor.executemany(sql, params)
 
 
 @dataclass
@@ -223,9 +213,11 @@ class _Writer:
         self.group_table.update(list(changed.values()), GROUP_UPDATE_COLUMNS)
         keys = sorted(new)
         for start in range(0, len(keys), IN_BATCH):
-            ids = CommunityGroup.objects.filter(
-                source=self.source, external_id__in=keys[start : start + IN_BATCH]
-            ).values_list("external_id", "id")
+            ids = (
+                _keyed(self.source)
+                .filter(external_id__in=keys[start : start + IN_BATCH])
+                .values_list("external_id", "id")
+            )
             for key, pk in ids:
                 self.groups[key]["id"] = pk
         self._write_activities(batch)
@@ -236,9 +228,11 @@ class _Writer:
         for start in range(0, len(wanted), IN_BATCH):
             # Only what the row does not overwrite: reading every column
             # (seven of them dates to parse) doubled a re-import's time.
-            rows = CommunityGroup.objects.filter(
-                source=self.source, external_id__in=wanted[start : start + IN_BATCH]
-            ).values("id", "external_id", *GROUP_KEPT_COLUMNS)
+            rows = (
+                _keyed(self.source)
+                .filter(external_id__in=wanted[start : start + IN_BATCH])
+                .values("id", "external_id", *GROUP_KEPT_COLUMNS)
+            )
             for group in rows:
                 self.groups[group["external_id"]] = group
                 by_id[group["id"]] = group["external_id"]
@@ -305,6 +299,14 @@ class _Writer:
                 for theme in chosen
             ]
         )
+
+
+def _keyed(source: str) -> Any:
+    """Groups of ``source`` by key. The condition external_id <> '' is the
+    unique index's own, spelt out so that PostgreSQL may use that partial
+    index: it cannot prove it from an IN list of more than 100 keys, and
+    scanned the whole table for each round instead."""
+    return CommunityGroup.objects.filter(source=source).exclude(external_id="").order_by()
 
 
 def group_apply_row(writer: _Writer, row: CheckedRow) -> tuple[dict[str, Any], bool]:

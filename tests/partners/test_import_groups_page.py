@@ -264,3 +264,20 @@ def test_the_pages_have_no_inline_script_or_style(personas, client, m5):
         # Scripts only from our static files (the CSP forbids inline ones).
         assert not re.search(r"<script(?![^>]*\bsrc=)", html)
         assert "style=" not in html
+
+
+def test_a_job_whose_worker_died_says_so_and_stops_refreshing(personas, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = import_job_start(kind="csv", data=b"name\nA\n", anchor_id=personas.anchor_a.pk)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportStatus.RUNNING, started_at=timezone.now() - timedelta(hours=2)
+    )
+    client.force_login(personas.alice)
+
+    html = client.get(f"/team/import/{job.pk}/").content.decode()
+
+    assert "Stopped: the import was interrupted and nothing was imported." in html
+    assert "http-equiv" not in html
