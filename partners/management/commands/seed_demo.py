@@ -53,9 +53,13 @@ class Command(BaseCommand):
             f"Demo groups: {report.groups_created} created, {report.groups_existing} already there "
             f"({report.activities_created} activities and {report.needs_created} needs created)."
         )
-        lines = [f"Demo logins (password for all: {DEMO_PASSWORD})", ""]
+        lines = [f"Demo logins (staff password: {DEMO_PASSWORD})", ""]
         lines += [f"  {username:<12} {role}" for username, role in report.logins]
-        lines += ["", "Sign in at /accounts/login/. Demo data only: never in production."]
+        lines += [
+            "",
+            "Staff sign in at /accounts/login/; a group at /group/sign-in/ with its",
+            "address (the link is printed in this console). Demo data only.",
+        ]
         width = max(len(line) for line in lines) + 2
         self.stdout.write("+" + "-" * width + "+")
         for line in lines:
