@@ -43,7 +43,13 @@ def match_explain(*, match: Match, theme_names: dict[str, str]) -> Explanation:
         strength = "Strong" if theme_fit >= 0.75 else "Some"
         why.append(f"{strength} theme fit: both about {' and '.join(shared)}")
     elif theme_fit >= 0.5:
-        why.append("The resource is open to every theme")
+        # Say the group's own themes: "open to every theme" told the reviewer
+        # nothing about what this activity is.
+        own = [theme_names.get(s, s).lower() for s in facts.get("need_themes", []) or []]
+        if own:
+            why.append(f"Theme fit: {' and '.join(own)}, which the resource welcomes")
+        else:
+            why.append("The resource is open to every theme")
 
     decile = facts.get("imd_decile")
     if isinstance(decile, int):

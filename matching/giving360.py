@@ -169,7 +169,8 @@ def to_csv(*, anchor_ids: Iterable[int] | None = None) -> str:
         writer.writerow(
             {
                 # A leading =, +, - or @ would run as a formula in a spreadsheet.
-                k: f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v
+                # (v[:1] of "" is "", which `in` any string: check it is not empty.)
+                k: f"'{v}" if isinstance(v, str) and v and v[0] in "=+-@" else v
                 for k, v in _row(g).items()
             }
         )

@@ -362,7 +362,11 @@ def _logins(anchors: dict[str, Anchor], report: DemoReport) -> None:
             else f"{username}@example.org"
         )
         user, _ = user_model.objects.get_or_create(username=username, defaults={"email": email})
-        user.set_password(DEMO_PASSWORD)
+        if role == GROUP_CONTACT:
+            # Groups sign in with an e-mailed link, never a password.
+            user.set_unusable_password()
+        else:
+            user.set_password(DEMO_PASSWORD)
         if role == "admin":
             user.is_staff = user.is_superuser = True
         user.save()
@@ -377,7 +381,10 @@ def _logins(anchors: dict[str, Anchor], report: DemoReport) -> None:
         ):
             contact_group.contact_user = user
             contact_group.save(update_fields=["contact_user"])
-        report.logins.append((username, role))
+        if role == GROUP_CONTACT:
+            report.logins.append((email, "group contact: e-mailed link at /group/sign-in/"))
+        else:
+            report.logins.append((username, role))
 
 
 def demo_seed(*, groups: int = 300, seed: int = 2026) -> DemoReport:

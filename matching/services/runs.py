@@ -242,6 +242,9 @@ def _facts(inputs: RunInputs, need_id: int, resource_id: int) -> dict[str, Any]:
     )
     return {
         "shared_themes": shared,
+        # The activity's own themes, for "why this match" when the resource
+        # welcomes every theme and so shares none by name.
+        "need_themes": sorted(need.themes) if need else [],
         "imd_decile": need.imd_decile if need else None,
         "months_since_backed": need.months_since_backed if need else None,
         "people_reached": need.people_reached if need else 0,

@@ -74,3 +74,15 @@ def test_an_unknown_anchor_is_refused_with_the_known_ones(backed, tmp_path):  # 
 def test_a_missing_folder_is_refused(backed, tmp_path):  # type: ignore[no-untyped-def]
     with pytest.raises(CommandError, match="does not exist"):
         call_command("export_map", "--out", str(tmp_path / "no" / "map.html"))
+
+
+def test_the_file_gets_the_usual_mode_not_0600(backed, tmp_path):  # type: ignore[no-untyped-def]
+    import os
+
+    previous = os.umask(0o022)
+    try:
+        out = tmp_path / "map.html"
+        call_command("export_map", "--out", str(out), stdout=io.StringIO())
+    finally:
+        os.umask(previous)
+    assert out.stat().st_mode & 0o777 == 0o644

@@ -133,10 +133,13 @@ def test_one_login_per_role_with_the_right_memberships(places):
     assert users["board"].anchor_memberships.filter(role="board").count() == 2
     contact_group = CommunityGroup.objects.get(contact_user=users["contact"])
     assert contact_group.is_public
-    for user in users.values():
-        assert user.check_password(DEMO_PASSWORD)
+    for name, user in users.items():
+        # A group signs in by e-mailed link: no password to list or use.
+        assert user.check_password(DEMO_PASSWORD) == (name != "contact")
     assert "Demo logins" in output
     assert DEMO_PASSWORD in output
+    (contact_line,) = [line for line in output.splitlines() if "group contact" in line]
+    assert "/group/sign-in/" in contact_line and users["contact"].email in contact_line
 
 
 def test_some_groups_meet_at_home_most_consent_and_some_wait_for_review():

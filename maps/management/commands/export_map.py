@@ -22,6 +22,12 @@ from maps.levels import LEVELS
 from partners.models import Anchor
 
 
+def _umask() -> int:
+    current = os.umask(0)  # the only way to read it is to set it
+    os.umask(current)
+    return current
+
+
 class Command(BaseCommand):
     help = "Write the board map as a standalone HTML file (optionally for one anchor)."
 
@@ -65,6 +71,9 @@ class Command(BaseCommand):
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as file:
                 file.write(html)
+            # mkstemp makes the file 0600; a map for board papers is meant to
+            # be shared, so give it the mode any new file gets (0666 less umask).
+            os.chmod(temporary, 0o666 & ~_umask())
             os.replace(temporary, target)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)

@@ -57,9 +57,13 @@ class Command(BaseCommand):
         # rather than imported: partners does not depend on maps.
         if "warm_board_figures" in get_commands():
             call_command("warm_board_figures", stdout=self.stdout._out, stderr=self.stderr._out)
-        lines = [f"Demo logins (password for all: {DEMO_PASSWORD})", ""]
+        lines = [f"Demo logins (staff password: {DEMO_PASSWORD})", ""]
         lines += [f"  {username:<12} {role}" for username, role in report.logins]
-        lines += ["", "Sign in at /accounts/login/. Demo data only: never in production."]
+        lines += [
+            "",
+            "Staff sign in at /accounts/login/; a group at /group/sign-in/ with its",
+            "address (the link is printed in this console). Demo data only.",
+        ]
         width = max(len(line) for line in lines) + 2
         self.stdout.write("+" + "-" * width + "+")
         for line in lines:

@@ -40,6 +40,18 @@ MAP_GEOMETRY_COMMAND = "prepare_map_geometry"
 WARM_COMMAND = "warm_board_figures"
 
 
+def _require_migrated() -> None:
+    """One clear line instead of a 68-line "no such table" traceback."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        raise CommandError(
+            "The database is not set up (or not up to date): run `manage.py migrate` first."
+        )
+
+
 class Command(BaseCommand):
     help = (
         "Load neighbourhood boundaries (any file GDAL reads, .gz too), deprivation figures, "
@@ -102,6 +114,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        _require_migrated()
         loads = [self._sources(options)]
         if options["demo"]:
             # The wards, a second kind of neighbourhood: the maps' reference
