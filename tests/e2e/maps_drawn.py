@@ -58,12 +58,16 @@ LEGEND_JS = """() => {
 
 # Everything drawn over the map that is not the map (legend, controls), hidden
 # for a screenshot so that a colour found in it can only come from the map.
-HIDE_CHROME_JS = """() => {
+# Returns once the browser has painted twice more: a restyle or a change of
+# shading is drawn on the next frame, and a screenshot taken before it shows
+# the previous colours (seen on a loaded machine).
+HIDE_CHROME_JS = """() => new Promise((resolve) => {
   const style = document.createElement("style");
   style.id = "test-hide-chrome";
   style.textContent = ".backer-legend, .backer-map-panel, .leaflet-control-container { visibility: hidden !important; }";
   document.head.appendChild(style);
-}"""
+  requestAnimationFrame(() => requestAnimationFrame(() => resolve(true)));
+})"""
 SHOW_CHROME_JS = "() => document.getElementById('test-hide-chrome').remove()"
 
 

@@ -55,7 +55,8 @@ def backed_place(personas):
                 need=need,
                 amount=3,
                 status=MatchStatus.ACCEPTED,
-                resource=f.ResourceFactory(anchor=personas.anchor_b, kind=NeedKind.TIME),
+                # Anchor A's too: carol, on A's board, sees only A's backing.
+                resource=f.ResourceFactory(anchor=personas.anchor_a, kind=NeedKind.TIME),
                 responded_at=timezone.make_aware(
                     datetime.datetime.combine(taken_up, datetime.time(12))
                 ),
