@@ -242,6 +242,18 @@ def polygon_layer(
     """One GeoJSON layer for all the polygons, as compact JSON; a feature's
     ``style``, if any, is in its properties (no Python style function per
     feature)."""
+    return _compact_layer(
+        frame,
+        properties,
+        name=name,
+        control=control,
+        tooltip=_tooltip(tooltip) if len(frame) else None,
+    )
+
+
+def _compact_layer(frame: Any, properties: list[dict[str, Any]], **options: Any) -> CompactGeoJson:
+    """A CompactGeoJson of ``frame``'s geometries with ``properties``: folium
+    sees stub geometries, the page gets shapely's text (compact_json)."""
     data = {
         "type": "FeatureCollection",
         "features": [
@@ -252,10 +264,8 @@ def polygon_layer(
     return CompactGeoJson(
         data,
         geometry_texts=_geometry_texts(frame.geometry.values),
-        name=name,
-        control=control,
-        tooltip=_tooltip(tooltip) if len(frame) else None,
         attribution=BOUNDARY_ATTRIBUTION,
+        **options,
     )
 
 
@@ -275,20 +285,8 @@ def reference_layer(outlines: Any) -> folium.GeoJson:
         {"name": esc(row.name), "kind": row.kind, "style": REFERENCE_STYLES[row.kind]}
         for row in outlines.itertuples(index=False)
     ]
-    data = {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "geometry": _STUB_GEOMETRY, "properties": props}
-            for props in properties
-        ],
-    }
-    return CompactGeoJson(
-        data,
-        geometry_texts=_geometry_texts(outlines.geometry.values),
-        name=REFERENCE_NAME,
-        control=True,
-        interactive=False,
-        attribution=BOUNDARY_ATTRIBUTION,
+    return _compact_layer(
+        outlines, properties, name=REFERENCE_NAME, control=True, interactive=False
     )
 
 
