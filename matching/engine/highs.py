@@ -78,7 +78,8 @@ def run_milp(
     lp.a_matrix_.index_ = csc.indices.astype(np.int32)
     lp.a_matrix_.value_ = csc.data.astype(np.float64)
     lp.integrality_ = [highspy.HighsVarType(int(v)) for v in integrality.tolist()]
-    highs = highspy.Highs()
+    # highspy.Highs (the Python subclass of the binding) has no annotations.
+    highs = highspy.Highs()  # type: ignore[no-untyped-call]
     highs.setOptionValue("output_flag", False)
     highs.setOptionValue("mip_rel_gap", float(mip_rel_gap))
     highs.setOptionValue("threads", 1)
