@@ -88,8 +88,26 @@ class ApiGuardMiddleware:
             length = 0
         if limit is not None and length > limit:
             return too_large_response()
-        refused = self._unknown_params(request)
+        refused = self._nul_characters(request) or self._unknown_params(request)
         return refused if refused is not None else self.get_response(request)
+
+    def _nul_characters(self, request: HttpRequest) -> HttpResponse | None:
+        # No text we store may hold a NUL character (PostgreSQL refuses it
+        # with an error, a 500, wherever a value reaches a query): refuse it
+        # at the door, in the query string or the body (its size is bounded
+        # above), raw or percent-encoded where the body is a form.
+        query = request.META.get("QUERY_STRING", "")
+        body = request.body
+        form = request.content_type == "application/x-www-form-urlencoded"
+        if "%00" in query or "\x00" in query or b"\x00" in body or (form and b"%00" in body):
+            return JsonResponse(
+                {
+                    "message": "The request holds a NUL character, which no field accepts.",
+                    "extra": {},
+                },
+                status=400,
+            )
+        return None
 
     def _unknown_params(self, request: HttpRequest) -> HttpResponse | None:
         if request.method == "OPTIONS" or not request.GET:

@@ -256,6 +256,11 @@ REST_FRAMEWORK = {
     ],
 }
 SPECTACULAR_SETTINGS = {
+    # 413 and 415 documented on every operation that takes a body (config/apischema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.apischema.document_body_errors",
+    ],
     "TITLE": "Backer API",
     "DESCRIPTION": "Community partner mapping and backer-matching for anchor institutions.",
     "VERSION": "0.1.0",
