@@ -14,23 +14,9 @@ from django.urls import reverse
 from config.models import OutboxMessage
 from partners.models import CommunityGroup, ImportJob, ImportKind, ImportStatus
 from partners.services.imports import import_job_run, import_job_start
-from places.models import Postcode
-from tests import factories as f
 
 MIXED = Path(__file__).parent / "data" / "groups_mixed.csv"
 URL = "/team/import/"
-
-
-@pytest.fixture
-def m5(db):  # type: ignore[no-untyped-def]
-    hood = f.NeighbourhoodFactory()
-    Postcode.objects.create(
-        postcode="M5 4WT",
-        latitude=hood.point_lat,
-        longitude=hood.point_lon,
-        neighbourhood_code=hood.code,
-    )
-    return hood
 
 
 def _upload(client, data: bytes = b"", kind: str = "csv", name: str = "groups.csv"):  # type: ignore[no-untyped-def]

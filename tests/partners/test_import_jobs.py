@@ -17,22 +17,8 @@ from partners.models import Activity, CommunityGroup, ImportJob, ImportStatus
 from partners.services import imports as jobs
 from partners.services.imports import import_job_run, import_job_start
 from partners.tasks import run_import
-from places.models import Postcode
-from tests import factories as f
 
 MIXED = Path(__file__).parent / "data" / "groups_mixed.csv"
-
-
-@pytest.fixture
-def m5(db):  # type: ignore[no-untyped-def]
-    hood = f.NeighbourhoodFactory()
-    Postcode.objects.create(
-        postcode="M5 4WT",
-        latitude=hood.point_lat,
-        longitude=hood.point_lon,
-        neighbourhood_code=hood.code,
-    )
-    return hood
 
 
 def _csv(rows: int, *, bad_every: int = 0, prefix: str = "G") -> bytes:

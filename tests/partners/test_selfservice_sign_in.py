@@ -24,17 +24,6 @@ def fresh_cache():  # type: ignore[no-untyped-def]
     cache.clear()
 
 
-@pytest.fixture
-def ask(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    """Ask for a link and run what the request left in the outbox, as the worker would."""
-
-    def asking(client, email):  # type: ignore[no-untyped-def]
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post("/group/sign-in/", {"email": email})
-
-    return asking
-
-
 def link(message) -> str:  # type: ignore[no-untyped-def]
     return urlsplit(re.search(r"https?://\S+/group/sign-in/link/\S+/", message.body).group(0)).path
 

@@ -34,15 +34,6 @@ def fresh_cache():  # type: ignore[no-untyped-def]
     cache.clear()
 
 
-@pytest.fixture
-def ask(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
-    def asking(client, email):  # type: ignore[no-untyped-def]
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post("/group/sign-in/", {"email": email})
-
-    return asking
-
-
 def token_of(message) -> str:  # type: ignore[no-untyped-def]
     path = urlsplit(re.search(r"https?://\S+/group/sign-in/link/\S+/", message.body).group(0)).path
     return unquote(path.rstrip("/").rsplit("/", 1)[1])
