@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("", include("matching.urls")),
     path("", include("maps.urls")),
+    path("", include("assessment.urls")),
 ]
 
 handler404 = "config.views.not_found"

@@ -1,6 +1,6 @@
-"""The board's pages: dashboard, charts, printable report, and the leadership
-self-assessment. (The interactive board map and its standalone download are
-maps/views_map.py.)
+"""The board's pages: dashboard, charts and printable report. (The
+interactive board map and its standalone download are maps/views_map.py; the
+leadership self-assessment's pages are assessment/views.py.)
 
 Who: board members (the "board" auth group and a board membership) see their
 anchors; anchor-team staff may look too; admins see every anchor; anyone else
@@ -8,27 +8,25 @@ gets a 403 and the anonymous the sign-in page. A member of several anchors'
 boards gets the joint view, or one anchor through the filter.
 
 Nothing on these pages is personal: the selectors (maps.dashboard,
-maps.selfassessment) return aggregates only.
+assessment.results) return aggregates only.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
-from accounts.decorators import board_required, forbidden
-from config.exceptions import ApplicationError
-from maps import board_cache, charts, dashboard, selfassessment
+from accounts.decorators import board_required
+from assessment.results import MIN_RESPONDENTS, RoundResults, round_results, round_results_latest
+from assessment.views import round_from_query
+from maps import board_cache, charts, dashboard
 from maps.figures import FIGURE_DEFINITIONS, PERIODS
-from maps.forms import BoardFilterForm, ResponseForm
+from maps.forms import BoardFilterForm
 from maps.levels import LEVEL_NAMES
-from maps.models import AssessmentRound
 from partners.models import Anchor
 
 CHART_ALT = {
@@ -105,23 +103,12 @@ def _figures(scope: dashboard.BoardScope) -> dict[str, Any]:
         "definitions": FIGURE_DEFINITIONS,
         "deprived_deciles": dashboard.DEPRIVED_DECILES,
         "chart_alt": CHART_ALT,
-        "minimum": selfassessment.MIN_RESPONDENTS,
+        "minimum": MIN_RESPONDENTS,
     }
 
 
-def _assessments(anchors: list[Anchor]) -> list[selfassessment.RoundResults]:
-    found = []
-    for anchor in anchors:
-        latest = selfassessment.round_latest(anchor_id=anchor.pk)
-        if latest is None:
-            continue
-        found.append(selfassessment.round_results(round=latest))
-        if selfassessment.round_is_open(round=latest):
-            # An open round shows nothing yet: the last closed one beside it.
-            closed = selfassessment.round_latest_closed(anchor_id=anchor.pk)
-            if closed is not None:
-                found.append(selfassessment.round_results(round=closed))
-    return found
+def _assessments(anchors: list[Anchor]) -> list[RoundResults]:
+    return round_results_latest(anchor_ids=[a.pk for a in anchors])
 
 
 @require_GET
@@ -160,118 +147,11 @@ def _png_response(png: bytes) -> HttpResponse:
     return response
 
 
-def _round_for(request: HttpRequest, anchors: list[Anchor]) -> AssessmentRound:
-    raw = request.GET.get("round", "")
-    if not raw.isdigit():
-        raise Http404("Choose a round.")
-    return get_object_or_404(
-        AssessmentRound.objects.select_related("anchor"),
-        pk=int(raw),
-        anchor__in=anchors,
-    )
-
-
 def _radar(request: HttpRequest, anchors: list[Anchor]) -> HttpResponse:
-    results = selfassessment.round_results(round=_round_for(request, anchors))
+    results = round_results(round=round_from_query(request, anchors))
     png = charts.chart_radar(
         [b.label for b in results.blocks],
         [b.mean for b in results.blocks],
         [b.previous_mean for b in results.blocks],
     )
     return _png_response(png)
-
-
-# --- self-assessment ------------------------------------------------------------------
-
-
-@require_GET
-@board_required
-def selfassessment_index_view(request: HttpRequest, anchors: list[Anchor]) -> HttpResponse:
-    rounds = []
-    for item in selfassessment.round_list(anchor_ids={a.pk for a in anchors}):
-        is_open = selfassessment.round_is_open(round=item)
-        may_take_part = is_open and selfassessment.round_can_take_part(
-            round=item, user=request.user
-        )
-        rounds.append(
-            {
-                "round": item,
-                "is_open": is_open,
-                "may_take_part": may_take_part,
-                "has_responded": may_take_part
-                and selfassessment.round_has_responded(round=item, user=request.user),
-            }
-        )
-    return render(
-        request,
-        "maps/selfassessment_index.html",
-        {"rounds": rounds, "anchors": anchors, "minimum": selfassessment.MIN_RESPONDENTS},
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@board_required
-def selfassessment_respond_view(
-    request: HttpRequest, anchors: list[Anchor], round_id: int
-) -> HttpResponse:
-    round = get_object_or_404(
-        AssessmentRound.objects.select_related("anchor"), pk=round_id, anchor__in=anchors
-    )
-    if not selfassessment.round_can_take_part(round=round, user=request.user):
-        return forbidden(request, "Only the board and leaders of this anchor can take part.")
-    index = reverse("maps:selfassessment")
-    if not selfassessment.round_is_open(round=round):
-        messages.info(request, "That round is closed.")
-        return redirect(index)
-    if selfassessment.round_has_responded(round=round, user=request.user):
-        messages.info(request, "You have already taken part in this round. Thank you.")
-        return redirect(index)
-    form = ResponseForm(request.POST or None, statements=selfassessment.statement_list())
-    if request.method == "POST" and form.is_valid():
-        try:
-            selfassessment.response_submit(round=round, user=request.user, answers=form.answers())
-        except ApplicationError as error:
-            form.add_error(None, error.message)
-        else:
-            messages.success(request, "Thank you. Your answers have been recorded anonymously.")
-            return redirect(index)
-    status = 400 if request.method == "POST" else 200
-    return render(
-        request,
-        "maps/selfassessment_respond.html",
-        {"round": round, "form": form, "minimum": selfassessment.MIN_RESPONDENTS},
-        status=status,
-    )
-
-
-def _results(request: HttpRequest, anchors: list[Anchor]) -> list[selfassessment.RoundResults]:
-    if request.GET.get("round"):
-        return [selfassessment.round_results(round=_round_for(request, anchors))]
-    slug = request.GET.get("anchor", "")
-    selected = [a for a in anchors if a.slug == slug] or anchors
-    return _assessments(selected)
-
-
-@require_GET
-@board_required
-def selfassessment_results_view(request: HttpRequest, anchors: list[Anchor]) -> HttpResponse:
-    return render(
-        request,
-        "maps/selfassessment_results.html",
-        {
-            "assessments": _results(request, anchors),
-            "anchors": anchors,
-            "minimum": selfassessment.MIN_RESPONDENTS,
-            "json_query": urlencode(
-                {key: request.GET[key] for key in ("anchor", "round") if request.GET.get(key)}
-            ),
-        },
-    )
-
-
-@require_GET
-@board_required
-def selfassessment_results_json_view(request: HttpRequest, anchors: list[Anchor]) -> HttpResponse:
-    return JsonResponse(
-        {"results": [selfassessment.round_results_as_dict(r) for r in _results(request, anchors)]}
-    )

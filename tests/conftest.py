@@ -177,7 +177,7 @@ def no_personal_data_in_logs(request: pytest.FixtureRequest):  # type: ignore[no
 REFERENCE_DATA = (
     ("partners.migrations.0001_roles", "create_roles"),
     ("partners.migrations.0003_themes", "load_themes"),
-    ("maps.migrations.0002_statements", "add_statements"),
+    ("assessment.migrations.0002_statements", "add_statements"),
 )
 
 

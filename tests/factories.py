@@ -301,7 +301,7 @@ class AssessmentRoundFactory(factory.django.DjangoModelFactory):
     """An open self-assessment round of an anchor, opened a week ago."""
 
     class Meta:
-        model = "maps.AssessmentRound"
+        model = "assessment.AssessmentRound"
 
     anchor = factory.SubFactory(AnchorFactory)
     title = factory.Sequence(lambda n: f"Round {n}")

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "partners",
     "matching",
     "maps",
+    "assessment",
 ]
 
 MIDDLEWARE = [

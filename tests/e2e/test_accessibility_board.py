@@ -17,7 +17,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from maps import selfassessment
+from assessment import results, selectors, services
 from matching.models import MatchStatus
 from partners.models import NeedKind
 from tests import factories as f
@@ -49,10 +49,10 @@ def backed_place(personas):
             )
     f.CommunityGroupFactory(neighbourhood=places[0], meets_at_home=True)
     f.SiteFactory(anchor=personas.anchor_a)
-    statements = selfassessment.statement_list()
+    statements = selectors.statement_list()
     leaders = [
         f.member(personas.anchor_a, "board", username=f"leader{n}")
-        for n in range(selfassessment.MIN_RESPONDENTS)
+        for n in range(results.MIN_RESPONDENTS)
     ]
     # A closed round, so its results are drawn, and an open one (taken part
     # in, closed from the rounds page) whose results say they come later.
@@ -64,7 +64,7 @@ def backed_place(personas):
     round = f.AssessmentRoundFactory(anchor=personas.anchor_a, title="Autumn round")
     for n, leader in enumerate(leaders):
         for each in (summer, round):
-            selfassessment.response_submit(
+            services.response_submit(
                 round=each, user=leader, answers={s.pk: (1 + n, "") for s in statements}
             )
     summer.closed_at = timezone.now() - datetime.timedelta(days=30)

@@ -7,7 +7,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-FORBIDDEN = ("django", "celery", "rest_framework", "places", "partners", "maps", "config")
+FORBIDDEN = (
+    "django",
+    "celery",
+    "rest_framework",
+    "places",
+    "partners",
+    "maps",
+    "assessment",
+    "config",
+)
 
 
 def test_importing_the_engine_pulls_in_no_framework_or_app() -> None:

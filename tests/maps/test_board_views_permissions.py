@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from maps.selfassessment import response_submit, statement_list
+from assessment.selectors import statement_list
+from assessment.services import response_submit
 from matching.models import MatchStatus
 from partners.models import NeedKind
 from tests import factories as f
@@ -17,9 +18,9 @@ from tests import factories as f
 BOARD_PAGES = [
     "maps:board",
     "maps:board-report",
-    "maps:selfassessment",
-    "maps:selfassessment-results",
-    "maps:selfassessment-results-json",
+    "assessment:selfassessment",
+    "assessment:selfassessment-results",
+    "assessment:selfassessment-results-json",
 ]
 
 
@@ -176,7 +177,7 @@ def test_an_anchor_the_member_does_not_sit_on_cannot_be_chosen(client, cast):  #
 def test_the_board_cannot_see_another_anchors_self_assessment(client, cast):  # type: ignore[no-untyped-def]
     client.force_login(cast.bob)
 
-    results = client.get(reverse("maps:selfassessment-results"), {"round": cast.round.pk})
+    results = client.get(reverse("assessment:selfassessment-results"), {"round": cast.round.pk})
     radar = client.get(reverse("maps:board-chart", args=["radar"]), {"round": cast.round.pk})
 
     assert results.status_code == 404

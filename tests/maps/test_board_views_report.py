@@ -33,7 +33,7 @@ def test_the_report_is_printable_and_accessible(client, board):  # type: ignore[
 
     content = response.content.decode()
     assert response.status_code == 200
-    assert "maps/print.css" in content
+    assert "css/print.css" in content
     images = re.findall(r"<img [^>]*>", content)
     assert len(images) == 4
     assert all(re.search(r'alt="[^"]{20,}"', image) for image in images)

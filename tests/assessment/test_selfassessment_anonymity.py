@@ -8,9 +8,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from assessment.models import AssessmentAnswer, AssessmentParticipation
+from assessment.results import MIN_RESPONDENTS, round_results
+from assessment.selectors import statement_list
+from assessment.services import response_submit
 from config.exceptions import ApplicationError
-from maps.models import AssessmentAnswer, AssessmentParticipation
-from maps.selfassessment import MIN_RESPONDENTS, response_submit, round_results, statement_list
 from tests import factories as f
 
 ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth"]
@@ -76,8 +78,10 @@ def test_a_single_respondents_comments_are_not_shown_below_the_threshold(client,
     close(round_)
     client.force_login(users[-1])
 
-    page = client.get(reverse("maps:selfassessment-results"), {"round": round_.pk})
-    data = client.get(reverse("maps:selfassessment-results-json"), {"round": round_.pk}).json()
+    page = client.get(reverse("assessment:selfassessment-results"), {"round": round_.pk})
+    data = client.get(
+        reverse("assessment:selfassessment-results-json"), {"round": round_.pk}
+    ).json()
     results = round_results(round=round_)
 
     assert "would say this" not in page.content.decode()
@@ -96,11 +100,11 @@ def test_results_pages_and_json_name_no_respondent(client, leaders):  # type: ig
     client.force_login(viewer)
 
     pages = [
-        client.get(reverse("maps:selfassessment-results"), {"round": round_.pk}),
-        client.get(reverse("maps:selfassessment-results-json"), {"round": round_.pk}),
+        client.get(reverse("assessment:selfassessment-results"), {"round": round_.pk}),
+        client.get(reverse("assessment:selfassessment-results-json"), {"round": round_.pk}),
         client.get(reverse("maps:board")),
         client.get(reverse("maps:board-report")),
-        client.get(reverse("maps:selfassessment")),
+        client.get(reverse("assessment:selfassessment")),
     ]
 
     assert "Comment number 0" in pages[0].content.decode()
@@ -121,7 +125,9 @@ def test_the_json_holds_figures_and_comments_only(client, leaders):  # type: ign
     close(round_)
     client.force_login(users[3])
 
-    data = client.get(reverse("maps:selfassessment-results-json"), {"round": round_.pk}).json()
+    data = client.get(
+        reverse("assessment:selfassessment-results-json"), {"round": round_.pk}
+    ).json()
 
     result = data["results"][0]
     assert set(result) == {
@@ -167,10 +173,12 @@ def test_an_open_rounds_pages_show_no_figure_or_comment_however_many_answered(cl
     client.force_login(users[5])
 
     pages = [
-        client.get(reverse("maps:selfassessment-results"), {"round": round_.pk}),
+        client.get(reverse("assessment:selfassessment-results"), {"round": round_.pk}),
         client.get(reverse("maps:board")),
     ]
-    data = client.get(reverse("maps:selfassessment-results-json"), {"round": round_.pk}).json()
+    data = client.get(
+        reverse("assessment:selfassessment-results-json"), {"round": round_.pk}
+    ).json()
 
     for page in pages:
         content = page.content.decode()

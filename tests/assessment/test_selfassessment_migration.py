@@ -8,9 +8,10 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils.crypto import salted_hmac
 
-from maps.models import AssessmentAnswer, AssessmentParticipation
+from assessment.models import AssessmentAnswer, AssessmentParticipation
 from tests import factories as f
-from tests.maps.test_selfassessment_attacks import OLD_KEY_SALT, every_value_in_the_database
+from tests.assessment.test_moved_tables import migrated_back  # noqa: F401  (a fixture)
+from tests.assessment.test_selfassessment_attacks import OLD_KEY_SALT, every_value_in_the_database
 
 BEFORE = [("maps", "0003_display_geometry")]
 AFTER = [("maps", "0004_anonymous_answers")]
@@ -23,6 +24,7 @@ def migrate(targets):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("migrated_back")
 def test_it_keeps_answers_and_participants_and_drops_the_key():  # type: ignore[no-untyped-def]
     old = migrate(BEFORE)
     anchor = f.AnchorFactory()

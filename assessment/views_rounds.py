@@ -2,7 +2,7 @@
 follows how many people have taken part (never who), and closes it.
 
 Who: the anchor team of the round's anchor, and admins (see
-maps.selfassessment, "running rounds", for why not the board). Anyone else
+assessment/services.py, "running rounds", for why not the board). Anyone else
 signed in gets a 403; a round of another anchor is not there for them (404),
 so its URL does not confirm it exists. The pages show counts only.
 """
@@ -16,12 +16,13 @@ from django.utils import dateformat
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.decorators import team_required
+from assessment import selectors, services
+from assessment.forms import RoundOpenForm
+from assessment.results import MIN_RESPONDENTS
 from config.exceptions import ApplicationError
-from maps import selfassessment
-from maps.forms import RoundOpenForm
 from partners.models import Anchor
 
-ROUNDS_URL = "maps:selfassessment-rounds"
+ROUNDS_URL = "assessment:selfassessment-rounds"
 
 
 # Signed in and on the team of at least one anchor; the view gets those anchors.
@@ -34,10 +35,10 @@ rounds_required = team_required(
 @require_GET
 @rounds_required
 def rounds_view(request: HttpRequest, anchors: list[Anchor]) -> HttpResponse:
-    rounds = list(selfassessment.round_list(anchor_ids={a.pk for a in anchors}))
+    rounds = list(selectors.round_list(anchor_ids={a.pk for a in anchors}))
     sections = []
     for anchor in anchors:
-        current = selfassessment.round_open_now(anchor_id=anchor.pk)
+        current = selectors.round_open_now(anchor_id=anchor.pk)
         sections.append(
             {
                 "anchor": anchor,
@@ -47,8 +48,8 @@ def rounds_view(request: HttpRequest, anchors: list[Anchor]) -> HttpResponse:
         )
     return render(
         request,
-        "maps/selfassessment_rounds.html",
-        {"sections": sections, "minimum": selfassessment.MIN_RESPONDENTS},
+        "assessment/selfassessment_rounds.html",
+        {"sections": sections, "minimum": MIN_RESPONDENTS},
     )
 
 
@@ -60,7 +61,7 @@ def round_new_view(request: HttpRequest, anchors: list[Anchor]) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         anchor = form.chosen_anchor()
         try:
-            round = selfassessment.round_open(
+            round = services.round_open(
                 anchor=anchor,
                 user=request.user,
                 title=form.cleaned_data["title"],
@@ -78,7 +79,7 @@ def round_new_view(request: HttpRequest, anchors: list[Anchor]) -> HttpResponse:
             return redirect(ROUNDS_URL)
     return render(
         request,
-        "maps/selfassessment_round_new.html",
+        "assessment/selfassessment_round_new.html",
         {"form": form, "single_anchor": anchors[0] if len(anchors) == 1 else None},
         status=400 if request.method == "POST" else 200,
     )
@@ -87,15 +88,13 @@ def round_new_view(request: HttpRequest, anchors: list[Anchor]) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @rounds_required
 def round_close_view(request: HttpRequest, anchors: list[Anchor], round_id: int) -> HttpResponse:
-    round = get_object_or_404(
-        selfassessment.round_list(anchor_ids={a.pk for a in anchors}), pk=round_id
-    )
-    if not selfassessment.round_is_open(round=round):
+    round = get_object_or_404(selectors.round_list(anchor_ids={a.pk for a in anchors}), pk=round_id)
+    if not selectors.round_is_open(round=round):
         messages.info(request, f"“{round.title}” is not open.")
         return redirect(ROUNDS_URL)
     if request.method == "POST":
         try:
-            closed = selfassessment.round_close(round=round, user=request.user)
+            closed = services.round_close(round=round, user=request.user)
         except ApplicationError as error:
             messages.error(request, error.message)
         else:
@@ -108,6 +107,6 @@ def round_close_view(request: HttpRequest, anchors: list[Anchor], round_id: int)
         return redirect(ROUNDS_URL)
     return render(
         request,
-        "maps/selfassessment_round_close.html",
-        {"round": round, "minimum": selfassessment.MIN_RESPONDENTS},
+        "assessment/selfassessment_round_close.html",
+        {"round": round, "minimum": MIN_RESPONDENTS},
     )

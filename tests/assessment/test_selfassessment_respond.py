@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from maps.models import AssessmentAnswer, AssessmentParticipation
-from maps.selfassessment import statement_list
+from assessment.models import AssessmentAnswer, AssessmentParticipation
+from assessment.selectors import statement_list
 from tests import factories as f
 
 
@@ -19,7 +19,7 @@ def round_(personas):  # type: ignore[no-untyped-def]
 
 
 def url(round_) -> str:  # type: ignore[no-untyped-def]
-    return reverse("maps:selfassessment-respond", args=[round_.pk])
+    return reverse("assessment:selfassessment-respond", args=[round_.pk])
 
 
 def full_answers(score: str = "4") -> dict[str, str]:
@@ -51,7 +51,7 @@ def test_answers_are_recorded_and_the_person_thanked(client, personas, round_): 
 
     response = client.post(url(round_), data, follow=True)
 
-    assert response.redirect_chain[-1][0] == reverse("maps:selfassessment")
+    assert response.redirect_chain[-1][0] == reverse("assessment:selfassessment")
     assert "recorded anonymously" in response.content.decode()
     assert AssessmentParticipation.objects.filter(round=round_).count() == 1
     assert (
@@ -140,13 +140,13 @@ def test_an_admin_who_is_not_a_member_reads_results_but_does_not_answer(client, 
     client.force_login(personas.root)
 
     assert client.get(url(round_)).status_code == 403
-    assert client.get(reverse("maps:selfassessment")).status_code == 200
+    assert client.get(reverse("assessment:selfassessment")).status_code == 200
 
 
 def test_the_index_lists_rounds_and_offers_to_take_part(client, personas, round_):  # type: ignore[no-untyped-def]
     client.force_login(personas.carol)
 
-    content = client.get(reverse("maps:selfassessment")).content.decode()
+    content = client.get(reverse("assessment:selfassessment")).content.decode()
 
     assert "Autumn 2026" in content
     assert url(round_) in content

@@ -8,8 +8,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from maps.models import Block
-from maps.selfassessment import MIN_RESPONDENTS, response_submit, round_results, statement_list
+from assessment.models import Block
+from assessment.results import MIN_RESPONDENTS, round_results
+from assessment.selectors import statement_list
+from assessment.services import response_submit
 from tests import factories as f
 
 

@@ -20,7 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from maps.selfassessment import response_submit, statement_list
+from assessment.selectors import statement_list
+from assessment.services import response_submit
 from tests import factories as f
 
 # The salt the self-assessment used for its respondent keys.
@@ -43,7 +44,9 @@ def scores_of(number: int) -> dict[int, tuple[int, str]]:
 
 
 def means(client, round_):  # type: ignore[no-untyped-def]
-    data = client.get(reverse("maps:selfassessment-results-json"), {"round": round_.pk}).json()
+    data = client.get(
+        reverse("assessment:selfassessment-results-json"), {"round": round_.pk}
+    ).json()
     return [s["mean"] for s in data["results"][0]["statements"]]
 
 

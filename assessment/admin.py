@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
-from maps.models import AssessmentRound, AssessmentStatement
+from assessment.models import AssessmentRound, AssessmentStatement
 
 
 @admin.register(AssessmentRound)

@@ -10,19 +10,19 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from assessment import selectors, services
+from assessment.models import AssessmentRound
 from config.exceptions import ApplicationError
-from maps import selfassessment
-from maps.models import AssessmentRound
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
 
-ROUNDS = reverse("maps:selfassessment-rounds")
-NEW = reverse("maps:selfassessment-round-new")
+ROUNDS = reverse("assessment:selfassessment-rounds")
+NEW = reverse("assessment:selfassessment-round-new")
 
 
 def close_url(round: AssessmentRound) -> str:
-    return reverse("maps:selfassessment-round-close", args=[round.pk])
+    return reverse("assessment:selfassessment-round-close", args=[round.pk])
 
 
 def in_days(days: int) -> datetime.date:
@@ -51,13 +51,13 @@ def test_the_team_opens_a_round_that_closes_at_the_end_of_its_closing_date(clien
         datetime.datetime.combine(closes_on + datetime.timedelta(days=1), datetime.time.min)
     )
     assert round.last_day == closes_on
-    assert selfassessment.round_is_open(round=round)
+    assert selectors.round_is_open(round=round)
     page = client.get(ROUNDS).content.decode()
     assert "Autumn 2026" in page and closes_on.strftime("%-d %B %Y") in page
     # The board can now take part.
     client.force_login(personas.carol)
-    index = client.get(reverse("maps:selfassessment")).content.decode()
-    assert reverse("maps:selfassessment-respond", args=[round.pk]) in index
+    index = client.get(reverse("assessment:selfassessment")).content.decode()
+    assert reverse("assessment:selfassessment-respond", args=[round.pk]) in index
 
 
 @pytest.mark.parametrize("typed", ["31 March 2099", "31 Mar 2099", "2099-03-31", "31/03/2099"])
@@ -127,7 +127,7 @@ def test_another_anchors_team_cannot_open_its_rounds(client, personas):
     assert "Choose one of the anchors your team runs" in response.content.decode()
     assert not AssessmentRound.objects.exists()
     with pytest.raises(ApplicationError, match="Only this anchor's team"):
-        selfassessment.round_open(
+        services.round_open(
             anchor=personas.anchor_a, user=personas.bob, title="Sneaky", closes_on=in_days(5)
         )
 
@@ -142,11 +142,11 @@ def test_the_board_takes_part_but_does_not_run_rounds(client, personas, page):
 
 def test_the_team_sees_how_many_have_taken_part_and_never_who(client, personas):
     round = f.AssessmentRoundFactory(anchor=personas.anchor_a, title="Autumn")
-    statements = selfassessment.statement_list()
+    statements = selectors.statement_list()
     names = ["margaret-board", "oluwaseun-board"]
     for name in names:
         member = f.member(personas.anchor_a, "board", username=name)
-        selfassessment.response_submit(
+        services.response_submit(
             round=round, user=member, answers={s.pk: (4, "") for s in statements}
         )
     client.force_login(personas.alice)
@@ -166,22 +166,22 @@ def test_the_team_closes_the_open_round_and_nobody_can_take_part_after(client, p
     response = client.post(close_url(round))
     assert response.status_code == 302 and response["Location"] == ROUNDS
     round.refresh_from_db()
-    assert not selfassessment.round_is_open(round=round)
+    assert not selectors.round_is_open(round=round)
     assert round.closed_at <= timezone.now()
     # A second click (or a second tab) changes nothing and says so.
     again = client.post(close_url(round), follow=True)
     assert "“Autumn” is not open." in again.content.decode()
     client.force_login(personas.carol)
-    respond = client.get(reverse("maps:selfassessment-respond", args=[round.pk]), follow=True)
+    respond = client.get(reverse("assessment:selfassessment-respond", args=[round.pk]), follow=True)
     assert "That round is closed." in respond.content.decode()
 
 
 def test_closing_twice_at_once_closes_it_once(personas):
     round = f.AssessmentRoundFactory(anchor=personas.anchor_a)
     stale = AssessmentRound.objects.get(pk=round.pk)
-    assert selfassessment.round_close(round=round, user=personas.alice) is True
+    assert services.round_close(round=round, user=personas.alice) is True
     first = AssessmentRound.objects.get(pk=round.pk).closed_at
-    assert selfassessment.round_close(round=stale, user=personas.alice) is False
+    assert services.round_close(round=stale, user=personas.alice) is False
     assert AssessmentRound.objects.get(pk=round.pk).closed_at == first
 
 
@@ -193,7 +193,7 @@ def test_another_anchors_team_cannot_close_its_round(client, personas):
     round.refresh_from_db()
     assert round.closed_at is None
     with pytest.raises(ApplicationError, match="Only this anchor's team"):
-        selfassessment.round_close(round=round, user=personas.bob)
+        services.round_close(round=round, user=personas.bob)
 
 
 def test_after_closing_the_team_can_open_the_next_round(client, personas):
@@ -211,6 +211,6 @@ def test_after_closing_the_team_can_open_the_next_round(client, personas):
 
 def test_the_navigation_offers_it_to_the_team_only(client, personas):
     client.force_login(personas.alice)
-    assert ROUNDS in client.get(reverse("maps:selfassessment")).content.decode()
+    assert ROUNDS in client.get(reverse("assessment:selfassessment")).content.decode()
     client.force_login(personas.carol)
-    assert ROUNDS not in client.get(reverse("maps:selfassessment")).content.decode()
+    assert ROUNDS not in client.get(reverse("assessment:selfassessment")).content.decode()
