@@ -18,12 +18,52 @@
       }
       var fill = feature.properties["fill_" + shade];
       if (fill) { style.fillColor = fill; }
+      // Hatching over the fill, in this colour ("" none): neighbouring IMD
+      // deciles that share a colour differ by it (maps/builders/style.py).
+      style.backerHatch = feature.properties["hatch_" + shade] || "";
       for (var k in outline) {
         if (!(k in style) && Object.prototype.hasOwnProperty.call(outline, k)) { style[k] = outline[k]; }
       }
       return style;
     };
   }
+
+  // The canvas renderer hatches a path whose options carry backerHatch (a
+  // colour): diagonal lines 6 px apart over its fill, at the fill's opacity.
+  var hatches = {};
+  function hatchPattern(ctx, colour) {
+    if (!hatches[colour]) {
+      var tile = document.createElement("canvas");
+      tile.width = tile.height = 6;
+      var t = tile.getContext("2d");
+      t.strokeStyle = colour;
+      t.lineWidth = 1.5;
+      t.beginPath();
+      t.moveTo(0, 6); t.lineTo(6, 0);
+      t.moveTo(-1, 1); t.lineTo(1, -1);
+      t.moveTo(5, 7); t.lineTo(7, 5);
+      t.stroke();
+      hatches[colour] = tile;
+    }
+    return ctx.createPattern(hatches[colour], "repeat");
+  }
+  var fillStroke = L.Canvas.prototype._fillStroke;
+  L.Canvas.prototype._fillStroke = function (ctx, layer) {
+    var options = layer.options;
+    if (options.fill && options.backerHatch) {
+      ctx.globalAlpha = options.fillOpacity;
+      ctx.fillStyle = options.fillColor || options.color;
+      ctx.fill(options.fillRule || "evenodd");
+      ctx.fillStyle = hatchPattern(ctx, options.backerHatch);
+      ctx.fill(options.fillRule || "evenodd");
+      var fill = options.fill;
+      options.fill = false;  // filled above: only the outline is left to draw
+      fillStroke.call(this, ctx, layer);
+      options.fill = fill;
+      return;
+    }
+    fillStroke.call(this, ctx, layer);
+  };
 
   function showLegend(shade) {
     var sections = document.querySelectorAll("[data-legend]");
