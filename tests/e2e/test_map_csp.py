@@ -73,9 +73,11 @@ def open_under_policy(page, url):
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on(
         "response",
-        lambda r: headers.setdefault("csp", r.headers.get("content-security-policy", ""))
-        if "/map/frame/" in r.url
-        else None,
+        lambda r: (
+            headers.setdefault("csp", r.headers.get("content-security-policy", ""))
+            if "/map/frame/" in r.url
+            else None
+        ),
     )
     page.add_init_script(RECORD_VIOLATIONS)
     page.goto(url)

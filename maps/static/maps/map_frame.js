@@ -99,6 +99,13 @@
   // phone, or 200% zoom). The buttons are real <button>s: Tab reaches them,
   // Enter and Space operate them.
   var NARROW = "(max-width: 640px)";
+  // On a narrow frame there is room for one open at a time: opening one folds
+  // the other, so neither ever lies over the other's controls.
+  var folds = [];
+
+  function narrow() {
+    return Boolean(window.matchMedia && window.matchMedia(NARROW).matches);
+  }
 
   function foldable(container, body, label, id) {
     body.id = id;
@@ -113,13 +120,38 @@
       container.classList.toggle("backer-folded", !open);
     }
     button.addEventListener("click", function () {
-      set(button.getAttribute("aria-expanded") !== "true");
+      var open = button.getAttribute("aria-expanded") !== "true";
+      if (open && narrow()) {
+        folds.forEach(function (other) { if (other !== set) { other(false); } });
+      }
+      set(open);
     });
     container.insertBefore(button, container.firstChild);
-    var narrow = window.matchMedia && window.matchMedia(NARROW).matches;
-    set(!narrow);
+    set.container = container;
+    folds.push(set);
+    set(!narrow());
     return button;
   }
+
+  function covers(container, element) {
+    var a = container.getBoundingClientRect();
+    var b = element.getBoundingClientRect();
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  }
+
+  // A control never lies over what has the focus (WCAG 2.4.11): when Tab
+  // reaches something under an open control (a cluster, say), it folds.
+  document.addEventListener("focusin", function (event) {
+    var target = event.target;
+    folds.forEach(function (set) {
+      var open = !set.container.classList.contains("backer-folded");
+      // The map itself (focused by a click on it) holds the controls: not under them.
+      var apart = !set.container.contains(target) && !target.contains(set.container);
+      if (open && apart && covers(set.container, target)) {
+        set(false);
+      }
+    });
+  });
 
   function foldControls(map) {
     var legend = document.querySelector(".backer-legend");
