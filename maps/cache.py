@@ -1,6 +1,10 @@
-"""Rendered map HTML, cached by a data version.
+"""Rendered maps, cached by a data version.
 
-Key: ``map:{map}:{filters hash}:{data version}``. The data version is one
+An entry is a builders.MapDocument: the HTML and the hash sources of its
+inline code, which the frame's Content-Security-Policy allows (maps.tiles.
+frame_csp), taken once when the map is rendered.
+
+Key: ``mapdoc:{map}:{filters hash}:{data version}:{tiles}``. The data version is one
 query over the tables a map is drawn from (row counts and latest change), so
 a change to a match, group, activity, neighbourhood, site or resource gives a
 new key and the next request (or the beat task, maps/tasks.py) rebuilds;
@@ -34,10 +38,10 @@ from places.models import Neighbourhood
 
 __all__ = [
     "MAP_TIMEOUT",
+    "board_map_document",
     "board_map_download",
-    "board_map_html",
     "data_version",
-    "directory_map_html",
+    "directory_map_document",
     "map_assets",
     "map_cache_key",
 ]
@@ -82,7 +86,8 @@ def data_version() -> str:
 
 
 def map_cache_key(*, name: str, filters: MapFilters, version: str) -> str:
-    return f"map:{name}:{filters.key()}:{version}:{tiles_stamp()}"
+    # "mapdoc": entries are MapDocuments (those under "map:" were HTML).
+    return f"mapdoc:{name}:{filters.key()}:{version}:{tiles_stamp()}"
 
 
 def map_assets() -> builders.MapAssets:
@@ -105,12 +110,12 @@ def map_assets() -> builders.MapAssets:
     )
 
 
-def board_map_html(*, filters: MapFilters, version: str | None = None) -> str:
+def board_map_document(*, filters: MapFilters, version: str | None = None) -> builders.MapDocument:
     """The board map for ``filters``: from the cache, or built and stored."""
     version = version or data_version()
     key = map_cache_key(name="board", filters=filters, version=version)
-    html = cache.get(key)
-    if html is None:
+    document: builders.MapDocument | None = cache.get(key)
+    if document is None:
         frames = board_frames(filters=filters)
         folium_map = builders.board_map_build(
             neighbourhoods=frames.neighbourhoods,
@@ -124,9 +129,9 @@ def board_map_html(*, filters: MapFilters, version: str | None = None) -> str:
             reference=reference_outlines(bounds=frames.neighbourhoods.total_bounds),
             tiles=_tiles(),
         )
-        html = builders.map_html_render(folium_map)
-        cache.set(key, html, timeout=MAP_TIMEOUT)
-    return html
+        document = builders.map_document(builders.map_html_render(folium_map))
+        cache.set(key, document, timeout=MAP_TIMEOUT)
+    return document
 
 
 def _tiles() -> tuple[str, str] | None:
@@ -134,13 +139,15 @@ def _tiles() -> tuple[str, str] | None:
     return (tiles.url, tiles.attribution) if tiles else None
 
 
-def directory_map_html(*, filters: MapFilters, version: str | None = None) -> str:
+def directory_map_document(
+    *, filters: MapFilters, version: str | None = None
+) -> builders.MapDocument:
     """The public directory map (only ``filters.theme`` applies)."""
     filters = MapFilters(theme=filters.theme)
     version = version or data_version()
     key = map_cache_key(name="directory", filters=filters, version=version)
-    html = cache.get(key)
-    if html is None:
+    document: builders.MapDocument | None = cache.get(key)
+    if document is None:
         frames = directory_frames(theme=filters.theme)
         folium_map = builders.directory_map_build(
             neighbourhoods=frames.neighbourhoods,
@@ -151,9 +158,9 @@ def directory_map_html(*, filters: MapFilters, version: str | None = None) -> st
             reference=reference_outlines(bounds=frames.neighbourhoods.total_bounds),
             tiles=_tiles(),
         )
-        html = builders.map_html_render(folium_map)
-        cache.set(key, html, timeout=MAP_TIMEOUT)
-    return html
+        document = builders.map_document(builders.map_html_render(folium_map))
+        cache.set(key, document, timeout=MAP_TIMEOUT)
+    return document
 
 
 def _static_text(url: str) -> str:
@@ -173,5 +180,7 @@ def _static_text(url: str) -> str:
 
 def board_map_download(*, filters: MapFilters) -> str:
     """The board map as one self-contained HTML file: scripts and styles
-    inlined, so it opens offline, from any folder, years later."""
-    return builders.html_inline_assets(board_map_html(filters=filters), read=_static_text)
+    inlined, so it opens offline, from any folder, years later. It is an
+    attachment, served under the site's strict policy (no frame policy)."""
+    document = board_map_document(filters=filters)
+    return builders.html_inline_assets(document.html, read=_static_text)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from maps.board_cache import board_figures_warm
-from maps.cache import board_map_html, data_version, directory_map_html
+from maps.cache import board_map_document, data_version, directory_map_document
 from maps.display import display_geometry_prepare
 from maps.figures import MapFilters
 from partners.models import Anchor
@@ -37,8 +37,8 @@ def rebuild_board_maps() -> int:
     version = data_version()
     views = default_map_filters()
     for filters in views:
-        board_map_html(filters=filters, version=version)
-    directory_map_html(filters=MapFilters(), version=version)
+        board_map_document(filters=filters, version=version)
+    directory_map_document(filters=MapFilters(), version=version)
     # The dashboard's figures and charts too, so its first load only reads.
     board_figures_warm()
     return len(views) + 1

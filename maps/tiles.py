@@ -12,6 +12,7 @@ nothing else (``frame_csp``).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -21,12 +22,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 __all__ = ["FRAME_CSP", "Tiles", "frame_csp", "map_tiles", "tiles_stamp"]
 
-# The frame's own policy: settings' policy with inline script and style allowed
-# for this document only (folium writes both). No third-party host, unless an
-# operator configured tiles (then their one host, for images).
+# The frame's own policy: settings' policy, plus the sha256 of each inline
+# script and style of the document served (folium writes both; maps/builders/
+# document.py hashes them), never 'unsafe-inline'. No third-party host, unless
+# an operator configured tiles (then their one host, for images).
 FRAME_CSP: dict[str, list[str]] = {
-    "script-src": ["'self'", "'unsafe-inline'"],
-    "style-src": ["'self'", "'unsafe-inline'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
 }
 
 
@@ -84,13 +86,19 @@ def tiles_stamp() -> str:
     return hashlib.sha256(tiles.url.encode()).hexdigest()[:8] if tiles else "none"
 
 
-def frame_csp() -> dict[str, list[str]]:
-    """The map frame's policy now: FRAME_CSP, plus the tile host for images."""
+def frame_csp(*, scripts: Sequence[str] = (), styles: Sequence[str] = ()) -> dict[str, list[str]]:
+    """The map frame's policy now: FRAME_CSP with the hash sources of the
+    document's inline ``scripts`` and ``styles`` (MapDocument), plus the tile
+    host for images."""
+    policy = {
+        "script-src": [*FRAME_CSP["script-src"], *scripts],
+        "style-src": [*FRAME_CSP["style-src"], *styles],
+    }
     tiles = map_tiles()
     if tiles is None:
-        return dict(FRAME_CSP)
+        return policy
     img = list(settings.CONTENT_SECURITY_POLICY["DIRECTIVES"].get("img-src", ["'self'"]))
-    return {**FRAME_CSP, "img-src": [*img, tiles.origin]}
+    return {**policy, "img-src": [*img, tiles.origin]}
 
 
 @register()

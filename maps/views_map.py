@@ -3,15 +3,13 @@
 Each page holds the filters (a GET form, so a view can be shared by its
 URL), the map in an <iframe>, a table with the same figures and a text
 summary. The map document itself is a separate "frame" view: folium writes
-inline scripts and styles, so that one response alone allows them
-('unsafe-inline', our own origin only); every other page keeps the strict
-policy from settings.
+inline scripts and styles, so that one response alone allows exactly those,
+by their sha256 (maps.tiles.frame_csp; never 'unsafe-inline'); every other
+page, the download included, keeps the strict policy from settings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,7 +22,8 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import board_required
-from maps.cache import board_map_download, board_map_html, directory_map_html
+from maps.builders import MapDocument
+from maps.cache import board_map_document, board_map_download, directory_map_document
 from maps.figures import FIGURE_DEFINITIONS, PERIODS, SHADES, MapFilters, area_anchor
 from maps.frames import board_figures, directory_shown, group_theme_counts
 from maps.levels import DRAW_LIMITS, LEVEL_NAMES, LEVELS
@@ -32,17 +31,14 @@ from maps.tiles import frame_csp
 from partners.models import Anchor, NeedKind, Theme
 
 
-def _frame_policy(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """The map frame's own Content-Security-Policy (maps.tiles.frame_csp): read
-    per response, not at import, so it follows the tile settings."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = view(request, *args, **kwargs)
-        response._csp_replace = frame_csp()  # type: ignore[attr-defined]
-        return response
-
-    return wrapped
+def _frame_response(document: MapDocument) -> HttpResponse:
+    """A map document under its own Content-Security-Policy (maps.tiles.frame_csp):
+    the hashes of its inline code, and the tile settings as they are now."""
+    response = HttpResponse(document.html)
+    response._csp_replace = frame_csp(  # type: ignore[attr-defined]
+        scripts=document.scripts, styles=document.styles
+    )
+    return response
 
 
 class BoardMapFilterForm(forms.Form):
@@ -211,7 +207,6 @@ def _frame_filters(request: HttpRequest, form: Any) -> MapFilters | None:
 @board_required
 @require_GET
 @xframe_options_sameorigin
-@_frame_policy
 def board_map_frame_view(request: HttpRequest, anchors: list[Anchor]) -> HttpResponse:
     filters = _frame_filters(request, _board_form(request, anchors))
     if filters is None:
@@ -219,7 +214,7 @@ def board_map_frame_view(request: HttpRequest, anchors: list[Anchor]) -> HttpRes
             "One of the map filters is not recognised. Choose the filters again on the map page.",
             content_type="text/plain; charset=utf-8",
         )
-    return HttpResponse(board_map_html(filters=filters))
+    return _frame_response(board_map_document(filters=filters))
 
 
 @board_required
@@ -262,7 +257,6 @@ def directory_map_view(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @xframe_options_sameorigin
-@_frame_policy
 def directory_map_frame_view(request: HttpRequest) -> HttpResponse:
     filters = _frame_filters(request, _bound(DirectoryMapFilterForm, request))
     if filters is None:
@@ -270,4 +264,4 @@ def directory_map_frame_view(request: HttpRequest) -> HttpResponse:
             "That theme is not recognised. Choose a theme again on the map page.",
             content_type="text/plain; charset=utf-8",
         )
-    return HttpResponse(directory_map_html(filters=filters))
+    return _frame_response(directory_map_document(filters=filters))

@@ -8,13 +8,8 @@ plain frames.
 from __future__ import annotations
 
 from maps.builders.assets import MapAssets, assets_apply, html_inline_assets
-from maps.builders.board import (
-    BOARD_SHADES,
-    board_map_build,
-    directory_map_build,
-    features_of,
-    map_html_render,
-)
+from maps.builders.board import BOARD_SHADES, board_map_build, directory_map_build
+from maps.builders.document import MapDocument, features_of, map_document, map_html_render
 from maps.builders.geometry import DISPLAY_DECIMALS, geometry_for_display
 from maps.builders.layers import GROUP_LABEL_LIMIT
 from maps.builders.style import esc
@@ -24,6 +19,7 @@ __all__ = [
     "DISPLAY_DECIMALS",
     "GROUP_LABEL_LIMIT",
     "MapAssets",
+    "MapDocument",
     "assets_apply",
     "board_map_build",
     "directory_map_build",
@@ -31,5 +27,6 @@ __all__ = [
     "features_of",
     "geometry_for_display",
     "html_inline_assets",
+    "map_document",
     "map_html_render",
 ]

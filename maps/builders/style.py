@@ -12,6 +12,7 @@ __all__ = [
     "DEPRIVED_SHARE_CLASSES",
     "GAP_STYLE",
     "IMD_COLOURS",
+    "IMD_HATCHED",
     "NEIGHBOUR_CONTRAST",
     "NO_DATA",
     "SITE_STYLE",
@@ -20,46 +21,74 @@ __all__ = [
     "THEME_SHAPES",
     "ZERO",
     "Classes",
+    "Swatch",
     "classes_for",
     "contrast_ratio",
     "deprived_share_colour",
     "esc",
+    "hatch_colour",
     "imd_colour",
+    "imd_legend_rows",
+    "imd_swatch",
     "legend_html",
+    "shading_ramps",
+    "swatch_colours",
     "theme_colour",
     "theme_shape",
 ]
 
-# Neighbouring classes of a sequential shading differ by at least this
-# luminance contrast (WCAG's ratio), "none" included: the ColorBrewer 5-class
-# ramps were 1.1 to 1.4 apart, too close to tell on a map.
+# NEIGHBOUR_RULE: neighbouring classes of every shading (SHADING_RAMPS) can
+# be told apart: their fills differ by at least NEIGHBOUR_CONTRAST in
+# luminance contrast (WCAG's ratio), "none" included, or one is hatched and
+# the other is not, its lines at SYMBOL_CONTRAST against its fill. The
+# ColorBrewer ramps as they come were 1.1 to 1.4 apart, too close to tell on
+# a map (issue 19).
 NEIGHBOUR_CONTRAST = 1.5
 # Symbols drawn over the map (groups, sites, gap outlines) have at least 3:1
 # against the legend's white and the lightest shading (WCAG 1.4.11).
 SYMBOL_CONTRAST = 3.0
+
+
+@dataclass(frozen=True)
+class Swatch:
+    """How a class is drawn: its fill, and the colour of diagonal hatching
+    over it ("" for none). The map draws it (map_frame.js, canvas) and the
+    legend shows it (map_frame.css: backer-fill-*, backer-hatch-*)."""
+
+    fill: str
+    hatch: str = ""
+
+    @property
+    def css_class(self) -> str:
+        fill = f"backer-fill-{self.fill.lstrip('#').lower()}"
+        if not self.hatch:
+            return fill
+        return f"{fill} backer-hatch-{'dark' if self.hatch == '#0b0c0c' else 'light'}"
+
 
 # ColorBrewer Blues (9-class), five of its classes spaced at least
 # NEIGHBOUR_CONTRAST apart: more backing, darker.
 BLUES = ("#9ecae1", "#4292c6", "#2171b5", "#08519c", "#08306b")
 ZERO = "#f3f2f1"  # no backing: the page's light grey, so "none" reads as none
 NO_DATA = "#b1b4b6"
-# ColorBrewer RdYlBu (10): decile 1, the most deprived, is the darkest red.
-# Diverging, not sequential: no ten classes can each be NEIGHBOUR_CONTRAST
-# apart (1.5 ** 9 > 21). Neighbours within each half are at least 1.3 apart
-# in lightness; across the middle (5 to 6) the hue changes, yellow to blue,
-# a difference colour-blind readers see too.
+# ColorBrewer YlOrRd (9-class), five of its classes spaced at least
+# NEIGHBOUR_CONTRAST apart, most deprived darkest. Ten deciles cannot each be
+# 1.5:1 apart (1.5 ** 9 > 21), so each colour holds two deciles and the more
+# deprived of the two is hatched (IMD_HATCHED): every pair of neighbouring
+# deciles differs in lightness by 1.5:1 or in pattern (NEIGHBOUR_RULE).
 IMD_COLOURS = (
-    "#a50026",
-    "#d73027",
-    "#f46d43",
-    "#fdae61",
-    "#fee090",
-    "#e0f3f8",
-    "#abd9e9",
-    "#74add1",
-    "#4575b4",
-    "#313695",
+    "#800026",
+    "#800026",
+    "#bd0026",
+    "#bd0026",
+    "#fc4e2a",
+    "#fc4e2a",
+    "#feb24c",
+    "#feb24c",
+    "#ffeda0",
+    "#ffeda0",
 )
+IMD_HATCHED = frozenset({1, 3, 5, 7, 9})
 # From Paul Tol's "muted" and "vibrant" schemes (distinguishable with
 # colour-blindness), each at least SYMBOL_CONTRAST against white. Colour is
 # never the only difference: each theme also has a shape (THEME_SHAPES).
@@ -112,12 +141,40 @@ def esc(value: object) -> str:
     return html.escape("" if value is None else str(value), quote=True).translate(_BRACES)
 
 
-def imd_colour(decile: object) -> str:
+def _decile(decile: object) -> int | None:
     try:
         number = int(decile)  # type: ignore[call-overload]
     except (TypeError, ValueError):
-        return NO_DATA
-    return IMD_COLOURS[number - 1] if 1 <= number <= 10 else NO_DATA
+        return None
+    return number if 1 <= number <= 10 else None
+
+
+def imd_colour(decile: object) -> str:
+    number = _decile(decile)
+    return NO_DATA if number is None else IMD_COLOURS[number - 1]
+
+
+def hatch_colour(fill: str) -> str:
+    """Hatching lines over ``fill``: black or white, whichever stands out more."""
+    return (
+        "#0b0c0c"
+        if contrast_ratio(fill, "#0b0c0c") >= contrast_ratio(fill, "#ffffff")
+        else "#ffffff"
+    )
+
+
+def imd_swatch(decile: object) -> Swatch:
+    """The IMD shading of ``decile``: its colour, hatched for the more deprived
+    decile of each colour."""
+    number = _decile(decile)
+    if number is None:
+        return Swatch(NO_DATA)
+    fill = IMD_COLOURS[number - 1]
+    return Swatch(fill, hatch_colour(fill) if number in IMD_HATCHED else "")
+
+
+def imd_legend_rows() -> list[tuple[Swatch, str]]:
+    return [(imd_swatch(d), str(d)) for d in range(1, 11)] + [(Swatch(NO_DATA), "no data")]
 
 
 # An area's share of neighbourhoods in IMD deciles 1 to 3 (maps/levels.py):
@@ -210,17 +267,39 @@ def classes_for(values: Sequence[float]) -> Classes:
     return Classes(bounds=tuple(bounds[: len(BLUES)]))
 
 
-def legend_html(sections: Sequence[tuple[str, str, Sequence[tuple[str, str]]]]) -> str:
-    """The legend: (key, title, [(colour, label)]) sections. A section whose key
-    is a shading shows only while that shading is chosen (map_frame.js)."""
+def shading_ramps() -> dict[str, tuple[Swatch, ...]]:
+    """Every shading's classes in order, lightest ("none") first: what
+    NEIGHBOUR_RULE holds for (tests/maps/test_map_colours.py)."""
+    return {
+        "backing and groups listed (Blues)": tuple(Swatch(c) for c in (ZERO, *BLUES)),
+        "deprived share (PuRd)": tuple(Swatch(c) for _, c, _ in DEPRIVED_SHARE_CLASSES),
+        "IMD decile (YlOrRd, hatched)": tuple(imd_swatch(d) for d in range(10, 0, -1)),
+    }
+
+
+def swatch_colours() -> frozenset[str]:
+    """Every colour a legend swatch may have: each has its class in map_frame.css
+    (the frame's policy allows no style attribute)."""
+    ramps = {swatch.fill for ramp in shading_ramps().values() for swatch in ramp}
+    symbols = {NO_DATA, GAP_STYLE["color"], SITE_STYLE["fillColor"], "#0b0c0c"}
+    return frozenset({*ramps, *(str(c) for c in symbols), *THEME_COLOURS})
+
+
+def legend_html(sections: Sequence[tuple[str, str, Sequence[tuple[str | Swatch, str]]]]) -> str:
+    """The legend: (key, title, [(colour or Swatch, label)]) sections. A section
+    whose key is a shading shows only while that shading is chosen (map_frame.js).
+    Swatches are coloured by class (swatch_colours), never by a style attribute."""
+    known = swatch_colours()
     parts = ['<div class="backer-legend" aria-label="Legend">']
     for key, title, rows in sections:
         parts.append(f'<div class="backer-legend-section" data-legend="{esc(key)}">')
         parts.append(f"<p class='backer-legend-title'>{esc(title)}</p><ul>")
-        for colour, label in rows:
+        for swatch, label in rows:
+            swatch = swatch if isinstance(swatch, Swatch) else Swatch(swatch)
+            if swatch.fill not in known:
+                raise ValueError(f"No legend class for the colour {swatch.fill!r}.")
             parts.append(
-                f'<li><span class="backer-swatch" style="background-color:{esc(colour)}"></span>'
-                f"{esc(label)}</li>"
+                f'<li><span class="backer-swatch {swatch.css_class}"></span>{esc(label)}</li>'
             )
         parts.append("</ul></div>")
     parts.append("</div>")

@@ -2,20 +2,20 @@
 nonces, hashes and data: images (tests/config/csp.py reads it source by source).
 
 The production headers are checked the same way in test_security_headers.py.
-The map frames allow 'unsafe-inline' scripts and styles for folium's inline
-code, and nothing else beyond the page policy; no tile host is configured here
-(BACKER_MAP_TILES_URL unset).
+The map frames allow folium's inline code by the sha256 of each block (never
+'unsafe-inline'), and nothing else beyond the page policy; no tile host is
+configured here (BACKER_MAP_TILES_URL unset; with one, the tile origin in
+img-src is the only host: tests/maps/test_tiles.py, tests/e2e/test_map_tiles.py).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from tests.config.csp import csp_disallowed, csp_parse
+from maps.builders import map_document
+from tests.config.csp import HASH, csp_disallowed, csp_parse
 
 pytestmark = pytest.mark.django_db
-
-FOLIUM_INLINE = {"script-src": {"'unsafe-inline'"}, "style-src": {"'unsafe-inline'"}}
 
 
 @pytest.mark.parametrize(
@@ -58,12 +58,32 @@ def test_pages_allow_only_our_own_origin(client, personas, path):
 @pytest.mark.parametrize(
     ("who", "path"), [(None, "/directory/map/frame/"), ("carol", "/board/map/frame/")]
 )
-def test_map_frames_add_only_folium_inline_code(client, personas, who, path):
+def test_map_frames_allow_their_inline_code_by_hash_only(client, personas, who, path):
     if who:
         client.force_login(getattr(personas, who))
-    response = client.get(path)
+    for _ in ("built", "from the cache"):
+        response = client.get(path)
+        assert response.status_code == 200
+        header = response["Content-Security-Policy"]
+        assert csp_disallowed(header) == [], header
+        policy = csp_parse(header)
+        assert policy["default-src"] == ["'self'"]
+        assert policy["object-src"] == ["'none'"]
+        # Exactly the hashes of this document's inline blocks, and they exist.
+        document = map_document(response.content.decode())
+        for directive, hashes in (("script-src", document.scripts), ("style-src", document.styles)):
+            assert hashes, directive
+            assert set(policy[directive]) == {"'self'", *hashes}, directive
+            assert all(HASH.match(source) for source in hashes)
+
+
+def test_the_map_download_keeps_the_strict_page_policy(client, personas, settings):
+    client.force_login(personas.carol)
+    response = client.get("/board/map/download/")
     assert response.status_code == 200
-    assert csp_disallowed(response["Content-Security-Policy"], also=FOLIUM_INLINE) == []
+    assert response["Content-Disposition"].startswith("attachment;")
+    policy = csp_parse(response["Content-Security-Policy"])
+    assert policy == settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
 
 
 def test_board_pages_allow_only_our_own_origin(client, personas):

@@ -62,13 +62,21 @@ LEGEND_JS = """() => {
 # shading is drawn on the next frame, and a screenshot taken before it shows
 # the previous colours (seen on a loaded machine).
 HIDE_CHROME_JS = """() => new Promise((resolve) => {
-  const style = document.createElement("style");
-  style.id = "test-hide-chrome";
-  style.textContent = ".backer-legend, .backer-map-panel, .leaflet-control-container { visibility: hidden !important; }";
-  document.head.appendChild(style);
+  // Through the CSSOM, not a <style> element: the frame's policy (issue 12)
+  // allows no inline style element that it has no hash for.
+  for (const e of document.querySelectorAll(
+      ".backer-legend, .backer-map-panel, .leaflet-control-container")) {
+    e.dataset.testHidden = "1";
+    e.style.setProperty("visibility", "hidden", "important");
+  }
   requestAnimationFrame(() => requestAnimationFrame(() => resolve(true)));
 })"""
-SHOW_CHROME_JS = "() => document.getElementById('test-hide-chrome').remove()"
+SHOW_CHROME_JS = """() => {
+  for (const e of document.querySelectorAll("[data-test-hidden]")) {
+    e.style.removeProperty("visibility");
+    delete e.dataset.testHidden;
+  }
+}"""
 
 
 def drawn(frame: Any) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from assessment import results, selectors, services
 from matching.models import MatchStatus
 from partners.models import NeedKind
 from tests import factories as f
-from tests.e2e.a11y import axe_violations, describe
+from tests.e2e.a11y import axe_violations, describe, reflow_violations
 
 pytestmark = [
     pytest.mark.browser,
@@ -117,18 +117,28 @@ def test_the_self_assessment_pages_and_their_errors_have_no_violations(
 ZOOM_RULE = "meta-viewport"
 
 
-def frame_violations(audit):
+def frame_violations(audit, widths=(1280,)):
+    """axe on each whole frame document, no part excluded, once its group
+    clusters are drawn (data-map-complete: the clusters were axe's
+    target-size findings); at each of ``widths`` (320: its controls start
+    folded, and the document must not scroll sideways)."""
     found = {}
-    for path in ("/board/map/frame/", "/directory/map/frame/"):
-        audit.page.goto(audit.base_url + path)
-        audit.page.locator("html[data-map-ready='1']").wait_for(state="attached")
-        found[path] = axe_violations(audit.page)
+    for width in widths:
+        audit.page.set_viewport_size({"width": width, "height": 720})
+        for path in ("/board/map/frame/", "/directory/map/frame/"):
+            audit.page.goto(audit.base_url + path)
+            audit.page.locator("html[data-map-complete='1']").wait_for(state="attached")
+            found[f"{path} at {width} px"] = axe_violations(audit.page) + reflow_violations(
+                audit.page, width
+            )
+    audit.page.set_viewport_size({"width": 1280, "height": 720})
     return found
 
 
 def test_the_map_frame_documents_have_no_other_violations(audit, personas, backed_place):
     audit.sign_in(personas.carol)
-    found = frame_violations(audit)
+    found = frame_violations(audit, widths=(1280, 320))
+    assert len(found) == 4
     dirty = {path: v for path, v in found.items() if v}
     assert not dirty, "\n".join(describe(path, v) for path, v in dirty.items())
 

@@ -129,7 +129,81 @@ def test_a_keyboard_reaches_and_operates_both(live_server, signed_in_page, perso
     page.keyboard.press("ArrowDown")
     assert page.evaluate("window.backer.shade()") == "pounds"
 
+    # The legend may have folded on the way (Tab reached a cluster under it).
     legend = fold_button(page, "Legend")
     legend.focus()
+    before = legend.get_attribute("aria-expanded")
     page.keyboard.press("Enter")
-    assert legend.get_attribute("aria-expanded") == "false"
+    assert legend.get_attribute("aria-expanded") == {"true": "false", "false": "true"}[before]
+
+
+# Whether the focused element is on screen and not covered: the point at the
+# middle of its visible part is the element itself (or inside it).
+FOCUS_SEEN_JS = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) { return {name: "body", seen: true}; }
+  const r = e.getBoundingClientRect();
+  const left = Math.max(r.left, 0), right = Math.min(r.right, innerWidth);
+  const top = Math.max(r.top, 0), bottom = Math.min(r.bottom, innerHeight);
+  const name = (e.getAttribute("aria-label") || e.textContent || e.tagName).trim().slice(0, 40);
+  if (right <= left || bottom <= top) { return {name, seen: false, why: "off screen"}; }
+  const hit = document.elementFromPoint((left + right) / 2, (top + bottom) / 2);
+  const seen = Boolean(hit) && (hit === e || e.contains(hit) || hit.contains(e)
+                                || (hit.tagName === "LABEL" && hit.contains(e)));
+  return {name, seen, why: seen ? "" : "under " + (hit ? hit.className || hit.tagName : "nothing")};
+}"""
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "scale"),
+    [
+        pytest.param(320, 640, 1, id="320 px"),
+        # 1280x800 at 200% browser zoom: 640x400 CSS px at two device pixels each.
+        pytest.param(640, 400, 2, id="200% zoom"),
+    ],
+)
+def test_narrow_and_zoomed_they_start_folded_and_hide_no_focused_control(
+    live_server, browser, personas, every_theme, width, height, scale
+):
+    from tests.e2e.a11y import session_cookie
+
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, device_scale_factor=scale
+    )
+    try:
+        context.add_cookies([session_cookie(personas.carol, live_server.url)])
+        page = context.new_page()
+        page.goto(f"{live_server.url}/board/map/frame/")
+        page.locator("html[data-map-complete='1']").wait_for(state="attached", timeout=15_000)
+        for name in ("Legend", "Layers"):
+            assert fold_button(page, name).get_attribute("aria-expanded") == "false", name
+        assert page.evaluate("window.devicePixelRatio") == scale
+        # One open at a time: opening one folds the other, so neither covers
+        # the other; and neither covers the zoom buttons or leaves the frame.
+        for name, control, other in (
+            ("Legend", "legend", "Layers"),
+            ("Layers", "layers", "Legend"),
+        ):
+            fold_button(page, name).click()
+            assert fold_button(page, name).get_attribute("aria-expanded") == "true"
+            assert fold_button(page, other).get_attribute("aria-expanded") == "false"
+            boxes = page.evaluate(BOXES_JS)
+            assert not overlaps(boxes["legend"], boxes["layers"]), boxes
+            assert not overlaps(boxes[control], boxes["zoom"]), (control, boxes)
+            box = boxes[control]
+            assert box["x"] >= 0 and box["x"] + box["w"] <= width, (control, box)
+            assert box["y"] >= 0 and box["y"] + box["h"] <= height, (control, box)
+        page.screenshot(path=f"/tmp/shots_frames/controls_open_{width}x{height}@{scale}.png")  # noqa: S108
+        # Every stop of the keyboard through the frame, the layer control
+        # open: none is off screen or under another control.
+        page.locator("body").focus()
+        hidden = []
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            state = page.evaluate(FOCUS_SEEN_JS)
+            if not state["seen"]:
+                hidden.append(state)
+        assert not hidden, hidden
+        page.get_by_role("button", name="Zoom in").click()
+    finally:
+        context.close()

@@ -109,7 +109,14 @@ def test_it_shades_by_the_chosen_figure_and_offers_every_shading():
     feature = next(f for f in features_of(html) if f["properties"].get("code") == "E01000001")
     # Styled in the browser from fill_<shade> (map_frame.js), not per feature.
     assert "style" not in feature["properties"]
-    assert feature["properties"]["fill_imd"] == "#a50026"  # decile 1: darkest red
+    # Decile 1: YlOrRd's darkest, hatched in white; decile 2 the same, plain.
+    assert (feature["properties"]["fill_imd"], feature["properties"]["hatch_imd"]) == (
+        "#800026",
+        "#ffffff",
+    )
+    second = next(f for f in features_of(html) if f["properties"].get("code") == "E01000002")
+    assert second["properties"]["fill_imd"] == "#800026"
+    assert "hatch_imd" not in second["properties"]
     for name in (
         "Backing: active matches",
         "Backing: pounds awarded",
@@ -288,7 +295,7 @@ def test_display_geometry_keeps_shared_edges_and_five_decimals():
 def test_the_map_document_lets_people_zoom():
     import folium
 
-    from maps.builders.board import map_html_render
+    from maps.builders.document import map_html_render
 
     html = map_html_render(folium.Map(tiles=None))
     assert "user-scalable=no" not in html and "maximum-scale" not in html
@@ -356,3 +363,16 @@ def test_polygon_data_is_compact_json():
 def test_group_clusters_are_filled_after_the_map_is_shown():
     html = board_html()
     assert "BackerMap.defer(" in html and "chunkedLoading" in html
+
+
+def test_the_document_hashes_its_inline_code_and_refuses_code_in_its_body():
+    from maps.builders import map_document
+
+    document = map_document(board_html())
+    assert len(document.scripts) >= 2 and document.styles  # folium's header and the map
+    assert all(s.startswith("'sha256-") for s in (*document.scripts, *document.styles))
+    page = "<html><head><style>a{}</style></head><body>{}</body><script>x()</script></html>"
+    assert map_document(page.replace("{}", "<p>map</p>")).scripts
+    for planted in ("<script>alert(1)</script>", "<style>p{}</style>", '<p style="x">'):
+        with pytest.raises(ValueError, match="Inline code"):
+            map_document(page.replace("{}", planted))

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from maps import builders
-from maps.cache import board_map_html, data_version, map_cache_key
+from maps.cache import board_map_document, data_version, map_cache_key
 from maps.figures import MapFilters
 from maps.tasks import rebuild_board_maps
 from matching.models import MatchStatus
@@ -78,9 +78,9 @@ def test_the_version_is_one_query(django_assert_num_queries, db):
 
 
 def test_different_filters_are_cached_apart(personas, match, counted_builds):
-    board_map_html(filters=MapFilters())
-    board_map_html(filters=MapFilters(kind="time"))
-    board_map_html(filters=MapFilters())
+    board_map_document(filters=MapFilters())
+    board_map_document(filters=MapFilters(kind="time"))
+    board_map_document(filters=MapFilters())
     assert counted_builds.call_count == 2
     version = data_version()
     assert map_cache_key(name="board", filters=MapFilters(), version=version) != map_cache_key(

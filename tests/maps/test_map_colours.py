@@ -23,6 +23,9 @@ from maps.builders.style import (
     THEME_SHAPES,
     ZERO,
     contrast_ratio,
+    imd_swatch,
+    shading_ramps,
+    swatch_colours,
 )
 
 LEGEND_BACKGROUND = "#ffffff"
@@ -39,31 +42,50 @@ def neighbours(ramp):
     return [(a, b, round(contrast_ratio(a, b), 2)) for a, b in pairwise(ramp)]
 
 
-@pytest.mark.parametrize(
-    "ramp",
-    [
-        pytest.param((ZERO, *BLUES), id="backing and groups listed (Blues)"),
-        pytest.param(tuple(c for _, c, _ in DEPRIVED_SHARE_CLASSES), id="deprived share (PuRd)"),
-    ],
-)
-def test_neighbouring_classes_of_a_sequential_shading_are_distinguishable(ramp):
-    close = [pair for pair in neighbours(ramp) if pair[2] < NEIGHBOUR_CONTRAST]
-    assert not close, f"neighbouring classes closer than {NEIGHBOUR_CONTRAST}:1: {close}"
-    # Sequential: each class darker than the one before.
-    assert all(
-        contrast_ratio(a, LEGEND_BACKGROUND) < contrast_ratio(b, LEGEND_BACKGROUND)
-        for a, b, _ in neighbours(ramp)
+def distinguishable(a, b):
+    """NEIGHBOUR_RULE (maps/builders/style.py): 1.5:1 apart in lightness, or
+    one hatched and the other not, its lines at 3:1 against its fill."""
+    if contrast_ratio(a.fill, b.fill) >= NEIGHBOUR_CONTRAST:
+        return True
+    hatched = [s for s in (a, b) if s.hatch]
+    return (
+        len(hatched) == 1 and contrast_ratio(hatched[0].hatch, hatched[0].fill) >= SYMBOL_CONTRAST
     )
 
 
-def test_the_deprivation_deciles_differ_in_lightness_in_each_half_and_in_hue_across():
-    # Ten classes cannot each be 1.5:1 apart (1.5 ** 9 > 21): see style.py.
-    ratios = [ratio for _, _, ratio in neighbours(IMD_COLOURS)]
-    halves = ratios[:4] + ratios[5:]
-    assert min(halves) >= 1.3, ratios
-    reds, blues = IMD_COLOURS[:5], IMD_COLOURS[5:]
-    assert all(int(c[1:3], 16) > int(c[5:7], 16) for c in reds)  # red over blue
-    assert all(int(c[5:7], 16) > int(c[1:3], 16) for c in blues)  # blue over red
+@pytest.mark.parametrize("name", list(shading_ramps()))
+def test_neighbouring_classes_of_every_shading_are_distinguishable(name):
+    ramp = shading_ramps()[name]
+    close = [
+        (a, b, round(contrast_ratio(a.fill, b.fill), 2))
+        for a, b in pairwise(ramp)
+        if not distinguishable(a, b)
+    ]
+    assert not close, f"{name}: neighbouring classes that cannot be told apart: {close}"
+    # Sequential: each class as dark as the one before or darker; the most
+    # deprived, the most backed, darkest.
+    assert all(
+        contrast_ratio(a.fill, LEGEND_BACKGROUND) <= contrast_ratio(b.fill, LEGEND_BACKGROUND)
+        for a, b in pairwise(ramp)
+    ), ramp
+
+
+def test_every_shading_the_maps_draw_is_in_the_rule():
+    ramps = shading_ramps()
+    assert {s.fill for s in ramps["IMD decile (YlOrRd, hatched)"]} == set(IMD_COLOURS)
+    assert imd_swatch(1).fill == IMD_COLOURS[0] and imd_swatch(10).fill == IMD_COLOURS[-1]
+    assert [s.fill for s in ramps["backing and groups listed (Blues)"]] == [ZERO, *BLUES]
+    assert [s.fill for s in ramps["deprived share (PuRd)"]] == [
+        c for _, c, _ in DEPRIVED_SHARE_CLASSES
+    ]
+
+
+def test_the_deprivation_deciles_are_sequential_most_deprived_darkest():
+    # Not the diverging RdYlBu of before: one hue family, lightness falling with the decile.
+    lightness = [contrast_ratio(imd_swatch(d).fill, LEGEND_BACKGROUND) for d in range(1, 11)]
+    assert lightness == sorted(lightness, reverse=True)
+    assert lightness[0] > 10  # decile 1 is dark
+    assert all(int(c[1:3], 16) >= int(c[5:7], 16) for c in IMD_COLOURS)  # red over blue
 
 
 def test_symbols_stand_out_against_the_legend_and_the_palest_shading():
@@ -87,6 +109,22 @@ def test_every_swatch_is_outlined_at_3_to_1_against_the_legend():
     border = re.search(r"border:\s*(\d+)px solid (#[0-9a-fA-F]{6})", rule.group(1))
     assert border and int(border.group(1)) >= 1
     assert contrast_ratio(border.group(2), LEGEND_BACKGROUND) >= SYMBOL_CONTRAST
+
+
+def test_every_legend_colour_has_its_class_in_the_stylesheet():
+    # No style attributes in the frame (its policy forbids them): a swatch's
+    # colour is a class of map_frame.css, and each is the colour it names.
+    css = FRAME_CSS.read_text()
+    missing = [
+        colour
+        for colour in sorted(swatch_colours())
+        if not re.search(
+            rf"\.backer-fill-{colour[1:]}\s*\{{\s*background-color:\s*{colour};", css, re.I
+        )
+    ]
+    assert not missing, f"no .backer-fill-* rule in map_frame.css for {missing}"
+    for shade in ("dark", "light"):
+        assert f".backer-hatch-{shade} {{" in css
 
 
 def test_every_theme_differs_in_shape_as_well_as_colour():

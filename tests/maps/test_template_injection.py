@@ -5,7 +5,7 @@ Template, so text inside it is compiled on the server: a group called
 "{{ 7777 * 3 }}" once came out as 23331 in the lines layer, and worse
 expressions could run code. Every piece of partner text is escaped with its
 braces as character references (maps.builders.esc), and the big layers skip
-the extra Jinja pass altogether (maps.builders.layers._render_raw)."""
+the extra Jinja pass altogether (maps.builders.elements._render_raw)."""
 
 from __future__ import annotations
 

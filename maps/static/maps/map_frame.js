@@ -18,12 +18,52 @@
       }
       var fill = feature.properties["fill_" + shade];
       if (fill) { style.fillColor = fill; }
+      // Hatching over the fill, in this colour ("" none): neighbouring IMD
+      // deciles that share a colour differ by it (maps/builders/style.py).
+      style.backerHatch = feature.properties["hatch_" + shade] || "";
       for (var k in outline) {
         if (!(k in style) && Object.prototype.hasOwnProperty.call(outline, k)) { style[k] = outline[k]; }
       }
       return style;
     };
   }
+
+  // The canvas renderer hatches a path whose options carry backerHatch (a
+  // colour): diagonal lines 6 px apart over its fill, at the fill's opacity.
+  var hatches = {};
+  function hatchPattern(ctx, colour) {
+    if (!hatches[colour]) {
+      var tile = document.createElement("canvas");
+      tile.width = tile.height = 6;
+      var t = tile.getContext("2d");
+      t.strokeStyle = colour;
+      t.lineWidth = 1.5;
+      t.beginPath();
+      t.moveTo(0, 6); t.lineTo(6, 0);
+      t.moveTo(-1, 1); t.lineTo(1, -1);
+      t.moveTo(5, 7); t.lineTo(7, 5);
+      t.stroke();
+      hatches[colour] = tile;
+    }
+    return ctx.createPattern(hatches[colour], "repeat");
+  }
+  var fillStroke = L.Canvas.prototype._fillStroke;
+  L.Canvas.prototype._fillStroke = function (ctx, layer) {
+    var options = layer.options;
+    if (options.fill && options.backerHatch) {
+      ctx.globalAlpha = options.fillOpacity;
+      ctx.fillStyle = options.fillColor || options.color;
+      ctx.fill(options.fillRule || "evenodd");
+      ctx.fillStyle = hatchPattern(ctx, options.backerHatch);
+      ctx.fill(options.fillRule || "evenodd");
+      var fill = options.fill;
+      options.fill = false;  // filled above: only the outline is left to draw
+      fillStroke.call(this, ctx, layer);
+      options.fill = fill;
+      return;
+    }
+    fillStroke.call(this, ctx, layer);
+  };
 
   function showLegend(shade) {
     var sections = document.querySelectorAll("[data-legend]");
@@ -59,6 +99,13 @@
   // phone, or 200% zoom). The buttons are real <button>s: Tab reaches them,
   // Enter and Space operate them.
   var NARROW = "(max-width: 640px)";
+  // On a narrow frame there is room for one open at a time: opening one folds
+  // the other, so neither ever lies over the other's controls.
+  var folds = [];
+
+  function narrow() {
+    return Boolean(window.matchMedia && window.matchMedia(NARROW).matches);
+  }
 
   function foldable(container, body, label, id) {
     body.id = id;
@@ -73,13 +120,38 @@
       container.classList.toggle("backer-folded", !open);
     }
     button.addEventListener("click", function () {
-      set(button.getAttribute("aria-expanded") !== "true");
+      var open = button.getAttribute("aria-expanded") !== "true";
+      if (open && narrow()) {
+        folds.forEach(function (other) { if (other !== set) { other(false); } });
+      }
+      set(open);
     });
     container.insertBefore(button, container.firstChild);
-    var narrow = window.matchMedia && window.matchMedia(NARROW).matches;
-    set(!narrow);
+    set.container = container;
+    folds.push(set);
+    set(!narrow());
     return button;
   }
+
+  function covers(container, element) {
+    var a = container.getBoundingClientRect();
+    var b = element.getBoundingClientRect();
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  }
+
+  // A control never lies over what has the focus (WCAG 2.4.11): when Tab
+  // reaches something under an open control (a cluster, say), it folds.
+  document.addEventListener("focusin", function (event) {
+    var target = event.target;
+    folds.forEach(function (set) {
+      var open = !set.container.classList.contains("backer-folded");
+      // The map itself (focused by a click on it) holds the controls: not under them.
+      var apart = !set.container.contains(target) && !target.contains(set.container);
+      if (open && apart && covers(set.container, target)) {
+        set(false);
+      }
+    });
+  });
 
   function foldControls(map) {
     var legend = document.querySelector(".backer-legend");
