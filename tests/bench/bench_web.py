@@ -267,8 +267,11 @@ def main() -> int:
             manage(env, "load_places", "--demo")
             manage(env, "seed_demo", "--force", "--groups", str(SMALL_GROUPS))
             manage(env, "seed_demo_backing", "--force")
+            # Only the NAME=KEY lines: start-up may print other lines.
             cookies = dict(
-                line.split("=", 1) for line in manage(env, "shell", "-c", SESSIONS).split()
+                line.split("=", 1)
+                for line in manage(env, "shell", "-c", SESSIONS).splitlines()
+                if line.startswith(("nhs-team=", "board="))
             )
             subprocess.run(
                 [sys.executable, "-m", "django", "migrate", "--run-syncdb", "-v0"],
