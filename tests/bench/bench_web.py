@@ -87,7 +87,17 @@ def gunicorn(app: str, port: int, env: dict[str, str]) -> subprocess.Popen[bytes
 
 
 def wrk(url: str, seconds: int, headers: list[str]) -> dict[str, float]:
-    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "-s", str(LUA)]
+    # A 30 s timeout: a slow page must count as slow, not vanish as a socket error.
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{CONNECTIONS}",
+        f"-d{seconds}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(LUA),
+    ]
     for header in headers:
         command += ["-H", header]
     out = subprocess.run(
