@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -21,6 +21,7 @@ from accounts.permissions import IsAnchorTeam
 from config.exceptions import ErrorSerializer
 from matching.errors import ApplicationError, api_exception_handler
 from matching.models import Match, MatchRun, MatchStatus, Resource, RunStatus
+from matching.selectors import match_list_lean
 from matching.serializers import (
     MatchRunCreateSerializer,
     MatchRunSerializer,
@@ -35,7 +36,8 @@ from matching.services.resources import resource_create, resource_update
 from matching.services.runs import match_run_start
 from partners.apis.common import ListFiltersOnly
 from partners.apis.filters import IdFilter, StrictBooleanFilter, known_anchor
-from partners.models import NeedKind
+from partners.models import NeedKind, Theme
+from places.models import Neighbourhood
 
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="The input is not valid."),
@@ -94,8 +96,10 @@ class ResourceViewSet(TeamApiMixin, viewsets.ModelViewSet):
     filterset_class = ResourceFilter
 
     def get_queryset(self) -> QuerySet[Resource]:
+        # Of the neighbourhoods, only their codes: never the boundaries.
         qs = Resource.objects.select_related("anchor").prefetch_related(
-            "themes", "eligible_neighbourhoods"
+            Prefetch("themes", queryset=Theme.objects.only("id", "slug")),
+            Prefetch("eligible_neighbourhoods", queryset=Neighbourhood.objects.only("id", "code")),
         )
         return qs.filter(anchor_id__in=self.own_anchors())
 
@@ -199,10 +203,7 @@ class MatchViewSet(TeamApiMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = MatchFilter
 
     def get_queryset(self) -> QuerySet[Match]:
-        qs = Match.objects.select_related(
-            "resource__anchor", "need__activity__group__neighbourhood"
-        )
-        return qs.filter(resource__anchor_id__in=self.own_anchors())
+        return match_list_lean(anchor_ids=self.own_anchors())
 
     def _do(self, request: Request, service: Any, input_class: Any = None) -> Response:
         match = self.get_object()

@@ -40,6 +40,25 @@ def match_list(*, anchor_ids: Iterable[int], status: str | None = None) -> Query
     return qs
 
 
+def match_list_lean(*, anchor_ids: Iterable[int]) -> QuerySet[Match]:
+    """Matches for the API list: the match's own columns, and of its
+    resource, anchor, group and neighbourhood only what MatchSerializer
+    shows. Not the group's contacts nor the neighbourhood's boundary."""
+    own = [f.name for f in Match._meta.concrete_fields]
+    return (
+        Match.objects.filter(resource__anchor_id__in=list(anchor_ids))
+        .select_related("resource__anchor", "need__activity__group__neighbourhood")
+        .only(
+            *own,
+            "resource__title",
+            "resource__kind",
+            "resource__anchor__slug",
+            "need__activity__group__name",
+            "need__activity__group__neighbourhood__code",
+        )
+    )
+
+
 def match_review_queue(*, anchor_ids: Iterable[int]) -> QuerySet[Match]:
     """Proposals waiting for a decision, best first."""
     return (

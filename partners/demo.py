@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.roles import ANCHOR_TEAM, BOARD, GROUP_CONTACT
+from config.dbstats import tables_analyze
 from partners.models import (
     Activity,
     Anchor,
@@ -411,4 +412,5 @@ def demo_seed(*, groups: int = 300, seed: int = 2026) -> DemoReport:
             _create_group(plan, locations.get(plan["postcode"]), hoods, themes, report)
         anchors = _anchors(postcodes, random.Random(seed))
         _logins(anchors, report)
+        tables_analyze(models=[CommunityGroup, Activity, Need])
     return report

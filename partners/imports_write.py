@@ -20,6 +20,7 @@ from typing import Any
 from django.db import connections, router, transaction
 from django.db.models import Model
 
+from config.dbstats import tables_analyze
 from partners.models import Activity, CommunityGroup, Theme, VerificationStatus
 
 __all__ = ["CheckedRow", "ImportInterrupted", "group_apply_row", "rows_write"]
@@ -351,6 +352,7 @@ def rows_write(
         with transaction.atomic(using=router.db_for_write(CommunityGroup)):
             for start in range(0, len(rows), WRITE_BATCH):
                 writer.write(rows[start : start + WRITE_BATCH])
+            tables_analyze(models=[CommunityGroup, Activity])
     except Exception as error:
         raise ImportInterrupted(line=writer.line, kind=type(error).__name__) from error
     return writer.created, writer.updated

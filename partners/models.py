@@ -142,7 +142,13 @@ class CommunityGroup(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["status", "email_verified_at"])]
+        indexes = [
+            models.Index(fields=["status", "email_verified_at"]),
+            # The directory's and the API's paging order (LIMIT/OFFSET on it).
+            models.Index(fields=["name", "id"], name="group_name_id"),
+            # The directory's distance search: a box on these, then the exact distance.
+            models.Index(fields=["latitude", "longitude"], name="group_lat_lon"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "external_id"],

@@ -108,6 +108,12 @@ class PublicGroupSerializer(serializers.ModelSerializer):
             "themes",
         ]
 
+    @classmethod
+    def columns(cls) -> list[str]:
+        """The group's columns this serializer shows: all a list need fetch."""
+        concrete = {field.name for field in CommunityGroup._meta.concrete_fields}
+        return [name for name in cls.Meta.fields if name in concrete]
+
     def get_themes(self, group: CommunityGroup) -> list[str]:
         return [theme.slug for theme in group_themes(group)]
 

@@ -48,6 +48,8 @@ class Neighbourhood(models.Model):
 
     class Meta:
         ordering = ["code"]
+        # The directory's distance search boxes home-based groups by these.
+        indexes = [models.Index(fields=["point_lat", "point_lon"], name="hood_point")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(imd_decile__isnull=True)

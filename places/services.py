@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from config.dbstats import tables_analyze
 from places.loading import (
     DEPRIVATION_FIELDS,
     BoundarySource,
@@ -220,6 +221,7 @@ def places_load(
             report.population_matched += int(people["code"].isin(new_codes).sum())
         if codes is not None:
             _postcodes_upsert(codes, report, progress, progress_file)
+        tables_analyze(models=[Neighbourhood, Postcode])
     return report
 
 

@@ -28,6 +28,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from accounts.access import anchor_team_require
+from config.dbstats import tables_analyze
 from matching.engine.allocate import (
     DEFAULT_MIP_REL_GAP,
     allocation_from_parts,
@@ -362,6 +363,9 @@ def _results_save(
             to_status="proposed",
             note=f"Proposed by run {run.pk}",
         )
+        if len(proposals) + expired >= COPY_MIN_ROWS:
+            # A large run changes a good part of both tables at once.
+            tables_analyze(models=[Match, MatchEvent])
         counts = {
             **{k: int(v) for k, v in allocation.counts.items()},
             "expired": expired,

@@ -23,7 +23,12 @@ from accounts.permissions import IsAnchorTeam
 from partners.apis.common import READ_ERRORS, WRITE_ERRORS, ApiPagination
 from partners.apis.filters import GroupFilter
 from partners.models import CommunityGroup
-from partners.selectors import group_get, group_list, group_visible_to
+from partners.selectors import (
+    group_get,
+    group_list_lean,
+    group_themes_attach,
+    group_visible_to,
+)
 from partners.serializers import (
     GroupRejectInputSerializer,
     PublicGroupSerializer,
@@ -63,7 +68,18 @@ class GroupListApi(generics.ListAPIView):
     queryset = CommunityGroup.objects.none()  # for the schema; real rows in get_queryset
 
     def get_queryset(self) -> Any:
-        return group_list(queryset=group_visible_to(user=self.request.user))
+        # Only the columns the role's serializer shows; the page's themes
+        # after paging, so a page costs the same whatever is registered.
+        return group_list_lean(
+            queryset=group_visible_to(user=self.request.user),
+            columns=self.get_serializer_class().columns(),
+        )
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            group_themes_attach(groups=page)
+        return page
 
     def get_serializer_class(self) -> Any:
         if is_anchor_team(user=self.request.user):

@@ -30,6 +30,7 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from config.dbstats import tables_analyze
 from partners.models import (
     Activity,
     CommunityGroup,
@@ -428,4 +429,5 @@ def groups_import_openreferral(
                 themes=themes,
                 report=report,
             )
+        tables_analyze(models=[CommunityGroup, Activity])
     return report

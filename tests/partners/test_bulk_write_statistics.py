@@ -1,0 +1,58 @@
+"""ANALYZE after bulk writes (issue 18): the planner knows the new rows.
+
+On PostgreSQL ``pg_class.reltuples`` is what ANALYZE writes: -1 (or 0) for a
+table never analysed, the row count after. It is transactional, so it can be
+read inside the test's own transaction.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from config.dbstats import tables_analyze
+from partners.imports import groups_import_csv
+from partners.models import Activity, CommunityGroup
+from tests import factories as f
+
+MIXED = Path(__file__).parent / "data" / "groups_mixed.csv"
+
+
+def _estimated_rows(table: str) -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+        return float(cursor.fetchone()[0])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_statistics_count_the_rows_once_the_write_commits(
+    django_capture_on_commit_callbacks,
+):
+    f.CommunityGroupFactory.create_batch(7)
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        tables_analyze(models=[CommunityGroup])
+    assert _estimated_rows("partners_communitygroup") != 7  # not before the commit
+    for callback in pending:
+        callback()
+    assert _estimated_rows("partners_communitygroup") == 7
+
+
+@pytest.mark.postgres
+def test_an_import_leaves_statistics_on_its_rows(m5, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        report = groups_import_csv(data=MIXED.read_bytes())
+    assert report.created == 4
+    assert _estimated_rows("partners_communitygroup") == 4
+    assert _estimated_rows("partners_activity") == Activity.objects.count()
+
+
+@pytest.mark.django_db
+def test_on_sqlite_it_runs_nothing(django_capture_on_commit_callbacks):
+    if connection.vendor != "sqlite":
+        pytest.skip("the SQLite behaviour")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        tables_analyze(models=[CommunityGroup])
+    assert callbacks == []
