@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 
 from matching.engine import Problem, find_candidates, score_candidates, split_problem
-from matching.engine.allocate import (
+from matching.engine.partsolve import (
     DEFAULT_MIP_REL_GAP,
     _to_refine,
     first_pass,
