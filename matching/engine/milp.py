@@ -12,6 +12,8 @@ solves in integers, so the amounts are exact integers.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .flow import solve_flow
@@ -91,84 +93,13 @@ def milp_columns(
     since this is a relaxation of it). Pass ``presolve=False`` when that
     bound is relied on (see :func:`~matching.engine.highs.run_milp`).
     """
-    from scipy.sparse import coo_array
-
     from .highs import run_milp
 
     e = part.n_edges
-    n, m = part.need_amount.shape[0], part.res_capacity.shape[0]
+    n = part.need_amount.shape[0]
     ny, nz = y_edges.shape[0], z_needs.shape[0]
     x_low = np.zeros(e, dtype=np.int64) if x_lower is None else x_lower
-    y_col = e + np.arange(ny)
-    z_col = np.full(n, -1)
-    z_col[z_needs] = e + ny + np.arange(nz)
-
-    rows: list[IntArray] = []
-    cols: list[IntArray] = []
-    vals: list[FloatArray] = []
-    lo: list[FloatArray] = []
-    hi: list[FloatArray] = []
-
-    def block(
-        r: IntArray, c: IntArray, v: FloatArray, lower: FloatArray, upper: FloatArray
-    ) -> None:
-        rows.append(r + sum(x.shape[0] for x in lo))
-        cols.append(c)
-        vals.append(v)
-        lo.append(lower)
-        hi.append(upper)
-
-    inf = np.inf
-    edges = np.arange(e)
-    block(part.edge_need, edges, np.ones(e), np.full(n, -inf), part.need_amount.astype(float))
-    block(part.edge_res, edges, np.ones(e), np.full(m, -inf), part.res_capacity.astype(float))
-    # x - ub * y <= 0 and x - min * y >= 0 on edges of resources with a minimum.
-    ub = part.edge_ub[y_edges].astype(float)
-    minimum = part.res_min_award[part.edge_res[y_edges]].astype(float)
-    two = np.concatenate([np.arange(ny)] * 2)
-    block(
-        two,
-        np.concatenate([y_edges, y_col]),
-        np.concatenate([np.ones(ny), -ub]),
-        np.full(ny, -inf),
-        np.zeros(ny),
-    )
-    block(
-        two,
-        np.concatenate([y_edges, y_col]),
-        np.concatenate([np.ones(ny), -minimum]),
-        np.zeros(ny),
-        np.full(ny, inf),
-    )
-    # sum_j x[i, j] - amount_i * z_i <= 0 for needs in capped groups. (One
-    # row per edge, x <= ub * z, is tighter on paper but measured 10x slower.)
-    sel = np.flatnonzero(z_col[part.edge_need] >= 0)
-    zrow = np.full(n, -1)
-    zrow[z_needs] = np.arange(nz)
-    block(
-        np.concatenate([zrow[part.edge_need[sel]], np.arange(nz)]),
-        np.concatenate([sel, z_col[z_needs]]),
-        np.concatenate([np.ones(sel.shape[0]), -part.need_amount[z_needs].astype(float)]),
-        np.full(nz, -inf),
-        np.zeros(nz),
-    )
-    for key, cap in cap_keys(part):
-        counts = np.bincount(key[z_needs], minlength=int(key.max(initial=-1)) + 1)
-        over = np.flatnonzero(counts[key[z_needs]] > cap)
-        groups, row = np.unique(key[z_needs[over]], return_inverse=True)
-        block(
-            row.reshape(-1),
-            z_col[z_needs[over]],
-            np.ones(over.shape[0]),
-            np.full(groups.shape[0], -inf),
-            np.full(groups.shape[0], float(cap)),
-        )
-
-    n_rows = sum(x.shape[0] for x in lo)
-    n_cols = e + ny + nz
-    a = coo_array(
-        (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n_rows, n_cols)
-    )
+    rows = _rows(part, y_edges, z_needs)
     # Normalise the objective: per-unit values of pence are ~1e-6, too close
     # to HiGHS's absolute tolerances.
     vmax = float(part.edge_value.max())
@@ -184,9 +115,9 @@ def milp_columns(
         np.concatenate([np.zeros(e, dtype=np.int8), np.ones(ny + nz, dtype=np.int8)]),
         np.concatenate([x_low.astype(float), np.zeros(ny + nz)]),
         np.concatenate([part.edge_ub.astype(float), np.ones(ny + nz)]),
-        a,
-        np.concatenate(lo),
-        np.concatenate(hi),
+        rows.matrix(e + ny + nz),
+        np.concatenate(rows.lo),
+        np.concatenate(rows.hi),
         start=x0,
         time_limit=time_limit,
         mip_rel_gap=mip_rel_gap,
@@ -196,3 +127,78 @@ def milp_columns(
     if result.x is None:
         return None, False, upper
     return result.x, result.optimal, upper
+
+
+class _Rows:
+    """Constraint rows added block by block: ``lo <= A x <= hi``."""
+
+    def __init__(self) -> None:
+        self.rows: list[IntArray] = []
+        self.cols: list[IntArray] = []
+        self.vals: list[FloatArray] = []
+        self.lo: list[FloatArray] = []
+        self.hi: list[FloatArray] = []
+
+    def block(
+        self, r: IntArray, c: IntArray, v: FloatArray, lower: FloatArray, upper: FloatArray
+    ) -> None:
+        self.rows.append(r + sum(x.shape[0] for x in self.lo))
+        self.cols.append(c)
+        self.vals.append(v)
+        self.lo.append(lower)
+        self.hi.append(upper)
+
+    def matrix(self, n_cols: int) -> Any:
+        from scipy.sparse import coo_array
+
+        n_rows = sum(x.shape[0] for x in self.lo)
+        data = np.concatenate(self.vals)
+        return coo_array(
+            (data, (np.concatenate(self.rows), np.concatenate(self.cols))), shape=(n_rows, n_cols)
+        )
+
+
+def _rows(part: Part, y_edges: IntArray, z_needs: IntArray) -> _Rows:
+    """Needs, capacities, minimum-award links on ``y_edges``, caps on ``z_needs``."""
+    e = part.n_edges
+    n, m = part.need_amount.shape[0], part.res_capacity.shape[0]
+    ny, nz = y_edges.shape[0], z_needs.shape[0]
+    y_col = e + np.arange(ny)
+    z_col = np.full(n, -1)
+    z_col[z_needs] = e + ny + np.arange(nz)
+    rows = _Rows()
+    inf = np.inf
+    edges = np.arange(e)
+    rows.block(part.edge_need, edges, np.ones(e), np.full(n, -inf), part.need_amount.astype(float))
+    rows.block(part.edge_res, edges, np.ones(e), np.full(m, -inf), part.res_capacity.astype(float))
+    # x - ub * y <= 0 and x - min * y >= 0 on edges of resources with a minimum.
+    ub = part.edge_ub[y_edges].astype(float)
+    minimum = part.res_min_award[part.edge_res[y_edges]].astype(float)
+    two = np.concatenate([np.arange(ny)] * 2)
+    yc = np.concatenate([y_edges, y_col])
+    rows.block(two, yc, np.concatenate([np.ones(ny), -ub]), np.full(ny, -inf), np.zeros(ny))
+    rows.block(two, yc, np.concatenate([np.ones(ny), -minimum]), np.zeros(ny), np.full(ny, inf))
+    # sum_j x[i, j] - amount_i * z_i <= 0 for needs in capped groups. (One
+    # row per edge, x <= ub * z, is tighter on paper but measured 10x slower.)
+    sel = np.flatnonzero(z_col[part.edge_need] >= 0)
+    zrow = np.full(n, -1)
+    zrow[z_needs] = np.arange(nz)
+    rows.block(
+        np.concatenate([zrow[part.edge_need[sel]], np.arange(nz)]),
+        np.concatenate([sel, z_col[z_needs]]),
+        np.concatenate([np.ones(sel.shape[0]), -part.need_amount[z_needs].astype(float)]),
+        np.full(nz, -inf),
+        np.zeros(nz),
+    )
+    for key, cap in cap_keys(part):
+        counts = np.bincount(key[z_needs], minlength=int(key.max(initial=-1)) + 1)
+        over = np.flatnonzero(counts[key[z_needs]] > cap)
+        groups, row = np.unique(key[z_needs[over]], return_inverse=True)
+        rows.block(
+            row.reshape(-1),
+            z_col[z_needs[over]],
+            np.ones(over.shape[0]),
+            np.full(groups.shape[0], -inf),
+            np.full(groups.shape[0], float(cap)),
+        )
+    return rows

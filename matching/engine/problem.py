@@ -164,6 +164,8 @@ class Problem:
             group_kind_cap=group_kind_cap,
         )
 
+    # Over 80 lines only by its 27 keyword parameters, one a line (the body
+    # is about 50): each column is named where the caller passes it.
     @classmethod
     def from_arrays(
         cls,
@@ -224,11 +226,7 @@ class Problem:
         )
         needs["group"] = _ints("need_group_id", need_group_id, n)
         needs["kind"] = _kinds("need_kind", need_kind, n, nid)
-        nbhd_lists: Sequence[Collection[str] | None] = (
-            resource_neighbourhoods if resource_neighbourhoods is not None else [None] * m
-        )
-        if len(nbhd_lists) != m:
-            raise ValueError(f"resource_neighbourhoods has {len(nbhd_lists)} items, expected {m}")
+        nbhd_lists = _lists(resource_neighbourhoods, m)
         res = _resource_columns(
             rid,
             capacity=resource_capacity,
@@ -244,17 +242,11 @@ class Problem:
         nbhd = _Neighbourhoods(need_neighbourhood, nbhd_lists, n, r_order)
         needs["nbhd"] = nbhd.need_code
 
-        theme_names = tuple(themes)
-        if len(set(theme_names)) != len(theme_names):
-            raise ValueError("themes must not repeat")
+        theme_names = _theme_names(themes)
         needs["themes"] = _themes("need_themes", need_themes, n, len(theme_names))
         res["themes"] = _themes("resource_themes", resource_themes, m, len(theme_names))
         res["weights"] = _weights(rid, resource_anchor_id, m, weights, anchor_weights)
-        for name, value in (("group_cap", group_cap), ("group_kind_cap", group_kind_cap)):
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int) or value < 1
-            ):
-                raise ValueError(f"{name} must be None or an int >= 1, got {value!r}")
+        _check_caps(group_cap=group_cap, group_kind_cap=group_kind_cap)
 
         n_cols = {f"need_{k}": _sorted(v, n_order) for k, v in needs.items()}
         r_cols = {f"res_{k}": _sorted(v, r_order) for k, v in res.items()}
@@ -268,6 +260,30 @@ class Problem:
             group_cap=group_cap,
             group_kind_cap=group_kind_cap,
         )
+
+
+def _lists(
+    lists: Sequence[Collection[str] | None] | None, m: int
+) -> Sequence[Collection[str] | None]:
+    out: Sequence[Collection[str] | None] = lists if lists is not None else [None] * m
+    if len(out) != m:
+        raise ValueError(f"resource_neighbourhoods has {len(out)} items, expected {m}")
+    return out
+
+
+def _theme_names(themes: Sequence[str]) -> tuple[str, ...]:
+    names = tuple(themes)
+    if len(set(names)) != len(names):
+        raise ValueError("themes must not repeat")
+    return names
+
+
+def _check_caps(**caps: int | None) -> None:
+    for name, value in caps.items():
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            raise ValueError(f"{name} must be None or an int >= 1, got {value!r}")
 
 
 def _sorted(a: NDArray[Any], order: IntArray) -> NDArray[Any]:
