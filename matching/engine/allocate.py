@@ -42,9 +42,10 @@ objective is proven within the relative gap (default
 :data:`DEFAULT_MIP_REL_GAP`, 1e-4) of its optimum (:func:`solve_parts`);
 the proven bound is reported (``upper``) beside the flow bound
 (``bound``). Minimum awards and caps are never broken, whatever the gap
-or time limit. A per-part time limit bounds the MILPs: if one is hit the
-allocation is still feasible, its proven gap is reported, and it is
-``optimal`` only if the whole run is still within the gap.
+or time limit. One time budget for the whole run bounds the MILPs (no part
+has a limit of its own, so none stops short of the gap while the run has
+time): if it runs out the allocation is still feasible, its proven gap is
+reported, and it is ``optimal`` only if the whole run is within the gap.
 
 Parts are connected components of the bipartite graph of usable candidate
 pairs (one kind each), so they can be solved in any order, in worker
@@ -74,7 +75,7 @@ from .partsolve import (
     solve_parts,
 )
 from .problem import Problem
-from .rounds import within
+from .rounds import deadline_after, within
 from .scoring import score_candidates
 from .types import Allocation, Candidates, IntArray, Part, PartSolution, Scores
 
@@ -110,8 +111,10 @@ def solve(
     ----------
     problem : Problem
     time_limit : float, optional
-        Seconds allowed for each MILP part (flows are always solved to
-        optimality). None: no limit.
+        Seconds the whole run may take, one budget shared by every part
+        (default :data:`DEFAULT_TIME_LIMIT`; flows are always solved to
+        optimality). Out of time, the run keeps the best solutions found and
+        says it is not proven (``optimal``, ``proven_gap``). None: no limit.
     mip_rel_gap : float
         Relative gap to the optimum within which the whole run's objective
         is proven (``Allocation.upper``, ``Allocation.proven_gap``): a budget
@@ -139,17 +142,18 @@ def solve(
     >>> [(p.need_id, p.amount, p.binding) for p in allocation.proposals()]
     [(1, 6, 'need fully met'), (2, 4, 'resource capacity exhausted')]
     """
+    deadline = deadline_after(time_limit)
     prepared = prepare(problem)
     started = perf_counter()
     parts = prepared.parts
-    solutions = solve_parts(parts, time_limit=time_limit, mip_rel_gap=mip_rel_gap, workers=workers)
+    solutions = solve_parts(parts, deadline=deadline, mip_rel_gap=mip_rel_gap, workers=workers)
     return allocation_from_parts(
         problem,
         prepared.candidates,
         prepared.scores,
         parts,
         solutions,
-        time_limit=time_limit,
+        deadline=deadline,
         mip_rel_gap=mip_rel_gap,
         timings=prepared.timings,
         started=started,
@@ -190,6 +194,7 @@ def allocation_from_parts(
     mip_rel_gap: float = DEFAULT_MIP_REL_GAP,
     timings: dict[str, float] | None = None,
     started: float | None = None,
+    deadline: float | None = None,
 ) -> Allocation:
     """The Allocation from solved parts, however they were solved.
 
@@ -198,9 +203,13 @@ def allocation_from_parts(
     that the parts broke together is reconciled here: the parts of the
     groups over it are merged and solved again, until none is. ``timings``
     so far are kept; ``started`` (``perf_counter``) is when allocation
-    began, for its timing (default: now).
+    began, for its timing (default: now). The merged parts are solved
+    within the run's ``deadline`` (``time.monotonic``) if given, else
+    within ``time_limit`` seconds from now.
     """
     t3 = perf_counter() if started is None else started
+    if deadline is None:
+        deadline = deadline_after(time_limit)
     active = {p.part_id: p for p in parts}
     by_id = {s.part_id: s for s in solutions}
     if set(by_id) != set(active):
@@ -224,7 +233,7 @@ def allocation_from_parts(
         for i in ids:
             del by_id[int(i)]
         active[next_id] = merged
-        by_id[next_id] = solve_part(merged, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
+        by_id[next_id] = solve_part(merged, deadline=deadline, mip_rel_gap=mip_rel_gap)
         next_id += 1
         merges += 1
     t4 = perf_counter()

@@ -31,7 +31,10 @@ class SolverError(RuntimeError):
 
 
 def solve_flow(
-    part: Part, keep: NDArray[np.bool_] | None = None, lower: IntArray | None = None
+    part: Part,
+    keep: NDArray[np.bool_] | None = None,
+    lower: IntArray | None = None,
+    scale: FloatArray | None = None,
 ) -> IntArray | None:
     """Optimal integer amounts of the flow relaxation.
 
@@ -42,6 +45,10 @@ def solve_flow(
         Edges allowed to carry an amount (default: all).
     lower : int array, optional
         Least amount on each kept edge (default: 0).
+    scale : float array, optional
+        Cost per unit of value on each edge (default: one scale for the
+        part, :func:`flow_scale`); a part merged from several independent
+        ones keeps each one's own (:func:`~matching.engine.partsolve.flow_batches`).
 
     Returns
     -------
@@ -70,11 +77,7 @@ def solve_flow(
     if need_cap.min(initial=0) < 0 or res_cap.min(initial=0) < 0 or edge_cap.min() < 0:
         return None
 
-    vmax = float(value.max())
-    # The total cost is at most scale * (sum over needs of the best score).
-    best = np.zeros(n)
-    np.maximum.at(best, part.edge_need[k], value * part.need_amount[part.edge_need[k]])
-    scale = min(COST_MAX / vmax, TOTAL_COST_MAX / max(float(best.sum()), 1.0))
+    unit = np.full(k.size, flow_scale(part, keep_mask)) if scale is None else scale[k]
 
     source, sink = n + m, n + m + 1
     total = int(need_cap.sum())
@@ -84,7 +87,7 @@ def solve_flow(
     status = None
     for _attempt in range(4):
         costs = np.zeros(tails.shape[0], dtype=np.int64)
-        costs[: k.size] = -np.rint(value * scale).astype(np.int64)
+        costs[: k.size] = -np.rint(value * unit).astype(np.int64)
         flow = SimpleMinCostFlow()
         flow.add_arcs_with_capacity_and_unit_cost(
             tails.astype(np.int32), heads.astype(np.int32), caps, costs
@@ -96,8 +99,22 @@ def solve_flow(
             return amounts
         if status != flow.BAD_COST_RANGE:
             break
-        scale /= 2.0**10
+        unit = unit / 2.0**10
     raise SolverError(f"min-cost flow failed on part {part.part_id}: status {status!r}")
+
+
+def flow_scale(part: Part, keep: NDArray[np.bool_] | None = None, share: float = 1.0) -> float:
+    """Cost per unit of value for a part's flow: its best edge at :data:`COST_MAX`,
+    and its total cost within ``share`` of :data:`TOTAL_COST_MAX`."""
+    k = np.arange(part.n_edges) if keep is None else np.flatnonzero(keep)
+    value = part.edge_value[k]
+    vmax = float(value.max(initial=0.0))
+    if vmax <= 0.0:
+        return 1.0
+    # The total cost is at most scale * (sum over needs of the best score).
+    best = np.zeros(part.need_amount.shape[0])
+    np.maximum.at(best, part.edge_need[k], value * part.need_amount[part.edge_need[k]])
+    return min(COST_MAX / vmax, share * TOTAL_COST_MAX / max(float(best.sum()), 1.0))
 
 
 def flow_duals(part: Part, x: IntArray) -> tuple[FloatArray, FloatArray]:

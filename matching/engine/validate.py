@@ -98,12 +98,15 @@ def _kinds(name: str, values: ArrayLike, n: int, ids: IntArray) -> IntArray:
     arr = np.asarray(values, dtype=object)
     if arr.shape != (n,):
         raise ValueError(f"{name} must have shape ({n},), got {arr.shape}")
-    out = np.empty(n, dtype=np.int64)
-    for i, k in enumerate(arr.tolist()):
-        code = _KIND_CODE.get(k) if isinstance(k, str) else None
-        if code is None:
-            raise ValueError(f"{name} must be one of {', '.join(KINDS)} (id {int(ids[i])}: {k!r})")
-        out[i] = code
+    values_list = arr.tolist()
+    codes = [_KIND_CODE.get(k, -1) if isinstance(k, str) else -1 for k in values_list]
+    out = np.array(codes, dtype=np.int64).reshape(n)
+    bad = np.flatnonzero(out < 0)
+    if bad.size:
+        i = int(bad[0])
+        raise ValueError(
+            f"{name} must be one of {', '.join(KINDS)} (id {int(ids[i])}: {values_list[i]!r})"
+        )
     return out
 
 
