@@ -37,8 +37,11 @@ DEFAULT_MIP_REL_GAP = 1e-4
 #: the Celery task's soft limit (300 s).
 DEFAULT_TIME_LIMIT = 120.0
 #: Parts are solved in worker processes only above this many edges in all
-#: (below it a process costs more than it saves).
-PARALLEL_MIN_EDGES = 50_000
+#: (below it a process costs more than it saves). Measured on the second
+#: generator's towns (tests/bench/townworld.py), plain capacities, 2 cores
+#: under load: 10,000 x 500 (94,000 edges) took 3.5 s alone and 3.7 s with
+#: 2 workers; 30,000 x 1,500 (631,000 edges) 21.8 s alone and 13.4 s with 2.
+PARALLEL_MIN_EDGES = 200_000
 #: Parts with fewer edges than this share a flow with other small parts of
 #: their kind in the first pass (:func:`flow_batches`) ...
 BATCH_PART_EDGES = 2_000
