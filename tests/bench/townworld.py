@@ -51,10 +51,15 @@ def town_world(
     *,
     min_award_pounds: int = 0,
     group_kind_cap: int | None = None,
+    n_towns: int | None = None,
 ) -> dict[str, Any]:
-    """Columns for ``Problem.from_arrays(**columns)``: a town-clustered instance."""
+    """Columns for ``Problem.from_arrays(**columns)``: a town-clustered instance.
+
+    ``n_towns`` (default: one per 150 needs, at least 8) lets a tiny
+    instance crowd its needs around its pots.
+    """
     rng = np.random.default_rng(seed + 7_919)
-    n_towns = max(8, n_needs // 150)
+    n_towns = n_towns or max(8, n_needs // 150)
     size = 1.0 / np.arange(1, n_towns + 1)  # Zipf, exponent 1
     share = size / size.sum()
     town_lat = rng.uniform(50.5, 55.0, n_towns)
