@@ -15,6 +15,9 @@ with sorting and ``searchsorted``.
 
 from __future__ import annotations
 
+from itertools import chain
+from typing import Any
+
 import numpy as np
 
 from .problem import Problem
@@ -85,6 +88,15 @@ def find_candidates(problem: Problem) -> Candidates:
         if needs_k.size == 0 or res_k.size == 0:
             continue
         need_tree = cKDTree(need_xyz[needs_k])
+        if res_k.size <= BALL_MAX_RESOURCES:
+            # Few resources: one ball query each, in one call (a tree of a
+            # handful of points per radius cost more than it saved: 2.6 ms
+            # against 1.3 ms for a town of 1,000 needs and 50 resources).
+            ni, rj, chord_k = _ball_pairs(need_tree, res_xyz[res_k], problem.res_radius_m[res_k])
+            need_chunks.append(needs_k[ni])
+            res_chunks.append(res_k[rj])
+            chord_chunks.append(chord_k)
+            continue
         for group in radius_groups(problem.res_radius_m[res_k]):
             res_g = res_k[group]
             # A hair over the exact chord; the exact test on metres follows.
@@ -121,6 +133,24 @@ def find_candidates(problem: Problem) -> Candidates:
         res_idx=readonly(res_idx[order]),
         distance_m=readonly(distance[order]),
     )
+
+
+#: Kinds with at most this many radius resources query the needs' tree once
+#: per resource (:func:`_ball_pairs`); more are queried tree against tree.
+BALL_MAX_RESOURCES = 64
+
+
+def _ball_pairs(
+    need_tree: Any, res_xyz: FloatArray, radius_m: FloatArray
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """(need, resource) positions within each resource's chord, and the chords."""
+    chords = metres_to_chord(radius_m) * (1.0 + 1e-9)
+    hits = need_tree.query_ball_point(res_xyz, chords, return_sorted=False)
+    counts = np.array([len(h) for h in hits], dtype=np.int64)
+    ni = np.fromiter(chain.from_iterable(hits), dtype=np.int64, count=int(counts.sum()))
+    rj = np.repeat(np.arange(res_xyz.shape[0]), counts)
+    chord: FloatArray = np.linalg.norm(need_tree.data[ni] - res_xyz[rj], axis=1)
+    return ni, rj, chord
 
 
 #: Resources are queried in at most this many groups of similar radius.

@@ -11,9 +11,9 @@ from time import perf_counter
 
 import numpy as np
 
-from .allocate import edge_upper_bounds, usable_edges
 from .candidates import find_candidates
 from .explain import assemble
+from .parts import edge_upper_bounds, usable_edges
 from .problem import Problem
 from .scoring import score_candidates
 from .types import Allocation, Candidates, Scores

@@ -36,6 +36,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from .rounds import seconds_left
 from .solvers import (
     PRICE_SLACK,
     capped_needs,
@@ -65,7 +66,7 @@ MAX_DIVE_ROUNDS = 200
 
 
 def quick_solution(
-    part: Part, flow: IntArray, *, mip_rel_gap: float, time_limit: float | None
+    part: Part, flow: IntArray, *, mip_rel_gap: float, deadline: float | None
 ) -> tuple[IntArray, float]:
     """A solution that breaks no rule, and an upper bound on the part's optimum.
 
@@ -74,8 +75,9 @@ def quick_solution(
     part : Part
     flow : int array
         The part's min-cost-flow optimum (which breaks a cap or a minimum).
-    mip_rel_gap, time_limit
-        For the one MILP (the choice of capped needs), if any.
+    mip_rel_gap, deadline
+        For the one MILP (the choice of capped needs), if any; ``deadline``
+        is the run's (``time.monotonic``, None: no limit).
 
     Returns
     -------
@@ -92,7 +94,7 @@ def quick_solution(
     if violating_needs(part, flow).any():
         duals = flow_duals(part, flow)
         served, cap_upper = choose_served(
-            part, flow, duals, mip_rel_gap=mip_rel_gap, time_limit=time_limit
+            part, flow, duals, mip_rel_gap=mip_rel_gap, deadline=deadline
         )
         upper = min(upper, cap_upper)
         keep &= ~(capped_needs(part) & ~served)[part.edge_need]
@@ -117,7 +119,7 @@ def choose_served(
     duals: tuple[FloatArray, FloatArray],
     *,
     mip_rel_gap: float,
-    time_limit: float | None,
+    deadline: float | None,
 ) -> tuple[NDArray[np.bool_], float]:
     """Which needs to serve under the caps, and an upper bound (see the module).
 
@@ -134,7 +136,7 @@ def choose_served(
         model,
         y_edges=np.empty(0, dtype=np.int64),
         z_needs=z_needs,
-        time_limit=time_limit,
+        time_limit=seconds_left(deadline),
         # The bound is what this MILP is for: prove it tighter than the part's share.
         mip_rel_gap=mip_rel_gap / 10,
         start=start,

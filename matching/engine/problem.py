@@ -16,13 +16,23 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .types import KINDS, FloatArray, IntArray, Need, Resource, Weights, readonly
+from .types import FloatArray, IntArray, Need, Resource, Weights, readonly
+from .validate import (
+    _check,
+    _check_lat_lon,
+    _floats,
+    _ints,
+    _kinds,
+    _length,
+    _theme_matrix,
+    _themes,
+    _unique,
+    _weights,
+)
 
 #: Amounts and capacities above this are refused: it keeps every integer
 #: product in the solvers far inside int64 (10^12 pence is 10 billion pounds).
 MAX_AMOUNT = 10**12
-
-_KIND_CODE = {kind: code for code, kind in enumerate(KINDS)}
 
 
 @dataclass(frozen=True, eq=False)
@@ -154,6 +164,8 @@ class Problem:
             group_kind_cap=group_kind_cap,
         )
 
+    # Over 80 lines only by its 27 keyword parameters, one a line (the body
+    # is about 50): each column is named where the caller passes it.
     @classmethod
     def from_arrays(
         cls,
@@ -203,254 +215,180 @@ class Problem:
         _unique("resource_id", rid)
         n_order = np.argsort(nid, kind="stable")
         r_order = np.argsort(rid, kind="stable")
-
-        amount = _ints("need_amount", need_amount, n)
-        _check(amount > 0, "need_amount must be > 0", nid, amount)
-        _check(amount <= MAX_AMOUNT, f"need_amount must be <= {MAX_AMOUNT}", nid, amount)
-        lat = _floats("need_lat", need_lat, n)
-        lon = _floats("need_lon", need_lon, n)
-        _check_lat_lon("need", nid, lat, lon, allow_nan=False)
-        imd = _floats("need_imd_decile", need_imd_decile, n, default=np.nan)
-        ok_imd = np.isnan(imd) | ((imd >= 1) & (imd <= 10) & (imd == np.round(imd)))
-        _check(ok_imd, "need_imd_decile must be an integer 1..10 or None", nid, imd)
-        imd = np.where(np.isnan(imd), 5.5, imd)
-        months = _floats("need_months_since_backed", need_months_since_backed, n, default=np.nan)
-        _check(np.isnan(months) | (months >= 0), "months_since_backed must be >= 0", nid, months)
-        people = _ints("need_people_reached", need_people_reached, n, default=0)
-        _check(people >= 0, "need_people_reached must be >= 0", nid, people)
-
-        cap = _ints("resource_capacity", resource_capacity, m)
-        _check(cap >= 0, "resource capacity must be >= 0", rid, cap)
-        _check(cap <= MAX_AMOUNT, f"resource capacity must be <= {MAX_AMOUNT}", rid, cap)
-        min_award = _ints("resource_min_award", resource_min_award, m, default=0)
-        _check(min_award >= 0, "min_award must be >= 0", rid, min_award)
-        max_award = _ints("resource_max_award", resource_max_award, m, default=0)
-        _check(max_award >= 0, "max_award must be >= 0 (0 = no maximum)", rid, max_award)
-        _check(
-            (max_award == 0) | (max_award >= min_award),
-            "max_award must be >= min_award",
+        needs = _need_columns(
+            nid,
+            amount=need_amount,
+            lat=need_lat,
+            lon=need_lon,
+            imd=need_imd_decile,
+            months=need_months_since_backed,
+            people=need_people_reached,
+        )
+        needs["group"] = _ints("need_group_id", need_group_id, n)
+        needs["kind"] = _kinds("need_kind", need_kind, n, nid)
+        nbhd_lists = _lists(resource_neighbourhoods, m)
+        res = _resource_columns(
             rid,
-            max_award,
+            capacity=resource_capacity,
+            min_award=resource_min_award,
+            max_award=resource_max_award,
+            lat=resource_lat,
+            lon=resource_lon,
+            radius=resource_radius_m,
+            has_list=np.array([x is not None for x in nbhd_lists], dtype=bool),
         )
-        rlat = _floats("resource_lat", resource_lat, m, default=np.nan)
-        rlon = _floats("resource_lon", resource_lon, m, default=np.nan)
-        _check_lat_lon("resource", rid, rlat, rlon, allow_nan=True)
-        radius = _floats("resource_radius_m", resource_radius_m, m, default=np.nan)
-        nbhd_lists: Sequence[Collection[str] | None] = (
-            resource_neighbourhoods if resource_neighbourhoods is not None else [None] * m
-        )
-        if len(nbhd_lists) != m:
-            raise ValueError(f"resource_neighbourhoods has {len(nbhd_lists)} items, expected {m}")
-        has_list = np.array([x is not None for x in nbhd_lists], dtype=bool)
-        has_radius = ~np.isnan(radius)
-        _check(
-            has_radius != has_list,
-            "give exactly one eligible area: radius_m or neighbourhoods",
-            rid,
-            radius,
-        )
-        _check(~has_radius | (radius > 0), "radius_m must be > 0", rid, radius)
-        _check(
-            ~has_radius | (~np.isnan(rlat) & ~np.isnan(rlon)),
-            "a radius area needs the resource's lat and lon",
-            rid,
-            rlat,
-        )
+        res["anchor"] = _ints("resource_anchor_id", resource_anchor_id, m)
+        res["kind"] = _kinds("resource_kind", resource_kind, m, rid)
+        nbhd = _Neighbourhoods(need_neighbourhood, nbhd_lists, n, r_order)
+        needs["nbhd"] = nbhd.need_code
 
-        nbhd_names: list[str | None] = (
-            [None] * n if need_neighbourhood is None else list(need_neighbourhood)
-        )
-        if len(nbhd_names) != n:
-            raise ValueError(f"need_neighbourhood has {len(nbhd_names)} items, expected {n}")
-        code_set: set[str] = {c for c in nbhd_names if c is not None}
-        code_set |= {c for x in nbhd_lists if x for c in x}
-        vocab = sorted(code_set)
-        for c in vocab:
-            if not isinstance(c, str) or not c:
-                raise ValueError(f"neighbourhood codes must be non-empty strings, got {c!r}")
-        code_of = {c: i for i, c in enumerate(vocab)}
-        need_nbhd = np.array([-1 if c is None else code_of[c] for c in nbhd_names], dtype=np.int64)
+        theme_names = _theme_names(themes)
+        needs["themes"] = _themes("need_themes", need_themes, n, len(theme_names))
+        res["themes"] = _themes("resource_themes", resource_themes, m, len(theme_names))
+        res["weights"] = _weights(rid, resource_anchor_id, m, weights, anchor_weights)
+        _check_caps(group_cap=group_cap, group_kind_cap=group_kind_cap)
 
-        theme_names = tuple(themes)
-        if len(set(theme_names)) != len(theme_names):
-            raise ValueError("themes must not repeat")
-        n_themes = _themes("need_themes", need_themes, n, len(theme_names))
-        r_themes = _themes("resource_themes", resource_themes, m, len(theme_names))
-
-        w = _weights(rid, resource_anchor_id, m, weights, anchor_weights)
-        for name, value in (("group_cap", group_cap), ("group_kind_cap", group_kind_cap)):
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int) or value < 1
-            ):
-                raise ValueError(f"{name} must be None or an int >= 1, got {value!r}")
-
-        # Neighbourhood lists as CSR, in resource-id order.
-        lists_sorted = [nbhd_lists[i] for i in r_order]
-        counts = np.array([0 if x is None else len(set(x)) for x in lists_sorted], dtype=np.int64)
-        indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-        codes = np.array(
-            [code_of[c] for x in lists_sorted if x is not None for c in sorted(set(x))],
-            dtype=np.int64,
-        )
-
-        def ro_n(a: NDArray[Any]) -> NDArray[Any]:
-            return readonly(np.ascontiguousarray(a[n_order]))
-
-        def ro_r(a: NDArray[Any]) -> NDArray[Any]:
-            return readonly(np.ascontiguousarray(a[r_order]))
-
+        n_cols = {f"need_{k}": _sorted(v, n_order) for k, v in needs.items()}
+        r_cols = {f"res_{k}": _sorted(v, r_order) for k, v in res.items()}
         return cls(
-            need_id=ro_n(nid),
-            need_group=ro_n(_ints("need_group_id", need_group_id, n)),
-            need_kind=ro_n(_kinds("need_kind", need_kind, n, nid)),
-            need_amount=ro_n(amount),
-            need_lat=ro_n(lat),
-            need_lon=ro_n(lon),
-            need_imd=ro_n(imd),
-            need_months_since_backed=ro_n(months),
-            need_people=ro_n(people),
-            need_themes=ro_n(n_themes),
-            need_nbhd=ro_n(need_nbhd),
-            res_id=ro_r(rid),
-            res_anchor=ro_r(_ints("resource_anchor_id", resource_anchor_id, m)),
-            res_kind=ro_r(_kinds("resource_kind", resource_kind, m, rid)),
-            res_capacity=ro_r(cap),
-            res_min_award=ro_r(min_award),
-            res_max_award=ro_r(max_award),
-            res_lat=ro_r(rlat),
-            res_lon=ro_r(rlon),
-            res_radius_m=ro_r(radius),
-            res_themes=ro_r(r_themes),
-            res_nbhd_indptr=readonly(indptr),
-            res_nbhd_codes=readonly(codes),
-            res_weights=ro_r(w),
+            **n_cols,
+            **r_cols,
+            res_nbhd_indptr=readonly(nbhd.indptr),
+            res_nbhd_codes=readonly(nbhd.codes),
             themes=theme_names,
-            neighbourhoods=tuple(vocab),
+            neighbourhoods=tuple(nbhd.vocab),
             group_cap=group_cap,
             group_kind_cap=group_kind_cap,
         )
 
 
-def _theme_matrix(sets: Sequence[frozenset[str]], vocab: Sequence[str]) -> NDArray[np.bool_]:
-    col = {t: i for i, t in enumerate(vocab)}
-    out = np.zeros((len(sets), len(vocab)), dtype=bool)
-    for row, s in enumerate(sets):
-        for t in s:
-            if not isinstance(t, str) or not t:
-                raise ValueError(f"theme slugs must be non-empty strings, got {t!r}")
-            out[row, col[t]] = True
+def _lists(
+    lists: Sequence[Collection[str] | None] | None, m: int
+) -> Sequence[Collection[str] | None]:
+    out: Sequence[Collection[str] | None] = lists if lists is not None else [None] * m
+    if len(out) != m:
+        raise ValueError(f"resource_neighbourhoods has {len(out)} items, expected {m}")
     return out
 
 
-def _length(name: str, values: ArrayLike) -> int:
-    arr = np.asarray(values)
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be one-dimensional")
-    return int(arr.shape[0])
+def _theme_names(themes: Sequence[str]) -> tuple[str, ...]:
+    names = tuple(themes)
+    if len(set(names)) != len(names):
+        raise ValueError("themes must not repeat")
+    return names
 
 
-def _ints(name: str, values: ArrayLike | None, n: int, default: int | None = None) -> IntArray:
-    if values is None:
-        if default is None:
-            raise ValueError(f"{name} is required")
-        return np.full(n, default, dtype=np.int64)
-    arr = np.array(values, copy=True)
-    if arr.shape != (n,):
-        raise ValueError(f"{name} must have shape ({n},), got {arr.shape}")
-    if arr.dtype.kind == "b" or (arr.dtype.kind not in "iu" and n > 0):
-        if arr.dtype.kind == "f" and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
-            return arr.astype(np.int64)
-        raise ValueError(f"{name} must hold integers, got dtype {arr.dtype}")
-    return arr.astype(np.int64)
+def _check_caps(**caps: int | None) -> None:
+    for name, value in caps.items():
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            raise ValueError(f"{name} must be None or an int >= 1, got {value!r}")
 
 
-def _floats(
-    name: str, values: ArrayLike | None, n: int, default: float | None = None
-) -> FloatArray:
-    if values is None:
-        if default is None:
-            raise ValueError(f"{name} is required")
-        return np.full(n, default, dtype=np.float64)
-    try:
-        arr = np.array(values, dtype=np.float64, copy=True)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must hold numbers") from exc
-    if arr.shape != (n,):
-        raise ValueError(f"{name} must have shape ({n},), got {arr.shape}")
-    if np.any(np.isinf(arr)):
-        raise ValueError(f"{name} must be finite")
-    return arr
+def _sorted(a: NDArray[Any], order: IntArray) -> NDArray[Any]:
+    return readonly(np.ascontiguousarray(a[order]))
 
 
-def _unique(name: str, ids: IntArray) -> None:
-    uniq, counts = np.unique(ids, return_counts=True)
-    if np.any(counts > 1):
-        raise ValueError(f"{name} must be unique; repeated: {uniq[counts > 1][:5].tolist()}")
-
-
-def _check(ok: NDArray[np.bool_], message: str, ids: IntArray, values: NDArray[Any]) -> None:
-    bad = np.flatnonzero(~ok)
-    if bad.size:
-        i = int(bad[0])
-        raise ValueError(f"{message} (id {int(ids[i])}: {values[i]!r}; {bad.size} bad in all)")
-
-
-def _check_lat_lon(
-    what: str, ids: IntArray, lat: FloatArray, lon: FloatArray, *, allow_nan: bool
-) -> None:
-    if not allow_nan:
-        _check(~np.isnan(lat) & ~np.isnan(lon), f"{what} lat and lon are required", ids, lat)
-    _check(np.isnan(lat) == np.isnan(lon), f"{what} lat and lon go together", ids, lat)
-    _check(
-        np.isnan(lat) | ((lat >= -90) & (lat <= 90)), f"{what} lat must be in [-90, 90]", ids, lat
-    )
-    _check(
-        np.isnan(lon) | ((lon >= -180) & (lon <= 180)),
-        f"{what} lon must be in [-180, 180]",
-        ids,
-        lon,
-    )
-
-
-def _kinds(name: str, values: ArrayLike, n: int, ids: IntArray) -> IntArray:
-    arr = np.asarray(values, dtype=object)
-    if arr.shape != (n,):
-        raise ValueError(f"{name} must have shape ({n},), got {arr.shape}")
-    out = np.empty(n, dtype=np.int64)
-    for i, k in enumerate(arr.tolist()):
-        code = _KIND_CODE.get(k) if isinstance(k, str) else None
-        if code is None:
-            raise ValueError(f"{name} must be one of {', '.join(KINDS)} (id {int(ids[i])}: {k!r})")
-        out[i] = code
+def _need_columns(
+    nid: IntArray,
+    *,
+    amount: ArrayLike,
+    lat: ArrayLike,
+    lon: ArrayLike,
+    imd: ArrayLike | None,
+    months: ArrayLike | None,
+    people: ArrayLike | None,
+) -> dict[str, NDArray[Any]]:
+    """The needs' numeric columns, validated (in input order)."""
+    n = nid.shape[0]
+    out: dict[str, NDArray[Any]] = {"id": nid}
+    out["amount"] = a = _ints("need_amount", amount, n)
+    _check(a > 0, "need_amount must be > 0", nid, a)
+    _check(a <= MAX_AMOUNT, f"need_amount must be <= {MAX_AMOUNT}", nid, a)
+    out["lat"] = _floats("need_lat", lat, n)
+    out["lon"] = _floats("need_lon", lon, n)
+    _check_lat_lon("need", nid, out["lat"], out["lon"], allow_nan=False)
+    decile = _floats("need_imd_decile", imd, n, default=np.nan)
+    ok_imd = np.isnan(decile) | ((decile >= 1) & (decile <= 10) & (decile == np.round(decile)))
+    _check(ok_imd, "need_imd_decile must be an integer 1..10 or None", nid, decile)
+    out["imd"] = np.where(np.isnan(decile), 5.5, decile)
+    out["months_since_backed"] = mo = _floats("need_months_since_backed", months, n, default=np.nan)
+    _check(np.isnan(mo) | (mo >= 0), "months_since_backed must be >= 0", nid, mo)
+    out["people"] = p = _ints("need_people_reached", people, n, default=0)
+    _check(p >= 0, "need_people_reached must be >= 0", nid, p)
     return out
 
 
-def _themes(name: str, values: ArrayLike | None, n: int, t: int) -> NDArray[np.uint8]:
-    if values is None:
-        return np.zeros((n, (t + 7) // 8), dtype=np.uint8)
-    arr = np.asarray(values)
-    if arr.shape != (n, t) or arr.dtype != np.bool_:
-        raise ValueError(f"{name} must be a boolean array of shape ({n}, {t})")
-    return np.packbits(arr, axis=1)
-
-
-def _weights(
+def _resource_columns(
     rid: IntArray,
-    anchors: ArrayLike,
-    m: int,
-    default: Weights | None,
-    per_anchor: Mapping[int, Weights] | None,
-) -> FloatArray:
-    base = default if default is not None else Weights()
-    table: dict[int, Weights] = dict(per_anchor or {})
-    for anchor, w in [(None, base), *table.items()]:
-        if not isinstance(w, Weights):
-            raise ValueError(f"weights must be Weights objects (anchor {anchor})")
-        values = np.array(w.as_tuple(), dtype=np.float64)
-        if not np.all(np.isfinite(values)) or np.any(values < 0) or values.sum() <= 0:
-            raise ValueError(f"weights must be finite, >= 0 and not all 0 (anchor {anchor}): {w}")
-    anchor_ids = _ints("resource_anchor_id", anchors, m)
-    out = np.empty((m, 5), dtype=np.float64)
-    for i, a in enumerate(anchor_ids.tolist()):
-        out[i] = table.get(a, base).as_tuple()
+    *,
+    capacity: ArrayLike,
+    min_award: ArrayLike | None,
+    max_award: ArrayLike | None,
+    lat: ArrayLike | None,
+    lon: ArrayLike | None,
+    radius: ArrayLike | None,
+    has_list: NDArray[np.bool_],
+) -> dict[str, NDArray[Any]]:
+    """The resources' numeric columns, validated (in input order)."""
+    m = rid.shape[0]
+    out: dict[str, NDArray[Any]] = {"id": rid}
+    out["capacity"] = cap = _ints("resource_capacity", capacity, m)
+    _check(cap >= 0, "resource capacity must be >= 0", rid, cap)
+    _check(cap <= MAX_AMOUNT, f"resource capacity must be <= {MAX_AMOUNT}", rid, cap)
+    out["min_award"] = lo = _ints("resource_min_award", min_award, m, default=0)
+    _check(lo >= 0, "min_award must be >= 0", rid, lo)
+    out["max_award"] = hi = _ints("resource_max_award", max_award, m, default=0)
+    _check(hi >= 0, "max_award must be >= 0 (0 = no maximum)", rid, hi)
+    _check((hi == 0) | (hi >= lo), "max_award must be >= min_award", rid, hi)
+    out["lat"] = rlat = _floats("resource_lat", lat, m, default=np.nan)
+    out["lon"] = rlon = _floats("resource_lon", lon, m, default=np.nan)
+    _check_lat_lon("resource", rid, rlat, rlon, allow_nan=True)
+    out["radius_m"] = r = _floats("resource_radius_m", radius, m, default=np.nan)
+    has_radius = ~np.isnan(r)
+    _check(
+        has_radius != has_list,
+        "give exactly one eligible area: radius_m or neighbourhoods",
+        rid,
+        r,
+    )
+    _check(~has_radius | (r > 0), "radius_m must be > 0", rid, r)
+    _check(
+        ~has_radius | (~np.isnan(rlat) & ~np.isnan(rlon)),
+        "a radius area needs the resource's lat and lon",
+        rid,
+        rlat,
+    )
     return out
+
+
+class _Neighbourhoods:
+    """Neighbourhood codes: one vocabulary, each need's code, resource lists as CSR."""
+
+    def __init__(
+        self,
+        need_names: Sequence[str | None] | None,
+        lists: Sequence[Collection[str] | None],
+        n: int,
+        r_order: IntArray,
+    ) -> None:
+        names: list[str | None] = [None] * n if need_names is None else list(need_names)
+        if len(names) != n:
+            raise ValueError(f"need_neighbourhood has {len(names)} items, expected {n}")
+        code_set: set[str] = {c for c in names if c is not None}
+        code_set |= {c for x in lists if x for c in x}
+        self.vocab = sorted(code_set)
+        for c in self.vocab:
+            if not isinstance(c, str) or not c:
+                raise ValueError(f"neighbourhood codes must be non-empty strings, got {c!r}")
+        code_of = {c: i for i, c in enumerate(self.vocab)}
+        self.need_code = np.array([-1 if c is None else code_of[c] for c in names], dtype=np.int64)
+        # Neighbourhood lists as CSR, in resource-id order.
+        lists_sorted = [lists[i] for i in r_order]
+        counts = np.array([0 if x is None else len(set(x)) for x in lists_sorted], dtype=np.int64)
+        self.indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        self.codes = np.array(
+            [code_of[c] for x in lists_sorted if x is not None for c in sorted(set(x))],
+            dtype=np.int64,
+        )

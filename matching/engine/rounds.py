@@ -10,7 +10,7 @@ they meet within ``mip_rel_gap`` or the time limit strikes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from time import perf_counter
+from time import monotonic
 
 import numpy as np
 from numpy.typing import NDArray
@@ -44,15 +44,15 @@ def solve_rules(
     *,
     best: IntArray,
     upper: float,
-    start: float,
-    time_limit: float | None,
+    deadline: float | None,
     mip_rel_gap: float,
 ) -> tuple[IntArray, float, float, bool]:
     """Minimum awards and caps on a part whose flow breaks one.
 
     ``best`` is a feasible solution to start from (the quick one) and
-    ``upper`` a bound already proven; ``start`` is when the part's solve
-    began (``perf_counter``), for ``time_limit``. An upper bound and an incumbent, until they meet within ``mip_rel_gap``:
+    ``upper`` a bound already proven; ``deadline`` (``time.monotonic``, or
+    None) is the run's: the rounds stop there, not earlier. An upper bound
+    and an incumbent, until they meet within ``mip_rel_gap``:
 
     * the bound: a MILP on a *priced* model of the part
       (:func:`~matching.engine.solvers.priced_part`): only the edges the
@@ -73,7 +73,6 @@ def solve_rules(
     objective, upper bound, and whether the objective is proven within
     ``mip_rel_gap`` of the optimum.
     """
-    deadline = None if time_limit is None else start + time_limit
     u, w = flow_duals(part, flow)
     vmax = float(part.edge_value.max())
     model, keep = priced_part(part, flow, u, w, PRICE_SLACK * vmax)
@@ -116,7 +115,7 @@ class _Search:
             self.best = x
 
     def left(self) -> float | None:
-        return None if self.deadline is None else max(self.deadline - perf_counter(), 0.05)
+        return seconds_left(self.deadline)
 
     def done(self) -> bool:
         return within(self.value(self.best), self.upper, self.gap) or late(self.deadline)
@@ -232,4 +231,19 @@ def within(objective: float, upper: float, gap: float) -> bool:
 
 
 def late(deadline: float | None) -> bool:
-    return deadline is not None and perf_counter() >= deadline
+    """Whether the run's ``deadline`` (``time.monotonic``) has passed."""
+    return deadline is not None and monotonic() >= deadline
+
+
+def deadline_after(seconds: float | None) -> float | None:
+    """The ``time.monotonic`` deadline ``seconds`` from now (None: no limit).
+
+    Monotonic time is the same clock in forked worker processes, so one
+    deadline is shared by every part of a run, wherever it is solved.
+    """
+    return None if seconds is None else monotonic() + seconds
+
+
+def seconds_left(deadline: float | None) -> float | None:
+    """Seconds a solver may still take (at least 0.05: HiGHS needs a positive limit)."""
+    return None if deadline is None else max(deadline - monotonic(), 0.05)

@@ -384,7 +384,14 @@ def _results_save(
                 # From the claim: a fanned-out run spans several tasks.
                 "total": (timezone.now() - (run.started_at or now)).total_seconds(),
             },
-            parameters={**run.parameters, "weights": inputs.weights, "method": allocation.method},
+            parameters={
+                **run.parameters,
+                "weights": inputs.weights,
+                "method": allocation.method,
+                # Shown on the run page: a run out of time says so, with its gap.
+                "proven_gap": allocation.proven_gap,
+                "optimal": allocation.optimal,
+            },
         )
 
 

@@ -31,7 +31,10 @@ process solves a small instance once: a worker imports and warms the engine
 when it starts, not in a run.
 
 "gap" is the proven relative gap (``Allocation.proven_gap``: objective to
-the proven upper bound); "obj/bound" compares with the flow bound.
+the proven upper bound); "obj/bound" compares with the flow bound. "total s"
+is the median of the repetitions (7, 5 and 3 by size); "load" the 1-minute
+load average when the size started. ``--quick``: the two smaller sizes.
+The second generator, against a reference pipeline: bench_engine_reference.py.
 """
 
 from __future__ import annotations
@@ -255,6 +258,7 @@ def run_size(
     n_needs: int, n_resources: int, reps: int, seed: int, group_cap: int | None
 ) -> dict[str, Any]:
     """Measure one size (call in a fresh process for a clean peak RSS)."""
+    load = os.getloadavg()[0]
     # A worker imports and warms the engine once, when it starts (SciPy's
     # spatial and HiGHS modules, OR-Tools): not part of any run.
     solve(make_instance(500, 25, seed + 1, group_cap=group_cap))
@@ -284,6 +288,7 @@ def run_size(
     assert is_feasible(allocation, problem), "solver output infeasible"
     assert is_feasible(base, problem), "greedy output infeasible"
     return {
+        "load": load,
         "size": f"{n_needs}x{n_resources}",
         "edges": len(candidates),
         "parts": allocation.counts["parts"],
@@ -320,6 +325,7 @@ def _child(args: tuple[int, int, int, int, int | None], queue: Any) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000x50,10000x500,100000x5000")
+    parser.add_argument("--quick", action="store_true", help="only 1000x50 and 10000x500")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--reps", type=int, default=None, help="repetitions (default: by size)")
     parser.add_argument(
@@ -329,9 +335,9 @@ def main(argv: list[str] | None = None) -> int:
 
     ctx = mp.get_context("spawn")
     rows = []
-    for spec in args.sizes.split(","):
+    for spec in ("1000x50,10000x500" if args.quick else args.sizes).split(","):
         n_needs, n_res = (int(v) for v in spec.lower().split("x"))
-        reps = args.reps or (7 if n_needs <= 1_000 else 5 if n_needs <= 10_000 else 1)
+        reps = args.reps or (7 if n_needs <= 1_000 else 5 if n_needs <= 10_000 else 3)
         queue = ctx.Queue()
         proc = ctx.Process(
             target=_child, args=((n_needs, n_res, reps, args.seed, args.group_cap), queue)
@@ -350,7 +356,7 @@ def _print_row(r: dict[str, Any], *, header: bool) -> None:
         f"{'score s':>8} {'split s':>8} {'flow s':>7} {'rules s':>7} {'alloc s':>8} {'total s':>8} "
         f"{'peak MB':>8} {'PSS MB':>7} "
         f"{'worker MB':>9} {'gap':>8} {'obj/bound':>10} "
-        f"{'greedy/opt':>10} {'greedy s':>9} {'optimal':>8}"
+        f"{'greedy/opt':>10} {'greedy s':>9} {'optimal':>8} {'load':>5}"
     )
     if header:
         print(cols)
@@ -359,7 +365,7 @@ def _print_row(r: dict[str, Any], *, header: bool) -> None:
         f"{r['size']:>13} {r['edges']:>9,} {r['parts']:>6} {r['dive']:>5} {r['milp']:>5} {r['cand']:>7.4f} "
         f"{r['score']:>8.4f} {r['split']:>8.4f} {r['flow']:>7.3f} {r['milp_s']:>7.3f} {r['alloc']:>8.4f} {r['total']:>8.4f} "
         f"{r['peak_mb']:>8.0f} {r['pss_mb']:>7.0f} {r['child_mb']:>9.0f} {r['gap']:>8.1e} {r['vs_bound']:>10.6f} {r['greedy']:>10.4f} {r['t_greedy']:>9.3f} "
-        f"{r['optimal']!s:>8}",
+        f"{r['optimal']!s:>8} {r['load']:>5.1f}",
         flush=True,
     )
 

@@ -13,13 +13,13 @@ import pytest
 from hypothesis import given
 
 from matching.engine import Problem, find_candidates, score_candidates, split_problem
-from matching.engine.allocate import (
+from matching.engine.heuristics import dive, quick_solution
+from matching.engine.partsolve import (
     DEFAULT_MIP_REL_GAP,
     _to_refine,
     first_pass,
     solve_parts,
 )
-from matching.engine.heuristics import dive, quick_solution
 from matching.engine.solvers import solve_flow, violations
 from matching.engine.types import PartSolution
 from tests.bench.bench_engine import make_instance
@@ -47,7 +47,7 @@ def test_the_quick_solution_breaks_no_rule_and_its_bound_bounds_the_optimum(
             objective += bound
             upper += bound
             continue
-        x, part_upper = quick_solution(part, flow, mip_rel_gap=1e-9, time_limit=None)
+        x, part_upper = quick_solution(part, flow, mip_rel_gap=1e-9, deadline=None)
         assert not violations(part, x)
         assert np.all((x >= 0) & (x <= part.edge_ub))
         n = part.need_amount.size

@@ -18,6 +18,22 @@ def test_run_matching_now_runs_and_shows_the_summary(
     assert '<progress id="run-progress-bar"' in html and 'value="100"' in html
     assert "Needs considered" in html
     assert Match.objects.filter(run=run).exists()
+    # The engine's proof is kept and shown: a proven run says how close.
+    assert run.parameters["optimal"] is True and run.parameters["proven_gap"] <= 1e-4
+    assert "of the best possible total fit" in html and "Not proven" not in html
+
+
+def test_a_run_out_of_time_says_it_is_not_proven_with_the_gap_it_reached(proposal, client):
+    run = MatchRun.objects.create(
+        anchor=proposal.anchor_a,
+        status=RunStatus.SUCCEEDED,
+        objective=12.5,
+        parameters={"proven_gap": 0.0031, "optimal": False},
+        timings={"total": 120.4},
+    )
+    client.force_login(proposal.alice)
+    html = client.get(f"/team/matching/runs/{run.pk}/").content.decode()
+    assert "<strong>Not proven</strong>" in html and "3.1e-03" in html
 
 
 def test_a_running_run_shows_progress_with_a_refresh_link_and_a_json_endpoint(proposal, client):

@@ -1,0 +1,344 @@
+"""Solving parts: the flow, the quick solution, MILP rounds, in worker processes.
+
+The run's objective is proven within a relative gap of its optimum: a
+*gap budget* spent across the parts where it is cheapest
+(:func:`solve_parts`). Parts are solved in worker processes when they are
+large enough for a process to pay (:data:`PARALLEL_MIN_EDGES`).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+from dataclasses import replace
+from functools import cache
+from time import perf_counter
+from typing import Any
+
+import numpy as np
+from threadpoolctl import ThreadpoolController
+
+from .flow import flow_scale, solve_flow
+from .heuristics import quick_solution
+from .parts import merge_parts
+from .rounds import deadline_after, solve_rules, within
+from .rules import violations
+from .types import IntArray, Part, PartSolution, readonly
+
+#: the optimum (``Allocation.upper``): far below the precision of the scores
+#: (a weight of 0.30 against 0.31 moves them by 1e-2). 1e-6 took 4 minutes on
+#: the England benchmark and still hit the time limit.
+DEFAULT_MIP_REL_GAP = 1e-4
+#: Seconds a whole run's allocation may take, shared by all its parts (a part
+#: takes what it needs of what is left; no part is stopped short of the gap
+#: while the run has time). Beyond it the best solutions found are used and
+#: the allocation is marked not optimal, with its proven gap. Well inside
+#: the Celery task's soft limit (300 s).
+DEFAULT_TIME_LIMIT = 120.0
+#: Parts are solved in worker processes only above this many edges in all
+#: (below it a process costs more than it saves). Measured on the second
+#: generator's towns (tests/bench/townworld.py), plain capacities, 2 cores
+#: under load: 10,000 x 500 (94,000 edges) took 3.5 s alone and 3.7 s with
+#: 2 workers; 30,000 x 1,500 (631,000 edges) 21.8 s alone and 13.4 s with 2.
+PARALLEL_MIN_EDGES = 200_000
+#: Parts with fewer edges than this share a flow with other small parts of
+#: their kind in the first pass (:func:`flow_batches`) ...
+BATCH_PART_EDGES = 2_000
+#: ... up to this many edges in one flow.
+BATCH_MAX_EDGES = 20_000
+
+
+def solve_part(
+    part: Part,
+    *,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
+    mip_rel_gap: float = DEFAULT_MIP_REL_GAP,
+    flow: IntArray | None = None,
+    deadline: float | None = None,
+) -> PartSolution:
+    """Solve one part exactly (within ``mip_rel_gap`` if it is mixed-integer).
+
+    The min-cost flow first; if it breaks a minimum award or a group cap,
+    the quick solution (:func:`~matching.engine.heuristics.quick_solution`),
+    and if that is not proven within ``mip_rel_gap`` of the part's optimum,
+    MILP rounds until it is (:func:`~matching.engine.rounds.solve_rules`).
+    ``time_limit`` (seconds from now), or the run's ``deadline``
+    (``time.monotonic``) if given, bounds the MILPs; if it is hit, the best
+    feasible solution found is returned with ``optimal=False`` and its
+    proven bound in ``upper``. ``flow``, the part's flow optimum if already
+    known, saves solving it again.
+    """
+    if deadline is None:
+        deadline = deadline_after(time_limit)
+    first = first_pass(part, deadline=deadline, mip_rel_gap=mip_rel_gap, flow=flow)
+    if first.optimal:
+        return first
+    return refine(part, first, deadline=deadline, mip_rel_gap=mip_rel_gap)
+
+
+def first_pass(
+    part: Part,
+    *,
+    deadline: float | None = None,
+    mip_rel_gap: float = DEFAULT_MIP_REL_GAP,
+    flow: IntArray | None = None,
+) -> PartSolution:
+    """A part as far as the flow and the quick solution take it: no MILP rounds.
+
+    ``optimal`` says whether that is already within ``mip_rel_gap`` of the
+    part's optimum; :func:`refine` takes it further. ``deadline``
+    (``time.monotonic``, None: none) is the run's.
+    """
+    start = perf_counter()
+    x = solve_flow(part) if flow is None else flow
+    assert x is not None  # only lower bounds can make a flow infeasible
+    flow_seconds = perf_counter() - start
+    bound = float(part.edge_value @ x)
+    method, objective, upper = "flow", bound, bound
+    if violations(part, x):
+        method = "dive"
+        x, upper = quick_solution(part, x, mip_rel_gap=mip_rel_gap, deadline=deadline)
+        objective = float(part.edge_value @ x)
+        upper = max(min(upper, bound), objective)
+    return PartSolution(
+        part_id=part.part_id,
+        edge_idx=part.edge_idx,
+        amount=readonly(x),
+        method=method,
+        objective=objective,
+        bound=bound,
+        optimal=within(objective, upper, mip_rel_gap),
+        seconds=perf_counter() - start,
+        flow_seconds=flow_seconds,
+        upper=upper,
+    )
+
+
+def refine(
+    part: Part,
+    first: PartSolution,
+    *,
+    deadline: float | None = None,
+    mip_rel_gap: float = DEFAULT_MIP_REL_GAP,
+) -> PartSolution:
+    """MILP rounds from a first pass until ``mip_rel_gap`` (or the run's ``deadline``)."""
+    start = perf_counter()
+    flow = solve_flow(part)
+    assert flow is not None
+    x, objective, upper, optimal = solve_rules(
+        part,
+        flow,
+        best=np.array(first.amount),
+        upper=first.upper,
+        deadline=deadline,
+        mip_rel_gap=mip_rel_gap,
+    )
+    return replace(
+        first,
+        amount=readonly(x),
+        method="milp",
+        objective=objective,
+        optimal=optimal,
+        seconds=first.seconds + perf_counter() - start,
+        upper=max(min(upper, first.upper), objective),
+    )
+
+
+def solve_parts(
+    parts: Sequence[Part],
+    *,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
+    mip_rel_gap: float = DEFAULT_MIP_REL_GAP,
+    workers: int | None = None,
+    deadline: float | None = None,
+) -> list[PartSolution]:
+    """Solve several parts, proving their sum within ``mip_rel_gap`` of its optimum.
+
+    What is within the gap is the parts' total (a run's objective), not each
+    part: the gap is a budget, ``mip_rel_gap`` times the sum of the parts'
+    upper bounds, spent where it is cheapest. First every part gets its
+    :func:`first_pass` (a flow, and for the few that break a rule the quick
+    solution, each with its proven bound). If the sum of their gaps (upper
+    minus objective) is within the budget, that is the answer: on the
+    England benchmark it is, with 2.6 of 4.0 spent. Otherwise the parts with
+    the largest gaps get MILP rounds (:func:`refine`), largest first, until
+    the others' gaps fit in half the budget; each is refined to its share of
+    the rest. ``time_limit`` (seconds from now), or ``deadline``
+    (``time.monotonic``) if given, is one budget for all the parts: a part
+    is stopped only when the whole call is out of time, which may leave the
+    total outside the gap: it is reported (``Allocation.optimal``,
+    ``proven_gap``), never hidden.
+
+    Both stages run in ``workers`` processes (default: up to 2 when the parts
+    hold more than :data:`PARALLEL_MIN_EDGES` edges; 1 means in this process;
+    never from a daemonic process such as a Celery prefork child, where the
+    fan-out is a chord of chunk tasks instead). Solutions come back in the
+    order of ``parts``.
+    """
+    if workers is None:
+        total_edges = sum(p.n_edges for p in parts)
+        workers = min(2, os.cpu_count() or 1) if total_edges > PARALLEL_MIN_EDGES else 1
+    if multiprocessing.current_process().daemon:
+        workers = 1
+    if deadline is None:
+        deadline = deadline_after(time_limit)
+    first = _map(parts, [None] * len(parts), deadline, mip_rel_gap, workers)
+    chosen, gap = _to_refine(first, mip_rel_gap)
+    if chosen:
+        again = _map([parts[k] for k in chosen], [first[k] for k in chosen], deadline, gap, workers)
+        for k, sol in zip(chosen, again, strict=True):
+            first[k] = sol
+    return first
+
+
+def _to_refine(solutions: Sequence[PartSolution], mip_rel_gap: float) -> tuple[list[int], float]:
+    """Which parts need MILP rounds for the total to be within the gap, and to what gap each."""
+    gaps = np.array([max(s.upper - s.objective, 0.0) for s in solutions])
+    uppers = np.array([s.upper for s in solutions])
+    budget = mip_rel_gap * float(uppers.sum())
+    if gaps.sum() <= budget * (1 + 1e-9):
+        return [], mip_rel_gap
+    order = [int(k) for k in np.argsort(-gaps, kind="stable") if gaps[k] > 0]
+    rest = float(gaps.sum())
+    chosen: list[int] = []
+    for k in order:
+        if rest <= budget / 2:
+            break
+        chosen.append(k)
+        rest -= float(gaps[k])
+    # What is left of the budget, shared by the chosen parts in proportion to
+    # their size (with a margin for rounding); never looser than the quick
+    # pass already is, never tighter than the run asks.
+    share = 0.95 * (budget - max(rest, 0.0)) / max(float(uppers[chosen].sum()), 1e-300)
+    return sorted(chosen), max(share, mip_rel_gap / 2)
+
+
+def flow_batches(parts: Sequence[Part]) -> list[list[int]]:
+    """Parts whose first flow is solved as one: small parts of one kind, in order.
+
+    A flow costs 0.5 to 2 ms whatever its size (OR-Tools' cost scaling
+    runs its phases however small the network), so a town's run of a dozen
+    small parts spent more on set-ups than on solving. Parts with fewer than
+    :data:`BATCH_PART_EDGES` edges share one flow, up to
+    :data:`BATCH_MAX_EDGES` edges each: parts never share a node, so the
+    joint optimum is each part's optimum, and each part keeps its own cost
+    scale (seed funding's per-penny values and hours' per-hour values are
+    six orders apart). Larger parts have a flow each. The batches depend
+    only on the parts, never on the number of processes.
+    """
+    batches: list[list[int]] = []
+    batch: list[int] = []
+    edges = 0
+    for k, part in enumerate(parts):
+        if part.n_edges >= BATCH_PART_EDGES:
+            batches.append([k])
+            continue
+        if not batch or edges + part.n_edges > BATCH_MAX_EDGES:
+            batch, edges = [], 0
+            batches.append(batch)
+        batch.append(k)
+        edges += part.n_edges
+    return batches
+
+
+# The parts a forked worker reads (set before the pool forks): passing them
+# as arguments would pickle every edge through a pipe.
+_SHARED: dict[str, Any] = {}
+
+
+def _job(b: int) -> list[PartSolution]:
+    """First passes (or refinements) of the parts of batch ``b``."""
+    batch: list[int] = _SHARED["batches"][b]
+    parts: Sequence[Part] = _SHARED["parts"]
+    first: Sequence[PartSolution | None] = _SHARED["first"]
+    deadline, gap = _SHARED["deadline"], _SHARED["gap"]
+    out = []
+    for k, flow, flow_seconds in _batch_flows([parts[k] for k in batch], batch):
+        prior = first[k]
+        if prior is None:
+            sol = first_pass(parts[k], deadline=deadline, mip_rel_gap=gap, flow=flow)
+            if flow is not None:
+                sol = replace(sol, flow_seconds=flow_seconds, seconds=sol.seconds + flow_seconds)
+        else:
+            sol = refine(parts[k], prior, deadline=deadline, mip_rel_gap=gap)
+        out.append(replace(sol, edge_idx=_EMPTY))  # the parent has it
+    return out
+
+
+def _batch_flows(parts: list[Part], ids: list[int]) -> list[tuple[int, IntArray | None, float]]:
+    """Each part's flow optimum from one shared flow, with its share of the time
+    (None for a part alone: it solves its own)."""
+    if len(parts) == 1 or _SHARED["first"][ids[0]] is not None:
+        return [(k, None, 0.0) for k in ids]
+    start = perf_counter()
+    share = 1.0 / len(parts)  # the parts' total costs add up
+    scale = np.concatenate([np.full(p.n_edges, flow_scale(p, share=share)) for p in parts])
+    x = solve_flow(merge_parts(parts, part_id=-1), scale=scale)
+    assert x is not None  # no lower bounds
+    seconds = perf_counter() - start
+    total = sum(p.n_edges for p in parts)
+    ends = np.cumsum([p.n_edges for p in parts])
+    return [
+        (k, x[end - p.n_edges : end], seconds * p.n_edges / total)
+        for k, p, end in zip(ids, parts, ends.tolist(), strict=True)
+    ]
+
+
+_EMPTY: IntArray = readonly(np.empty(0, dtype=np.int64))
+
+
+def _map(
+    parts: Sequence[Part],
+    first: Sequence[PartSolution | None],
+    deadline: float | None,
+    mip_rel_gap: float,
+    workers: int,
+) -> list[PartSolution]:
+    """First passes (``first`` None) or refinements, in ``workers`` processes."""
+    fresh = all(f is None for f in first)
+    batches = flow_batches(parts) if fresh else [[k] for k in range(len(parts))]
+    _SHARED.update(parts=parts, first=first, deadline=deadline, gap=mip_rel_gap, batches=batches)
+    # One BLAS thread: the engine's dot products are short, and OpenBLAS's
+    # idle threads spin, which cost 2 s of CPU in 3.3 s on the England
+    # benchmark and starve the second worker process. Forked workers inherit it.
+    with _blas().limit(limits=1, user_api="blas"):
+        return _run_jobs(parts, batches, workers)
+
+
+@cache
+def _blas() -> ThreadpoolController:
+    """The thread pools of the loaded libraries, found once: finding them
+    reads the process's memory map, 9 ms a call (a third of a 1,000-need run)."""
+    return ThreadpoolController()
+
+
+def _run_jobs(parts: Sequence[Part], batches: list[list[int]], workers: int) -> list[PartSolution]:
+    try:
+        # Largest first: the longest jobs start at once and the small ones fill in.
+        size = [sum(parts[k].n_edges for k in batch) for batch in batches]
+        jobs = sorted(range(len(batches)), key=lambda b: (-size[b], b))
+        context = _mp_context()
+        if workers > 1 and len(jobs) > 1 and context is not None:
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                done = dict(zip(jobs, pool.map(_job, jobs, chunksize=1), strict=True))
+        else:
+            done = {b: _job(b) for b in jobs}
+    finally:
+        _SHARED.clear()
+    by_part = {
+        k: sol for b, batch in enumerate(batches) for k, sol in zip(batch, done[b], strict=True)
+    }
+    return [replace(by_part[k], edge_idx=parts[k].edge_idx) for k in range(len(parts))]
+
+
+def _mp_context() -> Any:
+    import multiprocessing as mp
+
+    # fork starts a worker in milliseconds (spawn re-imports numpy, scipy
+    # and OR-Tools: about a second) and shares the parts without copying.
+    # Without fork (not on Linux) the parts must be pickled to each worker,
+    # which _SHARED does not do: solve in this process there.
+    return mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None

@@ -1,0 +1,167 @@
+"""Checks and repairs of the rules a flow ignores: minimum awards and group caps.
+
+Also the two ways of making a part smaller for a MILP: a subset of its
+edges (:func:`edge_subset`) and the *priced* relaxation (:func:`priced_part`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .flow import solve_flow
+from .types import KINDS, FloatArray, IntArray, Part
+
+#: Edges whose reduced value (value - flow duals) is within this share of
+#: the part's best value stay in a priced model (:func:`priced_part`); the
+#: rest are priced. The bound does not depend on it (measured: 0 to 0.2 give
+#: the same bound); more edges only give the incumbent more room.
+PRICE_SLACK = 1e-3
+
+
+def violations(part: Part, x: IntArray) -> bool:
+    """Whether ``x`` breaks a minimum award or a group cap within the part."""
+    minimum = part.res_min_award[part.edge_res]
+    if np.any((x > 0) & (x < minimum)):
+        return True
+    served = np.bincount(part.edge_need, weights=x, minlength=part.need_amount.shape[0]) > 0
+    return any(np.bincount(key[served]).max(initial=0) > cap for key, cap in cap_keys(part))
+
+
+def repair(part: Part, x: IntArray) -> IntArray:
+    """A feasible solution from ``x`` by removing amounts (never adding).
+
+    Drops edges below their minimum award, then in each group over a cap the
+    needs with least value. Used only if the MILP stops without a solution.
+    """
+    out = x.copy()
+    out[(out > 0) & (out < part.res_min_award[part.edge_res])] = 0
+    n = part.need_amount.shape[0]
+    for key, cap in cap_keys(part):
+        worth = np.bincount(part.edge_need, weights=part.edge_value * out, minlength=n)
+        served = np.flatnonzero(np.bincount(part.edge_need, weights=out, minlength=n) > 0)
+        order = served[np.lexsort((part.need_idx[served], -worth[served]))]
+        used: dict[int, int] = {}
+        dropped = np.zeros(n, dtype=bool)
+        for i in order.tolist():
+            g = int(key[i])
+            used[g] = used.get(g, 0) + 1
+            dropped[i] = used[g] > cap
+        out[dropped[part.edge_need]] = 0
+    return out
+
+
+def violating_needs(part: Part, x: IntArray) -> NDArray[np.bool_]:
+    """All needs of each group (or group and kind) that is over its cap."""
+    n = part.need_amount.shape[0]
+    served = np.bincount(part.edge_need, weights=x, minlength=n) > 0
+    out = np.zeros(n, dtype=bool)
+    for key, cap in cap_keys(part):
+        out |= (np.bincount(key[served], minlength=int(key.max(initial=-1)) + 1) > cap)[key]
+    return out
+
+
+def cap_keys(part: Part) -> list[tuple[IntArray, int]]:
+    """(dense group key per need, cap) for each active group cap."""
+    out: list[tuple[IntArray, int]] = []
+    if part.group_cap is not None:
+        key = np.unique(part.need_group, return_inverse=True)[1].reshape(-1)
+        out.append((key.astype(np.int64), part.group_cap))
+    if part.group_kind_cap is not None:
+        # One integer per (group, kind): a 1-D unique is ten times faster
+        # than np.unique(..., axis=0) on the pairs.
+        pairs = part.need_group * len(KINDS) + part.need_kind
+        key = np.unique(pairs, return_inverse=True)[1].reshape(-1)
+        out.append((key.astype(np.int64), part.group_kind_cap))
+    return out
+
+
+def complete(part: Part, x: IntArray) -> IntArray:
+    """A feasible solution that keeps the choices of ``x``, re-solving the flow.
+
+    Awards of ``x`` that reach their minimum keep at least it; other edges
+    of pots with a minimum are closed; needs of capped groups that ``x``
+    does not serve are closed (``x`` must respect the caps). The flow then
+    fills what is left, so every rule holds. If the flow cannot meet the
+    kept minimums, :func:`repair` of ``x``.
+    """
+    minimum = part.res_min_award[part.edge_res]
+    on = (x >= minimum) & (x > 0)
+    keep = (minimum == 0) | on
+    n = part.need_amount.shape[0]
+    served = np.bincount(part.edge_need, weights=x, minlength=n) > 0
+    keep &= ~(capped_needs(part) & ~served)[part.edge_need]
+    out = solve_flow(part, keep=keep, lower=np.where(on, minimum, 0))
+    if out is None or violations(part, out):
+        return repair(part, x)
+    return out
+
+
+def capped_needs(part: Part) -> NDArray[np.bool_]:
+    """Needs of groups with more needs in the part than a cap allows."""
+    out = np.zeros(part.need_amount.shape[0], dtype=bool)
+    for key, cap in cap_keys(part):
+        out |= (np.bincount(key) > cap)[key]
+    return out
+
+
+def edge_subset(part: Part, mask: NDArray[np.bool_]) -> Part:
+    """The same part with only the edges in ``mask`` (needs and resources kept)."""
+    k = np.flatnonzero(mask)
+    return replace(
+        part,
+        edge_idx=part.edge_idx[k],
+        edge_need=part.edge_need[k],
+        edge_res=part.edge_res[k],
+        edge_ub=part.edge_ub[k],
+        edge_value=part.edge_value[k],
+    )
+
+
+def priced_part(
+    part: Part, x: IntArray, u: FloatArray, w: FloatArray, slack: float
+) -> tuple[Part, IntArray]:
+    """A small relaxation of ``part``: few edges, the rest priced by duals.
+
+    Keeps the edges ``x`` uses and those whose reduced value ``value - u - w``
+    is above ``-slack``; every other edge has ``value <= u[i] + w[j]``, so
+    whatever it carries is worth no more than the capacity it uses at its
+    ends, priced by the duals. Each need ``i`` gets an edge to a new
+    resource of unlimited capacity worth ``u[i]`` a unit (its capacity sold
+    to left-out edges), each resource ``j`` an edge from a new need worth
+    ``w[j]`` a unit. Any solution of the part maps to one of this model
+    that is worth at least as much, so its MILP bound bounds the part.
+    Returns the model and the part's edges it keeps (its first edges).
+    """
+    d = part.edge_value - u[part.edge_need] - w[part.edge_res]
+    keep = np.flatnonzero((x > 0) | (d > -slack))
+    n, m = part.need_amount.shape[0], part.res_capacity.shape[0]
+    total_need = int(part.need_amount.sum())
+    total_res = int(part.res_capacity.sum())
+    sell_need = np.flatnonzero(u > 0)
+    sell_res = np.flatnonzero(w > 0)
+    ghost_group = int(part.need_group.max(initial=0)) + 1
+    model = Part(
+        part_id=part.part_id,
+        edge_idx=np.concatenate(
+            [part.edge_idx[keep], np.full(sell_need.size + sell_res.size, -1)]
+        ).astype(np.int64),
+        edge_need=np.concatenate([part.edge_need[keep], sell_need, np.full(sell_res.size, n)]),
+        edge_res=np.concatenate([part.edge_res[keep], np.full(sell_need.size, m), sell_res]),
+        edge_ub=np.concatenate(
+            [part.edge_ub[keep], part.need_amount[sell_need], part.res_capacity[sell_res]]
+        ),
+        edge_value=np.concatenate([part.edge_value[keep], u[sell_need], w[sell_res]]),
+        need_idx=np.append(part.need_idx, -1),
+        need_amount=np.append(part.need_amount, max(total_res, 1)),
+        need_group=np.append(part.need_group, ghost_group),
+        need_kind=np.append(part.need_kind, part.need_kind[0] if n else 0),
+        res_idx=np.append(part.res_idx, -1),
+        res_capacity=np.append(part.res_capacity, max(total_need, 1)),
+        res_min_award=np.append(part.res_min_award, 0),
+        group_cap=part.group_cap,
+        group_kind_cap=part.group_kind_cap,
+    )
+    return model, keep

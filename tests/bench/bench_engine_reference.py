@@ -1,0 +1,156 @@
+"""The engine against an independent reference, on the second generator's towns.
+
+Run as a script (each size in its own process, so memory is its own):
+
+    .venv/bin/python tests/bench/bench_engine_reference.py            # 1k, 10k, 100k
+    .venv/bin/python tests/bench/bench_engine_reference.py --quick    # 1k, 10k
+    .venv/bin/python tests/bench/bench_engine_reference.py --sizes 300000x15000 --reps 3
+
+Instances come from ``tests/bench/townworld.py`` (Zipf towns, pots in the
+larger towns, supply 0.4 of demand, mixed kinds), unlike ``bench_engine.py``'s.
+Each repetition runs, interleaved in one process: the product (from the
+columns to an Allocation: ``Problem.from_arrays`` then ``solve``, default
+workers) and the reference pipeline (KD-tree, the five-part score, one
+OR-Tools min-cost flow), both with plain capacities; then the product with
+rules: a £100 and a £500 minimum award on 60% of the seed-funding pots, each
+with at most 2 needs of one kind served per group.
+
+Columns: medians over the repetitions, seconds of wall time; "ratio" is the
+product's median over the reference's; "rules/plain" a rules run's median
+over the plain product's on the same instance. "gap" is the proven relative
+gap (``Allocation.proven_gap``; "opt" whether it is within the run's 1e-4),
+the worst over the repetitions. "obj diff" is the plain objectives' relative
+difference (product against reference). "PSS MB" is the largest proportional
+set size of the process and its workers during the product's runs, the
+instance included (sampled every 20 ms). "load" is the 1-minute load
+average when the size started: on a loaded machine every figure is slower,
+the ratios (interleaved) less so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from matching.engine import Problem, is_feasible, solve
+from tests.bench.bench_engine import PssSampler
+from tests.bench.townworld import reference_solve, town_world
+
+RULES = (("£100+cap", 100), ("£500+cap", 500))
+
+
+def _timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[float, Any]:
+    t0 = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return time.perf_counter() - t0, out
+
+
+def _product(cols: dict[str, Any]) -> Any:
+    return solve(Problem.from_arrays(**cols))
+
+
+def run_size(n_needs: int, n_res: int, reps: int, seed: int) -> dict[str, Any]:
+    """Measure one size (in a fresh process)."""
+    load = os.getloadavg()[0]
+    _product(town_world(500, 25, seed + 1))  # imports and warms, as a worker does
+    reference_solve(town_world(500, 25, seed + 1))
+    plain = town_world(n_needs, n_res, seed)
+    ruled = {
+        name: town_world(n_needs, n_res, seed, min_award_pounds=pounds, group_kind_cap=2)
+        for name, pounds in RULES
+    }
+    times: dict[str, list[float]] = {"product": [], "reference": [], **{n: [] for n, _ in RULES}}
+    gaps: dict[str, list[float]] = {"product": [], **{n: [] for n, _ in RULES}}
+    optimal: dict[str, bool] = {}
+    pss_peak = 0.0
+    for _ in range(reps):
+        with PssSampler() as pss:
+            t, allocation = _timed(_product, plain)
+        pss_peak = max(pss_peak, pss.peak)
+        times["product"].append(t)
+        gaps["product"].append(allocation.proven_gap)
+        optimal["product"] = optimal.get("product", True) and allocation.optimal
+        t, ref = _timed(reference_solve, plain)
+        times["reference"].append(t)
+        for name, _ in RULES:
+            t, a = _timed(_product, ruled[name])
+            times[name].append(t)
+            gaps[name].append(a.proven_gap)
+            optimal[name] = optimal.get(name, True) and a.optimal
+            assert is_feasible(a, Problem.from_arrays(**ruled[name])), "rules run infeasible"
+    med = {k: statistics.median(v) for k, v in times.items()}
+    return {
+        "size": f"{n_needs}x{n_res}",
+        "edges": ref.n_candidates,
+        "reps": reps,
+        "load": load,
+        "med": med,
+        "gap": {k: max(v) for k, v in gaps.items()},
+        "optimal": optimal,
+        "obj_diff": abs(allocation.objective - ref.objective) / max(ref.objective, 1e-300),
+        "pss_mb": pss_peak,
+    }
+
+
+def _child(args: tuple[int, int, int, int], queue: Any) -> None:
+    queue.put(run_size(*args))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000x50,10000x500,100000x5000")
+    parser.add_argument("--quick", action="store_true", help="only 1000x50 and 10000x500")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--reps", type=int, default=None, help="repetitions (default: by size)")
+    args = parser.parse_args(argv)
+    sizes = "1000x50,10000x500" if args.quick else args.sizes
+    ctx = mp.get_context("spawn")
+    print(f"cores: {os.cpu_count()}")
+    for count, spec in enumerate(sizes.split(",")):
+        n_needs, n_res = (int(v) for v in spec.lower().split("x"))
+        reps = args.reps or (7 if n_needs <= 1_000 else 5 if n_needs <= 10_000 else 3)
+        queue = ctx.Queue()
+        proc = ctx.Process(target=_child, args=((n_needs, n_res, reps, args.seed), queue))
+        proc.start()
+        row = queue.get()
+        proc.join()
+        _print_row(row, header=count == 0)
+    return 0
+
+
+def _print_row(r: dict[str, Any], *, header: bool) -> None:
+    names = [n for n, _ in RULES]
+    if header:
+        cols = (
+            f"{'needs x res':>13} {'edges':>10} {'reps':>4} {'load':>5} {'product s':>9} "
+            f"{'ref s':>7} {'ratio':>6} {'gap':>8} {'obj diff':>8} {'PSS MB':>7} "
+            + " ".join(f"{n + ' s':>11} {'/plain':>6} {'gap':>8} {'opt':>5}" for n in names)
+        )
+        print(cols)
+        print("-" * len(cols))
+    med = r["med"]
+    line = (
+        f"{r['size']:>13} {r['edges']:>10,} {r['reps']:>4} {r['load']:>5.1f} "
+        f"{med['product']:>9.4f} {med['reference']:>7.4f} "
+        f"{med['product'] / med['reference']:>6.2f} {r['gap']['product']:>8.1e} "
+        f"{r['obj_diff']:>8.1e} {r['pss_mb']:>7.0f} "
+    )
+    line += " ".join(
+        f"{med[n]:>11.4f} {med[n] / med['product']:>6.2f} {r['gap'][n]:>8.1e} "
+        f"{r['optimal'][n]!s:>5}"
+        for n in names
+    )
+    print(line, flush=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,142 @@
+"""The engine on instances it was not tuned to: the second generator's towns.
+
+``tests/bench/townworld.py`` makes them (Zipf towns, pots in the larger
+towns, supply 0.4 of demand, £100 or £500 minimum awards, caps per group and
+kind) and holds an independent reference pipeline. Here: exact optima on
+small instances against a MILP over every pair, the plain optimum against
+the reference pipeline, one time budget shared by the whole run, and the
+same allocation whatever the row order or the number of processes.
+"""
+
+from __future__ import annotations
+
+from time import monotonic
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import matching.engine.highs as highs
+from matching.engine import Problem, check_feasibility, solve
+from matching.engine.allocate import DEFAULT_MIP_REL_GAP
+from tests.bench.townworld import reference_solve, town_world
+from tests.engine.helpers import reference_optimum
+from tests.engine.test_determinism import signature
+
+SMALL = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def town(n: int, m: int, seed: int, **rules: Any) -> Problem:
+    return Problem.from_arrays(**town_world(n, m, seed, **rules))
+
+
+@SMALL
+@given(
+    seed=st.integers(0, 100_000),
+    n=st.integers(10, 40),
+    m=st.integers(2, 6),
+    pounds=st.sampled_from([100, 500]),
+    cap=st.sampled_from([1, 2]),
+)
+def test_minimum_awards_and_caps_on_towns_equal_an_exact_milp(
+    seed: int, n: int, m: int, pounds: int, cap: int
+) -> None:
+    # Two towns: every need is near the pots, so minimums and caps bind.
+    problem = town(n, m, seed, min_award_pounds=pounds, group_kind_cap=cap, n_towns=2)
+    allocation = solve(problem, mip_rel_gap=1e-9)
+    assert check_feasibility(allocation, problem) == []
+    assert allocation.optimal
+    expected = reference_optimum(problem)
+    assert expected <= allocation.upper * (1 + 1e-9) + 1e-9, (expected, allocation.upper)
+    assert np.isclose(allocation.objective, expected, rtol=1e-6, atol=1e-9), (
+        allocation.objective,
+        expected,
+    )
+
+
+def test_the_plain_optimum_equals_the_reference_pipelines() -> None:
+    cols = town_world(3_000, 150, seed=5)
+    allocation = solve(Problem.from_arrays(**cols))
+    reference = reference_solve(cols)
+    assert allocation.optimal and len(allocation) > 100
+    assert allocation.objective == pytest.approx(reference.objective, rel=1e-9)
+
+
+@pytest.fixture(scope="module")
+def ruled() -> Problem:
+    # £500 minimums and one need per group and kind: parts that need MILP rounds.
+    return town(1_000, 50, 11, min_award_pounds=500, group_kind_cap=1)
+
+
+def record_milps(monkeypatch: pytest.MonkeyPatch) -> list[tuple[float, float | None]]:
+    """(when, time limit) of every HiGHS call."""
+    calls: list[tuple[float, float | None]] = []
+    real = highs.run_milp
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append((monotonic(), kwargs["time_limit"]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(highs, "run_milp", spy)
+    return calls
+
+
+def test_every_milp_may_use_what_is_left_of_the_runs_budget_and_no_more(
+    ruled: Problem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = record_milps(monkeypatch)
+    budget = 60.0
+    start = monotonic()
+    allocation = solve(ruled, time_limit=budget, workers=1)
+    assert len(calls) > 3, "the instance must need MILPs"
+    assert allocation.counts["parts_milp"] > 0
+    for when, limit in calls:
+        assert limit is not None
+        left = start + budget - when
+        # No per-part limit: what is left of the run, not a part's own share...
+        assert limit >= left - 0.05, (limit, left)
+        # ... and never more than is left (the limit is taken just before the call).
+        assert limit <= left + 0.05, (limit, left)
+    assert allocation.optimal and allocation.proven_gap <= DEFAULT_MIP_REL_GAP
+
+
+def test_a_run_out_of_time_is_feasible_and_says_it_is_not_proven(
+    ruled: Problem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = record_milps(monkeypatch)
+    start = monotonic()
+    allocation = solve(ruled, time_limit=0.0, mip_rel_gap=1e-9, workers=1)
+    assert monotonic() - start < 30.0  # each MILP stops at once (0.05 s), flows do not
+    assert check_feasibility(allocation, ruled) == []
+    assert all(limit is not None and limit <= 0.05 for _, limit in calls)
+    assert allocation.objective <= allocation.upper
+    assert allocation.optimal == (allocation.proven_gap <= 1e-9 + 1e-12)
+    assert not allocation.optimal, "a budget of 0 s cannot prove 1e-9 on this instance"
+
+
+def test_the_same_allocation_whatever_the_row_order_or_the_processes() -> None:
+    cols = town_world(1_000, 50, 3, min_award_pounds=100, group_kind_cap=2)
+    problem = Problem.from_arrays(**cols)
+    alone = solve(problem, workers=1)
+    assert alone.counts["parts_dive"] + alone.counts["parts_milp"] > 0
+    assert alone.proven_gap <= DEFAULT_MIP_REL_GAP
+    rng = np.random.default_rng(0)
+    n_order = rng.permutation(len(cols["need_id"]))
+    r_order = rng.permutation(len(cols["resource_id"]))
+    shuffled = {
+        k: (_take(v, n_order) if k.startswith("need_") else _take(v, r_order))
+        if k.startswith(("need_", "resource_"))
+        else v
+        for k, v in cols.items()
+    }
+    fanned = solve(Problem.from_arrays(**shuffled), workers=2)
+    assert signature(alone) == signature(fanned)
+    assert alone.objective == fanned.objective and alone.upper == fanned.upper
+
+
+def _take(values: Any, order: np.ndarray) -> Any:
+    if isinstance(values, list):
+        return [values[i] for i in order]
+    return np.asarray(values)[order]
