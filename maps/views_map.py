@@ -27,6 +27,7 @@ from accounts.decorators import board_required
 from maps.cache import board_map_download, board_map_html, directory_map_html
 from maps.figures import FIGURE_DEFINITIONS, PERIODS, SHADES, MapFilters, area_anchor
 from maps.frames import board_figures, directory_shown, group_theme_counts
+from maps.funders import funders_table
 from maps.levels import DRAW_LIMITS, LEVEL_NAMES, LEVELS
 from maps.tiles import frame_csp
 from partners.models import Anchor, NeedKind, Theme
@@ -197,6 +198,7 @@ def board_map_view(request: HttpRequest, anchors: list[Anchor]) -> HttpResponse:
             "geometry": shown.geometry,
             "frame_url": reverse("maps:board-map-frame") + query,
             "download_url": reverse("maps:board-map-download") + query,
+            "funders": funders_table(filters=filters),
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
