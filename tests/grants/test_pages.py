@@ -44,9 +44,8 @@ def test_an_upload_runs_as_a_job_whose_page_reports_by_reason(
 ):
     f.NeighbourhoodFactory(code="E01000001")
     client.force_login(personas.alice)
-    with django_capture_on_commit_callbacks(execute=True):
-        with OCF.open("rb") as handle:
-            response = client.post("/team/grants/import/", {"file": handle})
+    with django_capture_on_commit_callbacks(execute=True), OCF.open("rb") as handle:
+        response = client.post("/team/grants/import/", {"file": handle})
     assert response.status_code == 302
     page = client.get(response["Location"])
     body = page.content.decode()
