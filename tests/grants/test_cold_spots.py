@@ -83,10 +83,11 @@ def test_each_entry_names_groups_nearby_and_the_anchors_nearest_site_only(place,
         longitude=place["quiet"].point_lon + 0.01,
     )
     f.ActivityFactory(group=near, themes=["physical-activity"])
+    # B's site is the nearer: A's team must still be given A's own.
     f.SiteFactory(
         anchor=personas.anchor_a,
         name="A Health Centre",
-        latitude=place["quiet"].point_lat,
+        latitude=place["quiet"].point_lat + 0.05,
         longitude=place["quiet"].point_lon,
     )
     f.SiteFactory(

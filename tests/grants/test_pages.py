@@ -35,7 +35,13 @@ def place(personas):
             neighbourhood=funded,
         )
     f.SiteFactory(anchor=personas.anchor_a, name="A Clinic")
-    f.SiteFactory(anchor=personas.anchor_b, name="B Secret Depot")
+    # B's site is the nearer to the cold spot: A's team must still see A's own.
+    f.SiteFactory(
+        anchor=personas.anchor_b,
+        name="B Secret Depot",
+        latitude=cold.point_lat,
+        longitude=cold.point_lon,
+    )
     return cold, funded
 
 
