@@ -17,7 +17,7 @@ import pandas as pd
 
 from grants.coldspots import coldspot_list
 from grants.selectors import grants_by_neighbourhood, grants_wider_areas
-from maps.builders.grants import cold_spots_layer, grants_layer
+from maps.builders.grants import cold_spots_layer, grants_layer, layers_insert
 from maps.figures import MapFilters, backing_rows, neighbourhood_rows
 
 __all__ = ["funder_layers_add", "funders_table"]
@@ -31,11 +31,14 @@ def funder_layers_add(folium_map: folium.Map, *, neighbourhoods: Any, level: str
     shapes = neighbourhoods[["code", "geometry"]]
     codes = shapes["code"].tolist()
     grants = shapes.merge(grants_by_neighbourhood(codes=codes), on="code")
-    grants_layer(gpd.GeoDataFrame(grants, geometry="geometry", crs="EPSG:4326")).add_to(folium_map)
     spots = coldspot_list(codes=codes, details=False).rows[["code", "decile", "population"]]
     spots = shapes.merge(spots, on="code").merge(neighbourhoods[["code", "name"]], on="code")
-    cold_spots_layer(gpd.GeoDataFrame(spots, geometry="geometry", crs="EPSG:4326")).add_to(
-        folium_map
+    layers_insert(
+        folium_map,
+        [
+            grants_layer(gpd.GeoDataFrame(grants, geometry="geometry", crs="EPSG:4326")),
+            cold_spots_layer(gpd.GeoDataFrame(spots, geometry="geometry", crs="EPSG:4326")),
+        ],
     )
 
 

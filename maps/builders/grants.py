@@ -20,7 +20,13 @@ import pandas as pd
 from maps.builders.layers import polygon_layer
 from maps.builders.style import esc
 
-__all__ = ["COLD_SPOT_STYLE", "GRANTS_STYLE", "cold_spots_layer", "grants_layer"]
+__all__ = [
+    "COLD_SPOT_STYLE",
+    "GRANTS_STYLE",
+    "cold_spots_layer",
+    "grants_layer",
+    "layers_insert",
+]
 
 # Hatched-looking outlines that read over any shading (purple is no theme colour's).
 GRANTS_STYLE = {"color": "#4c2c92", "weight": 2.5, "opacity": 1, "fillOpacity": 0}
@@ -90,3 +96,22 @@ def cold_spots_layer(cold_spots: Any) -> folium.GeoJson:
         name=COLD_SPOTS_LAYER_NAME,
         control=True,
     )
+
+
+def layers_insert(folium_map: folium.Map, layers: list[Any]) -> None:
+    """Add ``layers`` to a built map *before* its layer control and what
+    follows it: the control's script names every layer, so a layer defined
+    after it is a ReferenceError in the browser and the map has no control."""
+    for layer in layers:
+        layer.add_to(folium_map)
+    children = folium_map._children
+    keys = list(children)
+    start = next(
+        (i for i, key in enumerate(keys) if isinstance(children[key], folium.LayerControl)), None
+    )
+    if start is None:
+        return
+    added = {layer.get_name() for layer in layers}
+    for key in keys[start:]:
+        if key not in added:
+            children.move_to_end(key)

@@ -37,7 +37,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("BACKER_SHARED_DATA", REPO.parent.parent / "shared" / "data"))
@@ -45,7 +44,9 @@ GRANTS = int(os.environ.get("BENCH_GRANTS", "100000"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "3"))
 IMPORT_TARGET = 60.0
 COLD_TARGET = 2.0
-LLOYDS = REPO / "tests" / "grants" / "data" / "grants_360giving_lloyds_bank_foundation_2010-2015.csv"
+LLOYDS = (
+    REPO / "tests" / "grants" / "data" / "grants_360giving_lloyds_bank_foundation_2010-2015.csv"
+)
 
 
 def setup_django(db_path: Path) -> None:
@@ -159,9 +160,19 @@ def bench_cold_spots() -> list[tuple[str, float, float]] | None:
     Neighbourhood.objects.bulk_create(
         [
             Neighbourhood(
-                code=code, name=name, kind="lsoa11", la_code=la, geometry=b"",
-                point_lat=lat, point_lon=lon, min_lon=lon, min_lat=lat, max_lon=lon, max_lat=lat,
-                imd_edition="2019", imd_decile=deciles.get(code, (None, None))[0],
+                code=code,
+                name=name,
+                kind="lsoa11",
+                la_code=la,
+                geometry=b"",
+                point_lat=lat,
+                point_lon=lon,
+                min_lon=lon,
+                min_lat=lat,
+                max_lon=lon,
+                max_lat=lat,
+                imd_edition="2019",
+                imd_decile=deciles.get(code, (None, None))[0],
                 health_decile=deciles.get(code, (None, None))[1],
             )
             for code, name, la, lat, lon in hoods
@@ -174,7 +185,10 @@ def bench_cold_spots() -> list[tuple[str, float, float]] | None:
     CommunityGroup.objects.bulk_create(
         [
             CommunityGroup(
-                name=f"Bench group {n}", neighbourhood_id=pk, latitude=lat, longitude=lon,
+                name=f"Bench group {n}",
+                neighbourhood_id=pk,
+                latitude=lat,
+                longitude=lon,
                 status="verified",
             )
             for n, (pk, lat, lon) in enumerate(chosen)
