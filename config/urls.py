@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("places.urls")),
     path("", include("partners.urls")),
     path("", include("matching.urls")),
+    path("", include("grants.urls")),
     path("", include("maps.urls")),
     path("", include("assessment.urls")),
 ]

@@ -26,9 +26,11 @@ from django.core.cache import cache
 from django.db import connection
 from django.templatetags.static import static
 
+from grants.models import Grant
 from maps import builders
 from maps.figures import MapFilters
 from maps.frames import board_frames, directory_frames
+from maps.funders import funder_layers_add
 from maps.levels import LEVEL_NAMES
 from maps.reference import reference_outlines
 from maps.tiles import map_tiles, tiles_stamp
@@ -62,6 +64,7 @@ _STAMPED = (
     (Anchor, "id"),
     (Activity.themes.through, "id"),
     (Activity.neighbourhoods_served.through, "id"),
+    (Grant, "updated_at"),
 )
 
 
@@ -128,6 +131,9 @@ def board_map_document(*, filters: MapFilters, version: str | None = None) -> bu
             level=frames.level.level,
             reference=reference_outlines(bounds=frames.neighbourhoods.total_bounds),
             tiles=_tiles(),
+        )
+        funder_layers_add(
+            folium_map, neighbourhoods=frames.neighbourhoods, level=frames.level.level
         )
         document = builders.map_document(builders.map_html_render(folium_map))
         cache.set(key, document, timeout=MAP_TIMEOUT)

@@ -26,6 +26,7 @@ from maps.builders import MapDocument
 from maps.cache import board_map_document, board_map_download, directory_map_document
 from maps.figures import FIGURE_DEFINITIONS, PERIODS, SHADES, MapFilters, area_anchor
 from maps.frames import board_figures, directory_shown, group_theme_counts
+from maps.funders import funders_table
 from maps.levels import DRAW_LIMITS, LEVEL_NAMES, LEVELS
 from maps.tiles import frame_csp
 from partners.models import Anchor, NeedKind, Theme
@@ -193,6 +194,7 @@ def board_map_view(request: HttpRequest, anchors: list[Anchor]) -> HttpResponse:
             "geometry": shown.geometry,
             "frame_url": reverse("maps:board-map-frame") + query,
             "download_url": reverse("maps:board-map-download") + query,
+            "funders": funders_table(filters=filters),
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )

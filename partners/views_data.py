@@ -28,7 +28,8 @@ REFRESH_SECONDS = 3
 class GroupsImportForm(forms.Form):
     kind = forms.ChoiceField(
         label="What kind of file is it?",
-        choices=ImportKind.choices,
+        # Groups only: 360Giving grants have their own page (grants/views.py).
+        choices=[(k, label) for k, label in ImportKind.choices if k != ImportKind.GIVING360],
         initial=ImportKind.CSV,
         widget=forms.RadioSelect,
         error_messages={"required": "Select what kind of file it is"},
@@ -70,7 +71,7 @@ def _upload_page(request: HttpRequest, form: GroupsImportForm, status: int = 200
     context = {
         "form": form,
         "columns": COLUMNS,
-        "jobs": import_job_list(user=request.user)[:10],
+        "jobs": import_job_list(user=request.user).exclude(kind=ImportKind.GIVING360)[:10],
     }
     return render(request, "partners/data/import_upload.html", context, status=status)
 
@@ -100,6 +101,9 @@ def groups_import(request: HttpRequest) -> HttpResponse:
 @require_GET
 def import_job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = import_job_get(user=request.user, job_id=job_id)
+    if job.kind == ImportKind.GIVING360:
+        # Grants have their own page (by URL name: partners does not import grants).
+        return redirect("grants:import-job", job_id=job.pk)
     stalled = import_job_stalled(job)
     context = {
         "job": job,

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "places",
     "partners",
     "matching",
+    "grants",
     "maps",
     "assessment",
 ]

@@ -39,10 +39,14 @@ from partners.openreferral.importer import (
 from partners.tasks import RUN_IMPORT
 
 __all__ = [
+    "JobRunner",
+    "import_job_finish",
     "import_job_report_lines",
     "import_job_run",
+    "import_job_stage",
     "import_job_stalled",
     "import_job_start",
+    "import_job_tracked",
 ]
 
 logger = logging.getLogger(__name__)
@@ -55,6 +59,11 @@ PROGRESS_EVERY = 1000
 MAX_ROW_ERRORS = 5000
 
 ProgressBar = Callable[[int, int], None]
+# What imports a claimed job's file and records its report with
+# import_job_finish; it raises ImportFileError for a file it cannot read.
+# Higher apps (grants) bring their own, so they share these jobs, their
+# claim, progress and failure handling instead of writing a second machine.
+JobRunner = Callable[[ImportJob, ProgressBar | None], None]
 
 
 def import_job_start(
@@ -65,11 +74,14 @@ def import_job_start(
     anchor_id: int | None = None,
     by: Any = None,
     enqueue: bool = True,
+    task: str = RUN_IMPORT,
 ) -> ImportJob:
     """Save the file on a new job and queue its import. Returns at once.
 
     ``enqueue=False``: the caller runs it here with `import_job_run` (a
     command without a broker, so that it can show a progress bar).
+    ``task``: the outbox task that runs the job (a higher app names its own,
+    whose body calls `import_job_run` with its runner).
     """
     if kind not in ImportKind.values:
         raise ValueError(f"unknown import kind {kind!r}")
@@ -84,7 +96,7 @@ def import_job_start(
         # In the job's transaction: a broker outage leaves the message pending
         # for the sweep instead of losing the import or failing the upload.
         if enqueue:
-            outbox_enqueue(RUN_IMPORT, job_id=job.pk)
+            outbox_enqueue(task, job_id=job.pk)
     return job
 
 
@@ -98,7 +110,7 @@ def _claim(job_id: int) -> bool:
     )
 
 
-def _tracked(
+def import_job_tracked(
     job_id: int, stage: str, bar: ProgressBar | None
 ) -> Callable[[Iterable[Any]], Iterator[Any]]:
     """A progress wrapper for the importers' loops: it writes processed and
@@ -119,14 +131,14 @@ def _tracked(
     return wrap
 
 
-def _stage(job_id: int) -> Callable[[str], None]:
+def import_job_stage(job_id: int) -> Callable[[str], None]:
     def say(stage: str) -> None:
         ImportJob.objects.filter(pk=job_id).update(stage=stage[:200])
 
     return say
 
 
-def _finish(job_id: int, **fields: Any) -> None:
+def import_job_finish(job_id: int, **fields: Any) -> None:
     # The file holds contact details: it is not kept once the job is over.
     ImportJob.objects.filter(pk=job_id).update(data=b"", finished_at=timezone.now(), **fields)
 
@@ -134,8 +146,8 @@ def _finish(job_id: int, **fields: Any) -> None:
 def _run_csv(job: ImportJob, bar: ProgressBar | None) -> None:
     report = groups_import_csv(
         data=bytes(job.data),
-        progress=_tracked(job.pk, "Checking rows", bar),
-        on_stage=_stage(job.pk),
+        progress=import_job_tracked(job.pk, "Checking rows", bar),
+        on_stage=import_job_stage(job.pk),
     )
     notes = []
     if report.ignored_columns:
@@ -144,7 +156,7 @@ def _run_csv(job: ImportJob, bar: ProgressBar | None) -> None:
             + ", ".join(report.ignored_columns)
             + ". Check their spelling against the list of columns."
         )
-    _finish(
+    import_job_finish(
         job.pk,
         status=ImportStatus.SUCCEEDED,
         stage="Finished",
@@ -162,10 +174,10 @@ def _run_openreferral(job: ImportJob, bar: ProgressBar | None) -> None:
     services = oruk_services_read(data=bytes(job.data))
     report = groups_import_openreferral(
         services=services,
-        progress=_tracked(job.pk, "Reading organisations", bar),
-        on_stage=_stage(job.pk),
+        progress=import_job_tracked(job.pk, "Reading organisations", bar),
+        on_stage=import_job_stage(job.pk),
     )
-    _finish(
+    import_job_finish(
         job.pk,
         status=ImportStatus.SUCCEEDED,
         stage="Finished",
@@ -184,30 +196,36 @@ def _run_openreferral(job: ImportJob, bar: ProgressBar | None) -> None:
     )
 
 
-def import_job_run(*, job_id: int, progress_bar: ProgressBar | None = None) -> ImportJob | None:
+def import_job_run(
+    *, job_id: int, progress_bar: ProgressBar | None = None, runner: JobRunner | None = None
+) -> ImportJob | None:
     """Import a queued job's file. Never raises for a bad file or a failed
     import: the job says what happened. None if the job is gone.
 
     ``progress_bar(done, total)``: the command's bar, when run in-process.
+    ``runner``: imports the file, for kinds of a higher app; by default the
+    groups' CSV or Open Referral importer, by the job's kind.
     """
     if not _claim(job_id):
         # Already taken by another delivery, or finished: nothing to do.
         return ImportJob.objects.filter(pk=job_id).first()
     job = ImportJob.objects.get(pk=job_id)
     try:
-        if job.kind == ImportKind.CSV:
+        if runner is not None:
+            runner(job, progress_bar)
+        elif job.kind == ImportKind.CSV:
             _run_csv(job, progress_bar)
         else:
             _run_openreferral(job, progress_bar)
     except (ImportFileError, OrukFileError) as error:
-        _finish(job_id, status=ImportStatus.FAILED, stage="Failed", error=str(error))
+        import_job_finish(job_id, status=ImportStatus.FAILED, stage="Failed", error=str(error))
     except ImportInterrupted as error:
         # The type only: database errors quote the row's values (contact details).
         logger.error("import job %s failed at line %s (%s)", job_id, error.line, error.kind)
-        _finish(job_id, status=ImportStatus.FAILED, stage="Failed", error=str(error))
+        import_job_finish(job_id, status=ImportStatus.FAILED, stage="Failed", error=str(error))
     except Exception as error:
         logger.error("import job %s failed (%s)", job_id, type(error).__name__)
-        _finish(
+        import_job_finish(
             job_id,
             status=ImportStatus.FAILED,
             stage="Failed",
@@ -244,6 +262,11 @@ def import_job_report_lines(job: ImportJob) -> Iterator[str]:
             yield f"line {error['line']}: {error['reason']}"
         if job.skipped > len(job.row_errors):
             yield f"(the first {len(job.row_errors)} of {job.skipped} rows not imported are listed)"
+        return
+    if job.kind == ImportKind.GIVING360:
+        yield from job.notes
+        for error in job.row_errors:
+            yield f"line {error['line']}: {error['reason']}"
         return
     yield from job.notes[:1]
     if job.row_errors:

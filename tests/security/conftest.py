@@ -42,6 +42,9 @@ def world(personas):
     from partners.models import ImportJob
 
     import_a = ImportJob.objects.create(kind="csv", anchor=personas.anchor_a, file_name="a.csv")
+    grants_a = ImportJob.objects.create(
+        kind="360giving", anchor=personas.anchor_a, file_name="grants.csv"
+    )
     _others(personas)
     ids = {
         "hood": hood.code,
@@ -57,6 +60,7 @@ def world(personas):
         "connection": connection.pk,
         "round_a": round_a.pk,
         "import_a": import_a.pk,
+        "grants_a": grants_a.pk,
         "oruk_service": oruk_id("service", activity.pk),
         "oruk_organization": oruk_id("organization", personas.group_a.pk),
         "oruk_taxonomy": TAXONOMY_ID,

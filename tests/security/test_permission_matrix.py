@@ -429,6 +429,11 @@ ROWS: list[Row] = [
     Row("team/import/", "/team/import/", team()),
     # Another anchor's import job is not there for bob (404): not even its existence.
     Row("team/import/<int:job_id>/", "/team/import/{import_a}/", team_a(bob=404)),
+    # --- Anchor team: other funders' grants and outreach (grants app) ----------------------------
+    Row("team/grants/import/", "/team/grants/import/", team()),
+    Row("team/grants/import/<int:job_id>/", "/team/grants/import/{grants_a}/", team_a(bob=404)),
+    Row("team/outreach/", "/team/outreach/", team()),
+    Row("team/outreach.csv", "/team/outreach.csv", team()),
     # --- Anchor team: matching ----------------------------------------------------------------
     Row("team/matching/", "/team/matching/", team()),
     Row("team/matching/resources/", "/team/matching/resources/", team()),

@@ -17,7 +17,13 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from partners.models import ImportJob, ImportStatus
-from partners.services.imports import import_job_report_lines, import_job_run, import_job_start
+from partners.services.imports import (
+    JobRunner,
+    import_job_report_lines,
+    import_job_run,
+    import_job_start,
+)
+from partners.tasks import RUN_IMPORT
 
 POLL_SECONDS = 0.5
 
@@ -35,12 +41,23 @@ def _sleep(seconds: float) -> None:
 
 
 def job_run_and_report(
-    command: BaseCommand, *, kind: str, data: bytes, file: Path, timeout: int, show: bool
+    command: BaseCommand,
+    *,
+    kind: str,
+    data: bytes,
+    file: Path,
+    timeout: int,
+    show: bool,
+    task: str = RUN_IMPORT,
+    runner: JobRunner | None = None,
 ) -> ImportJob:
     """Start a job for ``data``, wait for it, print its report. Raises
-    CommandError if it failed (nothing was imported then)."""
+    CommandError if it failed (nothing was imported then). ``task`` and
+    ``runner``: a higher app's kind of job (import_job_start, import_job_run)."""
     in_process = settings.CELERY_TASK_ALWAYS_EAGER
-    job = import_job_start(kind=kind, data=data, file_name=file.name, enqueue=not in_process)
+    job = import_job_start(
+        kind=kind, data=data, file_name=file.name, enqueue=not in_process, task=task
+    )
     with tqdm(desc="Importing", unit="row", disable=not show, file=sys.stderr) as bar:
 
         def moved(done: int, total: int) -> None:
@@ -49,7 +66,7 @@ def job_run_and_report(
             bar.refresh()
 
         if in_process:
-            import_job_run(job_id=job.pk, progress_bar=moved)
+            import_job_run(job_id=job.pk, progress_bar=moved, runner=runner)
         else:
             deadline = time.monotonic() + timeout
             while True:
