@@ -33,6 +33,7 @@ from matching.errors import (
     NotFound,
 )
 from matching.models import HOLDING_STATUSES, Match, MatchEvent, MatchStatus, Resource
+from matching.services.runs import match_run_request
 from partners.models import Need, amount_in_words
 from partners.services.registration import site_url
 
@@ -259,8 +260,6 @@ def match_withdraw(*, match_id: int, by: Any, reason: str) -> Match:
 
 
 def _run_request(match: Match, reason: str) -> None:
-    from matching.services.runs import match_run_request
-
     match_run_request(anchor=match.resource.anchor, reason=reason)
 
 
