@@ -29,6 +29,7 @@ from partners.models import (
     Theme,
     VerificationStatus,
 )
+from partners.services.followups import SEND_VERIFICATION_EMAIL
 from partners.services.tokens import (
     VERIFY_SALT,
     LinkCheck,
@@ -39,7 +40,6 @@ from partners.services.tokens import (
     token_read,
     verify_max_age,
 )
-from partners.tasks import SEND_VERIFICATION_EMAIL
 from places.geocoding import postcode_lookup
 from places.models import Neighbourhood
 

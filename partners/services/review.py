@@ -17,7 +17,10 @@ from django.utils import timezone
 from accounts.access import anchor_team_require
 from config.exceptions import ApplicationError
 from partners.models import Anchor, CommunityGroup, Site, VerificationStatus
-from partners.tasks import connections_request_after_change, match_runs_request_after_change
+from partners.services.followups import (
+    connections_request_after_change,
+    match_runs_request_after_change,
+)
 from places.geocoding import InvalidPostcode, UnknownPostcode, point_locate, postcode_lookup
 from places.models import Neighbourhood
 

@@ -32,6 +32,11 @@ from partners.models import (
     NeedStatus,
     SignInLink,
 )
+from partners.services.followups import (
+    SEND_SIGN_IN_LINK,
+    connections_request_after_change,
+    match_runs_request_after_change,
+)
 from partners.services.registration import (
     ActivityInput,
     GroupInput,
@@ -43,11 +48,6 @@ from partners.services.registration import (
     site_url,
 )
 from partners.services.tokens import LinkCheck, LinkProblem, sign_in_max_age
-from partners.tasks import (
-    SEND_SIGN_IN_LINK,
-    connections_request_after_change,
-    match_runs_request_after_change,
-)
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
