@@ -56,15 +56,28 @@ class GroupSource(models.TextChoices):
     DEMO = "demo", "Demo data"
 
 
+def group_live_q(prefix: str = "") -> Q:
+    """Live groups: verified, and still members (not withdrawn, not erased).
+
+    ``prefix`` reaches the group through a relation, e.g. ``"activity__group__"``.
+    """
+    return Q(
+        **{
+            f"{prefix}status": VerificationStatus.VERIFIED,
+            f"{prefix}withdrawn_at__isnull": True,
+            f"{prefix}erased_at__isnull": True,
+        }
+    )
+
+
 class CommunityGroupQuerySet(models.QuerySet["CommunityGroup"]):
+    def live(self) -> CommunityGroupQuerySet:
+        """Groups taking part: verified, not withdrawn, not erased."""
+        return self.filter(group_live_q())
+
     def public(self) -> CommunityGroupQuerySet:
-        """Groups the public directory may show: verified, consenting, live."""
-        return self.filter(
-            status=VerificationStatus.VERIFIED,
-            consent_public=True,
-            withdrawn_at__isnull=True,
-            erased_at__isnull=True,
-        )
+        """Groups the public directory may show: live and consenting."""
+        return self.live().filter(consent_public=True)
 
     def review_queue(self) -> CommunityGroupQuerySet:
         """Pending groups whose contact has verified their e-mail address."""
