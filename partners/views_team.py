@@ -24,13 +24,8 @@ from partners.duplicates import group_duplicates, groups_duplicates
 from partners.forms.team import GroupFilterForm, ReasonForm, SiteForm
 from partners.models import Anchor, Site, VerificationStatus
 from partners.selectors import group_get, group_list, group_review_queue, group_themes, site_list
-from partners.services.review import (
-    group_reject,
-    group_suspend,
-    group_verify,
-    site_create,
-    site_update,
-)
+from partners.services.review import group_reject, group_suspend, group_verify
+from partners.services.sites import site_create, site_update
 
 PAGE_SIZE = 25
 
