@@ -6,7 +6,6 @@ import io
 
 import qrcode
 import qrcode.image.svg
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,20 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-
-class TokenForm(forms.Form):
-    token = forms.CharField(
-        label="Code from your authenticator app",
-        help_text="The 6-digit code, for example 123456.",
-        max_length=6,
-        min_length=6,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
-        error_messages={
-            "required": "Enter the 6-digit code from your authenticator app",
-            "min_length": "Enter the 6-digit code from your authenticator app",
-            "max_length": "Enter the 6-digit code from your authenticator app",
-        },
-    )
+from config.forms import TokenForm
 
 
 def _safe_next(request: HttpRequest) -> str:

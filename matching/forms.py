@@ -14,26 +14,8 @@ POUNDS_HINT = "In pounds, for example 150 or 150.50."
 
 
 class GovForm(forms.Form):
-    """Ties each input to its hint and error message for screen readers."""
-
-    def _describe(self) -> None:
-        for name, field in self.fields.items():
-            ids = []
-            if field.help_text:
-                ids.append(f"id_{name}-hint")
-            if name in (self._errors or {}):
-                ids.append(f"id_{name}-error")
-                field.widget.attrs["aria-invalid"] = "true"
-            if ids:
-                field.widget.attrs["aria-describedby"] = " ".join(ids)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._describe()
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        self._describe()
+    """A form of the matching pages. Django ties each input to its hint and
+    error (aria-describedby, aria-invalid); includes/field.html draws them."""
 
 
 def _pence(value: Any) -> int:

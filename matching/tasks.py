@@ -14,12 +14,15 @@ from django.db import InterfaceError, OperationalError
 from config.outbox import outbox_task
 from matching.services.connections import connections_refresh_for_group, connections_suggest
 from matching.services.fanout import (
+    CHUNK_TASK,
+    FINISH_TASK,
     ChunksPending,
     match_run_abandon,
     match_run_chunk_solve,
     match_run_finish,
 )
 from matching.services.runs import (
+    RUN_MATCHING_TASK,
     match_run_claim,
     match_run_execute,
     match_runs_nightly,
@@ -28,6 +31,7 @@ from matching.services.runs import (
 
 
 @shared_task(
+    name=RUN_MATCHING_TASK,
     bind=True,
     acks_late=True,
     # A dropped database connection while claiming is worth another try; an
@@ -43,7 +47,7 @@ def run_matching_task(self: Any, run_id: int) -> str:
     return run.status
 
 
-@shared_task(acks_late=True)
+@shared_task(name=CHUNK_TASK, acks_late=True)
 def match_run_chunk_task(run_id: int, index: int) -> bool:
     """A chord's header task: solve one chunk of a fanned-out run."""
     return match_run_chunk_solve(run_id=run_id, index=index)
@@ -55,6 +59,7 @@ FINISH_RETRIES = 20
 
 
 @shared_task(
+    name=FINISH_TASK,
     bind=True,
     acks_late=True,
     autoretry_for=(OperationalError, InterfaceError),

@@ -26,6 +26,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.access import anchors_for_team, groups_for_contact, is_admin, is_anchor_team
 from partners.models import Activity, CommunityGroup, ImportJob, Need, Site, Theme
+from partners.points import point_or_neighbourhood
 
 __all__ = [
     "DirectoryEntry",
@@ -239,11 +240,10 @@ def group_public_point(group: CommunityGroup) -> tuple[float, float] | None:
     """Where the public may place a group: a group that meets at home is at
     its neighbourhood's representative point, never at the home."""
     hood = group.neighbourhood
-    if not group.meets_at_home and group.latitude is not None and group.longitude is not None:
-        return group.latitude, group.longitude
-    if hood is not None:
-        return hood.point_lat, hood.point_lon
-    return None
+    own = (None, None) if group.meets_at_home else (group.latitude, group.longitude)
+    return point_or_neighbourhood(
+        own, (hood.point_lat, hood.point_lon) if hood is not None else (None, None)
+    )
 
 
 @dataclass(frozen=True)

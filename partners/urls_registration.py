@@ -6,6 +6,7 @@ from django.urls import path
 
 from partners import views_registration as reg
 from partners import views_selfservice as self_
+from partners import views_verify as verify
 
 urlpatterns = [
     path("register/", reg.start, name="register-start"),
@@ -16,9 +17,9 @@ urlpatterns = [
     path("register/contact/", reg.contact, name="register-contact"),
     path("register/check/", reg.check, name="register-check"),
     path("register/done/", reg.done, name="register-done"),
-    path("register/verify/new/", reg.resend, name="register-resend"),
-    path("register/verified/", reg.verified, name="register-verified"),
-    path("register/verify/<str:token>/", reg.verify, name="register-verify"),
+    path("register/verify/new/", verify.resend, name="register-resend"),
+    path("register/verified/", verify.verified, name="register-verified"),
+    path("register/verify/<str:token>/", verify.verify, name="register-verify"),
     path("group/sign-in/", self_.sign_in, name="selfservice-sign-in"),
     path("group/sign-in/link/<str:token>/", self_.sign_in_link, name="selfservice-sign-in-link"),
     path("group/", self_.dashboard, name="selfservice-dashboard"),

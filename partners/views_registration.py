@@ -26,17 +26,12 @@ from partners.forms.registration import (
     NeedForm,
     WhereForm,
 )
-from partners.forms.selfservice import EmailForm
 from partners.models import NEED_KIND_UNITS_ONE, Frequency, GroupKind, NeedKind
 from partners.ratelimit import request_limited, setting_rate
 from partners.services.registration import (
     CONSENT_WORDING_VERSION,
     group_register,
-    group_resend_verification,
-    group_verification_check,
-    group_verify_email,
 )
-from partners.services.tokens import LinkProblem
 
 SESSION_KEY = "registration"
 DONE_KEY = "registration_done"
@@ -367,53 +362,3 @@ def done(request: HttpRequest) -> HttpResponse:
     if not email:
         return redirect(_url("start"))
     return render(request, T + "done.html", {"email": email})
-
-
-def link_problem(
-    request: HttpRequest, problem: LinkProblem | None, *, resend_url: str
-) -> HttpResponse:
-    """A friendly page for a link that cannot be used, and a way to a new one."""
-    status = 400 if problem is LinkProblem.TAMPERED else 410
-    return render(
-        request,
-        T + "link_problem.html",
-        {"problem": problem.value if problem else "tampered", "resend_url": resend_url},
-        status=status,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def verify(request: HttpRequest, token: str) -> HttpResponse:
-    # GET only shows a button: mail scanners that follow links must not use them up.
-    resend = _url("resend")
-    if request.method == "POST":
-        result = group_verify_email(token=token)
-        if not result.ok:
-            return link_problem(request, result.problem, resend_url=resend)
-        return redirect(_url("verified"))
-    result = group_verification_check(token=token)
-    if not result.ok:
-        return link_problem(request, result.problem, resend_url=resend)
-    return render(request, T + "verify.html")
-
-
-@require_http_methods(["GET"])
-def verified(request: HttpRequest) -> HttpResponse:
-    return render(request, T + "verified.html")
-
-
-@require_http_methods(["GET", "POST"])
-def resend(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        limited = request_limited(
-            request=request, scope="register-resend", rate=setting_rate("BACKER_LINK_RATE", "10/h")
-        )
-        if limited is not None:
-            return limited
-        form = EmailForm(data=request.POST)
-        if form.is_valid():
-            group_resend_verification(email=form.cleaned_data["email"])
-            return render(request, T + "resent.html")
-    else:
-        form = EmailForm()
-    return render(request, T + "resend.html", {"form": form})

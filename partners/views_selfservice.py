@@ -47,7 +47,7 @@ from partners.services.selfservice import (
     need_remove,
     need_update,
 )
-from partners.views_registration import link_problem
+from partners.views_verify import link_problem
 
 T = "partners/selfservice/"
 SIGN_IN_NEXT = "group_sign_in_next"

@@ -107,6 +107,9 @@ TEMPLATES = [
     },
 ]
 
+# Every form field renders through one template (config/forms.py).
+FORM_RENDERER = "config.forms.BackerFormRenderer"
+
 # --- Database -------------------------------------------------------------
 # DATABASE_URL, e.g. postgres://user:pass@host:5432/backer. Unset: a SQLite
 # file in the project, so `make demo` needs no server.

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.template.base import FilterExpression, NodeList, Parser, Token
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from config.forms import form_error_links
+
 register = template.Library()
+
+
+@register.filter
+def error_links(form: Any) -> list[tuple[str, str]]:
+    """(id, message) for the error summary (includes/error_summary.html)."""
+    return form_error_links(form)
 
 
 class ScrollRegionNode(template.Node):

@@ -25,7 +25,8 @@ from accounts.access import groups_for_contact
 from matching.engine.candidates import chord_to_metres, metres_to_chord, unit_vectors
 from matching.errors import IllegalTransition, NotAllowed, NotFound
 from matching.models import GroupConnection
-from partners.models import CommunityGroup, Theme, VerificationStatus
+from partners.models import CommunityGroup, Theme, group_live_q
+from partners.selectors import group_public_point
 
 # Themes that help each other: a food bank and a cost-of-living advice group,
 # a walking group and a diabetes peer-support group.
@@ -58,11 +59,6 @@ def _reason(shared: set[str], complements: list[tuple[str, str]], names: dict[st
     return f"{names[a]} and {names[b].lower()} go well together"
 
 
-def _live() -> Q:
-    """Groups that may take part in connections: verified and still members."""
-    return Q(status=VerificationStatus.VERIFIED, withdrawn_at__isnull=True, erased_at__isnull=True)
-
-
 def connections_suggest(
     *, max_distance_m: float = DEFAULT_MAX_DISTANCE_M, group_id: int | None = None
 ) -> int:
@@ -75,7 +71,7 @@ def connections_suggest(
     """
     _connections_close_not_live()
     groups = list(
-        CommunityGroup.objects.filter(_live())
+        CommunityGroup.objects.live()
         .select_related("neighbourhood")
         .prefetch_related("activities__themes")
     )
@@ -83,13 +79,11 @@ def connections_suggest(
     for g in groups:
         # A group meeting at home is placed at its neighbourhood: the distance
         # shown to the other group must not lead back to the home.
-        at_home = g.meets_at_home or g.latitude is None or g.longitude is None
-        lat = getattr(g.neighbourhood, "point_lat", None) if at_home else g.latitude
-        lon = getattr(g.neighbourhood, "point_lon", None) if at_home else g.longitude
+        point = group_public_point(g)
         slugs = {t.slug for a in g.activities.all() for t in a.themes.all()}
-        if lat is None or lon is None or not slugs:
+        if point is None or not slugs:
             continue
-        points.append((lat, lon))
+        points.append(point)
         themes.append(slugs)
         ids.append(g.pk)
     if len(ids) < 2:
@@ -143,7 +137,7 @@ def connections_suggest(
 def _connections_close_not_live() -> int:
     """Close open suggestions of groups that have left, been erased, suspended
     or rejected since they were made."""
-    gone = CommunityGroup.objects.exclude(_live()).values("pk")
+    gone = CommunityGroup.objects.exclude(group_live_q()).values("pk")
     return (
         GroupConnection.objects.filter(declined_at__isnull=True)
         .filter(Q(group_a__in=gone) | Q(group_b__in=gone))
@@ -155,7 +149,7 @@ def connections_refresh_for_group(*, group_id: int) -> int:
     """After a group changed (verified, activities edited, left, erased):
     new suggestions for it if it is live, its open ones closed if not.
     Idempotent, as outbox delivery is at least once. Returns how many are new."""
-    if not CommunityGroup.objects.filter(_live(), pk=group_id).exists():
+    if not CommunityGroup.objects.live().filter(pk=group_id).exists():
         _connections_close_not_live()
         return 0
     return connections_suggest(group_id=group_id)
@@ -177,7 +171,7 @@ def _load_for(connection_id: int, by: Any) -> tuple[GroupConnection, str]:
 def connection_opt_in(*, connection_id: int, by: Any) -> GroupConnection:
     """Say yes to sharing contact details with the other group."""
     connection, side = _load_for(connection_id, by)
-    live = CommunityGroup.objects.filter(_live())
+    live = CommunityGroup.objects.live()
     if live.filter(pk__in=[connection.group_a_id, connection.group_b_id]).count() < 2:
         _connections_close_not_live()
         raise IllegalTransition("This suggestion is closed: one of the groups has left.")

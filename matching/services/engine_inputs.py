@@ -5,7 +5,8 @@ matches (approved, accepted, active, completed) already give them; open,
 active resources with their *remaining* capacity (capacity - allocated);
 each anchor's weights. Needs a reviewer has deferred sit out until decided.
 
-Rows are read as tuples (values_list), one query per table and none per row:
+Rows are read as named tuples (values_list into ResourceRow and NeedRow),
+one query per table and none per row:
 a whole-of-England run reads 100,000 needs, and model instances for them,
 their activities, groups and neighbourhoods cost seconds.
 """
@@ -16,7 +17,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Max, Q, QuerySet, Sum
 from django.utils import timezone
@@ -26,7 +27,8 @@ from matching.engine.types import Need as EngineNeed
 from matching.engine.types import Resource as EngineResource
 from matching.engine.types import Weights
 from matching.models import HOLDING_STATUSES, AnchorWeights, Match, MatchStatus, Resource
-from partners.models import Activity, Anchor, Need, NeedStatus, VerificationStatus
+from partners.models import Activity, Anchor, Need, NeedStatus, group_live_q
+from partners.points import point_or_neighbourhood
 
 
 @dataclass(frozen=True)
@@ -80,114 +82,159 @@ def _grouped(pairs: Iterable[tuple[int, str]]) -> dict[int, frozenset[str]]:
     return {key: frozenset(values) for key, values in sets.items()}
 
 
-def engine_inputs_build(*, anchor: Anchor | None, today: datetime.date | None = None) -> RunInputs:
-    today = today or timezone.localdate()
-    now = timezone.now()
-    engine_resources: list[EngineResource] = []
-    resource_themes: dict[int, frozenset[str]] = {}
-    resource_site: dict[int, str] = {}
-    rows = list(
-        _open_resources_qs(anchor=anchor, today=today).values_list(
-            "pk",
-            "anchor_id",
-            "kind",
-            "capacity",
-            "allocated",
-            "min_award",
-            "max_award",
-            "radius_m",
-            "radius_site_id",
-            "radius_site__latitude",
-            "radius_site__longitude",
-            "radius_site__name",
-        )
-    )
-    row_ids = [row[0] for row in rows]
+class ResourceRow(NamedTuple):
+    """One open resource, as read; the lookups are in RESOURCE_COLUMNS."""
+
+    pk: int
+    anchor_id: int
+    kind: str
+    capacity: int
+    allocated: int
+    min_award: int
+    max_award: int | None
+    radius_m: int | None
+    site_id: int | None
+    site_lat: float | None
+    site_lon: float | None
+    site_name: str | None
+
+    @property
+    def around_site(self) -> bool:
+        """Its area is a radius around one of the anchor's sites."""
+        return self.site_id is not None and bool(self.radius_m)
+
+
+RESOURCE_COLUMNS = (
+    "pk",
+    "anchor_id",
+    "kind",
+    "capacity",
+    "allocated",
+    "min_award",
+    "max_award",
+    "radius_m",
+    "radius_site_id",
+    "radius_site__latitude",
+    "radius_site__longitude",
+    "radius_site__name",
+)
+
+
+class NeedRow(NamedTuple):
+    """One open need with its activity, group and neighbourhood, as read.
+
+    Without a neighbourhood its columns are all None (a left join)."""
+
+    pk: int
+    kind: str
+    amount: int
+    activity_id: int
+    people_reached: int
+    group_id: int
+    group_lat: float | None
+    group_lon: float | None
+    nbhd_code: str | None
+    nbhd_lat: float | None
+    nbhd_lon: float | None
+    imd_decile: int | None
+
+
+NEED_COLUMNS = (
+    "pk",
+    "kind",
+    "amount",
+    "activity_id",
+    "activity__people_reached_per_month",
+    "activity__group_id",
+    "activity__group__latitude",
+    "activity__group__longitude",
+    "activity__group__neighbourhood__code",
+    "activity__group__neighbourhood__point_lat",
+    "activity__group__neighbourhood__point_lon",
+    "activity__group__neighbourhood__imd_decile",
+)
+
+_EMPTY: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class _Resources:
+    engine: list[EngineResource]
+    themes: dict[int, frozenset[str]]
+    site: dict[int, str]
+
+
+def _resources_read(*, anchor: Anchor | None, today: datetime.date) -> _Resources:
+    """Open resources with capacity left and an area, in the engine's terms."""
+    rows = [
+        ResourceRow._make(row)
+        for row in _open_resources_qs(anchor=anchor, today=today).values_list(*RESOURCE_COLUMNS)
+    ]
     themes_of = _grouped(
-        Resource.themes.through.objects.filter(resource_id__in=row_ids).values_list(
-            "resource_id", "theme__slug"
-        )
+        Resource.themes.through.objects.filter(
+            resource_id__in=[row.pk for row in rows]
+        ).values_list("resource_id", "theme__slug")
     )
     # Resources whose area is a list of neighbourhoods (or, if none, the anchor's area).
-    listed = [row for row in rows if not (row[8] is not None and row[7])]
+    listed = [row for row in rows if not row.around_site]
     listed_of = _grouped(
         Resource.eligible_neighbourhoods.through.objects.filter(
-            resource_id__in=[row[0] for row in listed]
+            resource_id__in=[row.pk for row in listed]
         ).values_list("resource_id", "neighbourhood__code")
     )
     service_area_of = _grouped(
         Anchor.service_area.through.objects.filter(
-            anchor_id__in={row[1] for row in listed}
+            anchor_id__in={row.anchor_id for row in listed}
         ).values_list("anchor_id", "neighbourhood__code")
     )
-    empty: frozenset[str] = frozenset()
-    for (
-        pk,
-        anchor_id,
-        kind,
-        capacity,
-        allocated,
-        min_award,
-        max_award,
-        radius_m,
-        site_id,
-        site_lat,
-        site_lon,
-        site_name,
-    ) in rows:
-        remaining = capacity - allocated
+    out = _Resources(engine=[], themes={}, site={})
+    for row in rows:
+        remaining = row.capacity - row.allocated
         if remaining <= 0:
             continue
-        themes = themes_of.get(pk, empty)
-        common: dict[str, Any] = {
-            "id": pk,
-            "anchor_id": anchor_id,
-            "kind": kind,
-            "capacity": remaining,
-        }
-        common |= {"min_award": min_award, "max_award": max_award or None, "themes": themes}
         area: dict[str, Any]
-        if site_id is not None and radius_m:
-            area = {"lat": site_lat, "lon": site_lon, "radius_m": float(radius_m)}
-            resource_site[pk] = site_name
+        if row.around_site:
+            area = {"lat": row.site_lat, "lon": row.site_lon, "radius_m": float(row.radius_m or 0)}
+            out.site[row.pk] = row.site_name or ""
         else:
-            codes = listed_of.get(pk) or service_area_of.get(anchor_id, empty)
+            codes = listed_of.get(row.pk) or service_area_of.get(row.anchor_id, _EMPTY)
             if not codes:
                 continue  # no area at all: nobody is eligible
             area = {"neighbourhoods": codes}
-        engine_resources.append(EngineResource(**common, **area))
-        resource_themes[pk] = themes
+        themes = themes_of.get(row.pk, _EMPTY)
+        out.engine.append(
+            EngineResource(
+                id=row.pk,
+                anchor_id=row.anchor_id,
+                kind=row.kind,
+                capacity=remaining,
+                min_award=row.min_award,
+                max_award=row.max_award or None,
+                themes=themes,
+                **area,
+            )
+        )
+        out.themes[row.pk] = themes
+    return out
 
-    kinds = {r.kind for r in engine_resources}
-    resource_ids = [r.id for r in engine_resources]
-    needs_qs = Need.objects.filter(
-        status=NeedStatus.OPEN,
-        kind__in=kinds,
-        activity__group__status=VerificationStatus.VERIFIED,
-        activity__group__withdrawn_at__isnull=True,
-        activity__group__erased_at__isnull=True,
+
+def _needs_qs(*, kinds: set[str], resource_ids: list[int]) -> QuerySet[Need]:
+    """Open needs of live groups that some resource's kind could meet."""
+    return Need.objects.filter(
+        group_live_q("activity__group__"), status=NeedStatus.OPEN, kind__in=kinds
     ).exclude(
         # A need a reviewer deferred waits for their decision, not a new proposal.
         pk__in=Match.objects.filter(
             status=MatchStatus.DEFERRED, resource_id__in=resource_ids
         ).values("need_id")
     )
-    needs = list(
-        needs_qs.values_list(
-            "pk",
-            "kind",
-            "amount",
-            "activity_id",
-            "activity__people_reached_per_month",
-            "activity__group_id",
-            "activity__group__latitude",
-            "activity__group__longitude",
-            "activity__group__neighbourhood__code",
-            "activity__group__neighbourhood__point_lat",
-            "activity__group__neighbourhood__point_lon",
-            "activity__group__neighbourhood__imd_decile",
-        )
-    )
+
+
+def _needs_read(
+    *, needs_qs: QuerySet[Need], now: datetime.datetime
+) -> tuple[list[EngineNeed], dict[int, NeedFacts]]:
+    """The needs with what is still to give and a place, and their facts."""
+    rows = [NeedRow._make(row) for row in needs_qs.values_list(*NEED_COLUMNS)]
     # The sets below are keyed by these needs: filter by the needs query as a
     # subquery, not by lists of 100,000 ids (Django spends seconds on those).
     activity_themes = _grouped(
@@ -210,64 +257,59 @@ def engine_inputs_build(*, anchor: Anchor | None, today: datetime.date | None = 
         .annotate(last=Max("reviewed_at"))
         .values_list("need__activity__group_id", "last")
     )
-
     engine_needs: list[EngineNeed] = []
     facts: dict[int, NeedFacts] = {}
-    for (
-        pk,
-        kind,
-        amount,
-        activity_id,
-        people,
-        group_id,
-        group_lat,
-        group_lon,
-        nbhd_code,
-        nbhd_lat,
-        nbhd_lon,
-        decile,
-    ) in needs:
-        left = amount - given.get(pk, 0)
-        # No neighbourhood: its columns are all NULL (a left join).
-        lat = group_lat if group_lat is not None else nbhd_lat
-        lon = group_lon if group_lon is not None else nbhd_lon
-        if left <= 0 or lat is None or lon is None:
+    for row in rows:
+        left = row.amount - given.get(row.pk, 0)
+        point = point_or_neighbourhood((row.group_lat, row.group_lon), (row.nbhd_lat, row.nbhd_lon))
+        if left <= 0 or point is None:
             continue
         months: int | None = None
-        if group_id in last_backed:
-            last = last_backed[group_id]
+        if row.group_id in last_backed:
+            last = last_backed[row.group_id]
             months = _months_between(last, now) if last else 0
-        themes = activity_themes.get(activity_id, empty)
+        themes = activity_themes.get(row.activity_id, _EMPTY)
         engine_needs.append(
             EngineNeed(
-                id=pk,
-                group_id=group_id,
-                kind=kind,
+                id=row.pk,
+                group_id=row.group_id,
+                kind=row.kind,
                 amount=left,
-                lat=lat,
-                lon=lon,
+                lat=point[0],
+                lon=point[1],
                 themes=themes,
-                imd_decile=decile,
+                imd_decile=row.imd_decile,
                 months_since_backed=months,
-                people_reached=people,
-                neighbourhood=nbhd_code,
+                people_reached=row.people_reached,
+                neighbourhood=row.nbhd_code,
             )
         )
-        facts[pk] = NeedFacts(decile, months, people, themes)
+        facts[row.pk] = NeedFacts(row.imd_decile, months, row.people_reached, themes)
+    return engine_needs, facts
 
-    anchor_ids = {r.anchor_id for r in engine_resources}
+
+def engine_inputs_build(*, anchor: Anchor | None, today: datetime.date | None = None) -> RunInputs:
+    """Read ``anchor``'s open resources (every anchor's for None), the needs
+    they could meet and the anchors' weights into one engine Problem."""
+    today = today or timezone.localdate()
+    resources = _resources_read(anchor=anchor, today=today)
+    needs_qs = _needs_qs(
+        kinds={r.kind for r in resources.engine}, resource_ids=[r.id for r in resources.engine]
+    )
+    engine_needs, facts = _needs_read(needs_qs=needs_qs, now=timezone.now())
+    anchor_ids = {r.anchor_id for r in resources.engine}
     weights = {
         w.anchor_id: w.as_dict() for w in AnchorWeights.objects.filter(anchor_id__in=anchor_ids)
     }
     problem = Problem.from_records(
         engine_needs,
-        engine_resources,
+        resources.engine,
         anchor_weights={a: Weights(**w) for a, w in weights.items()},
     )
     return RunInputs(
         problem=problem,
         weights=weights,
         need_facts=facts,
-        resource_themes=resource_themes,
-        resource_site=resource_site,
+        resource_themes=resources.themes,
+        resource_site=resources.site,
     )

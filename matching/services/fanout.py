@@ -55,6 +55,7 @@ from matching.engine.allocate import (
 from matching.engine.types import Part, PartSolution
 from matching.models import MatchRun, MatchRunChunk, RunStatus
 from matching.services.engine_inputs import RunInputs
+from matching.services.results import results_check_and_save
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,10 @@ ALLOCATED = 75
 # How long a run's working data stays in Redis: well beyond the time limits
 # of its tasks (6 min each) and the retries of its finishing task.
 FANOUT_TTL_SECONDS = 2 * 60 * 60
+# The chord's tasks (matching/tasks.py), published by name: the tasks module
+# imports the services, never the reverse.
+CHUNK_TASK = "matching.tasks.match_run_chunk_task"
+FINISH_TASK = "matching.tasks.match_run_finish_task"
 
 
 class ChunksPending(Exception):
@@ -123,8 +128,6 @@ def match_run_fan_out(
 
     Returns the number of chunks.
     """
-    from matching.tasks import match_run_chunk_task, match_run_finish_task
-
     storing = perf_counter()
     chunks = chunks_balance(parts, settings.BACKER_MATCH_CHUNKS)
     _clear(run.pk)  # a run taken over after its worker died starts again
@@ -146,8 +149,11 @@ def match_run_fan_out(
             progress_message=f"Allocating: 0 of {len(chunks)} chunks solved",
             timings={**timings, "chunks": len(chunks), "store": perf_counter() - storing},
         )
-        header = [match_run_chunk_task.si(run.pk, k) for k in range(len(chunks))]
-        body = match_run_finish_task.si(run.pk)
+        header = [
+            current_app.signature(CHUNK_TASK, args=(run.pk, k), immutable=True)
+            for k in range(len(chunks))
+        ]
+        body = current_app.signature(FINISH_TASK, args=(run.pk,), immutable=True)
         transaction.on_commit(lambda: chord(header)(body))
     return len(chunks)
 
@@ -194,8 +200,6 @@ def match_run_finish(*, run_id: int) -> MatchRun:
 
     Raises ChunksPending if a chunk is not solved yet (the task retries).
     """
-    from matching.services.runs import results_check_and_save
-
     run = MatchRun.objects.get(pk=run_id)
     if run.status != RunStatus.RUNNING:
         _clear(run_id)

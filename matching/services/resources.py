@@ -10,6 +10,7 @@ from django.db import transaction
 from accounts.access import anchor_team_require
 from matching.errors import ApplicationError
 from matching.models import Resource
+from matching.services.runs import match_run_request
 from partners.models import Anchor, NeedKind, Theme
 from places.models import Neighbourhood
 
@@ -126,6 +127,4 @@ def resource_update(
 
 
 def _request_run(resource: Resource, reason: str) -> None:
-    from matching.services.runs import match_run_request
-
     match_run_request(anchor=resource.anchor, reason=reason)

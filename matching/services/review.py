@@ -17,14 +17,13 @@ import logging
 from functools import partial
 from typing import Any
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Sum
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.access import anchor_team_require, groups_for_contact
+from config.emails import email_send, site_url
 from matching.errors import (
     ApplicationError,
     CapacityExhausted,
@@ -33,8 +32,8 @@ from matching.errors import (
     NotFound,
 )
 from matching.models import HOLDING_STATUSES, Match, MatchEvent, MatchStatus, Resource
+from matching.services.runs import match_run_request
 from partners.models import Need, amount_in_words
-from partners.services.registration import site_url
 
 logger = logging.getLogger(__name__)
 
@@ -259,8 +258,6 @@ def match_withdraw(*, match_id: int, by: Any, reason: str) -> Match:
 
 
 def _run_request(match: Match, reason: str) -> None:
-    from matching.services.runs import match_run_request
-
     match_run_request(anchor=match.resource.anchor, reason=reason)
 
 
@@ -282,10 +279,5 @@ def _offer_email_send(match_id: int) -> None:
         "link": site_url(reverse("matching:offers")),
     }
     # The address is personal data: it goes to the mail server, never to the log.
-    send_mail(
-        subject=f"An offer of backing from {anchor.name}",
-        message=render_to_string("matching/emails/offer_body.txt", context),
-        from_email=None,
-        recipient_list=[group.contact_email],
-    )
+    email_send(to=group.contact_email, template="matching/emails/offer", context=context)
     logger.info("offer e-mail sent for match %s", match_id)

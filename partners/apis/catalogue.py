@@ -27,7 +27,7 @@ from partners.serializers import (
     SiteUpdateInputSerializer,
     ThemeSerializer,
 )
-from partners.services.review import site_create, site_update
+from partners.services.sites import site_create, site_update
 
 
 @extend_schema_view(

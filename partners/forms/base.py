@@ -1,5 +1,5 @@
-"""What every question page's form shares: hint and error wiring for
-assistive technology, error-summary links, the honeypot, amount parsing."""
+"""What every question page's form shares: the questions (for the error
+summary, config/forms.py: form_error_links), the honeypot, amount parsing."""
 
 from __future__ import annotations
 
@@ -21,58 +21,12 @@ _MONEY_RE = re.compile(r"^-?\d+(\.\d{1,2})?$")
 
 
 class QuestionForm(forms.Form):
-    """A form that knows how to describe itself to a screen reader."""
+    """A question page's form. Django ties each input to its hint and error
+    (aria-describedby, aria-invalid); includes/field.html draws them."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-        self._describe()
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        self._describe()
-
-    def _describe(self) -> None:
-        # Link each input to its hint and error so they are read with it.
-        # Radios and checkboxes get this on their fieldset, in the template.
-        for name, field in self.fields.items():
-            if self.is_group(name):
-                continue
-            bound = self[name]
-            ids = []
-            if field.help_text:
-                ids.append(f"{bound.auto_id}-hint")
-            # _errors, not errors: reading .errors would validate too early.
-            errors = getattr(self, "_errors", None)
-            if errors is not None and name in errors:
-                ids.append(f"{bound.auto_id}-error")
-                field.widget.attrs["aria-invalid"] = "true"
-            if ids:
-                field.widget.attrs["aria-describedby"] = " ".join(ids)
-            else:
-                field.widget.attrs.pop("aria-describedby", None)
-
-    def is_group(self, name: str) -> bool:
-        return isinstance(
-            self.fields[name].widget, forms.RadioSelect | forms.CheckboxSelectMultiple
-        )
-
-    def anchor(self, name: str) -> str:
-        """The id an error-summary link points at: the input itself, or the
-        first radio or checkbox of a group (GOV.UK error summary pattern)."""
-        auto_id = self[name].auto_id
-        return f"{auto_id}_0" if self.is_group(name) else auto_id
-
-    def error_links(self) -> list[tuple[str, str]]:
-        """(anchor, message) for every error, in the order of the page."""
-        links: list[tuple[str, str]] = []
-        questions = [name for name in self.fields if name != HONEYPOT]
-        for message in self.non_field_errors():
-            links.append((self.anchor(questions[0]) if questions else "", str(message)))
-        for name in questions:
-            for message in self.errors.get(name, []):
-                links.append((self.anchor(name), str(message)))
-        return links
 
     @property
     def question_fields(self) -> list[BoundField]:

@@ -36,7 +36,7 @@ from partners.openreferral.importer import (
 
 # Importing the task module also registers the task, so that the outbox can
 # run it in-process when there is no broker.
-from partners.tasks import RUN_IMPORT
+from partners.services.followups import RUN_IMPORT
 
 __all__ = [
     "JobRunner",

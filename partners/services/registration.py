@@ -12,13 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from config.emails import email_send, site_url
 from config.outbox import outbox_enqueue
 from partners.models import (
     Activity,
@@ -29,6 +27,7 @@ from partners.models import (
     Theme,
     VerificationStatus,
 )
+from partners.services.followups import SEND_VERIFICATION_EMAIL
 from partners.services.tokens import (
     VERIFY_SALT,
     LinkCheck,
@@ -39,7 +38,6 @@ from partners.services.tokens import (
     token_read,
     verify_max_age,
 )
-from partners.tasks import SEND_VERIFICATION_EMAIL
 from places.geocoding import postcode_lookup
 from places.models import Neighbourhood
 
@@ -224,12 +222,6 @@ def verification_token_make(*, group: CommunityGroup) -> str:
     return token_make(salt=VERIFY_SALT, payload={"g": group.pk, "s": _verification_state(group)})
 
 
-def site_url(path: str) -> str:
-    """An absolute link for e-mails, which are sent without a request."""
-    base = settings.BACKER_SITE_URL.rstrip("/")
-    return f"{base}{path}"
-
-
 def group_send_verification_email(*, group_id: int) -> bool:
     """E-mail the contact a verification link. Idempotent: a group that is
     already verified, erased or gone gets nothing. Returns whether it sent.
@@ -248,12 +240,7 @@ def group_send_verification_email(*, group_id: int) -> bool:
         "link": site_url(reverse("partners:register-verify", kwargs={"token": token})),
         "days": max(1, verify_max_age() // 86400),
     }
-    send_mail(
-        subject=render_to_string("partners/emails/verify_subject.txt", context).strip(),
-        message=render_to_string("partners/emails/verify_body.txt", context),
-        from_email=None,
-        recipient_list=[group.contact_email],
-    )
+    email_send(to=group.contact_email, template="partners/emails/verify", context=context)
     logger.info("verification e-mail sent for group %s", group_id)
     return True
 

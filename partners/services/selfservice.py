@@ -15,14 +15,13 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group as AuthGroup
-from django.core.mail import send_mail
 from django.db import models, transaction
 from django.db.models.deletion import ProtectedError, RestrictedError
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import GROUP_CONTACT
+from config.emails import email_send, site_url
 from config.outbox import outbox_enqueue
 from partners.models import (
     Activity,
@@ -32,6 +31,11 @@ from partners.models import (
     NeedStatus,
     SignInLink,
 )
+from partners.services.followups import (
+    SEND_SIGN_IN_LINK,
+    connections_request_after_change,
+    match_runs_request_after_change,
+)
 from partners.services.registration import (
     ActivityInput,
     GroupInput,
@@ -40,14 +44,8 @@ from partners.services.registration import (
     consent_record,
     group_location_fields,
     need_build,
-    site_url,
 )
 from partners.services.tokens import LinkCheck, LinkProblem, sign_in_max_age
-from partners.tasks import (
-    SEND_SIGN_IN_LINK,
-    connections_request_after_change,
-    match_runs_request_after_change,
-)
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -121,12 +119,7 @@ def group_contact_send_sign_in_link(*, link_id: int) -> bool:
         "link": site_url(reverse("partners:selfservice-sign-in-link", kwargs={"token": token})),
         "minutes": max(1, sign_in_max_age() // 60),
     }
-    send_mail(
-        subject=render_to_string("partners/emails/sign_in_subject.txt", context).strip(),
-        message=render_to_string("partners/emails/sign_in_body.txt", context),
-        from_email=None,
-        recipient_list=[link.email],
-    )
+    email_send(to=link.email, template="partners/emails/sign_in", context=context)
     logger.info("sign-in link sent for groups %s", group_ids)
     return True
 

@@ -17,10 +17,10 @@ from matching.services.connections import (
 )
 from matching.tasks import connections_refresh_after_change
 from partners.models import VerificationStatus
+from partners.services.followups import CONNECTIONS_REFRESH
 from partners.services.registration import ActivityInput
 from partners.services.review import group_verify
 from partners.services.selfservice import activity_update, group_erase, group_withdraw
-from partners.tasks import CONNECTIONS_REFRESH
 from tests import factories as f
 
 PAGE = "/group/connections/"

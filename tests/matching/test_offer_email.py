@@ -90,3 +90,13 @@ def test_the_verification_link_uses_the_site_address(db, client, mailoutbox):
     assert link.startswith(f"{SITE}/register/verify/")
     page = client.get(urlsplit(link).path).content.decode()
     assert "Confirm my email address" in page
+
+
+def test_the_offer_subject_names_the_anchor_as_written(proposal, mailoutbox, approve):
+    # The subject is a template now (config/emails.py): plain text, never HTML-escaped.
+    anchor = proposal.match.resource.anchor
+    anchor.name = "Salford Health & Care <Test>"
+    anchor.save()
+    approve(proposal.match, proposal.alice)
+    (message,) = mailoutbox
+    assert message.subject == "An offer of backing from Salford Health & Care <Test>"

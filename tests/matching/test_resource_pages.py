@@ -24,7 +24,7 @@ def test_a_bad_form_shows_an_error_summary_linking_to_each_field(personas, clien
     assert 'href="#id_max_award"' in html
     assert "The largest award must be at least the smallest award." in html
     assert 'value="Small grants"' in html  # keeps what was typed
-    assert 'aria-describedby="id_max_award-hint id_max_award-error"' in html
+    assert 'aria-describedby="id_max_award_helptext id_max_award_error"' in html
     assert not Resource.objects.exists()
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from matching.models import Match, MatchStatus
-from matching.services import runs
+from matching.services import results
 from tests import factories as f
 from tests.matching.test_run_execute import _need, _run
 
@@ -16,7 +16,7 @@ FIELDS = ("need_id", "resource_id", "amount", "score", "score_parts", "binding",
 
 
 def _written(personas, monkeypatch, copy_min_rows):  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(runs, "COPY_MIN_ROWS", copy_min_rows)
+    monkeypatch.setattr(results, "COPY_MIN_ROWS", copy_min_rows)
     run = _run(personas.anchor_a)
     matches = Match.objects.filter(run=run).order_by("need_id", "resource_id")
     rows = [tuple(getattr(m, name, None) for name in FIELDS) for m in matches]

@@ -42,7 +42,7 @@ def assert_error(html: str, anchor: str, message: str) -> None:
     assert (anchor, message) in summary_links(html)
     assert f'id="{anchor}"' in html
     assert re.search(
-        r'class="error-message" id="[^"]+-error"><span class="visually-hidden">Error:</span> '
+        r'class="error-message" id="[^"]+_error"><span class="visually-hidden">Error:</span> '
         + re.escape(message),
         html,
     ), f"no inline error {message!r}"
@@ -67,7 +67,7 @@ def test_group_page_keeps_what_was_typed(client):
     assert_error(html, "id_website", "Enter a web address, like https://www.example.org")
     assert 'value="Ordsall &lt;Lunch&gt; Club"' in html
     assert 'value="not a web address"' in html
-    assert 'aria-describedby="id_website-error"' in html
+    assert 'aria-describedby="id_website_error"' in html
 
 
 def test_where_page_requires_a_postcode_and_an_answer_about_homes(client):
@@ -204,7 +204,8 @@ def test_errors_create_nothing(client):
 def test_hints_and_errors_are_linked_to_their_inputs(client):
     reach(client, "where")
     html = post(client, "where", {"postcode": "nonsense", "meets_at_home": "no"})
-    assert re.search(r'<input[^>]*aria-describedby="id_postcode-hint id_postcode-error"', html)
+    assert re.search(r'<input[^>]*aria-describedby="id_postcode_helptext id_postcode_error"', html)
+    assert 'id="id_postcode_helptext"' in html and 'id="id_postcode_error"' in html
     assert re.search(
         r'<input[^>]*aria-invalid="true"[^>]*name="postcode"|name="postcode"[^>]*aria-invalid="true"',
         html,

@@ -1,0 +1,44 @@
+"""The work that follows a partners change, asked for through the outbox.
+
+Every follow-up is named, never imported: the tasks live above the services
+(partners/tasks.py imports these names and the services they call), and the
+matching app's tasks live above partners altogether. ``outbox_enqueue`` runs
+in the caller's transaction, so a change that commits is never left without
+its follow-up because the broker was down (config/outbox.py).
+"""
+
+from __future__ import annotations
+
+from config.outbox import outbox_enqueue
+
+__all__ = [
+    "CONNECTIONS_REFRESH",
+    "REQUEST_MATCH_RUNS",
+    "RUN_IMPORT",
+    "SEND_SIGN_IN_LINK",
+    "SEND_VERIFICATION_EMAIL",
+    "connections_request_after_change",
+    "match_runs_request_after_change",
+]
+
+# Handled by partners/tasks.py.
+SEND_VERIFICATION_EMAIL = "partners.send_verification_email"
+SEND_SIGN_IN_LINK = "partners.send_sign_in_link"
+RUN_IMPORT = "partners.run_import"
+
+# Handled by the matching app (matching/tasks.py). Named, not imported:
+# partners sits below matching and must not import it.
+REQUEST_MATCH_RUNS = "matching.request_runs_after_change"
+CONNECTIONS_REFRESH = "matching.connections_refresh_for_group"
+
+
+def match_runs_request_after_change(*, group_id: int, reason: str) -> None:
+    """Ask for debounced match runs because a group's needs may now match."""
+    outbox_enqueue(REQUEST_MATCH_RUNS, group_id=group_id, reason=reason)
+
+
+def connections_request_after_change(*, group_id: int) -> None:
+    """Ask for the group's connection suggestions to be brought up to date:
+    new ones once it is verified or its activities change, its open ones
+    closed once it leaves, is erased or suspended."""
+    outbox_enqueue(CONNECTIONS_REFRESH, group_id=group_id)
