@@ -35,7 +35,8 @@ from django.core.validators import EmailValidator, URLValidator
 from django.utils import timezone
 from django.utils.text import slugify
 
-from partners.imports_write import IN_BATCH, CheckedRow, ImportInterrupted, rows_write
+from partners.bulk_sql import IN_BATCH
+from partners.imports_write import CheckedRow, ImportInterrupted, rows_write
 from partners.models import Frequency, GroupKind, GroupSource, Theme
 from places.geocoding import Location, postcodes_lookup
 from places.postcodes import InvalidPostcode, normalise_postcode
