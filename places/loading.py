@@ -103,6 +103,10 @@ class PopulationSource:
     path: Path
     code_column: str
     population_column: str
+    # The boundaries the file's codes name, when they are not the loaded
+    # neighbourhoods' own (2011 LSOAs for 2021 ones): the figures are carried
+    # across (places/crosswalk.py). None: the codes are the neighbourhoods'.
+    boundaries: BoundarySource | None = None
 
 
 @dataclass(frozen=True)

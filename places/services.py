@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from places.coverage import KIND_WORDS, figures_gap_line, keyed_kind, population_carried
 from places.loading import (
     DEPRIVATION_FIELDS,
     BoundarySource,
@@ -115,6 +116,19 @@ def demo_sources() -> dict[str, Any]:
         "postcodes": PostcodeSource(
             path=DATA_DIR / "salford_postcodes.csv", neighbourhood_column="lsoa21cd"
         ),
+        # ONS mid-2020 population is keyed on 2011 LSOAs: carried onto the
+        # 2021 ones by code, or by area of overlap where ONS split or merged.
+        "population": PopulationSource(
+            path=DATA_DIR / "population_mid2020_salford_lsoa11.csv",
+            code_column="lsoa11cd",
+            population_column="total_population",
+            boundaries=BoundarySource(
+                path=DATA_DIR / "salford_lsoa11_boundaries.geojson",
+                kind="lsoa11",
+                code_column="lsoa11cd",
+                name_column="lsoa11nm",
+            ),
+        ),
     }
 
 
@@ -179,25 +193,31 @@ def places_load(
     codes = read_postcodes(postcodes) if postcodes else None
 
     report = LoadReport()
+    if people is not None and population is not None and population.boundaries is not None:
+        people, line = population_carried(people, population, shapes.frame if shapes else None)
+        report.notes.append(line)
     new_codes = set(shapes.frame["code"]) if shapes else set()
-    for name, table in (("deprivation", figures), ("population", people)):
-        if table is None:
+    checks = [
+        ("deprivation", figures, deprivation),
+        ("population", people, population),
+    ]
+    skipped: dict[str, int] = {}
+    for name, table, source in checks:
+        if table is None or source is None:
             continue
         table_codes = table["code"].tolist()
         known = new_codes & set(table_codes) | _existing(
             Neighbourhood, "code", [c for c in table_codes if c not in new_codes]
         )
         if not known:
-            path = deprivation.path if name == "deprivation" else population.path  # type: ignore[union-attr]
+            keyed = keyed_kind(source.code_column)
+            hint = f" (its codes are {KIND_WORDS[keyed]})" if keyed in KIND_WORDS else ""
             raise PlacesLoadError(
-                f"None of the {len(table_codes):,} codes in {Path(path).name} matches a loaded "
-                "neighbourhood: load the boundaries first, or check the code column."
+                f"None of the {len(table_codes):,} codes in {Path(source.path).name}{hint} "
+                "matches a loaded neighbourhood: load the boundaries first, or check the code "
+                "column."
             )
-        if len(known) < len(table_codes):
-            report.notes.append(
-                f"{len(table_codes) - len(known):,} {name} rows name neighbourhoods that are not "
-                "loaded; they were skipped."
-            )
+        skipped[name] = len(table_codes) - len(known)
 
     # 2. Write, all in one transaction.
     with transaction.atomic():
@@ -220,7 +240,37 @@ def places_load(
             report.population_matched += int(people["code"].isin(new_codes).sum())
         if codes is not None:
             _postcodes_upsert(codes, report, progress, progress_file)
+        for name, table, source in checks:
+            if table is not None and source is not None:
+                _gaps_note(name, table, source, skipped[name], report)
     return report
+
+
+def _gaps_note(
+    name: str, table: pd.DataFrame, source: Any, skipped: int, report: LoadReport
+) -> None:
+    """One line: the loaded neighbourhoods left without this file's figures
+    and what to load instead; else how many rows named none of them."""
+    carried = isinstance(source, PopulationSource) and source.boundaries is not None
+    field = (
+        "population"
+        if name == "population"
+        else next(f for f in DEPRIVATION_FIELDS if f in table.columns)
+    )
+    line = figures_gap_line(
+        name=name,
+        table=table,
+        field=field,
+        path=Path(source.path),
+        column=None if carried else source.code_column,
+        skipped=skipped,
+    )
+    if line is not None:
+        report.notes.append(line)
+    elif skipped:
+        report.notes.append(
+            f"{skipped:,} {name} rows name neighbourhoods that are not loaded; they were skipped."
+        )
 
 
 def _neighbourhoods_upsert(
