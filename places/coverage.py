@@ -11,11 +11,17 @@ from pathlib import Path
 import pandas as pd
 
 from places.crosswalk import counts_carry
-from places.loading import DEFAULT_CODE_COLUMNS, PopulationSource, read_boundaries
+from places.loading import (
+    DEFAULT_CODE_COLUMNS,
+    DEPRIVATION_FIELDS,
+    DeprivationSource,
+    PopulationSource,
+    read_boundaries,
+)
 from places.models import Neighbourhood
 from places.spatial import NoNeighbourhoods, kind_default
 
-__all__ = ["KIND_WORDS", "figures_gap_line", "keyed_kind", "population_carried"]
+__all__ = ["KIND_WORDS", "figures_gap_line", "figures_gap_note", "keyed_kind", "population_carried"]
 
 KIND_WORDS = {
     "lsoa21": "2021 LSOAs",
@@ -89,6 +95,33 @@ def figures_gap_line(
         return line + "."
     others = f" ({skipped:,} of its rows name codes not loaded)" if skipped else ""
     return f"{start}: {path.name} has no row for them{others}. Load a {name} file that covers them."
+
+
+def figures_gap_note(
+    *, name: str, table: pd.DataFrame, source: DeprivationSource | PopulationSource, skipped: int
+) -> str | None:
+    """The line for a deprivation or population file just loaded: the
+    neighbourhoods it left without figures and what to load instead; else
+    how many of its rows named no loaded neighbourhood; else None."""
+    carried = isinstance(source, PopulationSource) and source.boundaries is not None
+    field = (
+        "population"
+        if name == "population"
+        else next(f for f in DEPRIVATION_FIELDS if f in table.columns)
+    )
+    line = figures_gap_line(
+        name=name,
+        table=table,
+        field=field,
+        path=Path(source.path),
+        column=None if carried else source.code_column,
+        skipped=skipped,
+    )
+    if line is None and skipped:
+        line = (
+            f"{skipped:,} {name} rows name neighbourhoods that are not loaded; they were skipped."
+        )
+    return line
 
 
 def population_carried(

@@ -20,19 +20,18 @@ from django.db import connection, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
-from places.coverage import KIND_WORDS, figures_gap_line, keyed_kind, population_carried
+from places.coverage import KIND_WORDS, figures_gap_note, keyed_kind, population_carried
 from places.loading import (
     DEPRIVATION_FIELDS,
     BoundarySource,
     DeprivationSource,
     PlacesLoadError,
     PopulationSource,
-    PostcodeSource,
     read_boundaries,
     read_deprivation,
     read_population,
-    read_postcodes,
 )
+from places.loading_postcodes import PostcodeSource, read_postcodes
 from places.models import Neighbourhood, Postcode
 from places.spatial import OUTSIDE, NoNeighbourhoods, neighbourhood_index
 
@@ -242,35 +241,12 @@ def places_load(
             _postcodes_upsert(codes, report, progress, progress_file)
         for name, table, source in checks:
             if table is not None and source is not None:
-                _gaps_note(name, table, source, skipped[name], report)
+                line = figures_gap_note(
+                    name=name, table=table, source=source, skipped=skipped[name]
+                )
+                if line:
+                    report.notes.append(line)
     return report
-
-
-def _gaps_note(
-    name: str, table: pd.DataFrame, source: Any, skipped: int, report: LoadReport
-) -> None:
-    """One line: the loaded neighbourhoods left without this file's figures
-    and what to load instead; else how many rows named none of them."""
-    carried = isinstance(source, PopulationSource) and source.boundaries is not None
-    field = (
-        "population"
-        if name == "population"
-        else next(f for f in DEPRIVATION_FIELDS if f in table.columns)
-    )
-    line = figures_gap_line(
-        name=name,
-        table=table,
-        field=field,
-        path=Path(source.path),
-        column=None if carried else source.code_column,
-        skipped=skipped,
-    )
-    if line is not None:
-        report.notes.append(line)
-    elif skipped:
-        report.notes.append(
-            f"{skipped:,} {name} rows name neighbourhoods that are not loaded; they were skipped."
-        )
 
 
 def _neighbourhoods_upsert(

@@ -29,8 +29,8 @@ from places.loading import (
     DeprivationSource,
     PlacesLoadError,
     PopulationSource,
-    PostcodeSource,
 )
+from places.loading_postcodes import PostcodeSource
 from places.models import NeighbourhoodKind
 from places.services import demo_sources, demo_ward_source, places_load
 
