@@ -10,6 +10,7 @@ and e-mails, and the values are contact details.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
@@ -33,6 +34,16 @@ class CleanError(ValueError):
     """The value cannot be used; the message says why (without the value)."""
 
 
+def _validated(text: str, limit: int, validator: Callable[[str], None], wrong: str) -> str:
+    if len(text) > limit:
+        raise CleanError(f"is longer than {limit} characters")
+    try:
+        validator(text)
+    except ValidationError as error:
+        raise CleanError(wrong) from error
+    return text
+
+
 def website_clean(value: str) -> str:
     """A web address with its scheme ("https://" added if none); "" if blank.
 
@@ -46,13 +57,7 @@ def website_clean(value: str) -> str:
         text = f"https://{text}"
     scheme, _, rest = text.partition("://")
     text = f"{scheme.lower()}://{rest}"
-    if len(text) > WEBSITE_MAX:
-        raise CleanError(f"is longer than {WEBSITE_MAX} characters")
-    try:
-        _url(text)
-    except ValidationError as error:
-        raise CleanError("is not a web address") from error
-    return text
+    return _validated(text, WEBSITE_MAX, _url, "is not a web address")
 
 
 def email_clean(value: str) -> str:
@@ -64,13 +69,7 @@ def email_clean(value: str) -> str:
     text = value.strip()
     if not text:
         return ""
-    if len(text) > EMAIL_MAX:
-        raise CleanError(f"is longer than {EMAIL_MAX} characters")
-    try:
-        _email(text)
-    except ValidationError as error:
-        raise CleanError("is not a valid e-mail address") from error
-    return text.lower()
+    return _validated(text, EMAIL_MAX, _email, "is not a valid e-mail address").lower()
 
 
 def phone_clean(value: str) -> str:
