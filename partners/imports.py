@@ -24,24 +24,31 @@ Pages and commands do not call this directly: they start an ImportJob
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator, URLValidator
 from django.utils import timezone
 from django.utils.text import slugify
 
-from partners.imports_write import IN_BATCH, CheckedRow, ImportInterrupted, rows_write
+from partners.bulk_sql import IN_BATCH
+from partners.cleaners import CleanError, email_clean, phone_clean, postcode_clean, website_clean
+from partners.imports_read import (
+    MAX_FILE_BYTES,
+    MAX_FILE_TEXT,
+    ImportFileError,
+    csv_file_check,
+    csv_rows_read,
+)
+from partners.imports_write import CheckedRow, ImportInterrupted, rows_write
 from partners.models import Frequency, GroupKind, GroupSource, Theme
 from places.geocoding import Location, postcodes_lookup
 from places.postcodes import InvalidPostcode, normalise_postcode
 
 __all__ = [
     "COLUMNS",
+    "MAX_FILE_BYTES",
+    "MAX_FILE_TEXT",
     "ImportFileError",
     "ImportInterrupted",
     "ImportReport",
@@ -80,21 +87,11 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 KNOWN_COLUMNS = frozenset(name for name, _ in COLUMNS) | {"id"}
 
-# 100,000 rows of a typical list are 10 to 20 MB.
-MAX_FILE_BYTES = 40 * 1024 * 1024
-MAX_FILE_TEXT = "40 MB"
 _YES = {"yes", "y", "true", "1", "x"}
 _NO = {"no", "n", "false", "0", ""}
 
 # Beyond the population of England: a typo. (The column is a 32-bit integer.)
 MAX_PEOPLE = 100_000_000
-
-_email = EmailValidator()
-_url = URLValidator(schemes=["http", "https"])
-
-
-class ImportFileError(ValueError):
-    """The file as a whole cannot be read. The message is for people."""
 
 
 class RowInvalid(ValueError):
@@ -119,77 +116,6 @@ class ImportReport:
     @property
     def imported(self) -> int:
         return self.created + self.updated
-
-
-def _normal_header(name: str) -> str:
-    return slugify(name.strip()).replace("-", "_")
-
-
-def csv_file_check(*, data: bytes) -> str:
-    """The checks of the file as a whole (size, text, a 'name' column), cheap
-    enough for the upload request. Returns the text; raises ImportFileError."""
-    if len(data) > MAX_FILE_BYTES:
-        raise ImportFileError(
-            f"The file is larger than {MAX_FILE_TEXT}. Split it into smaller files."
-        )
-    if b"\x00" in data[:4096]:
-        raise ImportFileError(
-            "The file is not a CSV file. Save the spreadsheet as 'CSV UTF-8' and try again."
-        )
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportFileError(
-            "The file is not UTF-8 text. Save it as 'CSV UTF-8 (comma delimited)' and try again."
-        ) from error
-    if not text.strip():
-        raise ImportFileError("The file is empty.")
-    _header_read(csv.reader(io.StringIO(text, newline="")))
-    return text
-
-
-def _header_read(reader: Any) -> list[str]:
-    try:
-        header = next(reader)
-    except csv.Error as error:
-        raise ImportFileError(f"The file is not a readable CSV file: {error}.") from error
-    columns = [_normal_header(name) for name in header]
-    if "name" not in columns:
-        shown = ", ".join(name for name in header if name.strip())[:200] or "nothing"
-        raise ImportFileError(
-            f"The file has no 'name' column. Its first line has: {shown}. "
-            "The first line must name the columns."
-        )
-    return columns
-
-
-def csv_rows_read(*, data: bytes) -> list[tuple[int, dict[str, str]]]:
-    """Decode and parse a CSV file into (line number, row) pairs.
-
-    Accepts UTF-8 with or without a byte-order mark (Excel writes one). The
-    line number is the file line a row starts on, counting the header as 1,
-    so a quoted value spanning lines does not shift later numbers.
-    """
-    text = csv_file_check(data=data)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    columns = _header_read(reader)
-    rows: list[tuple[int, dict[str, str]]] = []
-    start = reader.line_num + 1
-    try:
-        for values in reader:
-            if any(value.strip() for value in values):
-                row = {
-                    column: value.strip()
-                    for column, value in zip(columns, values, strict=False)
-                    if column
-                }
-                if len(values) > len(columns):
-                    row["__extra__"] = "yes"
-                rows.append((start, row))
-            start = reader.line_num + 1
-    except csv.Error as error:
-        raise ImportFileError(f"Line {start} is not valid CSV: {error}.") from error
-    return rows
 
 
 def _yes_no(value: str, column: str) -> bool:
@@ -239,31 +165,11 @@ def _themes(value: str, themes: dict[str, Theme]) -> list[Theme]:
     return found
 
 
-def _website(value: str) -> str:
-    if not value:
-        return ""
-    if "://" not in value:
-        value = f"https://{value}"
-    if len(value) > 200:
-        raise RowInvalid("website is longer than 200 characters")
+def _cleaned(row: dict[str, str], column: str, clean: Callable[[str], str]) -> str:
     try:
-        _url(value)
-    except ValidationError as error:
-        raise RowInvalid("website is not a web address") from error
-    return value
-
-
-def _checked_email(value: str, column: str) -> str:
-    if not value:
-        return ""
-    if len(value) > 254:
-        raise RowInvalid(f"{column} is longer than 254 characters")
-    try:
-        _email(value)
-    except ValidationError as error:
-        # The value itself is not repeated: reports end up in terminals and e-mails.
-        raise RowInvalid(f"{column} is not a valid e-mail address") from error
-    return value.lower()
+        return clean(row.get(column, ""))
+    except CleanError as error:
+        raise RowInvalid(f"{column} {error}") from error
 
 
 def _row_key(row: dict[str, str], postcode: str) -> str:
@@ -302,8 +208,8 @@ def _row_values(
     location: Location | None = None
     if row.get("postcode"):
         try:
-            postcode = normalise_postcode(row["postcode"])
-        except InvalidPostcode as error:
+            postcode = postcode_clean(row["postcode"])
+        except CleanError as error:
             raise RowInvalid(f"postcode: {error}") from error
         location = locations.get(postcode)
         if location is None:
@@ -318,11 +224,11 @@ def _row_values(
         "charity_number": _length(row, "charity_number", 16).replace(" ", "").upper(),
         "company_number": _length(row, "company_number", 16).replace(" ", "").upper(),
         "contact_name": _length(row, "contact_name", 200),
-        "contact_email": _checked_email(row.get("contact_email", ""), "contact_email"),
-        "contact_phone": _length(row, "contact_phone", 32),
-        "public_email": _checked_email(row.get("public_email", ""), "public_email"),
-        "public_phone": _length(row, "public_phone", 32),
-        "website": _website(row.get("website", "")),
+        "contact_email": _cleaned(row, "contact_email", email_clean),
+        "contact_phone": _cleaned(row, "contact_phone", phone_clean),
+        "public_email": _cleaned(row, "public_email", email_clean),
+        "public_phone": _cleaned(row, "public_phone", phone_clean),
+        "website": _cleaned(row, "website", website_clean),
         "postcode": postcode,
         "meets_at_home": meets_at_home,
         "latitude": location.latitude if location else None,

@@ -1,32 +1,22 @@
 """The write phase of the CSV import (partners/imports.py): rows already
-checked go to the database in one transaction, with bulk statements.
-
-Plain rows (dicts of column values), not model instances: building 100,000
-CommunityGroup objects and letting bulk_create prepare 35 values of each
-cost more than a minute of CPU here, most of the import. Values are what the
-database drivers take as they are (str, int, float, bool, None), except
-datetimes, which go through the backend's adapter like Django's own do.
-Each statement is prepared once and run with executemany.
+checked go to the database in one transaction, with bulk statements of
+plain rows (partners/bulk_sql.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import connections, router, transaction
-from django.db.models import Model
+from django.db import router, transaction
 
 from config.dbstats import tables_analyze
+from partners.bulk_sql import Table
 from partners.models import Activity, CommunityGroup, Theme, VerificationStatus
 
 __all__ = ["CheckedRow", "ImportInterrupted", "group_apply_row", "rows_write"]
 
-# Statements stay below SQLite's 32,766 bound parameters and PostgreSQL's 65,535.
-IN_BATCH = 2000
 # Rows written per round of statements. A test makes it small to show that a
 # failure after several rounds still leaves nothing behind.
 WRITE_BATCH = 5000
@@ -91,92 +81,6 @@ class CheckedRow:
     themes: list[Theme]
 
 
-class _Table:
-    """One model's table for plain-row statements."""
-
-    def __init__(self, model: type[Model]) -> None:
-        self.model = model
-        self.connection = connections[router.db_for_write(model)]
-        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-        self.columns = [f.attname for f in self.fields]
-        self.defaults = {f.attname: f.get_default() for f in self.fields}
-        self.datetimes = {
-            f.attname for f in self.fields if f.get_internal_type() == "DateTimeField"
-        }
-        self.quote = self.connection.ops.quote_name
-        self._adapted: dict[datetime, Any] = {}
-
-    def _params(
-        self, rows: list[dict[str, Any]], columns: list[str] | tuple[str, ...]
-    ) -> list[list[Any]]:
-        """Each row's values for ``columns``, datetimes adapted once per
-        distinct value (nearly all are the import's one "now")."""
-        at = [i for i, column in enumerate(columns) if column in self.datetimes]
-        adapt = self.connection.ops.adapt_datetimefield_value
-        params = []
-        for row in rows:
-            values = [row[column] for column in columns]
-            for i in at:
-                value = values[i]
-                if value is not None:
-                    if value not in self._adapted:
-                        self._adapted[value] = adapt(value)
-                    values[i] = self._adapted[value]
-            params.append(values)
-        return params
-
-    def _columns_sql(self, columns: list[str] | tuple[str, ...]) -> list[str]:
-        by_attname = {f.attname: f.column for f in self.fields}
-        return [self.quote(by_attname[name]) for name in columns]
-
-    @contextmanager
-    def _cursor(self) -> Iterator[Any]:
-        """A cursor for executemany, in the import's transaction.
-
-        On PostgreSQL, a psycopg cursor that binds on the server: Django's
-        own binds on the client, so PostgreSQL would parse and plan every
-        row's statement anew and psycopg would quote every value in Python
-        (ten minutes for 100,000 rows here). Bound on the server, the
-        statement is prepared once and the rows are pipelined.
-        """
-        if self.connection.vendor != "postgresql":
-            with self.connection.cursor() as cursor:
-                yield cursor
-            return
-        import psycopg
-
-        self.connection.ensure_connection()
-        with psycopg.Cursor(self.connection.connection) as cursor:
-            yield cursor
-
-    def insert(self, rows: list[dict[str, Any]]) -> None:
-        if not rows:
-            return
-        names = ", ".join(self._columns_sql(self.columns))
-        table = self.quote(self.model._meta.db_table)
-        marks = ", ".join(["%s"] * len(self.columns))
-        # Names come from the model, values go as parameters.
-        sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
-        with self._cursor() as cursor:
-            cursor.executemany(sql, self._params(rows, self.columns))
-
-    def update(self, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> None:
-        """UPDATE many rows by id. Django's bulk_update writes a CASE per
-        column over the whole batch, which grows with the square of the
-        batch: a re-import of 100,000 groups took minutes."""
-        if not rows:
-            return
-        sets = ", ".join(f"{name} = %s" for name in self._columns_sql(columns))
-        table = self.quote(self.model._meta.db_table)
-        sql = f"UPDATE {table} SET {sets} WHERE {self.quote('id')} = %s"  # noqa: S608
-        params = [
-            [*values, row["id"]]
-            for values, row in zip(self._params(rows, columns), rows, strict=True)
-        ]
-        with self._cursor() as cursor:
-            cursor.executemany(sql, params)
-
-
 @dataclass
 class _Writer:
     """Rows written in rounds. Groups and activities seen in an earlier
@@ -193,8 +97,14 @@ class _Writer:
     line: int | None = None
 
     def __post_init__(self) -> None:
-        self.group_table = _Table(CommunityGroup)
-        self.activity_table = _Table(Activity)
+        self.group_table = Table(CommunityGroup)
+        self.activity_table = Table(Activity)
+        # Groups of this source by key. The condition external_id <> '' is the
+        # unique index's own, spelt out so that PostgreSQL may use that partial
+        # index: it cannot prove it from a list of keys, and scanned the
+        # whole table for each round instead.
+        quoted = self.group_table.connection.ops.quote_name
+        self.keyed = f"{quoted('source')} = %s AND {quoted('external_id')} <> ''"
 
     def write(self, batch: list[CheckedRow]) -> None:
         self._load_existing([row.key for row in batch])
@@ -212,42 +122,41 @@ class _Writer:
                 self.updated += 1
         self.group_table.insert(list(new.values()))
         self.group_table.update(list(changed.values()), GROUP_UPDATE_COLUMNS)
-        keys = sorted(new)
-        for start in range(0, len(keys), IN_BATCH):
-            ids = (
-                _keyed(self.source)
-                .filter(external_id__in=keys[start : start + IN_BATCH])
-                .values_list("external_id", "id")
-            )
-            for key, pk in ids:
-                self.groups[key]["id"] = pk
+        # PostgreSQL's insert gave the new rows their ids; SQLite's did not.
+        unknown = sorted(key for key, group in new.items() if group["id"] is None)
+        for key, pk in self.group_table.select_in(
+            ("external_id", "id"),
+            key="external_id",
+            values=unknown,
+            where=self.keyed,
+            where_params=(self.source,),
+        ):
+            self.groups[key]["id"] = pk
         self._write_activities(batch)
 
     def _load_existing(self, keys: list[str]) -> None:
         wanted = sorted({key for key in keys if key not in self.groups})
         by_id: dict[int, str] = {}
-        for start in range(0, len(wanted), IN_BATCH):
-            # Only what the row does not overwrite: reading every column
-            # (seven of them dates to parse) doubled a re-import's time.
-            rows = (
-                _keyed(self.source)
-                .filter(external_id__in=wanted[start : start + IN_BATCH])
-                .values("id", "external_id", *GROUP_KEPT_COLUMNS)
-            )
-            for group in rows:
-                self.groups[group["external_id"]] = group
-                by_id[group["id"]] = group["external_id"]
-        ids = sorted(by_id)
-        for start in range(0, len(ids), IN_BATCH):
-            found = Activity.objects.filter(group_id__in=ids[start : start + IN_BATCH])
-            # Newest first, so the oldest of two activities with one title is
-            # the one kept up to date (as .first() did, row by row).
-            for pk, group_id, title in found.order_by("-pk").values_list("id", "group_id", "title"):
-                self.activities[(by_id[group_id], title)] = {
-                    "id": pk,
-                    "group_id": group_id,
-                    "title": title,
-                }
+        # Only what the row does not overwrite: reading every column
+        # (seven of them dates to parse) doubled a re-import's time.
+        columns = ("id", "external_id", *GROUP_KEPT_COLUMNS)
+        for values in self.group_table.select_in(
+            columns, key="external_id", values=wanted, where=self.keyed, where_params=(self.source,)
+        ):
+            group = dict(zip(columns, values, strict=True))
+            self.groups[group["external_id"]] = group
+            by_id[group["id"]] = group["external_id"]
+        # Newest first, so the oldest of two activities with one title is
+        # the one kept up to date (as .first() did, row by row).
+        found = self.activity_table.select_in(
+            ("id", "group_id", "title"), key="group_id", values=sorted(by_id), order="id DESC"
+        )
+        for pk, group_id, title in found:
+            self.activities[(by_id[group_id], title)] = {
+                "id": pk,
+                "group_id": group_id,
+                "title": title,
+            }
 
     def _write_activities(self, batch: list[CheckedRow]) -> None:
         new: dict[tuple[str, str], dict[str, Any]] = {}
@@ -274,25 +183,24 @@ class _Writer:
                 themed[slot] = row.themes
         self.activity_table.insert(list(new.values()))
         self.activity_table.update(list(changed.values()), ACTIVITY_UPDATE_COLUMNS)
-        group_ids = sorted({activity["group_id"] for activity in new.values()})
-        wanted = {(activity["group_id"], activity["title"]): activity for activity in new.values()}
-        for start in range(0, len(group_ids), IN_BATCH):
-            found = Activity.objects.filter(group_id__in=group_ids[start : start + IN_BATCH])
-            for pk, group_id, title in found.values_list("id", "group_id", "title"):
-                activity = wanted.get((group_id, title))
-                if activity is not None:
-                    activity["id"] = pk
+        unknown = [a for a in new.values() if a["id"] is None]
+        wanted = {(activity["group_id"], activity["title"]): activity for activity in unknown}
+        for pk, group_id, title in self.activity_table.select_in(
+            ("id", "group_id", "title"),
+            key="group_id",
+            values=sorted({activity["group_id"] for activity in unknown}),
+        ):
+            activity = wanted.get((group_id, title))
+            if activity is not None:
+                activity["id"] = pk
         if themed:
             self._themes_set(themed)
 
     def _themes_set(self, themed: dict[tuple[str, str], list[Theme]]) -> None:
         # activity.themes.set() for each, in two statements per round: the
         # file's themes replace the activity's, as they did row by row.
-        through = Activity.themes.through
-        ids = [self.activities[slot]["id"] for slot in themed]
-        for start in range(0, len(ids), IN_BATCH):
-            through.objects.filter(activity_id__in=ids[start : start + IN_BATCH]).delete()
-        table = _Table(through)
+        table = Table(Activity.themes.through)
+        table.delete_in(key="activity_id", values=[self.activities[slot]["id"] for slot in themed])
         table.insert(
             [
                 {"activity_id": self.activities[slot]["id"], "theme_id": theme.pk}
@@ -300,14 +208,6 @@ class _Writer:
                 for theme in chosen
             ]
         )
-
-
-def _keyed(source: str) -> Any:
-    """Groups of ``source`` by key. The condition external_id <> '' is the
-    unique index's own, spelt out so that PostgreSQL may use that partial
-    index: it cannot prove it from an IN list of more than 100 keys, and
-    scanned the whole table for each round instead."""
-    return CommunityGroup.objects.filter(source=source).exclude(external_id="").order_by()
 
 
 def group_apply_row(writer: _Writer, row: CheckedRow) -> tuple[dict[str, Any], bool]:

@@ -18,18 +18,14 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from places.postcodes import POSTCODE_PATTERN, SPECIAL_POSTCODES
-
 __all__ = [
     "BoundarySource",
     "DeprivationSource",
     "PlacesLoadError",
     "PopulationSource",
-    "PostcodeSource",
     "read_boundaries",
     "read_deprivation",
     "read_population",
-    "read_postcodes",
 ]
 
 # Code and name columns of ONS files, by kind, when none is given.
@@ -103,15 +99,10 @@ class PopulationSource:
     path: Path
     code_column: str
     population_column: str
-
-
-@dataclass(frozen=True)
-class PostcodeSource:
-    path: Path
-    postcode_column: str = "postcode"
-    latitude_column: str = "latitude"
-    longitude_column: str = "longitude"
-    neighbourhood_column: str | None = None  # None: point in polygon
+    # The boundaries the file's codes name, when they are not the loaded
+    # neighbourhoods' own (2011 LSOAs for 2021 ones): the figures are carried
+    # across (places/crosswalk.py). None: the codes are the neighbourhoods'.
+    boundaries: BoundarySource | None = None
 
 
 @dataclass(frozen=True)
@@ -207,19 +198,10 @@ def _gdal_path(path: Path) -> str:
     return f"/vsigzip/{path.resolve()}" if path.suffix.lower() == ".gz" else str(path)
 
 
-def read_boundaries(source: BoundarySource) -> Boundaries:
-    """Polygons in EPSG:4326 with their codes, names, points and bounding boxes."""
-    path = _existing_file(source.path, "boundaries")
-    if source.kind not in DEFAULT_CODE_COLUMNS:
-        raise PlacesLoadError(
-            f"Unknown kind {source.kind!r}; use one of {', '.join(DEFAULT_CODE_COLUMNS)}."
-        )
-    gdal_path = _gdal_path(path)
-    try:
-        info = pyogrio.read_info(gdal_path)
-    except Exception as e:  # pyogrio raises several DataSourceError types
-        raise PlacesLoadError(f"Cannot read the boundaries file {path}: {_one_line(e)}") from e
-    fields = [str(f) for f in info["fields"]]
+def _boundary_columns(
+    source: BoundarySource, fields: list[str], path: Path
+) -> tuple[str, str, str | None, str | None, str | None]:
+    """The file's code, name, LA code, LA name and MSOA name columns."""
     default_code, default_name = DEFAULT_CODE_COLUMNS[source.kind]
     code_col = _column(
         fields, source.code_column or default_code, path=path, option="--code-column"
@@ -243,6 +225,23 @@ def read_boundaries(source: BoundarySource) -> Boundaries:
         msoa_col = next(
             (c for c in (_optional_column(fields, n) for n in MSOA_NAME_COLUMNS) if c), None
         )
+    return code_col, name_col, la_code_col, la_name_col, msoa_col
+
+
+def read_boundaries(source: BoundarySource) -> Boundaries:
+    """Polygons in EPSG:4326 with their codes, names, points and bounding boxes."""
+    path = _existing_file(source.path, "boundaries")
+    if source.kind not in DEFAULT_CODE_COLUMNS:
+        raise PlacesLoadError(
+            f"Unknown kind {source.kind!r}; use one of {', '.join(DEFAULT_CODE_COLUMNS)}."
+        )
+    gdal_path = _gdal_path(path)
+    try:
+        info = pyogrio.read_info(gdal_path)
+    except Exception as e:  # pyogrio raises several DataSourceError types
+        raise PlacesLoadError(f"Cannot read the boundaries file {path}: {_one_line(e)}") from e
+    fields = [str(f) for f in info["fields"]]
+    code_col, name_col, la_code_col, la_name_col, msoa_col = _boundary_columns(source, fields, path)
     columns = list(
         dict.fromkeys(c for c in (code_col, name_col, la_code_col, la_name_col, msoa_col) if c)
     )
@@ -370,71 +369,4 @@ def read_population(source: PopulationSource) -> pd.DataFrame:
             "code": _codes(table[code_col], path=path, column=code_col).to_numpy(),
             "population": population,
         }
-    )
-
-
-def normalise_postcode_series(values: pd.Series) -> pd.Series:
-    """Vectorised places.postcodes.normalise_postcode: invalid -> "" (no error)."""
-    compact = values.str.replace(r"\s+", "", regex=True).str.upper()
-    spaced = compact.str[:-3] + " " + compact.str[-3:]
-    valid = spaced.str.fullmatch(POSTCODE_PATTERN) | spaced.isin(SPECIAL_POSTCODES)
-    return spaced.where(valid & (compact.str.len() >= 5), "")
-
-
-@dataclass(frozen=True)
-class PostcodeRows:
-    frame: pd.DataFrame  # postcode, latitude, longitude, neighbourhood_code ("" = unknown)
-    skipped_invalid: int
-    skipped_no_point: int
-    duplicates: int
-
-
-def read_postcodes(source: PostcodeSource) -> PostcodeRows:
-    path = Path(source.path)
-    table = _read_csv(path, "postcodes")
-    available = list(table.columns)
-    pc_col = _column(available, source.postcode_column, path=path, option="--postcode-column")
-    lat_col = _column(available, source.latitude_column, path=path, option="--latitude-column")
-    lon_col = _column(available, source.longitude_column, path=path, option="--longitude-column")
-    nb_col = (
-        _column(
-            available,
-            source.neighbourhood_column,
-            path=path,
-            option="--postcode-neighbourhood-column",
-        )
-        if source.neighbourhood_column
-        else None
-    )
-    if len(table) == 0:
-        raise PlacesLoadError(f"The postcodes file {path} has no rows.")
-    postcodes = normalise_postcode_series(table[pc_col])
-    # Directories mark postcodes without a point in several ways (blank,
-    # 99.999999 in ONSPD); anything outside the UK's rough box is "no point".
-    lat = pd.to_numeric(table[lat_col].str.strip(), errors="coerce")
-    lon = pd.to_numeric(table[lon_col].str.strip(), errors="coerce")
-    has_point = lat.between(49.0, 61.5) & lon.between(-9.0, 3.0)
-    invalid = postcodes == ""
-    keep = ~invalid & has_point
-    frame = pd.DataFrame(
-        {
-            "postcode": postcodes[keep],
-            "latitude": lat[keep].astype(float),
-            "longitude": lon[keep].astype(float),
-            "neighbourhood_code": table[nb_col][keep].str.strip() if nb_col else "",
-        }
-    )
-    before = len(frame)
-    # The same postcode twice (merged extracts): the last row wins.
-    frame = frame.drop_duplicates("postcode", keep="last").reset_index(drop=True)
-    if frame.empty:
-        raise PlacesLoadError(
-            f"{path.name}: no row has both a valid postcode in {pc_col!r} and a UK point in "
-            f"{lat_col!r}/{lon_col!r}."
-        )
-    return PostcodeRows(
-        frame=frame,
-        skipped_invalid=int(invalid.sum()),
-        skipped_no_point=int((~invalid & ~has_point).sum()),
-        duplicates=before - len(frame),
     )

@@ -21,18 +21,18 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from config.dbstats import tables_analyze
+from places.coverage import KIND_WORDS, figures_gap_note, keyed_kind, population_carried
 from places.loading import (
     DEPRIVATION_FIELDS,
     BoundarySource,
     DeprivationSource,
     PlacesLoadError,
     PopulationSource,
-    PostcodeSource,
     read_boundaries,
     read_deprivation,
     read_population,
-    read_postcodes,
 )
+from places.loading_postcodes import PostcodeSource, read_postcodes
 from places.models import Neighbourhood, Postcode
 from places.spatial import OUTSIDE, NoNeighbourhoods, neighbourhood_index
 
@@ -116,6 +116,19 @@ def demo_sources() -> dict[str, Any]:
         "postcodes": PostcodeSource(
             path=DATA_DIR / "salford_postcodes.csv", neighbourhood_column="lsoa21cd"
         ),
+        # ONS mid-2020 population is keyed on 2011 LSOAs: carried onto the
+        # 2021 ones by code, or by area of overlap where ONS split or merged.
+        "population": PopulationSource(
+            path=DATA_DIR / "population_mid2020_salford_lsoa11.csv",
+            code_column="lsoa11cd",
+            population_column="total_population",
+            boundaries=BoundarySource(
+                path=DATA_DIR / "salford_lsoa11_boundaries.geojson",
+                kind="lsoa11",
+                code_column="lsoa11cd",
+                name_column="lsoa11nm",
+            ),
+        ),
     }
 
 
@@ -180,25 +193,31 @@ def places_load(
     codes = read_postcodes(postcodes) if postcodes else None
 
     report = LoadReport()
+    if people is not None and population is not None and population.boundaries is not None:
+        people, line = population_carried(people, population, shapes.frame if shapes else None)
+        report.notes.append(line)
     new_codes = set(shapes.frame["code"]) if shapes else set()
-    for name, table in (("deprivation", figures), ("population", people)):
-        if table is None:
+    checks = [
+        ("deprivation", figures, deprivation),
+        ("population", people, population),
+    ]
+    skipped: dict[str, int] = {}
+    for name, table, source in checks:
+        if table is None or source is None:
             continue
         table_codes = table["code"].tolist()
         known = new_codes & set(table_codes) | _existing(
             Neighbourhood, "code", [c for c in table_codes if c not in new_codes]
         )
         if not known:
-            path = deprivation.path if name == "deprivation" else population.path  # type: ignore[union-attr]
+            keyed = keyed_kind(source.code_column)
+            hint = f" (its codes are {KIND_WORDS[keyed]})" if keyed in KIND_WORDS else ""
             raise PlacesLoadError(
-                f"None of the {len(table_codes):,} codes in {Path(path).name} matches a loaded "
-                "neighbourhood: load the boundaries first, or check the code column."
+                f"None of the {len(table_codes):,} codes in {Path(source.path).name}{hint} "
+                "matches a loaded neighbourhood: load the boundaries first, or check the code "
+                "column."
             )
-        if len(known) < len(table_codes):
-            report.notes.append(
-                f"{len(table_codes) - len(known):,} {name} rows name neighbourhoods that are not "
-                "loaded; they were skipped."
-            )
+        skipped[name] = len(table_codes) - len(known)
 
     # 2. Write, all in one transaction.
     with transaction.atomic():
@@ -222,6 +241,13 @@ def places_load(
         if codes is not None:
             _postcodes_upsert(codes, report, progress, progress_file)
         tables_analyze(models=[Neighbourhood, Postcode])
+        for name, table, source in checks:
+            if table is not None and source is not None:
+                line = figures_gap_note(
+                    name=name, table=table, source=source, skipped=skipped[name]
+                )
+                if line:
+                    report.notes.append(line)
     return report
 
 

@@ -18,19 +18,16 @@ consent to *our* directory has to come from the group itself.
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.utils import timezone
 
 from config.dbstats import tables_analyze
+from partners.cleaners import CleanError, email_clean, postcode_clean, website_clean
 from partners.models import (
     Activity,
     CommunityGroup,
@@ -39,6 +36,7 @@ from partners.models import (
     Theme,
     VerificationStatus,
 )
+from partners.openreferral.html_text import HTML_HINT, html_to_text
 from places.geocoding import GeocodingError, point_locate, postcode_lookup
 from places.postcodes import InvalidPostcode
 
@@ -50,15 +48,6 @@ __all__ = [
     "oruk_file_check",
     "oruk_services_read",
 ]
-
-_BLOCK_TAGS = frozenset(
-    {"p", "div", "br", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6"}
-)
-_SKIP_TAGS = frozenset({"script", "style", "template"})
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
-_HTML_HINT = re.compile(r"<[a-zA-Z/!]|&[a-zA-Z#]")
-_email = EmailValidator()
-_url = URLValidator(schemes=["http", "https"])
 
 NO_LOCATION = "services have no location: their groups were imported without a neighbourhood"
 MERGED = (
@@ -72,45 +61,6 @@ TRUNCATED = "names were longer than 200 characters: shortened"
 
 class OrukFileError(ValueError):
     """The file as a whole cannot be read. The message is for people."""
-
-
-class _TextExtractor(HTMLParser):
-    """Text of an HTML fragment: entities decoded, tags dropped, block tags
-    turned into line breaks. A parser, not a regex, so "<" in text, comments
-    and attributes holding ">" are handled."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIP_TAGS:
-            self._skipping += 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIP_TAGS:
-            self._skipping = max(0, self._skipping - 1)
-        elif tag in _BLOCK_TAGS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self.parts.append(data)
-
-
-def html_to_text(value: object) -> str:
-    """Plain text of a description that may hold HTML."""
-    if not isinstance(value, str) or not value.strip():
-        return ""
-    parser = _TextExtractor()
-    parser.feed(value)
-    parser.close()
-    lines = [_SPACES.sub(" ", line).strip() for line in "".join(parser.parts).split("\n")]
-    text = "\n".join(lines)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def oruk_file_check(*, data: bytes) -> None:
@@ -173,35 +123,23 @@ def _text(value: object, limit: int | None = None) -> str:
 
 
 def _website(value: object, report: OrukImportReport) -> str:
-    text = _text(value)
-    if not text:
-        return ""
-    if "://" not in text:
-        text = f"https://{text}"
-    scheme, _, rest = text.partition("://")
-    text = f"{scheme.lower()}://{rest}"
     try:
-        _url(text)
-    except ValidationError:
+        return website_clean(_text(value))
+    except CleanError:
         report.notes[BAD_WEBSITE] += 1
         return ""
-    return text if len(text) <= 200 else ""
 
 
 def _email_of(value: object, report: OrukImportReport) -> str:
-    text = _text(value)
-    if not text:
-        return ""
     try:
-        _email(text)
-    except ValidationError:
+        return email_clean(_text(value))
+    except CleanError:
         report.notes[BAD_EMAIL] += 1
         return ""
-    return text.lower()
 
 
 def _description(value: object, report: OrukImportReport) -> str:
-    if isinstance(value, str) and _HTML_HINT.search(value):
+    if isinstance(value, str) and HTML_HINT.search(value):
         report.notes[HTML_STRIPPED] += 1
     return html_to_text(value)
 
@@ -236,8 +174,8 @@ def _location(service: dict[str, Any]) -> tuple[Any, str, str]:
         for address in location.get("addresses") or location.get("physical_addresses") or []:
             if isinstance(address, dict) and _text(address.get("postal_code")):
                 try:
-                    found = postcode_lookup(postcode=address["postal_code"])
-                except (InvalidPostcode, GeocodingError):
+                    found = postcode_lookup(postcode=postcode_clean(address["postal_code"]))
+                except (CleanError, InvalidPostcode, GeocodingError):
                     continue
                 return found, found.postcode or "", name
     return None, "", ""

@@ -47,6 +47,15 @@ DRAWN_JS = """() => {
   };
 }"""
 
+# True once the map script has run and every shaded polygon is drawn: for
+# page.wait_for_function (a condition, not a sleep; False until window.backer is there).
+ALL_DRAWN_JS = (
+    "() => { try { const s = ("
+    + DRAWN_JS
+    + ")(); return s.features > 0 && s.drawn === s.features; }"
+    " catch (e) { return false; } }"
+)
+
 # The swatches of the legend section of the chosen shading, as #rrggbb.
 LEGEND_JS = """() => {
   const section = document.querySelector(`[data-legend="${window.backer.shade()}"]`);

@@ -10,6 +10,8 @@ SALFORD_LSOA21 = DATA_DIR / "salford_lsoa21_boundaries.geojson"
 SALFORD_IMD2025 = DATA_DIR / "imd2025_salford_lsoa21.csv"
 SALFORD_POSTCODES = DATA_DIR / "salford_postcodes.csv"
 SALFORD_WARDS = DATA_DIR / "salford_wards_2023.geojson"
+SALFORD_LSOA11 = DATA_DIR / "salford_lsoa11_boundaries.geojson"
+SALFORD_POPULATION11 = DATA_DIR / "population_mid2020_salford_lsoa11.csv"
 
 
 def shipped_postcodes() -> list[dict[str, str]]:

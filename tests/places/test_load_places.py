@@ -25,7 +25,7 @@ def load(*args: str) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
-def test_demo_loads_salford_lsoas_with_imd_2025_and_postcodes() -> None:
+def test_demo_loads_salford_lsoas_with_imd_2025_population_and_postcodes() -> None:
     out, _ = load("--demo", "--no-progress")
     assert "161 created" in out
     assert "6,658 created" in out
@@ -36,7 +36,8 @@ def test_demo_loads_salford_lsoas_with_imd_2025_and_postcodes() -> None:
     assert (n.name, n.la_name, n.imd_edition) == ("Salford 026A", "Salford", "2025")
     assert (n.imd_score, n.imd_rank, n.imd_decile) == (46.467, 3060, 1)
     assert (n.income_decile, n.health_decile) == (2, 2)
-    assert n.population is None
+    # Unchanged since 2011: its mid-2020 figure as it is (places/crosswalk.py).
+    assert n.population == 1809
     polygon = shapely.from_wkb(bytes(n.geometry))
     assert polygon.contains(shapely.Point(n.point_lon, n.point_lat))
     assert (n.min_lon, n.min_lat, n.max_lon, n.max_lat) == pytest.approx(polygon.bounds)
@@ -125,7 +126,11 @@ def test_deprivation_alone_updates_neighbourhoods_loaded_earlier(write_csv) -> N
     )  # fmt: skip
     n = Neighbourhood.objects.get(code="E01005599")
     assert (n.imd_rank, n.imd_decile, n.imd_score, n.imd_edition) == (100, 1, None, "2019")
-    assert "1 deprivation rows name neighbourhoods that are not loaded" in out
+    assert (
+        "Deprivation: 160 of the 161 loaded neighbourhoods (2021 LSOAs) were left without "
+        "figures: input.csv has no row for them (1 of its rows name codes not loaded). "
+        "Load a deprivation file that covers them." in out
+    )
 
 
 def test_reloading_boundaries_alone_keeps_deprivation(tmp_path: Path) -> None:

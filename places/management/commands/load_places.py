@@ -29,8 +29,8 @@ from places.loading import (
     DeprivationSource,
     PlacesLoadError,
     PopulationSource,
-    PostcodeSource,
 )
+from places.loading_postcodes import PostcodeSource
 from places.models import NeighbourhoodKind
 from places.services import demo_sources, demo_ward_source, places_load
 
@@ -62,7 +62,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--demo",
             action="store_true",
-            help="Load the Salford files shipped in places/data (LSOA 2021, IMD 2025, postcodes).",
+            help="Load the Salford files shipped in places/data (LSOA 2021, IMD 2025, postcodes, "
+            "mid-2020 population carried from 2011 LSOAs).",
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bars.")
         parser.add_argument(
@@ -102,6 +103,19 @@ class Command(BaseCommand):
         p.add_argument("--population", type=Path, help="CSV of population by neighbourhood code.")
         p.add_argument("--population-code-column")
         p.add_argument("--population-column", default="total_population")
+        p.add_argument(
+            "--population-boundaries",
+            type=Path,
+            help="Boundaries of the areas the population file is keyed on, when they are not "
+            "the neighbourhoods' own (2011 LSOAs for 2021 neighbourhoods): same codes are taken "
+            "as they are, split or merged areas shared out by area of overlap.",
+        )
+        p.add_argument(
+            "--population-boundaries-kind",
+            choices=NeighbourhoodKind.values,
+            default=NeighbourhoodKind.LSOA11,
+            help="Kind of those boundaries (default lsoa11; its ONS code and name columns).",
+        )
 
         c = parser.add_argument_group("postcodes")
         c.add_argument("--postcodes", type=Path, help="CSV of postcodes with latitude/longitude.")
@@ -183,10 +197,15 @@ class Command(BaseCommand):
                 columns=columns,
             )
         if o["population"]:
+            carried_from = o["population_boundaries_kind"]
             sources["population"] = PopulationSource(
                 path=o["population"],
-                code_column=o["population_code_column"] or default_code,
+                code_column=o["population_code_column"]
+                or (f"{carried_from}cd" if o["population_boundaries"] else default_code),
                 population_column=o["population_column"],
+                boundaries=BoundarySource(path=o["population_boundaries"], kind=carried_from)
+                if o["population_boundaries"]
+                else None,
             )
         if o["postcodes"]:
             sources["postcodes"] = PostcodeSource(
