@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("matching.urls")),
     path("", include("maps.urls")),
     path("", include("assessment.urls")),
+    path("", include("board.urls")),
 ]
 
 handler404 = "config.views.not_found"

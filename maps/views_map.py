@@ -24,8 +24,9 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import board_required
+from maps.area_figures import area_anchor
 from maps.cache import board_map_download, board_map_html, directory_map_html
-from maps.figures import FIGURE_DEFINITIONS, PERIODS, SHADES, MapFilters, area_anchor
+from maps.figures import FIGURE_DEFINITIONS, PERIODS, SHADES, MapFilters
 from maps.frames import board_figures, directory_shown, group_theme_counts
 from maps.levels import DRAW_LIMITS, LEVEL_NAMES, LEVELS
 from maps.tiles import frame_csp
@@ -121,7 +122,7 @@ class DirectoryMapFilterForm(forms.Form):
 def map_scope(*, anchors: list[Anchor], chosen: str) -> dict[str, Any]:
     """MapFilters' ``anchor`` and ``anchor_ids`` for a user who may see
     ``anchors``, in one canonical form, so equal views share a cache entry
-    (and the beat task's, maps.tasks):
+    (and the beat task's, maps.services.maps_warm):
 
     - one anchor chosen, or the user has only one: that anchor, by both;
     - all of them, when they are every anchor there is: () (an admin's view);
