@@ -39,6 +39,7 @@ urlpatterns = [
     path("", include("grants.urls")),
     path("", include("maps.urls")),
     path("", include("assessment.urls")),
+    path("", include("board.urls")),
 ]
 
 handler404 = "config.views.not_found"

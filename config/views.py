@@ -41,7 +41,7 @@ def start(request: HttpRequest) -> HttpResponse:
     user_roles = roles_of(user)
     for may, url_name in (
         (ANCHOR_TEAM in user_roles and anchors_for_team(user=user), "partners:team-queue"),
-        (BOARD in user_roles and anchors_for_board(user=user), "maps:board"),
+        (BOARD in user_roles and anchors_for_board(user=user), "board:board"),
         (is_group_contact(user=user), "partners:selfservice-dashboard"),
         (is_admin(user=user), "admin:index"),
     ):

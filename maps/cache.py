@@ -7,7 +7,7 @@ frame_csp), taken once when the map is rendered.
 Key: ``mapdoc:{map}:{filters hash}:{data version}:{tiles}``. The data version is one
 query over the tables a map is drawn from (row counts and latest change), so
 a change to a match, group, activity, neighbourhood, site or resource gives a
-new key and the next request (or the beat task, maps/tasks.py) rebuilds;
+new key and the next request (or the beat task, maps/services.py) rebuilds;
 old keys simply expire. Services in partners and matching need not call us.
 
 A cached map is served without touching the builders or the frames.

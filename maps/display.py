@@ -14,7 +14,7 @@ keeps it in memory per process. When the neighbourhoods have changed since
 (an edit in the admin), a small place (at most ON_REQUEST_LIMIT
 neighbourhoods, under a second) is recomputed on the spot; a large one is
 drawn with the previous set, whose shapes are right for every code it has,
-until the beat task (maps.tasks.rebuild_board_maps) stores the new one. A
+until the beat task (board.tasks.rebuild_board_maps) stores the new one. A
 large place never prepared at all is drawn without polygons, and the page
 says so.
 """

@@ -26,20 +26,17 @@ import numpy as np
 import pandas as pd
 from django.db.models import Count
 
-from maps.display import display_geometries, display_geometry_state, neighbourhoods_version
-from maps.figures import (
-    MapFilters,
+from maps.area_figures import (
     area_anchor,
-    backing_matches,
-    backing_outside,
-    backing_rows,
     directory_figures,
     figures_summary,
     map_kind,
     neighbourhood_figures,
     neighbourhood_rows,
-    plural,
 )
+from maps.backing import backing_matches, backing_outside, backing_rows
+from maps.display import display_geometries, display_geometry_state, neighbourhoods_version
+from maps.figures import MapFilters, plural
 from maps.levels import LevelChoice, level_choose, level_counts
 from partners.models import CommunityGroup, Site
 
@@ -96,7 +93,7 @@ class BoardFigures:
     level: LevelChoice
     geometry: str  # display_geometry_state: "current", "stale" or "missing"
     summary: dict[str, Any]
-    # The backing of groups outside the area (figures.backing_outside): its own row.
+    # The backing of groups outside the area (maps.backing.backing_outside): its own row.
     outside: dict[str, Any]
 
 
@@ -156,7 +153,7 @@ def _point_groups(*, theme: str = "", area_of: str = "") -> Any:
 
 def group_points(*, theme: str = "", area_of: str = "") -> pd.DataFrame:
     """Groups that any audience may see as points, one row per (group, theme);
-    ``area_of``: only those in that anchor's service area (figures.area_anchor),
+    ``area_of``: only those in that anchor's service area (maps.area_figures.area_anchor),
     so a region's map does not carry the country's groups."""
     rows = (
         _point_groups(theme=theme, area_of=area_of)

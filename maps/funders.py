@@ -17,8 +17,10 @@ import pandas as pd
 
 from grants.coldspots import coldspot_list
 from grants.selectors import grants_by_neighbourhood, grants_wider_areas
+from maps.area_figures import neighbourhood_rows
+from maps.backing import backing_rows
 from maps.builders.grants import cold_spots_layer, grants_layer, layers_insert
-from maps.figures import MapFilters, backing_rows, neighbourhood_rows
+from maps.figures import MapFilters
 
 __all__ = ["funder_layers_add", "funders_table"]
 

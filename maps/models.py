@@ -1,5 +1,5 @@
-"""The stored display geometry of the board map's levels (maps/display.py),
-and the board dashboard's stored figures."""
+"""The stored display geometry of the board map's levels (maps/display.py).
+(The board dashboard's stored figures are board.models.)"""
 
 from __future__ import annotations
 
@@ -52,29 +52,3 @@ class DisplayGeometry(models.Model):
 
     def __str__(self) -> str:
         return self.key
-
-
-class BoardFigureSnapshot(models.Model):
-    """The board dashboard's figures (or one of its charts), computed for one
-    scope and one data version (maps/board_cache.py): written when data is
-    loaded or the beat task warms it, so a board member's first load only
-    reads it. A table rather than only the cache because the demo and small
-    installations run without a shared cache: a warm in a management command
-    must reach the web process."""
-
-    # maps.board_cache.snapshot_key: what (figures or a chart), the anchors,
-    # the period and level, and the day the period resolves from.
-    key = models.CharField(max_length=200)
-    # maps.cache.data_version() when computed: a new version is a new row.
-    version = models.CharField(max_length=32)
-    # JSON text for figures, PNG bytes for a chart: never pickled.
-    payload = models.BinaryField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["key", "version"], name="board_figure_snapshot_once"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.key} @ {self.version}"

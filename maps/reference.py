@@ -16,9 +16,9 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from maps.area_figures import map_kind
 from maps.builders.geometry import geometry_for_display
 from maps.display import display_geometries
-from maps.figures import map_kind
 from places.models import Neighbourhood, NeighbourhoodKind
 
 __all__ = ["REFERENCE_COLUMNS", "WARD_LIMIT", "reference_outlines"]

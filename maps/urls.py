@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import include, path
+from django.urls import path
 
 from maps import views_map
 
@@ -13,5 +13,4 @@ urlpatterns = [
     path("board/map/download/", views_map.board_map_download_view, name="board-map-download"),
     path("directory/map/", views_map.directory_map_view, name="directory-map"),
     path("directory/map/frame/", views_map.directory_map_frame_view, name="directory-map-frame"),
-    path("", include("maps.urls_board")),
 ]

@@ -22,9 +22,10 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import board_required
+from maps.area_figures import area_anchor
 from maps.builders import MapDocument
 from maps.cache import board_map_document, board_map_download, directory_map_document
-from maps.figures import FIGURE_DEFINITIONS, PERIODS, SHADES, MapFilters, area_anchor
+from maps.figures import FIGURE_DEFINITIONS, PERIODS, SHADES, MapFilters
 from maps.frames import board_figures, directory_shown, group_theme_counts
 from maps.funders import funders_table
 from maps.levels import DRAW_LIMITS, LEVEL_NAMES, LEVELS
@@ -118,7 +119,7 @@ class DirectoryMapFilterForm(forms.Form):
 def map_scope(*, anchors: list[Anchor], chosen: str) -> dict[str, Any]:
     """MapFilters' ``anchor`` and ``anchor_ids`` for a user who may see
     ``anchors``, in one canonical form, so equal views share a cache entry
-    (and the beat task's, maps.tasks):
+    (and the beat task's, maps.services.maps_warm):
 
     - one anchor chosen, or the user has only one: that anchor, by both;
     - all of them, when they are every anchor there is: () (an admin's view);

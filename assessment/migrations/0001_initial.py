@@ -10,17 +10,9 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from config.migration_moves import content_types_move
+from config.migration_moves import content_types_moved
 
 MODELS = ["assessmentstatement", "assessmentround", "assessmentparticipation", "assessmentanswer"]
-
-
-def _content_types(apps, schema_editor):  # type: ignore[no-untyped-def]
-    content_types_move(apps, models=MODELS, old_app="maps", new_app="assessment")
-
-
-def _content_types_back(apps, schema_editor):  # type: ignore[no-untyped-def]
-    content_types_move(apps, models=MODELS, old_app="assessment", new_app="maps")
 
 
 class Migration(migrations.Migration):
@@ -104,5 +96,5 @@ class Migration(migrations.Migration):
                 ),
             ]
         ),
-        migrations.RunPython(_content_types, _content_types_back),
+        content_types_moved(models=MODELS, old_app="maps", new_app="assessment"),
     ]

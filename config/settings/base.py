@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "grants",
     "maps",
     "assessment",
+    "board",
 ]
 
 MIDDLEWARE = [
@@ -238,7 +239,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "matching.tasks.nightly_matching_task",
         "schedule": crontab(hour=2, minute=30),
     },
-    # Keeps the default board maps warm: builds only what the data version lacks.
+    # Keeps the default board maps and figures warm (board.tasks; the name is
+    # the one it had in maps): builds only what the data version lacks.
     "maps-rebuild": {"task": "maps.tasks.rebuild_board_maps", "schedule": 300.0},
 }
 

@@ -102,8 +102,8 @@ def test_results_pages_and_json_name_no_respondent(client, leaders):  # type: ig
     pages = [
         client.get(reverse("assessment:selfassessment-results"), {"round": round_.pk}),
         client.get(reverse("assessment:selfassessment-results-json"), {"round": round_.pk}),
-        client.get(reverse("maps:board")),
-        client.get(reverse("maps:board-report")),
+        client.get(reverse("board:board")),
+        client.get(reverse("board:board-report")),
         client.get(reverse("assessment:selfassessment")),
     ]
 
@@ -174,7 +174,7 @@ def test_an_open_rounds_pages_show_no_figure_or_comment_however_many_answered(cl
 
     pages = [
         client.get(reverse("assessment:selfassessment-results"), {"round": round_.pk}),
-        client.get(reverse("maps:board")),
+        client.get(reverse("board:board")),
     ]
     data = client.get(
         reverse("assessment:selfassessment-results-json"), {"round": round_.pk}

@@ -3,7 +3,7 @@
 Target (issue 10, item 5): the board dashboard's first load on the demo takes
 at most 1 s. "First load" is the first request after the data was loaded: the
 cache holds nothing but what loading warmed (seed_demo_backing warms the board
-figures, maps.board_cache), so this measures what a board member meets.
+figures, board.cache), so this measures what a board member meets.
 
 Builds the demo in a scratch SQLite file (migrate, load_places --demo,
 seed_demo, seed_demo_backing: about 30 s), or uses BENCH_DEMO_DB if that
@@ -72,8 +72,8 @@ def main() -> int:
     from django.contrib.auth import get_user_model
 
     try:
-        from maps.board_cache import CHART_NAMES, board_figures_warm
-        from maps.models import BoardFigureSnapshot
+        from board.cache import CHART_NAMES, board_figures_warm
+        from board.models import BoardFigureSnapshot
     except ImportError:  # before the warm existed: cold only
         board_figures_warm = None
         CHART_NAMES = ("deciles", "time", "themes", "map")
@@ -123,7 +123,7 @@ def main() -> int:
     load()  # imports, templates and the session, so neither series pays them
     report("dashboard, nothing stored (computed in the request)", [cold() for _ in range(REPEAT)])
     if board_figures_warm is None:
-        print("no warm path (maps.board_cache) yet")
+        print("no warm path (board.cache) yet")
         return 0
     median = report(
         "dashboard, first load after the load-time warm", [first_load() for _ in range(REPEAT)]

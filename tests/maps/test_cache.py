@@ -7,10 +7,10 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
+from board.tasks import rebuild_board_maps
 from maps import builders
 from maps.cache import board_map_document, data_version, map_cache_key
 from maps.figures import MapFilters
-from maps.tasks import rebuild_board_maps
 from matching.models import MatchStatus
 from tests import factories as f
 

@@ -13,12 +13,12 @@ import shapely
 from django.core.management import call_command
 from django.urls import reverse
 
+from board.tasks import rebuild_board_maps
 from maps import display
 from maps.builders import features_of
 from maps.builders.geometry import LEVEL_TOLERANCES, areas_dissolve, display_levels
 from maps.display import display_geometries, display_geometry_prepare
 from maps.models import DisplayGeometry, DisplayGeometrySet
-from maps.tasks import rebuild_board_maps
 from places.models import Neighbourhood
 from places.services import demo_sources, places_load
 from tests import factories as f

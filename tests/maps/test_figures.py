@@ -1,4 +1,4 @@
-"""The figures per neighbourhood and the text summary (maps/figures.py)."""
+"""The figures per neighbourhood and the text summary (maps/area_figures.py)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from maps.figures import (
-    MapFilters,
-    figures_summary,
-    neighbourhood_figures,
-    pounds_label,
-    small_count_label,
-)
+from maps.area_figures import figures_summary, neighbourhood_figures
+from maps.figures import MapFilters, pounds_label, small_count_label
 from matching.models import MatchStatus
 from partners.models import NeedKind
 from tests import factories as f

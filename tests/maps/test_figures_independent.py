@@ -411,7 +411,7 @@ def users(world):  # type: ignore[no-untyped-def]
     }
 
 
-@pytest.mark.parametrize("page_name", ["maps:board", "maps:board-report"])
+@pytest.mark.parametrize("page_name", ["board:board", "board:board-report"])
 @pytest.mark.parametrize("period", PERIODS)
 def test_dashboard_and_report_equal_pandas(client, world, users, page_name, period):  # type: ignore[no-untyped-def]
     for who, query, slugs in VIEWERS:

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from maps.figures import figures_compute, small_count_label
+from maps.area_figures import figures_compute
+from maps.figures import small_count_label
 from maps.levels import (
     DRAW_LIMITS,
     area_keys,
@@ -162,7 +163,7 @@ def test_an_area_with_a_gap_neighbourhood_is_a_gap_even_if_backed_elsewhere():
 
 
 def test_the_summary_counts_neighbourhoods_at_every_level():
-    from maps.figures import figures_summary
+    from maps.area_figures import figures_summary
 
     backing = backing_rows()
     activity = ["E01000001", "E01000003", "E05000001"]

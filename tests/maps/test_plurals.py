@@ -41,8 +41,8 @@ def test_one_of_everything_is_singular_on_the_board_pages(client, level):
 
     pages = [
         client.get(reverse("maps:board-map"), {"level": level}).content.decode(),
-        client.get(reverse("maps:board"), {"level": level}).content.decode(),
-        client.get(reverse("maps:board-report"), {"level": level}).content.decode(),
+        client.get(reverse("board:board"), {"level": level}).content.decode(),
+        client.get(reverse("board:board-report"), {"level": level}).content.decode(),
     ]
 
     for body in pages:

@@ -36,7 +36,7 @@ class Command(BaseCommand):
             f"{report.connections} connections suggested."
         )
         # The board's figures for the new backing, so the dashboard opens at
-        # once (maps.board_cache), named rather than imported: matching does
+        # once (board.cache), named rather than imported: matching does
         # not depend on maps.
         if "warm_board_figures" in get_commands():
             call_command("warm_board_figures", stdout=self.stdout._out, stderr=self.stderr._out)

@@ -53,7 +53,7 @@ class Command(BaseCommand):
             f"Demo groups: {report.groups_created} created, {report.groups_existing} already there "
             f"({report.activities_created} activities and {report.needs_created} needs created)."
         )
-        # The board's figures for the new groups (maps.board_cache), named
+        # The board's figures for the new groups (board.cache), named
         # rather than imported: partners does not depend on maps.
         if "warm_board_figures" in get_commands():
             call_command("warm_board_figures", stdout=self.stdout._out, stderr=self.stderr._out)

@@ -1,5 +1,5 @@
 """Backing by IMD decile: the figures equal an independent pandas computation
-built straight from the same rows (not from maps.dashboard)."""
+built straight from the same rows (not from board.dashboard)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from maps.dashboard import BoardScope, backing_by_decile
+from board.breakdowns import backing_by_decile
+from board.scope import BoardScope
 from matching.models import Match, MatchStatus
 from partners.models import NeedKind
 from places.models import Neighbourhood

@@ -7,7 +7,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from maps.dashboard import BoardScope, board_headline
+from board.dashboard import board_headline
+from board.scope import BoardScope
 from matching.models import MatchStatus
 from partners.models import NeedKind, VerificationStatus
 from tests import factories as f

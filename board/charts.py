@@ -1,6 +1,6 @@
 """The board's charts and the static map image, as PNG bytes (matplotlib).
 
-Pure drawing: rows in (from maps.dashboard and assessment.results), bytes
+Pure drawing: rows in (from board.dashboard and assessment.results), bytes
 out; no database access, so the report, the chart view and the tests all draw
 the same thing. Each chart has a text alternative built beside it in the
 templates (a caption and a table with the same figures): the image alone is
@@ -25,7 +25,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
 
-from maps.dashboard import DecileRow, MonthRow, NeighbourhoodBacking, ThemeRow
+from board.breakdowns import DecileRow, MonthRow, NeighbourhoodBacking, ThemeRow
 
 __all__ = [
     "chart_decile",

@@ -10,8 +10,8 @@ import matplotlib.pyplot as plt
 import pytest
 from PIL import Image
 
-from maps import charts
-from maps.dashboard import DecileRow, MonthRow, NeighbourhoodBacking, ThemeRow
+from board import charts
+from board.breakdowns import DecileRow, MonthRow, NeighbourhoodBacking, ThemeRow
 from tests.factories import square
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -6,7 +6,8 @@ import datetime
 
 from django.utils import timezone
 
-from maps.dashboard import BoardScope, backing_over_time
+from board.breakdowns import backing_over_time
+from board.scope import BoardScope
 from matching.models import MatchStatus
 from partners.models import NeedKind
 from tests import factories as f

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from maps.dashboard import BoardScope, backing_by_theme
+from board.breakdowns import backing_by_theme
+from board.scope import BoardScope
 from matching.models import MatchStatus
 from partners.models import VerificationStatus
 from tests import factories as f

@@ -2,12 +2,12 @@
 
 A board member's first load of the dashboard must not compute anything
 (issue 10: it took 6.8 s on the demo). So every figure of a scope
-(maps.dashboard.dashboard_figures) and its four charts are stored under
+(board.dashboard.dashboard_figures) and its four charts are stored under
 
     key:     board:{figures|chart-NAME}:{anchor ids}:{filters hash}:{today}
     version: maps.cache.data_version(), one query over every table they read
 
-in the cache and in a table (maps.models.BoardFigureSnapshot), because the
+in the cache and in a table (board.models.BoardFigureSnapshot), because the
 demo and small installations run with a per-process cache: a warm run by a
 management command must reach the web process. A change to any match,
 group, activity, neighbourhood or resource gives a new version, so the next
@@ -17,7 +17,7 @@ the periods move with the calendar.
 Warmed (board_figures_warm) for the views boards open first, each anchor
 alone and all anchors together: at the end of load_places, seed_demo and
 seed_demo_backing (manage.py warm_board_figures) and by the beat task
-(maps.tasks.rebuild_board_maps) every few minutes.
+(board.tasks.rebuild_board_maps) every few minutes.
 
 Figures are stored as JSON and charts as PNG bytes: nothing read back from
 the database or the cache is ever unpickled into code.
@@ -34,22 +34,20 @@ from typing import Any
 from django.core.cache import cache
 from django.utils import timezone
 
-from maps import charts
-from maps.cache import data_version
-from maps.dashboard import (
-    BoardScope,
-    DashboardFigures,
+from board import charts
+from board.breakdowns import (
     DecileRow,
-    Headline,
     MonthRow,
     NeighbourhoodBacking,
     ThemeRow,
     backing_by_neighbourhood,
     backing_level,
-    dashboard_figures,
 )
+from board.dashboard import DashboardFigures, Headline, dashboard_figures
+from board.models import BoardFigureSnapshot
+from board.scope import BoardScope
+from maps.cache import data_version
 from maps.levels import LEVEL_NAMES, LevelChoice
-from maps.models import BoardFigureSnapshot
 from partners.models import Anchor
 
 __all__ = [

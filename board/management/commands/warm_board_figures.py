@@ -1,7 +1,7 @@
 """manage.py warm_board_figures
 
 Compute and store the board dashboard's figures and charts for the current
-data (maps/board_cache.py): each anchor alone and all anchors together, so a
+data (board/cache.py): each anchor alone and all anchors together, so a
 board member's first load only reads them. load_places, seed_demo and
 seed_demo_backing run it at their end; the beat task keeps it current.
 Does nothing for what is already stored for the current data.
@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from maps.board_cache import board_figures_warm
+from board.cache import board_figures_warm
 
 
 class Command(BaseCommand):

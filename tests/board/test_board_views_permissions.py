@@ -16,8 +16,8 @@ from partners.models import NeedKind
 from tests import factories as f
 
 BOARD_PAGES = [
-    "maps:board",
-    "maps:board-report",
+    "board:board",
+    "board:board-report",
     "assessment:selfassessment",
     "assessment:selfassessment-results",
     "assessment:selfassessment-results-json",
@@ -105,7 +105,7 @@ def test_group_contacts_are_refused(client, cast, name, who):  # type: ignore[no
 def test_a_user_with_the_board_group_but_no_membership_is_refused(client, db):  # type: ignore[no-untyped-def]
     client.force_login(f.UserFactory(roles=["board"]))
 
-    assert client.get(reverse("maps:board")).status_code == 403
+    assert client.get(reverse("board:board")).status_code == 403
 
 
 @pytest.mark.parametrize("who", ["carol", "alice", "root"])
@@ -133,7 +133,7 @@ def test_no_personal_data_reaches_any_board_page(client, cast, name, who):  # ty
 def test_the_board_sees_its_own_anchor_only(client, cast):  # type: ignore[no-untyped-def]
     client.force_login(cast.carol)
 
-    content = client.get(reverse("maps:board")).content.decode()
+    content = client.get(reverse("board:board")).content.decode()
 
     assert (
         'data-figure="pounds_awarded">£373<' in content
@@ -145,7 +145,7 @@ def test_the_board_sees_its_own_anchor_only(client, cast):  # type: ignore[no-un
 def test_an_admin_sees_every_anchor_together(client, cast):  # type: ignore[no-untyped-def]
     client.force_login(cast.root)
 
-    response = client.get(reverse("maps:board"))
+    response = client.get(reverse("board:board"))
 
     assert response.context["headline"].pence_awarded == 25_000 + 12_300 + 77_700
 
@@ -155,8 +155,8 @@ def test_a_member_of_two_boards_gets_the_joint_view_and_can_pick_one(client, cas
     f.pm.AnchorMembership.objects.create(user=both, anchor=cast.anchor_b, role="board")
     client.force_login(both)
 
-    joint = client.get(reverse("maps:board"))
-    only_b = client.get(reverse("maps:board"), {"anchor": "anchor-b"})
+    joint = client.get(reverse("board:board"))
+    only_b = client.get(reverse("board:board"), {"anchor": "anchor-b"})
 
     assert joint.context["headline"].pence_awarded == 25_000 + 12_300 + 77_700
     assert only_b.context["headline"].pence_awarded == 77_700
@@ -166,7 +166,7 @@ def test_a_member_of_two_boards_gets_the_joint_view_and_can_pick_one(client, cas
 def test_an_anchor_the_member_does_not_sit_on_cannot_be_chosen(client, cast):  # type: ignore[no-untyped-def]
     client.force_login(cast.bob)
 
-    response = client.get(reverse("maps:board"), {"anchor": "anchor-a"})
+    response = client.get(reverse("board:board"), {"anchor": "anchor-a"})
 
     content = response.content.decode()
     assert response.status_code == 200
@@ -178,7 +178,7 @@ def test_the_board_cannot_see_another_anchors_self_assessment(client, cast):  # 
     client.force_login(cast.bob)
 
     results = client.get(reverse("assessment:selfassessment-results"), {"round": cast.round.pk})
-    radar = client.get(reverse("maps:board-chart", args=["radar"]), {"round": cast.round.pk})
+    radar = client.get(reverse("board:board-chart", args=["radar"]), {"round": cast.round.pk})
 
     assert results.status_code == 404
     assert radar.status_code == 404

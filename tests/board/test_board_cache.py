@@ -1,4 +1,4 @@
-"""The dashboard's figures are precomputed by data version (maps.board_cache):
+"""The dashboard's figures are precomputed by data version (board.cache):
 a first load reads what loading warmed, and any change to the data is on the
 next load."""
 
@@ -12,10 +12,11 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
-from maps import board_cache
-from maps.dashboard import BoardScope, dashboard_figures
-from maps.models import BoardFigureSnapshot
-from maps.tasks import rebuild_board_maps
+from board import cache as board_cache
+from board.dashboard import dashboard_figures
+from board.models import BoardFigureSnapshot
+from board.scope import BoardScope
+from board.tasks import rebuild_board_maps
 from matching.models import MatchStatus
 from partners.models import NeedKind
 from tests import factories as f
@@ -46,7 +47,7 @@ def figure(body: str, name: str) -> str:
 
 def dashboard(client, personas) -> str:  # type: ignore[no-untyped-def]
     client.force_login(personas.carol)
-    response = client.get(reverse("maps:board"))
+    response = client.get(reverse("board:board"))
     assert response.status_code == 200
     return response.content.decode()
 
@@ -61,11 +62,11 @@ def test_a_new_approved_match_shows_on_the_next_load(client, personas, board):  
 
 def test_new_backing_changes_the_stored_charts_too(client, personas, board):  # type: ignore[no-untyped-def]
     client.force_login(personas.carol)
-    before = client.get(reverse("maps:board-chart", args=["time"])).content
+    before = client.get(reverse("board:board-chart", args=["time"])).content
 
     match(personas.anchor_a, board, amount=900_000)
 
-    assert client.get(reverse("maps:board-chart", args=["time"])).content != before
+    assert client.get(reverse("board:board-chart", args=["time"])).content != before
 
 
 def test_the_first_load_reads_what_the_warm_stored(client, personas, board, monkeypatch):  # type: ignore[no-untyped-def]
@@ -82,7 +83,7 @@ def test_the_first_load_reads_what_the_warm_stored(client, personas, board, monk
 
     assert figure(body, "pounds_awarded") == "£120"
     assert figure(body, "matches_approved") == "1"
-    chart = client.get(reverse("maps:board-chart", args=["map"]))
+    chart = client.get(reverse("board:board-chart", args=["map"]))
     assert chart.status_code == 200 and chart.content.startswith(b"\x89PNG")
 
 

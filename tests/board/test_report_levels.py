@@ -8,7 +8,9 @@ import pytest
 import shapely
 from django.urls import reverse
 
-from maps import dashboard, levels
+from board.breakdowns import backing_by_neighbourhood
+from board.scope import BoardScope
+from maps import levels
 from maps.display import display_geometries
 from matching.models import MatchStatus
 from tests import factories as f
@@ -37,7 +39,7 @@ def backed(personas):
 
 def report(client, personas, query=""):
     client.force_login(personas.carol)
-    return client.get(reverse("maps:board-report") + query)
+    return client.get(reverse("board:board-report") + query)
 
 
 def test_the_report_lists_neighbourhoods_reached_by_default(client, backed):
@@ -59,8 +61,8 @@ def test_the_report_by_msoa_lists_the_areas_reached(client, backed):
     assert row.deprived is True
     assert "Middle layer areas (MSOAs) reached by backing" in body
     # The chart and the links keep the level.
-    assert reverse("maps:board-chart", args=["map"]) + "?level=msoa" in body
-    assert client.get(reverse("maps:board-chart", args=["map"]) + "?level=msoa").status_code == 200
+    assert reverse("board:board-chart", args=["map"]) + "?level=msoa" in body
+    assert client.get(reverse("board:board-chart", args=["map"]) + "?level=msoa").status_code == 200
 
 
 def test_a_report_of_too_many_neighbourhoods_is_drawn_by_area_and_says_so(
@@ -73,8 +75,8 @@ def test_a_report_of_too_many_neighbourhoods_is_drawn_by_area_and_says_so(
 
 
 def test_the_static_map_draws_the_stored_display_geometry(backed):
-    scope = dashboard.BoardScope(anchor_ids=(backed.anchor_a.pk,), level="msoa")
-    rows = dashboard.backing_by_neighbourhood(scope=scope)
+    scope = BoardScope(anchor_ids=(backed.anchor_a.pk,), level="msoa")
+    rows = backing_by_neighbourhood(scope=scope)
     shapes = display_geometries(kind="lsoa21", level="msoa").geometries
     assert {row.code for row in rows} == {"Salford 001", "Salford 002"}
     for row in rows:

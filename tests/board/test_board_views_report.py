@@ -8,7 +8,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from maps import charts
+from board import charts
 from matching.models import MatchStatus
 from tests import factories as f
 
@@ -29,7 +29,7 @@ def board(personas):  # type: ignore[no-untyped-def]
 def test_the_report_is_printable_and_accessible(client, board):  # type: ignore[no-untyped-def]
     client.force_login(board.carol)
 
-    response = client.get(reverse("maps:board-report"))
+    response = client.get(reverse("board:board-report"))
 
     content = response.content.decode()
     assert response.status_code == 200
@@ -47,7 +47,7 @@ def test_the_report_is_printable_and_accessible(client, board):  # type: ignore[
 def test_the_report_summarises_backing_of_deprived_neighbourhoods_in_words(client, board):  # type: ignore[no-untyped-def]
     client.force_login(board.carol)
 
-    content = client.get(reverse("maps:board-report")).content.decode()
+    content = client.get(reverse("board:board-report")).content.decode()
 
     assert "In this period 4 matches were taken up by groups" in content
     assert "they received 50% of matches" in content
@@ -56,7 +56,7 @@ def test_the_report_summarises_backing_of_deprived_neighbourhoods_in_words(clien
 def test_the_pages_keep_the_strict_content_security_policy(client, board):  # type: ignore[no-untyped-def]
     client.force_login(board.carol)
 
-    policy = client.get(reverse("maps:board"))["Content-Security-Policy"]
+    policy = client.get(reverse("board:board"))["Content-Security-Policy"]
 
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
@@ -66,7 +66,7 @@ def test_the_pages_keep_the_strict_content_security_policy(client, board):  # ty
 def test_each_chart_is_served_as_a_png(client, board, name):  # type: ignore[no-untyped-def]
     client.force_login(board.carol)
 
-    response = client.get(reverse("maps:board-chart", args=[name]), {"period": "12m"})
+    response = client.get(reverse("board:board-chart", args=[name]), {"period": "12m"})
 
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
@@ -76,9 +76,9 @@ def test_each_chart_is_served_as_a_png(client, board, name):  # type: ignore[no-
 def test_an_unknown_chart_or_round_is_not_found(client, board):  # type: ignore[no-untyped-def]
     client.force_login(board.carol)
 
-    assert client.get(reverse("maps:board-chart", args=["pie"])).status_code == 404
-    assert client.get(reverse("maps:board-chart", args=["radar"])).status_code == 404
-    radar = reverse("maps:board-chart", args=["radar"])
+    assert client.get(reverse("board:board-chart", args=["pie"])).status_code == 404
+    assert client.get(reverse("board:board-chart", args=["radar"])).status_code == 404
+    radar = reverse("board:board-chart", args=["radar"])
     assert client.get(radar, {"round": "x"}).status_code == 404
     assert client.get(radar, {"round": "99999"}).status_code == 404
 
@@ -87,7 +87,7 @@ def test_the_radar_chart_of_a_round_is_a_png(client, board):  # type: ignore[no-
     round_ = f.AssessmentRoundFactory(anchor=board.anchor_a)
     client.force_login(board.carol)
 
-    response = client.get(reverse("maps:board-chart", args=["radar"]), {"round": round_.pk})
+    response = client.get(reverse("board:board-chart", args=["radar"]), {"round": round_.pk})
 
     assert response["Content-Type"] == "image/png"
 
@@ -97,7 +97,7 @@ def test_a_chart_is_drawn_once_until_the_data_changes(client, board, monkeypatch
     real = charts.chart_decile
     monkeypatch.setattr(charts, "chart_decile", lambda rows: drawn.append(1) or real(rows))
     client.force_login(board.carol)
-    chart = reverse("maps:board-chart", args=["deciles"])
+    chart = reverse("board:board-chart", args=["deciles"])
 
     client.get(chart)
     client.get(chart)
@@ -110,7 +110,7 @@ def test_a_chart_is_drawn_once_until_the_data_changes(client, board, monkeypatch
 def test_a_bad_filter_shows_an_error_summary_and_the_unfiltered_figures(client, board):  # type: ignore[no-untyped-def]
     client.force_login(board.carol)
 
-    response = client.get(reverse("maps:board"), {"period": "forever"})
+    response = client.get(reverse("board:board"), {"period": "forever"})
 
     content = response.content.decode()
     assert response.status_code == 200
@@ -123,9 +123,9 @@ def test_a_bad_filter_shows_an_error_summary_and_the_unfiltered_figures(client, 
 def test_the_filters_travel_to_the_chart_images_and_the_map_download(client, board):  # type: ignore[no-untyped-def]
     client.force_login(board.carol)
 
-    content = client.get(reverse("maps:board"), {"period": "fy"}).content.decode()
+    content = client.get(reverse("board:board"), {"period": "fy"}).content.decode()
 
-    assert reverse("maps:board-chart", args=["deciles"]) + "?period=fy" in content
+    assert reverse("board:board-chart", args=["deciles"]) + "?period=fy" in content
     assert reverse("maps:board-map-download") + "?anchor=anchor-a&amp;period=fy" in content
 
 
@@ -133,7 +133,7 @@ def test_it_says_so_when_population_is_not_loaded(client, board):  # type: ignor
     f.NeighbourhoodFactory(imd_decile=4, population=None)
     client.force_login(board.carol)
 
-    content = client.get(reverse("maps:board")).content.decode()
+    content = client.get(reverse("board:board")).content.decode()
 
     assert "Population figures are not loaded" in content
     assert "not loaded</td>" in content

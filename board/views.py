@@ -7,7 +7,7 @@ anchors; anchor-team staff may look too; admins see every anchor; anyone else
 gets a 403 and the anonymous the sign-in page. A member of several anchors'
 boards gets the joint view, or one anchor through the filter.
 
-Nothing on these pages is personal: the selectors (maps.dashboard,
+Nothing on these pages is personal: the selectors (board.dashboard,
 assessment.results) return aggregates only.
 """
 
@@ -21,11 +21,13 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import board_required
-from assessment.results import MIN_RESPONDENTS, RoundResults, round_results, round_results_latest
-from assessment.views import round_from_query
-from maps import board_cache, charts, dashboard
+from assessment.results import MIN_RESPONDENTS, round_results, round_results_latest
+from assessment.selectors import round_chosen
+from board import cache as board_cache
+from board import charts, dashboard
+from board.forms import BoardFilterForm
+from board.scope import BoardScope
 from maps.figures import FIGURE_DEFINITIONS, PERIODS
-from maps.forms import BoardFilterForm
 from maps.levels import LEVEL_NAMES
 from partners.models import Anchor
 
@@ -53,9 +55,7 @@ def _scope(request: HttpRequest, anchors: list[Anchor]) -> tuple[BoardFilterForm
     selected = [a for a in anchors if a.slug == slug] or anchors
     period = chosen.get("period") or "all"
     level = chosen.get("level") or "auto"
-    scope = dashboard.BoardScope(
-        anchor_ids=tuple(a.pk for a in selected), period=period, level=level
-    )
+    scope = BoardScope(anchor_ids=tuple(a.pk for a in selected), period=period, level=level)
     query = urlencode(
         {
             key: value
@@ -88,8 +88,8 @@ def _scope(request: HttpRequest, anchors: list[Anchor]) -> tuple[BoardFilterForm
     }
 
 
-def _figures(scope: dashboard.BoardScope) -> dict[str, Any]:
-    # Precomputed by data version (maps.board_cache): a first load only reads.
+def _figures(scope: BoardScope) -> dict[str, Any]:
+    # Precomputed by data version (board.cache): a first load only reads.
     figures = board_cache.board_figures_get(scope=scope)
     return {
         "map_level": figures.level,
@@ -107,26 +107,24 @@ def _figures(scope: dashboard.BoardScope) -> dict[str, Any]:
     }
 
 
-def _assessments(anchors: list[Anchor]) -> list[RoundResults]:
-    return round_results_latest(anchor_ids=[a.pk for a in anchors])
+def _page(request: HttpRequest, anchors: list[Anchor], template: str) -> HttpResponse:
+    """The dashboard and the report show the same figures, laid out differently."""
+    form, chosen = _scope(request, anchors)
+    context = {"form": form, "anchors": anchors, **chosen, **_figures(chosen["scope"])}
+    context["assessments"] = round_results_latest(anchor_ids=[a.pk for a in chosen["selected"]])
+    return render(request, template, context)
 
 
 @require_GET
 @board_required
 def dashboard_view(request: HttpRequest, anchors: list[Anchor]) -> HttpResponse:
-    form, chosen = _scope(request, anchors)
-    context = {"form": form, "anchors": anchors, **chosen, **_figures(chosen["scope"])}
-    context["assessments"] = _assessments(chosen["selected"])
-    return render(request, "maps/board_dashboard.html", context)
+    return _page(request, anchors, "board/board_dashboard.html")
 
 
 @require_GET
 @board_required
 def report_view(request: HttpRequest, anchors: list[Anchor]) -> HttpResponse:
-    form, chosen = _scope(request, anchors)
-    context = {"form": form, "anchors": anchors, **chosen, **_figures(chosen["scope"])}
-    context["assessments"] = _assessments(chosen["selected"])
-    return render(request, "maps/board_report.html", context)
+    return _page(request, anchors, "board/board_report.html")
 
 
 @require_GET
@@ -137,7 +135,7 @@ def chart_view(request: HttpRequest, anchors: list[Anchor], name: str) -> HttpRe
     if name not in CHART_ALT:
         raise Http404("No such chart.")
     _form, chosen = _scope(request, anchors)
-    # Stored by data version and day, like the figures (maps.board_cache).
+    # Stored by data version and day, like the figures (board.cache).
     return _png_response(board_cache.board_chart(name=name, scope=chosen["scope"]))
 
 
@@ -148,7 +146,10 @@ def _png_response(png: bytes) -> HttpResponse:
 
 
 def _radar(request: HttpRequest, anchors: list[Anchor]) -> HttpResponse:
-    results = round_results(round=round_from_query(request, anchors))
+    round = round_chosen(raw_id=request.GET.get("round", ""), anchor_ids=[a.pk for a in anchors])
+    if round is None:
+        raise Http404("Choose a round.")
+    results = round_results(round=round)
     png = charts.chart_radar(
         [b.label for b in results.blocks],
         [b.mean for b in results.blocks],
