@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from matching.models import MatchRun
 from partners.models import CommunityGroup
+from places.models import Neighbourhood
 from tests import factories as f
 
 ORIGIN = (53.4850, -2.3000)  # EPSG:4326, "M5 4WT" below
@@ -32,7 +33,7 @@ def _groups(count, **kwargs):  # type: ignore[no-untyped-def]
     """Groups each with an activity (two themes) and a need, in the
     neighbourhood of M5 4WT (new neighbourhoods would make the postcode
     search rebuild its index of boundaries)."""
-    hood = f.pm.Neighbourhood.objects.get(point_lat=ORIGIN[0], point_lon=ORIGIN[1])
+    hood = Neighbourhood.objects.get(point_lat=ORIGIN[0], point_lon=ORIGIN[1])
     for _ in range(count):
         activity = f.ActivityFactory(
             themes=["food", "older-people"], group__neighbourhood=hood, **kwargs
