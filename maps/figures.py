@@ -35,6 +35,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from config.words import plural
 from maps.levels import AREA_LEVELS, LEVELS, areas_aggregate, directory_aggregate
 from matching.models import Match, MatchStatus
 from partners.models import Activity, CommunityGroup, NeedKind, VerificationStatus
@@ -258,11 +259,6 @@ class MapFilters:
         return {
             k: v for k, v in asdict(self).items() if v != getattr(defaults, k) and k != "anchor_ids"
         }
-
-
-def plural(count: int, one: str, many: str) -> str:
-    """ "1 local authority", "2 local authorities": the count and the right noun."""
-    return f"{count:,} {one if count == 1 else many}"
 
 
 def small_count_label(count: int) -> str:
