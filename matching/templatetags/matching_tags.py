@@ -34,3 +34,16 @@ def status_label(value: str | None) -> str:
     if not value:
         return "New"
     return str(dict(MatchStatus.choices).get(value, value))
+
+
+# A match's status as the group reads it about itself ("you", not "the group").
+GROUP_STATUS_WORDS = {
+    MatchStatus.APPROVED: "Offered to you: waiting for your answer",
+    MatchStatus.ACCEPTED: "Accepted by you",
+    MatchStatus.ACTIVE: "Under way",
+}
+
+
+@register.filter
+def status_for_group(value: str) -> str:
+    return GROUP_STATUS_WORDS.get(value) or status_label(value)
