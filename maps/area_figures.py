@@ -234,7 +234,8 @@ def figures_summary(*, figures: pd.DataFrame, area_name: str = "") -> dict[str, 
     sentences = [
         f"Backing reached {numbers['deprived_backed']:,} of {possessive} "
         f"{numbers['deprived']:,} most deprived "
-        f"{'neighbourhood' if numbers['deprived'] == 1 else 'neighbourhoods'} (IMD deciles 1 to 3)."
+        f"{'neighbourhood' if numbers['deprived'] == 1 else 'neighbourhoods'} "
+        "(deciles 1 to 3 of the Index of Multiple Deprivation, IMD)."
     ]
     if numbers["gaps"]:
         noun = "neighbourhood has" if numbers["gaps"] == 1 else "neighbourhoods have"

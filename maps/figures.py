@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass
 
 from django.utils import timezone
 
+from config.words import plural
 from maps.levels import LEVELS
 from matching.models import MatchStatus
 from partners.models import NeedKind, VerificationStatus
@@ -225,11 +226,6 @@ class MapFilters:
         return {
             k: v for k, v in asdict(self).items() if v != getattr(defaults, k) and k != "anchor_ids"
         }
-
-
-def plural(count: int, one: str, many: str) -> str:
-    """ "1 local authority", "2 local authorities": the count and the right noun."""
-    return f"{count:,} {one if count == 1 else many}"
 
 
 def small_count_label(count: int) -> str:

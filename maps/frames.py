@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from django.db.models import Count
 
+from config.words import plural
 from maps.area_figures import (
     area_anchor,
     directory_figures,
@@ -36,7 +37,7 @@ from maps.area_figures import (
 )
 from maps.backing import backing_matches, backing_outside, backing_rows
 from maps.display import display_geometries, display_geometry_state, neighbourhoods_version
-from maps.figures import MapFilters, plural
+from maps.figures import MapFilters
 from maps.levels import LevelChoice, level_choose, level_counts
 from partners.models import CommunityGroup, Site
 

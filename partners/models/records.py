@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from config.words import plural
 from partners.models.anchors import Anchor
 from partners.models.groups import CommunityGroup
 
@@ -117,15 +118,11 @@ class ImportJob(models.Model):
         if self.status == ImportStatus.FAILED:
             return "Failed: nothing was imported."
         if self.status == ImportStatus.SUCCEEDED:
-            read = (
-                f"{self.total:,} rows read"
-                if self.kind == ImportKind.CSV
-                else (f"{self.total:,} services read")
-            )
+            one, many = ("row", "rows") if self.kind == ImportKind.CSV else ("service", "services")
             return (
-                f"Finished: {read}; {self.created:,} groups added, {self.updated:,} updated, "
-                f"{self.skipped:,} {'rows' if self.kind == ImportKind.CSV else 'services'} "
-                "not imported."
+                f"Finished: {plural(self.total or 0, one, many)} read; "
+                f"{plural(self.created, 'group', 'groups')} added, {self.updated:,} updated, "
+                f"{plural(self.skipped, one, many)} not imported."
             )
         if self.total and self.processed < self.total:
             return (

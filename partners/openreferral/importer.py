@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.dbstats import tables_analyze
+from config.words import plural
 from partners.cleaners import CleanError, email_clean, postcode_clean, website_clean
 from partners.models import (
     Activity,
@@ -103,12 +104,15 @@ class OrukImportReport:
 
     def lines(self) -> Iterator[str]:
         yield (
-            f"{self.services} services read from {self.organizations} organisations: "
-            f"{self.groups_created} groups created, {self.groups_updated} updated; "
-            f"{self.activities_created} activities created, {self.activities_updated} updated."
+            f"{plural(self.services, 'service', 'services')} read from "
+            f"{plural(self.organizations, 'organisation', 'organisations')}: "
+            f"{plural(self.groups_created, 'group', 'groups')} created, "
+            f"{self.groups_updated:,} updated; "
+            f"{plural(self.activities_created, 'activity', 'activities')} created, "
+            f"{self.activities_updated:,} updated."
         )
         if self.skipped:
-            yield f"Could not use {sum(self.skipped.values())} services:"
+            yield f"Could not use {plural(sum(self.skipped.values()), 'service', 'services')}:"
             for reason, count in self.skipped.most_common():
                 yield f"  {count} {reason}"
         for note, count in self.notes.most_common():

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.outbox import outbox_enqueue
+from config.words import plural
 from partners.imports import (
     ImportFileError,
     ImportInterrupted,
@@ -254,8 +255,9 @@ def import_job_report_lines(job: ImportJob) -> Iterator[str]:
         return
     if job.kind == ImportKind.CSV:
         yield (
-            f"{job.total or 0} rows read: {job.created} groups created, "
-            f"{job.updated} updated, {job.skipped} rows not imported."
+            f"{plural(job.total or 0, 'row', 'rows')} read: "
+            f"{plural(job.created, 'group', 'groups')} created, "
+            f"{job.updated:,} updated, {plural(job.skipped, 'row', 'rows')} not imported."
         )
         yield from job.notes
         for error in job.row_errors:
@@ -270,7 +272,7 @@ def import_job_report_lines(job: ImportJob) -> Iterator[str]:
         return
     yield from job.notes[:1]
     if job.row_errors:
-        yield f"Could not use {job.skipped} services:"
+        yield f"Could not use {plural(job.skipped, 'service', 'services')}:"
         for error in job.row_errors:
             yield f"  {error['reason']}"
     yield from job.notes[1:]

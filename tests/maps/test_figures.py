@@ -168,7 +168,8 @@ def test_the_summary_says_how_many_deprived_neighbourhoods_backing_reached():
     f.NeighbourhoodFactory(imd_decile=8, la_name="Salford")
     summary = figures_summary(figures=neighbourhood_figures(filters=MapFilters()))
     assert summary["text"].startswith(
-        "Backing reached 1 of Salford's 2 most deprived neighbourhoods (IMD deciles 1 to 3)."
+        "Backing reached 1 of Salford's 2 most deprived neighbourhoods "
+        "(deciles 1 to 3 of the Index of Multiple Deprivation, IMD)."
     )
     assert (
         "1 deprived neighbourhood has registered community activity but no backing"

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from maps.figures import plural
+from config.words import plural
 from matching.models import MatchStatus
 from tests import factories as f
 

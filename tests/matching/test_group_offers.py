@@ -12,6 +12,10 @@ def test_a_proposal_is_not_shown_to_the_group_until_approved(proposal, client):
     review.match_approve(match_id=proposal.match.pk, by=proposal.alice)
     html = client.get("/group/offers/").content.decode()
     assert "Community chest" in html and "£150" in html
+    # The group reads the offer against its own request, and its status as about itself.
+    assert "You asked for" in html and "£150: To buy a cooker." in html
+    assert "Offered to you: waiting for your answer" in html
+    assert "offered to the group" not in html
 
 
 def test_the_contact_accepts_the_offer(proposal, client):

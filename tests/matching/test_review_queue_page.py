@@ -67,10 +67,12 @@ def test_the_match_page_keeps_the_history_and_records_an_outcome(proposal, clien
     assert ok.status_code == 302
     html = client.get(f"/team/matching/matches/{pk}/").content.decode()
     for change in (
-        "proposed → approved",
-        "approved → accepted",
-        "accepted → active",
-        "active → completed",
+        "Proposed → Approved – offered to the group",
+        "Approved – offered to the group → Accepted by the group",
+        "Accepted by the group → Active",
+        "Active → Completed",
     ):
         assert change in html
+    # The history speaks in the statuses' labels, never their stored values.
+    assert "proposed → approved" not in html
     assert "It worked." in html

@@ -200,7 +200,7 @@ def test_an_open_referral_feed_is_imported_from_the_page(personas, client):
 
     assert job.kind == ImportKind.OPENREFERRAL
     html = client.get(response["Location"]).content.decode()
-    assert "Finished: 2 services read; 1 groups added, 0 updated, 1 services not imported." in html
+    assert "Finished: 2 services read; 1 group added, 0 updated, 1 service not imported." in html
     assert "<li>1 services have no name</li>" in html
     assert CommunityGroup.objects.get(source="openreferral").name == "Weaste Wellbeing"
 

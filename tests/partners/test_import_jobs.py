@@ -238,4 +238,4 @@ def test_the_openreferral_command_runs_a_job(db, tmp_path):
     call_command("import_openreferral", str(path), stdout=out, verbosity=0)
 
     assert ImportJob.objects.get().status == ImportStatus.SUCCEEDED
-    assert "1 services read from 1 organisations: 1 groups created" in out.getvalue()
+    assert "1 service read from 1 organisation: 1 group created" in out.getvalue()

@@ -1,0 +1,185 @@
+"""Every role's main pages read as words people use (issue #11, item 7).
+
+One test per role reads the visible text of its main pages through the test
+client and checks it for what a person would stumble over: a stored enum value
+shown raw ("seed_funding", "one_off"), a count with the wrong noun ("1 features"),
+or a number in the engine's notation ("1.3e-16"). The data holds ones on purpose
+(one feature, one introduction, one proposal) so that singulars are shown.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.apps import apps
+
+from matching.models import MatchRun, MatchStatus, RunStatus
+from partners.models import NeedKind, VerificationStatus
+from tests import factories as f
+
+# Nouns the pages count: after "1" each must be singular.
+PLURALS = [
+    "groups",
+    "matches",
+    "features",
+    "introductions",
+    "hours",
+    "sessions",
+    "rows",
+    "services",
+    "neighbourhoods",
+    "proposals",
+    "activities",
+    "needs",
+    "runs",
+    "organisations",
+    "sites",
+    "resources",
+    "people",
+    "spots",
+    "days",
+    "grants",
+    "areas",
+    "members",
+    "rounds",
+    "answers",
+]
+ONE_PLURAL = re.compile(r"(?<![\d.,£])\b1 (" + "|".join(PLURALS) + r")\b")
+SCIENTIFIC = re.compile(r"\b\d(?:\.\d+)?e[-+]\d+\b")
+
+
+def stored_snake_values() -> set[str]:
+    """Every stored choice value of our models written in snake_case ("one_off")."""
+    values: set[str] = set()
+    for model in apps.get_models():
+        if model.__module__.split(".")[0] not in {"partners", "matching", "grants", "places"}:
+            continue
+        for field in model._meta.get_fields():
+            for value, _label in getattr(field, "choices", None) or ():
+                if isinstance(value, str) and "_" in value:
+                    values.add(value)
+    return values
+
+
+class _MainText(HTMLParser):
+    """The text a person reads in <main>: no scripts, styles or attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.depth = 0
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.depth += tag == "main"
+        self.hidden += tag in ("script", "style")
+        self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.depth -= tag == "main"
+        self.hidden -= tag in ("script", "style")
+        self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if self.depth and not self.hidden:
+            self.parts.append(data)
+
+
+def main_text(html: str) -> str:
+    parser = _MainText()
+    parser.feed(html)
+    return re.sub(r"\s+", " ", "".join(parser.parts))
+
+
+def stumbles(text: str, snake: set[str]) -> list[str]:
+    words = set(re.findall(r"\b[a-z]+(?:_[a-z0-9]+)+\b", text))
+    found = [f"raw value {value!r}" for value in sorted(words & snake)]
+    found += [f"{m.group(0)!r}" for m in ONE_PLURAL.finditer(text)]
+    found += [f"notation {m.group(0)!r}" for m in SCIENTIFIC.finditer(text)]
+    return found
+
+
+@pytest.fixture
+def cast(personas):  # type: ignore[no-untyped-def]
+    """Ones everywhere (one feature offered, one introduction asked, one proposal),
+    and a need whose kind is stored in snake_case (seed_funding)."""
+    features = f.ResourceFactory(
+        anchor=personas.anchor_a, kind=NeedKind.PROFILE, title="Newsletter", capacity=1
+    )
+    intros = f.ResourceFactory(
+        anchor=personas.anchor_a, kind=NeedKind.CONNECTIONS, title="Introductions", capacity=1
+    )
+    activity = f.ActivityFactory(group=personas.group_a, title="Lunch club", themes=["food"])
+    feature_need = f.NeedFactory(activity=activity, kind=NeedKind.PROFILE, amount=1)
+    intro_need = f.NeedFactory(activity=activity, kind=NeedKind.CONNECTIONS, amount=1)
+    f.NeedFactory(activity=activity, kind=NeedKind.SEED_FUNDING)
+    run = MatchRun.objects.create(
+        anchor=personas.anchor_a,
+        status=RunStatus.SUCCEEDED,
+        progress=100,
+        progress_message="Finished",
+        objective=0.5,
+        counts={"needs": 1, "resources": 1, "proposals": 1, "amount_per_kind": {"profile": 1}},
+        parameters={"proven_gap": 1.3e-16, "optimal": True},
+        timings={"total": 0.1},
+    )
+    proposed = f.MatchFactory(need=feature_need, resource=features, run=run, amount=1)
+    offered = f.MatchFactory(
+        need=intro_need, resource=intros, status=MatchStatus.APPROVED, amount=1
+    )
+    f.CommunityGroupFactory(name="Waiting Group", status=VerificationStatus.PENDING)
+    return personas, run, proposed, offered
+
+
+def _pages(role: str, personas, run, proposed) -> list[str]:  # type: ignore[no-untyped-def]
+    group = personas.group_a.pk
+    return {
+        "public": ["/", "/directory/", f"/directory/{group}/", "/register/", "/sign-in/"],
+        "group": ["/group/", f"/group/{group}/", "/group/offers/"],
+        "team": [
+            "/team/groups/queue/",
+            "/team/groups/",
+            f"/team/groups/{group}/",
+            "/team/matching/",
+            f"/team/matching/matches/{proposed.pk}/",
+            "/team/matching/runs/",
+            f"/team/matching/runs/{run.pk}/",
+            "/team/matching/resources/",
+            "/team/sites/",
+            "/team/grants/import/",
+            "/team/outreach/",
+        ],
+        "board": ["/board/", "/board/report/", "/board/matching/", "/board/self-assessment/"],
+    }[role]
+
+
+@pytest.mark.parametrize("role", ["public", "group", "team", "board"])
+def test_each_roles_pages_show_no_raw_values_wrong_plurals_or_engine_notation(role, cast, client):  # type: ignore[no-untyped-def]
+    personas, run, proposed, _offered = cast
+    user = {"public": None, "group": personas.dave, "team": personas.alice}.get(
+        role, personas.carol
+    )
+    if user is not None:
+        client.force_login(user)
+    snake = stored_snake_values()
+    assert {"seed_funding", "one_off"} <= snake
+    problems = []
+    for url in _pages(role, personas, run, proposed):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = main_text(response.content.decode())
+        assert len(text) > 40, url
+        problems += [f"{url}: {problem}" for problem in stumbles(text, snake)]
+    assert not problems, problems
+
+
+def test_the_scan_finds_what_it_looks_for():
+    snake = {"seed_funding"}
+    assert stumbles("Proposed: seed_funding. 1 features. Within 1.3e-16.", snake) == [
+        "raw value 'seed_funding'",
+        "'1 features'",
+        "notation '1.3e-16'",
+    ]
+    assert stumbles("£1 features; 1 feature; 21 features; 0.1 hours", snake) == []
