@@ -19,7 +19,7 @@ def test_the_board_on_the_demo_places_shows_population_not_not_loaded(client) ->
     places_load(**demo_sources())
     client.force_login(f.member(f.AnchorFactory(), "board", username="carol"))
 
-    content = client.get(reverse("maps:board")).content.decode()
+    content = client.get(reverse("board:board")).content.decode()
 
     assert "Population figures are not loaded" not in content
     assert "not loaded</td>" not in content
