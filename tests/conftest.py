@@ -41,10 +41,29 @@ def missing_service(item: pytest.Item) -> str | None:
 SLOW_MARKERS = ("browser", "postgres", "redis", "fuzz")
 
 
+def shares_a_module_fixture(item: pytest.Item) -> bool:
+    """Whether the test uses a module- or class-scoped fixture of ours (a
+    prepared subprocess, a schema): built once per process that runs the
+    module's tests. Plugins' fixtures (baseid "") are not ours."""
+    info = getattr(item, "_fixtureinfo", None)
+    return info is not None and any(
+        definition.scope in {"module", "class", "package"} and definition.baseid
+        for definitions in info.name2fixturedefs.values()
+        for definition in definitions
+    )
+
+
+# `make test` runs in parallel (pytest-xdist, --dist loadgroup): tests are dealt
+# out one by one, except a module whose tests share a module-scoped fixture,
+# which stays in one process so the fixture is built once. (Before xdist reads
+# the groups: tryfirst.)
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if any(item.get_closest_marker(name) for name in SLOW_MARKERS):
             item.add_marker(pytest.mark.slow)
+        if shares_a_module_fixture(item):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
