@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections import Counter
 
 import pytest
 from django.conf import settings
@@ -42,44 +41,10 @@ def missing_service(item: pytest.Item) -> str | None:
 SLOW_MARKERS = ("browser", "postgres", "redis", "fuzz")
 
 
-def give_each_test_its_own_id(items: list[pytest.Item]) -> None:
-    """schemathesis names its tests by operation ("test_x[GET /api/...]") but
-    gives them all the function's node id. xdist schedules by node id: a
-    module's fuzz tests would run as one, or one in place of all. Each takes
-    the id its name says; an id still shared is refused."""
-    counts = Counter(item.nodeid for item in items)
-    for item in items:
-        if counts[item.nodeid] > 1 and item.parent is not None:
-            item._nodeid = f"{item.parent.nodeid}::{item.name}"
-    shared = [nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1]
-    if shared:
-        raise pytest.UsageError(f"tests share a node id (xdist would run one): {shared[:5]}")
-
-
-def shares_a_module_fixture(item: pytest.Item) -> bool:
-    """Whether the test uses a module- or class-scoped fixture of ours (a
-    prepared subprocess, a schema): built once per process that runs the
-    module's tests. Plugins' fixtures (baseid "") are not ours."""
-    info = getattr(item, "_fixtureinfo", None)
-    return info is not None and any(
-        definition.scope in {"module", "class", "package"} and definition.baseid
-        for definitions in info.name2fixturedefs.values()
-        for definition in definitions
-    )
-
-
-# `make test` runs in parallel (pytest-xdist, --dist loadgroup): tests are dealt
-# out one by one, except a module whose tests share a module-scoped fixture,
-# which stays in one process so the fixture is built once. (Before xdist reads
-# the groups: tryfirst.)
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    give_each_test_its_own_id(items)
     for item in items:
         if any(item.get_closest_marker(name) for name in SLOW_MARKERS):
             item.add_marker(pytest.mark.slow)
-        if shares_a_module_fixture(item):
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
