@@ -48,8 +48,14 @@ demo: install
 	DEBUG=1 BACKER_SITE_URL=$(BACKER_SITE_URL) $(BIN)/python manage.py seed_demo_backing
 	DEBUG=1 BACKER_SITE_URL=$(BACKER_SITE_URL) BACKER_REQUIRE_2FA=0 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# In parallel, one process per core (pytest-xdist; PYTEST_WORKERS=0 runs in
+# one): each has its own test database and Redis database
+# (config/settings/test.py). Tests are dealt out one by one (--dist load): the
+# fuzz module alone is about half the suite. (loadscope/loadfile would keep it
+# in one process; loadgroup cannot regroup tests under pytest 9.2.)
+PYTEST_WORKERS ?= auto
 test: install lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist load $(PYTEST_ARGS)
 
 # The suite without browser, PostgreSQL, Redis and fuzz tests: a minute or two.
 test-fast: install

@@ -27,3 +27,20 @@ def publish():  # type: ignore[no-untyped-def]
     with mock.patch("matching.tasks.run_matching_task.apply_async") as apply_async:
         apply_async.return_value.id = "task-id"
         yield apply_async
+
+
+@pytest.fixture
+def most_postgres_connections(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Take turns for PostgreSQL's connections: the tests that open 100 at
+    once (of max_connections 100) would starve each other if `make test`'s
+    parallel processes (pytest-xdist) ran two of them together. A file lock
+    in the run's shared temporary folder lets one hold them at a time."""
+    import fcntl
+
+    lock = tmp_path_factory.getbasetemp().parent / "backer-postgres-connections.lock"
+    with lock.open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

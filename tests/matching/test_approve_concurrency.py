@@ -52,6 +52,8 @@ POT = 1_000_000  # pence: £10,000
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # One of these modules at a time across parallel processes (conftest.py).
+    pytest.mark.usefixtures("most_postgres_connections"),
 ]
 
 

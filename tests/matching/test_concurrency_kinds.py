@@ -48,6 +48,8 @@ MIN_THREADS = 90
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # One of these modules at a time across parallel processes (conftest.py).
+    pytest.mark.usefixtures("most_postgres_connections"),
 ]
 
 
