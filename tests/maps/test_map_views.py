@@ -64,7 +64,10 @@ def test_the_board_sees_figures_and_no_personal_data(client, personas, place):
             assert personal not in body
     page = bodies[0]
     assert "£200" in page
-    assert "Backing reached 1 of Salford&#x27;s 1 most deprived neighbourhood (deciles 1 to 3 of" in page
+    assert (
+        "Backing reached 1 of Salford&#x27;s 1 most deprived neighbourhood (deciles 1 to 3 of"
+        in page
+    )
 
 
 def test_the_public_sees_the_directory_map_without_signing_in(client, personas, place):
