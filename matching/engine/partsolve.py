@@ -43,8 +43,13 @@ DEFAULT_TIME_LIMIT = 120.0
 #: 2 workers; 30,000 x 1,500 (631,000 edges) 21.8 s alone and 13.4 s with 2.
 PARALLEL_MIN_EDGES = 200_000
 #: Parts with fewer edges than this share a flow with other small parts of
-#: their kind in the first pass (:func:`flow_batches`) ...
-BATCH_PART_EDGES = 2_000
+#: their kind in the first pass (:func:`flow_batches`) ... Off (0): a batch's
+#: cost scale and tie-breaking depend on which parts share it, so a fanned-out
+#: run, whose chunks batch other neighbours, saved another allocation than the
+#: same run in one process (tests/matching/test_run_fanout.py, on ids of a
+#: full suite). Every part solves its own flow until batches are made
+#: independent of the chunking.
+BATCH_PART_EDGES = 0
 #: ... up to this many edges in one flow.
 BATCH_MAX_EDGES = 20_000
 

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status, viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -111,6 +112,9 @@ class SiteDetailApi(APIView):
 
     def _update(self, request: Request, site_id: int, *, partial: bool) -> Response:
         site = self._site(request, site_id)
+        if not isinstance(request.data, dict):
+            # A JSON list or number is not a site: 400 with the reason, not a 500.
+            raise ValidationError({"non_field_errors": ["Send the site as a JSON object."]})
         current = {
             "name": site.name,
             "kind": site.kind,

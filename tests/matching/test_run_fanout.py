@@ -125,8 +125,8 @@ def test_a_fanned_out_run_saves_what_an_in_process_run_saves(
 
     assert run.status == RunStatus.SUCCEEDED, run.error
     assert run.progress == 100
-    assert _proposed(run) == _proposed(alone)
     assert run.objective == pytest.approx(alone.objective)
+    assert _proposed(run) == _proposed(alone)
     assert run.timings["chunks"] >= 2
     assert len(run.timings["chunk_seconds"]) == run.timings["chunks"]
     # The previous run's proposals were replaced, once, as by any run.

@@ -134,3 +134,18 @@ def test_the_schema_has_one_error_component(db, tmp_path, capsys):
     # one of the two.
     call_command("spectacular", "--validate", f"--file={tmp_path / 'schema.yml'}")
     assert "identical names" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("method", ["patch", "put"])
+@pytest.mark.parametrize("body", ["[]", "3", '"a"'])
+def test_a_site_update_that_is_not_an_object_is_a_400_with_the_reason(
+    client, personas, method, body
+):
+    # Found by the team fuzz on PostgreSQL: PATCH /api/sites/<id>/ with [] was a 500.
+    site = f.SiteFactory(anchor=personas.anchor_a)
+    client.force_login(personas.alice)
+    response = getattr(client, method)(
+        f"/api/sites/{site.pk}/", data=body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "JSON object" in response.content.decode()
