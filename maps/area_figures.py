@@ -25,12 +25,12 @@ from typing import Any
 
 import pandas as pd
 
-from maps.backing import backing_amounts, backing_rows, live_groups
+from config.words import plural
+from maps.backing import backing_amounts, backing_rows
 from maps.figures import (
     ACTIVE_STATUSES,
     DEPRIVED_DECILES,
     MapFilters,
-    plural,
     pounds_label,
     small_count_label,
 )
@@ -105,14 +105,14 @@ def neighbourhood_figures(
         neighbourhoods = neighbourhood_rows(filters=filters)
     if backing is None:
         backing = backing_rows(filters=filters, today=today)
-    groups = live_groups()
+    groups = CommunityGroup.objects.live()
     if filters.theme:
         groups = groups.filter(activities__themes__slug=filters.theme).distinct()
     group_rows = pd.DataFrame(
         list(groups.values_list("id", "neighbourhood__code", "meets_at_home")),
         columns=["id", "code", "meets_at_home"],
     )
-    activities = Activity.objects.filter(group__in=live_groups())
+    activities = Activity.objects.filter(group__in=CommunityGroup.objects.live())
     if filters.theme:
         activities = activities.filter(themes__slug=filters.theme)
     active_codes = set(activities.values_list("group__neighbourhood__code", flat=True))

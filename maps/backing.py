@@ -25,7 +25,7 @@ from maps.figures import (
     pounds_label,
 )
 from matching.models import Match, MatchStatus
-from partners.models import Activity, CommunityGroup, NeedKind, VerificationStatus
+from partners.models import Activity, CommunityGroup, NeedKind
 
 __all__ = [
     "BACKING_COLUMNS",
@@ -34,17 +34,9 @@ __all__ = [
     "backing_outside",
     "backing_rows",
     "groups_by_status",
-    "live_groups",
     "match_hours_given",
     "matches_in_period",
 ]
-
-
-def live_groups() -> Any:
-    """Registered groups: verified, not withdrawn, not erased."""
-    return CommunityGroup.objects.filter(
-        status=VerificationStatus.VERIFIED, withdrawn_at__isnull=True, erased_at__isnull=True
-    )
 
 
 def _aware(day: datetime.date) -> datetime.datetime:
@@ -190,10 +182,10 @@ def groups_by_status(*, filters: MapFilters | None = None) -> dict[str, int]:
         groups = groups.filter(activities__themes__slug=filters.theme).distinct()
     counts = dict(groups.values_list("status").annotate(n=Count("id")).order_by())
     out = {status: int(counts.get(status, 0)) for status in GROUP_STATUSES}
-    out["at_home"] = live_groups().filter(meets_at_home=True).count()
+    out["at_home"] = CommunityGroup.objects.live().filter(meets_at_home=True).count()
     if filters is not None and filters.theme:
         out["at_home"] = (
-            live_groups()
+            CommunityGroup.objects.live()
             .filter(meets_at_home=True, activities__themes__slug=filters.theme)
             .distinct()
             .count()

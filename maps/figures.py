@@ -17,7 +17,6 @@ from dataclasses import asdict, dataclass
 
 from django.utils import timezone
 
-from config.words import plural
 from maps.levels import LEVELS
 from matching.models import MatchStatus
 from partners.models import NeedKind, VerificationStatus
@@ -36,7 +35,6 @@ __all__ = [
     "SHADES",
     "SMALL_NUMBER_LIMIT",
     "MapFilters",
-    "plural",
     "pounds_label",
     "small_count_label",
 ]
