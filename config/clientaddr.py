@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest
 
-__all__ = ["TrustedProxies", "client_address", "trusted_proxies_parse"]
+__all__ = ["TrustedProxies", "axes_client_address", "client_address", "trusted_proxies_parse"]
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -114,3 +114,15 @@ def client_address(request: HttpRequest) -> str:
             break
         current = previous
     return str(current)
+
+
+def axes_client_address(request: HttpRequest) -> str | None:
+    """The client's address for django-axes (AXES_CLIENT_IP_CALLABLE): an IP address or None.
+
+    django-axes stores the address in a GenericIPAddressField, which PostgreSQL
+    keeps as ``inet``: the rate limits' placeholder ``"unknown"`` (no or an
+    unreadable REMOTE_ADDR, e.g. a Unix socket) would fail the sign-in with a
+    500 instead of counting it. Such attempts share one bucket: None.
+    """
+    parsed = _address(client_address(request))
+    return str(parsed) if parsed is not None else None

@@ -19,7 +19,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from accounts.roles import ANCHOR_TEAM, BOARD, roles_of
-from config.clientaddr import client_address
+from config.clientaddr import axes_client_address
 
 # (failures at least, cool-off). Checked from the top: the first match wins.
 LOCKOUT_TIERS: tuple[tuple[int, timedelta], ...] = (
@@ -36,7 +36,7 @@ def lockout_cooloff(request: HttpRequest | None) -> timedelta:
         from axes.models import AccessAttempt
 
         username = request.POST.get("username", "") if request.method == "POST" else ""
-        address = getattr(request, "axes_ip_address", None) or client_address(request)
+        address = getattr(request, "axes_ip_address", None) or axes_client_address(request)
         attempt = (
             AccessAttempt.objects.filter(username=username, ip_address=address)
             .values_list("failures_since_start", flat=True)

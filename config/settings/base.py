@@ -162,7 +162,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # The same client address as the rate limits (config/clientaddr.py).
-AXES_CLIENT_IP_CALLABLE = "config.clientaddr.client_address"
+AXES_CLIENT_IP_CALLABLE = "config.clientaddr.axes_client_address"
 # Two-factor sign-in for anchor team, board and admin users (TOTP).
 BACKER_REQUIRE_2FA = env_bool("BACKER_REQUIRE_2FA", default=True)
 OTP_TOTP_ISSUER = "Backer"

@@ -104,7 +104,7 @@ def test_the_documented_settings_are_read_from_the_environment():
         assert base.BACKER_REGISTRATION_PAGE_RATE == "99/m"
         assert base.BACKER_LINK_RATE == "3/d"
         assert base.BACKER_TRUSTED_PROXIES == "10.0.0.0/8"
-        assert base.AXES_CLIENT_IP_CALLABLE == "config.clientaddr.client_address"
+        assert base.AXES_CLIENT_IP_CALLABLE == "config.clientaddr.axes_client_address"
 
 
 def test_the_deprecated_trust_flag_means_one_proxy():

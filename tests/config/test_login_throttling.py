@@ -69,3 +69,17 @@ def test_the_cooloff_grows_in_tiers_with_persistent_guessing():
     assert cooloff_after(5) == timedelta(minutes=15)
     assert cooloff_after(12) == timedelta(hours=1)
     assert cooloff_after(25) == timedelta(hours=24)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("address", ["", "unix:/run/gunicorn.sock"])
+def test_a_sign_in_without_a_readable_address_is_counted_not_a_server_error(
+    client, axes_on, address
+):
+    """django-axes stores the address as PostgreSQL ``inet``: the rate limits'
+    placeholder "unknown" for such a request once made every sign-in a 500."""
+    UserFactory(username="alice")
+    for _ in range(2):
+        assert attempt(client, "alice", "wrong", address).status_code == 200
+    assert attempt(client, "alice", "wrong", address).status_code == 429
+    assert AccessAttempt.objects.filter(username="alice", ip_address=None).exists()
