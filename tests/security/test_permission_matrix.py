@@ -264,7 +264,11 @@ ROWS: list[Row] = [
             ("decline", "match_a", {"reason": "Not this time"}),
             ("defer", "match_a", {}),
             ("start", "accepted_a", {}),
-            ("complete", "active_a", {"people_reached": 30, "story": "It went well."}),
+            (
+                "complete",
+                "active_a",
+                {"people_reached": 30, "story": "It went well.", "blocks": ["partners"]},
+            ),
             ("withdraw", "approved_a", {"reason": "The pot closed."}),
         ]
     ],
@@ -479,7 +483,11 @@ ROWS: list[Row] = [
         row
         for action, match, body in [
             ("decline", "match_a", {"reason": "Not this time"}),
-            ("complete", "active_a", {"people_reached": "30", "story": "It went well."}),
+            (
+                "complete",
+                "active_a",
+                {"people_reached": "30", "story": "It went well.", "blocks": "partners"},
+            ),
             ("withdraw", "approved_a", {"reason": "The pot closed."}),
         ]
         for row in get_and_post(
