@@ -388,6 +388,21 @@ ROWS: list[Row] = [
         offer_of_a(302),
         body={"reason": "We found another way."},
     ),
+    # The group's rating of backing under way: its contact only; another
+    # group's contact finds nothing (404).
+    *get_and_post(
+        "group/offers/<int:pk>/feedback/",
+        "/group/offers/{accepted_a}/feedback/",
+        offer_of_a(200),
+        offer_of_a(302),
+        body={"helped": "4", "listened": "5", "again": "yes", "comment": "Good."},
+    ),
+    *post_only(
+        "group/offers/<int:pk>/feedback/withdraw-consent/",
+        "/group/offers/{accepted_a}/feedback/withdraw-consent/",
+        contacts(NOT_ALLOWED),
+        offer_of_a(302),
+    ),
     Row("group/connections/", "/group/connections/", contacts()),
     *post_only(
         "group/connections/<int:pk>/",
