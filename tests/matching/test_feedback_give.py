@@ -116,3 +116,17 @@ def test_erasing_the_group_removes_its_words_and_consent(under_way):
 
     kept = MatchFeedback.objects.get(match=under_way.match)
     assert (kept.comment, kept.quote_consent, kept.helped) == ("", False, 4)
+
+
+def test_a_group_erased_through_its_page_loses_its_words(
+    client, under_way, django_capture_on_commit_callbacks
+):
+    _give(under_way, quote_consent=True, comment="Quote me, please.")
+    client.force_login(under_way.dave)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/group/{under_way.group_a.pk}/erase/")
+
+    assert response.status_code == 302
+    kept = MatchFeedback.objects.get(match=under_way.match)
+    assert (kept.comment, kept.quote_consent) == ("", False)
