@@ -31,7 +31,7 @@ STORIES = (
 )
 # The building block each kind of backing mostly serves, beside working with
 # local partners, which all of it does.
-KIND_BLOCKS = {
+KIND_BLOCKS: dict[str, str] = {
     NeedKind.SPACE: OutcomeBlock.ESTATES,
     NeedKind.TIME: OutcomeBlock.WORKFORCE,
     NeedKind.EXPERTISE: OutcomeBlock.WORKFORCE,
