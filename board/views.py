@@ -8,7 +8,8 @@ gets a 403 and the anonymous the sign-in page. A member of several anchors'
 boards gets the joint view, or one anchor through the filter.
 
 Nothing on these pages is personal: the selectors (board.dashboard,
-assessment.results) return aggregates only.
+board.voice, assessment.results) return aggregates only, and a group's own
+words only with its consent to be quoted to the board (board.voice).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from board import cache as board_cache
 from board import charts, dashboard
 from board.forms import BoardFilterForm
 from board.scope import BoardScope
+from board.voice import VOICE_DEFINITIONS, board_voice
 from maps.figures import FIGURE_DEFINITIONS, PERIODS
 from maps.levels import LEVEL_NAMES
 from partners.models import Anchor
@@ -112,6 +114,9 @@ def _page(request: HttpRequest, anchors: list[Anchor], template: str) -> HttpRes
     form, chosen = _scope(request, anchors)
     context = {"form": form, "anchors": anchors, **chosen, **_figures(chosen["scope"])}
     context["assessments"] = round_results_latest(anchor_ids=[a.pk for a in chosen["selected"]])
+    # The groups' voice: a few aggregate reads, beside the stored figures.
+    context["voice"] = board_voice(scope=chosen["scope"], deciles=context["deciles"])
+    context["voice_definitions"] = VOICE_DEFINITIONS
     return render(request, template, context)
 
 

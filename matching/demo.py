@@ -1,6 +1,7 @@
 """Demo backing for `make demo`: what the two demo anchors offer, one match
-run each, and a history of offers approved, accepted and under way, so the
-review queue, the board dashboard and the map have something to show.
+run each, a history of offers approved, accepted and under way, and the
+groups' ratings of it (matching/demo_voice.py), so the review queue, the
+board dashboard and the map have something to show.
 
 Deterministic and idempotent, like partners/demo.py: a second call changes
 nothing.
@@ -17,6 +18,7 @@ from django.contrib.auth.models import Group as AuthGroup
 from django.db import transaction
 
 from accounts.roles import GROUP_CONTACT
+from matching.demo_voice import demo_voice_seed
 from matching.models import Match, MatchRun, MatchStatus, Resource, RunStatus, RunTrigger
 from matching.services.connections import connections_suggest
 from matching.services.review import match_accept, match_activate, match_approve
@@ -57,6 +59,8 @@ class BackingReport:
     accepted: int = 0
     active: int = 0
     connections: int = 0
+    rated: int = 0
+    completed: int = 0
 
 
 def _contact_user(group: Any) -> Any:
@@ -144,6 +148,12 @@ def demo_backing_seed() -> BackingReport:
             if index % 2 == 0:
                 match_activate(match_id=match.pk, by=team, note="Demo")
                 report.active += 1
+    # The groups' voice: ratings of the backing under way, some outcomes.
+    teams = {anchor.pk: _team_user(anchor) for anchor in anchors}
+    report.rated, report.completed = demo_voice_seed(
+        team_of={pk: user for pk, user in teams.items() if user is not None},
+        contact_of=_contact_user,
+    )
     MatchRun.objects.filter(status=RunStatus.QUEUED, reason="demo").delete()
     # The demo groups were made verified, not through group_verify, so no
     # suggestion was asked for: make them now, as the nightly task would.

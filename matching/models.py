@@ -337,3 +337,12 @@ class GroupConnection(models.Model):
             and self.b_opted_in_at is not None
             and self.declined_at is None
         )
+
+
+# The groups' voice (ratings, outcome coding) lives in its own module; importing
+# it here registers its models with the matching app.
+from matching.models_voice import (  # noqa: E402, F401
+    MatchFeedback,
+    MatchOutcomeBlock,
+    MatchOutcomeMeasure,
+)

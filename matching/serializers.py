@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from matching.models import Match, MatchRun, MatchStatus, Resource, RunStatus, RunTrigger
+from matching.models_voice import OutcomeBlock
 from partners.models import Anchor, NeedKind, Site, Theme
 from partners.serializers import NamedChoiceField
 from places.models import Neighbourhood
@@ -167,3 +168,17 @@ class ReasonInput(serializers.Serializer):
 class OutcomeInput(serializers.Serializer):
     people_reached = serializers.IntegerField(min_value=0)
     story = TextField()
+    blocks = serializers.ListField(
+        child=serializers.ChoiceField(choices=OutcomeBlock.choices),
+        allow_empty=False,
+        max_length=len(OutcomeBlock.values),
+        help_text="The anchor building blocks the outcome served: one or more.",
+    )
+    measures = serializers.ListField(
+        child=TextField(max_length=8),
+        required=False,
+        default=list,
+        max_length=10,
+        help_text="TOMs measure codes only (for example NT1): never the measure's text, "
+        "which is not openly licensed.",
+    )

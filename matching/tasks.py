@@ -21,6 +21,7 @@ from matching.services.fanout import (
     match_run_chunk_solve,
     match_run_finish,
 )
+from matching.services.feedback import match_feedback_erase_for_group
 from matching.services.runs import (
     RUN_MATCHING_TASK,
     match_run_claim,
@@ -90,6 +91,12 @@ def request_runs_after_change(*, group_id: int, reason: str) -> list[int]:
     """Partners' changes (a group verified, a need added) ask for debounced runs
     by the anchors that could back the group."""
     return match_runs_request_for_group(group_id=group_id, reason=reason)
+
+
+@outbox_task("matching.feedback_erase_for_group")
+def feedback_erase_after_erasure(*, group_id: int) -> int:
+    """A group erased at its request: its words about its backing go too."""
+    return match_feedback_erase_for_group(group_id=group_id)
 
 
 @outbox_task("matching.connections_refresh_for_group")

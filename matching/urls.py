@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from matching import views_board, views_group, views_review, views_team
+from matching import views_board, views_group, views_review, views_team, views_voice
 
 app_name = "matching"
 urlpatterns = [
@@ -32,6 +32,12 @@ urlpatterns = [
     path("group/offers/", views_group.offers, name="offers"),
     path("group/offers/<int:pk>/accept/", views_group.offer_accept, name="offer_accept"),
     path("group/offers/<int:pk>/decline/", views_group.offer_decline, name="offer_decline"),
+    path("group/offers/<int:pk>/feedback/", views_voice.feedback, name="feedback"),
+    path(
+        "group/offers/<int:pk>/feedback/withdraw-consent/",
+        views_voice.feedback_consent_withdraw,
+        name="feedback_consent_withdraw",
+    ),
     path("group/connections/", views_group.connections, name="connections"),
     path("group/connections/<int:pk>/", views_group.connection_answer, name="connection_answer"),
     path("board/matching/", views_board.board, name="board"),

@@ -1,4 +1,5 @@
-"""Team pages: the review queue, a match's page and its actions, the 360Giving download."""
+"""Team pages: the review queue, a match's page (with the group's rating and the
+outcome's coding) and its actions, the 360Giving download."""
 
 from __future__ import annotations
 
@@ -17,9 +18,11 @@ from accounts.access import anchors_for_team
 from matching import giving360
 from matching.errors import ApplicationError
 from matching.explain import match_explain
-from matching.forms import DeclineForm, NoteForm, OutcomeForm, WithdrawForm
+from matching.forms import DeclineForm, NoteForm, WithdrawForm
+from matching.forms_voice import CodedOutcomeForm
 from matching.models import Match, MatchEvent
 from matching.selectors import match_also_backed_by, match_review_queue
+from matching.selectors_voice import match_voice_for_team
 from matching.services import review
 from matching.views_common import acting_anchor, team_required
 from partners.models import Theme
@@ -77,6 +80,7 @@ def match_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "also_backed_by": match_also_backed_by(
                 group_ids=[group_id], excluding_anchor_ids=[match.resource.anchor_id]
             ).get(group_id, []),
+            **match_voice_for_team(match=match),
         },
     )
 
@@ -168,7 +172,7 @@ def match_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def match_complete(request: HttpRequest, pk: int) -> HttpResponse:
     match = _own_match(request, pk)
-    form = OutcomeForm(request.POST or None)
+    form = CodedOutcomeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             review.match_complete(
@@ -176,9 +180,15 @@ def match_complete(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 people_reached=form.cleaned_data["people_reached"],
                 story=form.cleaned_data["story"],
+                blocks=form.cleaned_data["blocks"],
+                measures=form.measure_codes(),
             )
         except ApplicationError as error:
-            form.add_error(None, error.message)
+            fields = error.extra.get("fields") or {}
+            for name, message in fields.items():
+                form.add_error(name if name in form.fields else None, message)
+            if not fields:
+                form.add_error(None, error.message)
         else:
             messages.success(request, "The outcome was recorded.")
             return redirect("matching:match", pk=pk)

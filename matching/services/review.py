@@ -14,6 +14,7 @@ transaction; leaving a capacity-holding state gives it back the same way.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
@@ -32,6 +33,7 @@ from matching.errors import (
     NotFound,
 )
 from matching.models import HOLDING_STATUSES, Match, MatchEvent, MatchStatus, Resource
+from matching.services.outcomes import outcome_codes_check, outcome_codes_save
 from matching.services.runs import match_run_request
 from partners.models import Need, amount_in_words
 
@@ -214,26 +216,41 @@ def match_activate(*, match_id: int, by: Any, note: str = "") -> Match:
 
 
 def match_complete(
-    *, match_id: int, by: Any, people_reached: int, story: str, note: str = ""
+    *,
+    match_id: int,
+    by: Any,
+    people_reached: int,
+    story: str,
+    blocks: Sequence[str],
+    measures: Sequence[str] = (),
+    note: str = "",
 ) -> Match:
+    """The backing is over: record what the group reports (people reached, a
+    short story) and code it to the anchor building blocks it served, with
+    any TOMs measure codes (matching.services.outcomes)."""
     errors: dict[str, str] = {}
     if people_reached is None or people_reached < 0:
         errors["people_reached"] = "Enter how many people it reached, as a whole number."
     if not (story or "").strip():
         errors["story"] = "Enter a short story of what happened."
+    chosen, codes, code_errors = outcome_codes_check(blocks=blocks, measures=measures)
+    errors.update(code_errors)
     if errors:
         raise ApplicationError("The outcome could not be saved.", extra={"fields": errors})
     match = _team(match_id, by)
-    return _transition(
-        match,
-        allowed_from=(S.ACTIVE,),
-        to=S.COMPLETED,
-        by=by,
-        note=note,
-        outcome_people_reached=people_reached,
-        outcome_story=story.strip(),
-        completed_at=timezone.now(),
-    )
+    with transaction.atomic():
+        match = _transition(
+            match,
+            allowed_from=(S.ACTIVE,),
+            to=S.COMPLETED,
+            by=by,
+            note=note,
+            outcome_people_reached=people_reached,
+            outcome_story=story.strip(),
+            completed_at=timezone.now(),
+        )
+        outcome_codes_save(match=match, blocks=chosen, measures=codes)
+    return match
 
 
 def match_withdraw(*, match_id: int, by: Any, reason: str) -> Match:

@@ -13,11 +13,13 @@ from config.outbox import outbox_enqueue
 
 __all__ = [
     "CONNECTIONS_REFRESH",
+    "FEEDBACK_ERASE",
     "REQUEST_MATCH_RUNS",
     "RUN_IMPORT",
     "SEND_SIGN_IN_LINK",
     "SEND_VERIFICATION_EMAIL",
     "connections_request_after_change",
+    "feedback_erase_request",
     "match_runs_request_after_change",
 ]
 
@@ -30,6 +32,7 @@ RUN_IMPORT = "partners.run_import"
 # partners sits below matching and must not import it.
 REQUEST_MATCH_RUNS = "matching.request_runs_after_change"
 CONNECTIONS_REFRESH = "matching.connections_refresh_for_group"
+FEEDBACK_ERASE = "matching.feedback_erase_for_group"
 
 
 def match_runs_request_after_change(*, group_id: int, reason: str) -> None:
@@ -42,3 +45,9 @@ def connections_request_after_change(*, group_id: int) -> None:
     new ones once it is verified or its activities change, its open ones
     closed once it leaves, is erased or suspended."""
     outbox_enqueue(CONNECTIONS_REFRESH, group_id=group_id)
+
+
+def feedback_erase_request(*, group_id: int) -> None:
+    """Ask for an erased group's own words about its backing (its ratings'
+    comments) to be erased, and its consent to be quoted to end."""
+    outbox_enqueue(FEEDBACK_ERASE, group_id=group_id)

@@ -34,6 +34,7 @@ from partners.models import (
 from partners.services.followups import (
     SEND_SIGN_IN_LINK,
     connections_request_after_change,
+    feedback_erase_request,
     match_runs_request_after_change,
 )
 from partners.services.registration import (
@@ -345,6 +346,7 @@ def group_erase(*, group: CommunityGroup) -> CommunityGroup:
     group.erased_at = now
     group.save()
     connections_request_after_change(group_id=group.pk)
+    feedback_erase_request(group_id=group.pk)
     for activity in group.activities.prefetch_related("needs"):
         kept_needs = 0
         for need in activity.needs.all():

@@ -18,7 +18,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from assessment import results, selectors, services
-from matching.models import MatchStatus
+from matching.models import MatchFeedback, MatchStatus
 from partners.models import NeedKind
 from tests import factories as f
 from tests.e2e.a11y import axe_violations, describe, reflow_violations
@@ -40,12 +40,22 @@ def backed_place(personas):
         group = f.CommunityGroupFactory(neighbourhood=place, name=f"Group {i}")
         activity = f.ActivityFactory(group=group, themes=["food"])
         if i < 2:
-            f.MatchFactory(
+            match = f.MatchFactory(
                 need=f.NeedFactory(activity=activity, amount=30_000),
                 amount=30_000,
                 status=MatchStatus.ACTIVE,
                 reviewed_at=timezone.now(),
                 resource=f.ResourceFactory(anchor=personas.anchor_a),
+            )
+            # The groups' voice section: a rating, and words it may quote.
+            MatchFeedback.objects.create(
+                match=match,
+                helped=4,
+                listened=5,
+                again="yes",
+                comment="The room made our lunch club possible.",
+                quote_consent=i == 0,
+                quote_consent_at=timezone.now() if i == 0 else None,
             )
     f.CommunityGroupFactory(neighbourhood=places[0], meets_at_home=True)
     f.SiteFactory(anchor=personas.anchor_a)

@@ -82,3 +82,25 @@ def test_the_offers_and_connections_pages_have_no_violations(audit, personas, ba
         expect_errors=False,
     )
     audit.assert_clean()
+
+
+def test_the_rating_page_and_its_errors_have_no_violations(audit, personas, backed):
+    """The groups' voice: the page to rate backing under way, its error state,
+    and the read-only answers once the backing is completed."""
+    from matching.services import feedback
+
+    _, need, offer = backed
+    type(offer).objects.filter(pk=offer.pk).update(status=MatchStatus.ACCEPTED)
+    done = f.MatchFactory(
+        need=need, resource=offer.resource, status=MatchStatus.ACTIVE, reviewed_at=timezone.now()
+    )
+    feedback.match_feedback_give(
+        match_id=done.pk, by=personas.dave, helped=4, listened=3, again="yes", quote_consent=True
+    )
+    type(done).objects.filter(pk=done.pk).update(status=MatchStatus.COMPLETED)
+    audit.sign_in(personas.dave)
+    audit.visit("/group/offers/", label="offers with backing under way")
+    audit.visit(f"/group/offers/{offer.pk}/feedback/")
+    audit.submit("rating: empty")
+    audit.visit(f"/group/offers/{done.pk}/feedback/", label="rating: completed, read only")
+    audit.assert_clean()

@@ -9,7 +9,14 @@ import pytest
 from django.core.management import call_command
 
 from matching.demo import OFFERS, demo_backing_seed
-from matching.models import GroupConnection, Match, MatchStatus, Resource
+from matching.models import (
+    GroupConnection,
+    Match,
+    MatchFeedback,
+    MatchOutcomeBlock,
+    MatchStatus,
+    Resource,
+)
 from matching.selectors import connections_for_contact
 from partners.demo import demo_seed
 from tests import factories as f
@@ -36,12 +43,19 @@ def test_it_gives_each_demo_anchor_resources_and_backing_and_is_idempotent(demo_
     # Issue 17: the demo showed no connections (only the nightly task made them).
     assert first.connections > 0
     assert GroupConnection.objects.count() == first.connections
+    # The groups' voice: ratings, some quotable to the board, some outcomes coded.
+    assert first.rated > 0 and first.completed > 0
+    assert MatchFeedback.objects.count() == first.rated
+    assert MatchFeedback.objects.filter(quote_consent=True).exists()
+    assert MatchFeedback.objects.filter(quote_consent=False).exists()
+    assert MatchOutcomeBlock.objects.filter(match__status=MatchStatus.COMPLETED).exists()
 
     counts = (Resource.objects.count(), Match.objects.count())
     second = demo_backing_seed()
     assert second.resources_created == 0 and second.runs == []
     assert (Resource.objects.count(), Match.objects.count()) == counts
     assert second.connections == 0
+    assert (second.rated, second.completed) == (0, 0)
 
 
 def test_the_demo_suggestions_name_no_unlisted_or_home_group(demo_place):

@@ -68,7 +68,11 @@ def test_the_whole_happy_path_to_completed(proposal):
     review.match_accept(match_id=pk, by=proposal.dave)
     review.match_activate(match_id=pk, by=proposal.alice)
     match = review.match_complete(
-        match_id=pk, by=proposal.alice, people_reached=35, story="Forty lunches served."
+        match_id=pk,
+        by=proposal.alice,
+        people_reached=35,
+        story="Forty lunches served.",
+        blocks=["partners"],
     )
     assert match.status == S.COMPLETED
     assert match.outcome_people_reached == 35
@@ -121,7 +125,7 @@ def test_illegal_transitions_are_refused(proposal, steps, illegal):
         "accept": lambda: review.match_accept(match_id=pk, by=proposal.dave),
         "activate": lambda: review.match_activate(match_id=pk, by=proposal.alice),
         "complete": lambda: review.match_complete(
-            match_id=pk, by=proposal.alice, people_reached=1, story="x"
+            match_id=pk, by=proposal.alice, people_reached=1, story="x", blocks=["estates"]
         ),
     }
     for step in steps:
@@ -158,6 +162,11 @@ def test_approval_is_refused_when_other_backing_already_meets_the_need(proposal)
 def test_completing_needs_people_reached_and_a_story(proposal):
     with pytest.raises(ApplicationError) as error:
         review.match_complete(
-            match_id=proposal.match.pk, by=proposal.alice, people_reached=-1, story=""
+            match_id=proposal.match.pk,
+            by=proposal.alice,
+            people_reached=-1,
+            story="",
+            blocks=[],
+            measures=["not a code"],
         )
-    assert set(error.value.extra["fields"]) == {"people_reached", "story"}
+    assert set(error.value.extra["fields"]) == {"people_reached", "story", "blocks", "measures"}

@@ -62,7 +62,8 @@ def test_the_match_page_keeps_the_history_and_records_an_outcome(proposal, clien
     bad = client.post(f"/team/matching/matches/{pk}/complete/", {"people_reached": "many"})
     assert 'href="#id_people_reached"' in bad.content.decode()
     ok = client.post(
-        f"/team/matching/matches/{pk}/complete/", {"people_reached": "40", "story": "It worked."}
+        f"/team/matching/matches/{pk}/complete/",
+        {"people_reached": "40", "story": "It worked.", "blocks": ["partners"]},
     )
     assert ok.status_code == 302
     html = client.get(f"/team/matching/matches/{pk}/").content.decode()

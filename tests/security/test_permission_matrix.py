@@ -264,7 +264,11 @@ ROWS: list[Row] = [
             ("decline", "match_a", {"reason": "Not this time"}),
             ("defer", "match_a", {}),
             ("start", "accepted_a", {}),
-            ("complete", "active_a", {"people_reached": 30, "story": "It went well."}),
+            (
+                "complete",
+                "active_a",
+                {"people_reached": 30, "story": "It went well.", "blocks": ["partners"]},
+            ),
             ("withdraw", "approved_a", {"reason": "The pot closed."}),
         ]
     ],
@@ -384,6 +388,21 @@ ROWS: list[Row] = [
         offer_of_a(302),
         body={"reason": "We found another way."},
     ),
+    # The group's rating of backing under way: its contact only; another
+    # group's contact finds nothing (404).
+    *get_and_post(
+        "group/offers/<int:pk>/feedback/",
+        "/group/offers/{accepted_a}/feedback/",
+        offer_of_a(200),
+        offer_of_a(302),
+        body={"helped": "4", "listened": "5", "again": "yes", "comment": "Good."},
+    ),
+    *post_only(
+        "group/offers/<int:pk>/feedback/withdraw-consent/",
+        "/group/offers/{accepted_a}/feedback/withdraw-consent/",
+        contacts(NOT_ALLOWED),
+        offer_of_a(302),
+    ),
     Row("group/connections/", "/group/connections/", contacts()),
     *post_only(
         "group/connections/<int:pk>/",
@@ -479,7 +498,11 @@ ROWS: list[Row] = [
         row
         for action, match, body in [
             ("decline", "match_a", {"reason": "Not this time"}),
-            ("complete", "active_a", {"people_reached": "30", "story": "It went well."}),
+            (
+                "complete",
+                "active_a",
+                {"people_reached": "30", "story": "It went well.", "blocks": "partners"},
+            ),
             ("withdraw", "approved_a", {"reason": "The pot closed."}),
         ]
         for row in get_and_post(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-from matching.models import MatchStatus
+from matching.models import MatchFeedback, MatchStatus
 from partners.openreferral.ids import oruk_id
 from tests import factories as f
 from tests.security.test_permission_matrix import ROWS
@@ -42,7 +42,9 @@ def _home_point_spellings() -> list[str]:
 def scene(world):
     """The matrix's world, plus a group that meets at a member's home, backed
     by anchor A (so it counts on the board's maps and tables), and a group
-    with a public venue."""
+    with a public venue; both rated their backing (the venue group consented
+    to be quoted to the board, the home group did not: its words name its
+    address)."""
     personas, ids = world
     hood = personas.group_a.neighbourhood
     home = f.home_based_group(neighbourhood=hood)
@@ -52,10 +54,20 @@ def scene(world):
         where = group.address if group.meets_at_home else "the old library"
         activity = f.ActivityFactory(group=group, title=f"Sessions of {group.name}", where=where)
         need = f.NeedFactory(activity=activity)
-        f.MatchFactory(
+        match = f.MatchFactory(
             need=need,
             resource_id=ids["resource_a"],
             status=MatchStatus.ACTIVE,
+        )
+        # The groups' voice on the board: a rating, and words it may quote.
+        MatchFeedback.objects.create(
+            match=match,
+            helped=4,
+            listened=4,
+            again="yes",
+            comment=f"Our sessions at {where} grew.",
+            quote_consent=not group.meets_at_home,
+            quote_consent_at=None if group.meets_at_home else match.created_at,
         )
     home_activity = home.activities.get()
     ids = {

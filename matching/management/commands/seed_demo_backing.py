@@ -33,7 +33,8 @@ class Command(BaseCommand):
             f"Demo backing: {report.resources_created} resources created, "
             f"{len(report.runs)} match runs, {report.approved} approved, "
             f"{report.accepted} accepted, {report.active} under way, "
-            f"{report.connections} connections suggested."
+            f"{report.connections} connections suggested, {report.rated} rated by their "
+            f"groups, {report.completed} completed."
         )
         # The board's figures for the new backing, so the dashboard opens at
         # once (board.cache), named rather than imported: matching does

@@ -1,0 +1,55 @@
+"""The group's page to rate its backing (/group/offers/<pk>/feedback/), and
+to withdraw its consent to be quoted to the anchor's board."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from matching.errors import ApplicationError
+from matching.forms_voice import FeedbackForm
+from matching.models_voice import UNDER_WAY_STATUSES
+from matching.selectors_voice import match_for_feedback
+from matching.services import feedback as feedback_services
+from matching.views_common import contact_required
+
+
+@contact_required
+@require_http_methods(["GET", "POST"])
+def feedback(request: HttpRequest, pk: int) -> HttpResponse:
+    match, given = match_for_feedback(user=request.user, match_id=pk)
+    open_ = match.status in UNDER_WAY_STATUSES
+    form = FeedbackForm(
+        request.POST if request.method == "POST" and open_ else None,
+        initial=FeedbackForm.initial_from(given),
+    )
+    if request.method == "POST" and not open_:
+        messages.error(request, "This backing is over: its rating can no longer be changed.")
+    elif request.method == "POST" and form.is_valid():
+        try:
+            feedback_services.match_feedback_give(match_id=pk, by=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            fields = error.extra.get("fields") or {}
+            for name, message in fields.items():
+                form.add_error(name if name in form.fields else None, message)
+            if not fields:
+                form.add_error(None, error.message)
+        else:
+            messages.success(request, "Thank you. Your answers were saved.")
+            return redirect("matching:offers")
+    return render(
+        request,
+        "matching/feedback_form.html",
+        {"form": form, "match": match, "given": given, "open": open_},
+    )
+
+
+@contact_required
+@require_POST
+def feedback_consent_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    match_for_feedback(user=request.user, match_id=pk)
+    feedback_services.match_feedback_consent_withdraw(match_id=pk, by=request.user)
+    messages.success(request, "Done: the board will not see your words.")
+    return redirect("matching:feedback", pk=pk)
