@@ -72,7 +72,9 @@ def _words_filter(q: str) -> Q:
         in_activity = Activity.objects.filter(
             Q(title__icontains=word) | Q(description__icontains=word), group_id=OuterRef("pk")
         )
-        condition &= Q(name__icontains=word) | Q(description__icontains=word) | Exists(in_activity)
+        condition &= (
+            Q(name__icontains=word) | Q(description__icontains=word) | Q(Exists(in_activity))
+        )
     return condition
 
 

@@ -13,9 +13,9 @@ geometry, and reads the page's themes in two queries (issue 18).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from django.db.models import Case, F, FloatField, Q, QuerySet, When
 from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
@@ -121,13 +121,23 @@ class DirectoryResults:
     def __len__(self) -> int:
         return self.count()
 
-    def __getitem__(self, index: slice) -> list[DirectoryEntry]:
+    @overload
+    def __getitem__(self, index: int) -> DirectoryEntry: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[DirectoryEntry]: ...
+    def __getitem__(self, index: int | slice) -> DirectoryEntry | list[DirectoryEntry]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
         groups = list(self.groups[index])
         group_themes_attach(groups=groups)
         return [
             DirectoryEntry(group, group_themes(group), getattr(group, "distance_miles", None))
             for group in groups
         ]
+
+    def __iter__(self) -> Iterator[DirectoryEntry]:
+        """Every match (the Paginator never iterates: it slices)."""
+        return iter(self[:])
 
 
 def directory_search(
