@@ -66,6 +66,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/lint-imports
+	$(BIN)/mypy .
 	$(BIN)/mypy matching/engine --strict
 
 format: install

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, overload
 
 from django.apps import apps
 from django.contrib.auth.mixins import AccessMixin
@@ -77,18 +77,30 @@ def _guard(
     return decorator
 
 
+@overload
+def team_required(view: View) -> View: ...
+@overload
+def team_required(
+    view: None = None, *, message: str = ..., with_anchors: bool = ...
+) -> Callable[[View], View]: ...
 def team_required(
     view: View | None = None, *, message: str = TEAM_ONLY, with_anchors: bool = False
-) -> Any:
+) -> View | Callable[[View], View]:
     """Anchor team staff with at least one anchor (or an admin). With
     ``with_anchors`` the view gets those anchors, by name, after the request."""
     decorator = _guard(lambda user: anchors_for_team(user=user), message, with_anchors)
     return decorator(view) if view is not None else decorator
 
 
+@overload
+def board_required(view: View) -> View: ...
+@overload
+def board_required(
+    view: None = None, *, message: str = ..., with_anchors: bool = ...
+) -> Callable[[View], View]: ...
 def board_required(
     view: View | None = None, *, message: str = BOARD_ONLY, with_anchors: bool = True
-) -> Any:
+) -> View | Callable[[View], View]:
     """The board pages: the view gets the anchors the user may see as a board
     (accounts.access.anchors_for_board) and must show no other."""
     decorator = _guard(lambda user: anchors_for_board(user=user), message, with_anchors)

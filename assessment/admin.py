@@ -12,7 +12,7 @@ from assessment.models import AssessmentRound, AssessmentStatement
 
 
 @admin.register(AssessmentRound)
-class AssessmentRoundAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AssessmentRoundAdmin(admin.ModelAdmin):
     list_display = ("title", "anchor", "opened_at", "closed_at", "respondents")
     list_filter = ("anchor",)
     search_fields = ("title",)
@@ -28,7 +28,7 @@ class AssessmentRoundAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(AssessmentStatement)
-class AssessmentStatementAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AssessmentStatementAdmin(admin.ModelAdmin):
     list_display = ("text", "block", "position", "active")
     list_filter = ("block", "active")
     list_editable = ("position", "active")

@@ -11,9 +11,11 @@ there it does nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Model
+from django.db.models import ManyToManyField, Model
 
 __all__ = ["tables_analyze"]
 
@@ -37,8 +39,16 @@ def tables_analyze(*, models: Iterable[type[Model]], using: str = DEFAULT_DB_ALI
     for model in models:
         for table in (
             model._meta.db_table,
-            *(f.remote_field.through._meta.db_table for f in model._meta.local_many_to_many),
+            *(_through_table(f) for f in model._meta.local_many_to_many),
         ):
             if table not in tables:
                 tables.append(table)
     transaction.on_commit(lambda: _analyze(tables, using), using=using)
+
+
+def _through_table(field: ManyToManyField[Any, Any]) -> str:
+    """The table of a many-to-many field's through model (resolved once apps are ready)."""
+    through = field.remote_field.through
+    if through is None:
+        raise ImproperlyConfigured(f"{field} has no through model")
+    return through._meta.db_table

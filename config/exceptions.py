@@ -29,7 +29,7 @@ class ApplicationError(Exception):
         self.extra = extra or {}
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer[Any]):
     """The body of every API error, for the schema: every app's views
     document their 400/403/404 responses with this one class, so the
     OpenAPI schema has one "Error" component."""

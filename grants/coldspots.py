@@ -75,7 +75,8 @@ def cold_spot_mask(*, deciles: Any, active: Any, worst: int = NEED_DECILES) -> n
         raise ValueError("deciles and active must have the same length")
     with np.errstate(invalid="ignore"):
         needy = (values >= 1) & (values <= worst)
-    return needy & ~known
+    mask: np.ndarray = needy & ~known
+    return mask
 
 
 def neighbourhoods_active() -> set[int]:

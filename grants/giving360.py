@@ -314,5 +314,8 @@ def giving360_read(*, data: bytes) -> tuple[list[GrantRow], list[RowProblem]]:
     grants: list[GrantRow] = []
     problems: list[RowProblem] = []
     for item in reader(text):
-        (grants if isinstance(item, GrantRow) else problems).append(item)
+        if isinstance(item, GrantRow):
+            grants.append(item)
+        else:
+            problems.append(item)
     return grants, problems

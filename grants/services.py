@@ -290,10 +290,10 @@ def _organisations(rows: list[GrantRow]) -> tuple[list[int], int]:
         if org.company_number:
             by_company.setdefault(org.company_number, org)
 
-    for org in KnownOrganisation.objects.order_by("id").only(
+    for known in KnownOrganisation.objects.order_by("id").only(
         "id", "identifier", "charity_number", "company_number"
     ):
-        remember(org)
+        remember(known)
     new: list[KnownOrganisation] = []
     chosen: list[KnownOrganisation] = []
     for row in rows:

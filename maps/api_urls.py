@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import URLPattern, URLResolver, path  # noqa: F401
 
-urlpatterns: list = []
+urlpatterns: list[URLPattern | URLResolver] = []

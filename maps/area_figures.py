@@ -217,7 +217,7 @@ def figures_summary(*, figures: pd.DataFrame, area_name: str = "") -> dict[str, 
     drawn as MSOAs still says how many deprived neighbourhoods backing reached.
     """
     area = area_name or _area_name(figures)
-    numbers = {
+    numbers: dict[str, Any] = {
         "areas": len(figures),
         "neighbourhoods": int(figures["neighbourhoods"].sum()),
         "deprived": int(figures["deprived_neighbourhoods"].sum()),

@@ -181,7 +181,8 @@ def _static_text(url: str) -> str:
         return Path(str(found)).read_text(encoding="utf-8")
     # After collectstatic without the source folders (a production image).
     with staticfiles_storage.open(path) as handle:
-        return handle.read().decode("utf-8")
+        content: bytes = handle.read()
+    return content.decode("utf-8")
 
 
 def board_map_download(*, filters: MapFilters) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from maps.cache import board_map_document, data_version, directory_map_document
 from maps.display import display_geometry_prepare
 from maps.figures import MapFilters
-from partners.models import Anchor
+from maps.selectors import anchor_slugs_and_ids
 
 __all__ = ["default_map_filters", "maps_warm"]
 
@@ -20,7 +20,7 @@ __all__ = ["default_map_filters", "maps_warm"]
 def default_map_filters() -> list[MapFilters]:
     """The views boards open first: all anchors together, then each anchor
     (as maps.views_map.map_scope spells it, so the board's request finds it)."""
-    anchors = Anchor.objects.order_by("slug").values_list("slug", "pk")
+    anchors = anchor_slugs_and_ids()
     return [MapFilters(), *(MapFilters(anchor=slug, anchor_ids=(pk,)) for slug, pk in anchors)]
 
 

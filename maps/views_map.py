@@ -10,7 +10,7 @@ page, the download included, keeps the strict policy from settings.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -29,8 +29,9 @@ from maps.figures import FIGURE_DEFINITIONS, PERIODS, SHADES, MapFilters
 from maps.frames import board_figures, directory_shown, group_theme_counts
 from maps.funders import funders_table
 from maps.levels import DRAW_LIMITS, LEVEL_NAMES, LEVELS
+from maps.selectors import anchor_count, theme_choice_list
 from maps.tiles import frame_csp
-from partners.models import Anchor, NeedKind, Theme
+from partners.models import Anchor, NeedKind
 
 
 def _frame_response(document: MapDocument) -> HttpResponse:
@@ -85,10 +86,10 @@ class BoardMapFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.anchors = anchors
         own = [(anchor.slug, anchor.name) for anchor in anchors]
-        self.fields["anchor"].choices = (
+        cast(forms.ChoiceField, self.fields["anchor"]).choices = (
             [("", "All your anchors together"), *own] if len(own) > 1 else own
         )
-        self.fields["theme"].choices = _theme_choices()
+        cast(forms.ChoiceField, self.fields["theme"]).choices = _theme_choices()
 
     def filters(self) -> MapFilters:
         """The valid filters (defaults where a value was invalid), within the
@@ -109,7 +110,7 @@ class DirectoryMapFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["theme"].choices = _theme_choices()
+        cast(forms.ChoiceField, self.fields["theme"]).choices = _theme_choices()
 
     def filters(self) -> MapFilters:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
@@ -133,12 +134,12 @@ def map_scope(*, anchors: list[Anchor], chosen: str) -> dict[str, Any]:
     if chosen:
         ids = tuple(anchor.pk for anchor in anchors if anchor.slug == chosen)
         return {"anchor": chosen, "anchor_ids": ids or (0,)}  # 0: no anchor has it
-    every = len(anchors) == Anchor.objects.count()
+    every = len(anchors) == anchor_count()
     return {"anchor": "", "anchor_ids": () if every else tuple(sorted(a.pk for a in anchors))}
 
 
 def _theme_choices() -> list[tuple[str, str]]:
-    return [("", "All themes"), *Theme.objects.filter(active=True).values_list("slug", "name")]
+    return [("", "All themes"), *theme_choice_list()]
 
 
 def _bound(form_class: type[forms.Form], request: HttpRequest, **kwargs: Any) -> Any:
@@ -162,7 +163,7 @@ def _query(filters: MapFilters) -> str:
 
 
 def _table_rows(figures: Any) -> list[dict[str, Any]]:
-    rows = figures.to_dict("records")
+    rows: list[dict[str, Any]] = figures.to_dict("records")
     for row in rows:
         decile = row["imd_decile"]
         row["imd_decile"] = "no data" if decile is None or decile != decile else int(decile)

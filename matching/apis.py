@@ -6,7 +6,8 @@ those, and another anchor's object answers 404, so ids cannot be probed. Errors 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import django_filters
 from django.db.models import Prefetch, QuerySet
@@ -15,6 +16,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
 
 from accounts.access import anchors_for_team, is_admin
 from accounts.permissions import IsAnchorTeam
@@ -39,6 +41,10 @@ from partners.apis.filters import IdFilter, StrictBooleanFilter, known_anchor
 from partners.models import NeedKind, Theme
 from places.models import Neighbourhood
 
+if TYPE_CHECKING:
+    # APIView's own type for permission_classes (djangorestframework-stubs).
+    from rest_framework.permissions import _PermissionClass
+
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="The input is not valid."),
     403: OpenApiResponse(ErrorSerializer, description="Not an anchor team member."),
@@ -52,7 +58,7 @@ CONFLICT = {
 
 
 class TeamApiMixin(ListFiltersOnly):
-    permission_classes = [IsAnchorTeam]
+    permission_classes: Sequence[_PermissionClass] = [IsAnchorTeam]
 
     def get_exception_handler(self) -> Any:
         return api_exception_handler
@@ -91,7 +97,7 @@ class ResourceFilter(django_filters.FilterSet):
         summary="Delete a resource never matched", responses={204: None, **ERRORS, **CONFLICT}
     ),
 )
-class ResourceViewSet(TeamApiMixin, viewsets.ModelViewSet):
+class ResourceViewSet(TeamApiMixin, viewsets.ModelViewSet[Resource]):
     serializer_class = ResourceSerializer
     filterset_class = ResourceFilter
 
@@ -103,14 +109,17 @@ class ResourceViewSet(TeamApiMixin, viewsets.ModelViewSet):
         )
         return qs.filter(anchor_id__in=self.own_anchors())
 
-    def perform_create(self, serializer: ResourceSerializer) -> None:
+    def perform_create(self, serializer: BaseSerializer[Resource]) -> None:
+        serializer = cast(ResourceSerializer, serializer)  # serializer_class
         anchor = serializer.validated_data["anchor"]
         serializer.instance = resource_create(
             anchor=anchor, by=self.request.user, **serializer.service_kwargs()
         )
 
-    def perform_update(self, serializer: ResourceSerializer) -> None:
+    def perform_update(self, serializer: BaseSerializer[Resource]) -> None:
+        serializer = cast(ResourceSerializer, serializer)  # serializer_class
         resource = serializer.instance
+        assert resource is not None  # an update always has its object
         new_anchor = serializer.validated_data.get("anchor")
         if new_anchor is not None and new_anchor.pk != resource.anchor_id:
             raise ApplicationError("A resource cannot move to another anchor.")
@@ -156,7 +165,7 @@ class MatchRunViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
-    viewsets.GenericViewSet,
+    viewsets.GenericViewSet[MatchRun],
 ):
     serializer_class = MatchRunSerializer
     filterset_class = MatchRunFilter
@@ -188,7 +197,10 @@ class MatchFilter(django_filters.FilterSet):
         fields = ["anchor", "status", "kind", "run"]
 
 
-def _action_schema(summary: str, request: Any = None) -> Any:
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _action_schema(summary: str, request: Any = None) -> Callable[[_F], _F]:
     return extend_schema(
         summary=summary, request=request, responses={200: MatchSerializer, **ERRORS, **CONFLICT}
     )
@@ -198,7 +210,7 @@ def _action_schema(summary: str, request: Any = None) -> Any:
     list=extend_schema(summary="Your anchors' matches", responses={200: MatchSerializer, **ERRORS}),
     retrieve=extend_schema(summary="One match", responses={200: MatchSerializer, **ERRORS}),
 )
-class MatchViewSet(TeamApiMixin, viewsets.ReadOnlyModelViewSet):
+class MatchViewSet(TeamApiMixin, viewsets.ReadOnlyModelViewSet[Match]):
     serializer_class = MatchSerializer
     filterset_class = MatchFilter
 

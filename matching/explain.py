@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from matching.models import Match
 
@@ -34,7 +35,7 @@ def _distance(metres: float) -> str:
 def match_explain(*, match: Match, theme_names: dict[str, str]) -> Explanation:
     stored = match.score_parts or {}
     parts: dict[str, float] = stored.get("parts", {})
-    facts: dict[str, object] = stored.get("facts", {})
+    facts: dict[str, Any] = stored.get("facts", {})
     why: list[str] = []
 
     shared = [theme_names.get(s, s).lower() for s in facts.get("shared_themes", []) or []]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -102,13 +102,16 @@ class ResourceForm(GovForm):
 
     def __init__(self, *args: Any, anchor: Anchor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["radius_site"].queryset = Site.objects.filter(anchor=anchor)
-        self.fields["eligible_neighbourhoods"].queryset = Neighbourhood.objects.only(
-            "id", "code", "name"
-        )
+        cast(
+            "forms.ModelChoiceField[Site]", self.fields["radius_site"]
+        ).queryset = Site.objects.filter(anchor=anchor)
+        cast(
+            "forms.ModelMultipleChoiceField[Neighbourhood]", self.fields["eligible_neighbourhoods"]
+        ).queryset = Neighbourhood.objects.only("id", "code", "name")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         low, high = data.get("min_award"), data.get("max_award")
         if low is not None and high is not None and high and low > high:
             self.add_error("max_award", "The largest award must be at least the smallest award.")
@@ -130,11 +133,13 @@ class ResourceForm(GovForm):
     def service_kwargs(self) -> dict[str, Any]:
         """Cleaned data in the service's units (pence for money)."""
         d = self.cleaned_data
-        scale = (
-            (lambda v: _pence(v))
-            if d["kind"] == NeedKind.SEED_FUNDING
-            else (lambda v: int(v) if v is not None else 0)
-        )
+        money = d["kind"] == NeedKind.SEED_FUNDING
+
+        def scale(value: Any) -> int:
+            if money:
+                return _pence(value)
+            return int(value) if value is not None else 0
+
         return {
             "title": d["title"],
             "kind": d["kind"],

@@ -31,7 +31,7 @@ SCHEMA_DIR = Path(__file__).resolve().parent / "schemas" / "360giving"
 VERSION = "1.4"
 
 # Our neighbourhood kinds to the geoCodeType codelist (codelists/geoCodeType.csv).
-GEO_CODE_TYPES = {
+GEO_CODE_TYPES: dict[str, str] = {
     NeighbourhoodKind.LSOA21: "LSOA",
     NeighbourhoodKind.LSOA11: "LSOA",
     NeighbourhoodKind.MSOA11: "MSOA",

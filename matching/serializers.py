@@ -13,7 +13,7 @@ from partners.serializers import NamedChoiceField
 from places.models import Neighbourhood
 
 
-class ResourceSerializer(serializers.ModelSerializer):
+class ResourceSerializer(serializers.ModelSerializer[Resource]):
     """Amounts are integers in the kind's unit: pence for seed funding."""
 
     anchor = serializers.SlugRelatedField(slug_field="slug", queryset=Anchor.objects.all())
@@ -65,8 +65,10 @@ class ResourceSerializer(serializers.ModelSerializer):
         return data
 
 
-class MatchRunSerializer(serializers.ModelSerializer):
-    anchor = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+class MatchRunSerializer(serializers.ModelSerializer[MatchRun]):
+    anchor: serializers.SlugRelatedField[Anchor] = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
     status = NamedChoiceField(
         enum_name="MatchRunStatusEnum", choices=RunStatus.choices, read_only=True
     )
@@ -96,15 +98,17 @@ class MatchRunSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MatchRunCreateSerializer(serializers.Serializer):
+class MatchRunCreateSerializer(serializers.Serializer[Any]):
     anchor = serializers.SlugRelatedField(slug_field="slug", queryset=Anchor.objects.all())
 
 
-class MatchSerializer(serializers.ModelSerializer):
+class MatchSerializer(serializers.ModelSerializer[Match]):
     """A match as its anchor team sees it (teams may see group contacts; this
     API shows the group's name and neighbourhood only)."""
 
-    resource = serializers.PrimaryKeyRelatedField(read_only=True)
+    resource: serializers.PrimaryKeyRelatedField[Resource] = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
     resource_title = serializers.CharField(source="resource.title", read_only=True)
     anchor = serializers.CharField(source="resource.anchor.slug", read_only=True)
     kind = NamedChoiceField(
@@ -157,15 +161,15 @@ class TextField(serializers.CharField):
         return str(super().to_internal_value(data))
 
 
-class NoteInput(serializers.Serializer):
+class NoteInput(serializers.Serializer[Any]):
     note = TextField(required=False, allow_blank=True, default="")
 
 
-class ReasonInput(serializers.Serializer):
+class ReasonInput(serializers.Serializer[Any]):
     reason = TextField()
 
 
-class OutcomeInput(serializers.Serializer):
+class OutcomeInput(serializers.Serializer[Any]):
     people_reached = serializers.IntegerField(min_value=0)
     story = TextField()
     blocks = serializers.ListField(

@@ -1,27 +1,24 @@
-"""Reads for the team pages, the public directory and the API.
+"""Reads for the team pages and the API.
 
 Every list selector fetches what its page shows in a fixed number of
 queries (select_related for the neighbourhood, prefetch_related for
 activities and their themes), so a page of 50 groups costs the same as 5.
 
-The public directory and the API list go further (issue 18): they page in
-SQL (LIMIT/OFFSET on the indexed name order), fetch only the columns their
-page shows (``group_list_lean``), never a neighbourhood's geometry, and read
-the page's themes in two queries that build no activity
-(``group_themes_attach``). Search and theme filters are EXISTS subqueries,
-so no DISTINCT and the count stays one cheap query.
+The API list, like the public directory (``partners/selectors_directory.py``),
+goes further (issue 18): it pages in SQL (LIMIT/OFFSET on the indexed name
+order), fetches only the columns its page shows (``group_list_lean``), never
+a neighbourhood's geometry, and reads the page's themes in two queries that
+build no activity (``group_themes_attach``). Search and theme filters are
+EXISTS subqueries, so no DISTINCT and the count stays one cheap query.
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Exists, F, FloatField, OuterRef, Prefetch, Q, QuerySet, When
-from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.access import anchors_for_team, groups_for_contact, is_admin, is_anchor_team
@@ -29,11 +26,7 @@ from partners.models import Activity, CommunityGroup, ImportJob, Need, Site, The
 from partners.points import point_or_neighbourhood
 
 __all__ = [
-    "DirectoryEntry",
-    "DirectoryResults",
     "activity_list",
-    "directory_group_get",
-    "directory_search",
     "group_filter",
     "group_get",
     "group_list",
@@ -43,17 +36,12 @@ __all__ = [
     "group_themes",
     "group_themes_attach",
     "group_visible_to",
-    "haversine_miles",
+    "groups_with_activities",
     "import_job_get",
     "import_job_list",
     "need_list",
     "site_list",
 ]
-
-EARTH_RADIUS_MILES = 3958.8
-# One degree of latitude in miles (mean); a degree of longitude is this times cos(lat).
-MILES_PER_DEGREE = 69.09
-
 
 # What a page shows of a group's neighbourhood (NeighbourhoodRefSerializer,
 # the directory); never the boundary, a WKB of kilobytes per row.
@@ -62,20 +50,10 @@ NEIGHBOURHOOD_REF_COLUMNS = (
     "neighbourhood__name",
     "neighbourhood__imd_decile",
 )
-# What a directory entry shows (search.html, _published.html).
-DIRECTORY_COLUMNS = (
-    "id",
-    "name",
-    "description",
-    "meets_at_home",
-    "website",
-    "public_email",
-    "public_phone",
-    "neighbourhood",
-)
 
 
-def _with_activities(queryset: QuerySet[CommunityGroup]) -> QuerySet[CommunityGroup]:
+def groups_with_activities(queryset: QuerySet[CommunityGroup]) -> QuerySet[CommunityGroup]:
+    """``queryset`` with its neighbourhood (no geometry) and its activities' themes."""
     return (
         queryset.select_related("neighbourhood")
         .defer("neighbourhood__geometry")
@@ -94,7 +72,9 @@ def _words_filter(q: str) -> Q:
         in_activity = Activity.objects.filter(
             Q(title__icontains=word) | Q(description__icontains=word), group_id=OuterRef("pk")
         )
-        condition &= Q(name__icontains=word) | Q(description__icontains=word) | Exists(in_activity)
+        condition &= (
+            Q(name__icontains=word) | Q(description__icontains=word) | Q(Exists(in_activity))
+        )
     return condition
 
 
@@ -146,7 +126,7 @@ def group_list(
         imd_decile=imd_decile,
         status=status,
     )
-    return _with_activities(groups).order_by("name", "id")
+    return groups_with_activities(groups).order_by("name", "id")
 
 
 def group_list_lean(
@@ -166,7 +146,7 @@ def group_list_lean(
 
 def group_review_queue() -> QuerySet[CommunityGroup]:
     """The verification queue, oldest first: first come, first reviewed."""
-    return _with_activities(CommunityGroup.objects.review_queue()).order_by(
+    return groups_with_activities(CommunityGroup.objects.review_queue()).order_by(
         "email_verified_at", "id"
     )
 
@@ -225,15 +205,7 @@ def group_themes(group: CommunityGroup) -> list[Theme]:
     return sorted(seen.values(), key=lambda t: (t.position, t.name))
 
 
-# --- Public directory ------------------------------------------------------------------
-
-
-def haversine_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in miles between two EPSG:4326 points."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * EARTH_RADIUS_MILES * math.asin(math.sqrt(a))
+# --- Where the public may place a group -----------------------------------------------
 
 
 def group_public_point(group: CommunityGroup) -> tuple[float, float] | None:
@@ -244,102 +216,6 @@ def group_public_point(group: CommunityGroup) -> tuple[float, float] | None:
     return point_or_neighbourhood(
         own, (hood.point_lat, hood.point_lon) if hood is not None else (None, None)
     )
-
-
-@dataclass(frozen=True)
-class DirectoryEntry:
-    group: CommunityGroup
-    themes: list[Theme]
-    distance_miles: float | None
-
-
-def _bbox_filter(lat: float, lon: float, miles: float) -> Q:
-    """A cheap SQL box around the circle, on indexed columns; the exact
-    distance is then computed on the rows inside it only. Home-based groups
-    (and groups without a point) are boxed by their neighbourhood's point,
-    matching group_public_point."""
-    dlat = miles / MILES_PER_DEGREE
-    dlon = miles / (MILES_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
-    lat_range, lon_range = (lat - dlat, lat + dlat), (lon - dlon, lon + dlon)
-    return (_OWN_POINT & Q(latitude__range=lat_range, longitude__range=lon_range)) | (
-        ~_OWN_POINT
-        & Q(neighbourhood__point_lat__range=lat_range, neighbourhood__point_lon__range=lon_range)
-    )
-
-
-# Where the public may place a group, in SQL: group_public_point's rule.
-_OWN_POINT = Q(meets_at_home=False, latitude__isnull=False, longitude__isnull=False)
-
-
-def _public_coordinate(own: str, hood: str) -> Case:
-    return Case(When(_OWN_POINT, then=F(own)), default=F(hood), output_field=FloatField())
-
-
-def _distance_miles(lat: float, lon: float) -> Any:
-    """Haversine distance in miles from (lat, lon) to the public point, in
-    SQL (Django gives SQLite these functions too); as haversine_miles."""
-    point_lat = Radians(_public_coordinate("latitude", "neighbourhood__point_lat"))
-    point_lon = Radians(_public_coordinate("longitude", "neighbourhood__point_lon"))
-    half_dphi = (point_lat - math.radians(lat)) / 2
-    half_dlambda = (point_lon - math.radians(lon)) / 2
-    a = Power(Sin(half_dphi), 2) + math.cos(math.radians(lat)) * Cos(point_lat) * Power(
-        Sin(half_dlambda), 2
-    )
-    return 2 * EARTH_RADIUS_MILES * ASin(Sqrt(a))
-
-
-class DirectoryResults:
-    """The directory's matches, for a Paginator: ``count()`` is one COUNT
-    query, and a slice is one query with LIMIT/OFFSET plus two for its
-    themes; no group outside the page is read."""
-
-    def __init__(self, groups: QuerySet[CommunityGroup]) -> None:
-        self.groups = groups
-        self.ordered = True
-
-    def count(self) -> int:
-        return self.groups.count()
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, index: slice) -> list[DirectoryEntry]:
-        groups = list(self.groups[index])
-        group_themes_attach(groups=groups)
-        return [
-            DirectoryEntry(group, group_themes(group), getattr(group, "distance_miles", None))
-            for group in groups
-        ]
-
-
-def directory_search(
-    *,
-    q: str = "",
-    themes: Iterable[str] = (),
-    origin: tuple[float, float] | None = None,
-    miles: float | None = None,
-) -> DirectoryResults:
-    """Public groups matching words and themes, by name; with an ``origin``
-    (lat, lon) and ``miles``, only those within that distance, nearest
-    first. Everything is done in SQL; slice the result to read a page."""
-    groups = group_filter(queryset=CommunityGroup.objects.public(), q=q, themes=themes)
-    groups = group_list_lean(queryset=groups, columns=DIRECTORY_COLUMNS)
-    if origin is not None:
-        groups = groups.annotate(distance_miles=_distance_miles(*origin))
-        if miles is not None:
-            groups = groups.filter(_bbox_filter(origin[0], origin[1], miles)).filter(
-                distance_miles__lte=miles
-            )
-        else:
-            groups = groups.filter(distance_miles__isnull=False)
-        groups = groups.order_by("distance_miles", "name", "id")
-    return DirectoryResults(groups)
-
-
-def directory_group_get(*, group_id: int) -> DirectoryEntry:
-    """One public group; 404 for any group the public may not see."""
-    group = get_object_or_404(_with_activities(CommunityGroup.objects.public()), pk=group_id)
-    return DirectoryEntry(group, group_themes(group), None)
 
 
 # --- Sites ------------------------------------------------------------------------------

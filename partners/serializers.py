@@ -66,27 +66,28 @@ def _kind(enum_name: str, choices: Any, **kwargs: Any) -> NamedChoiceField:
     return NamedChoiceField(enum_name=enum_name, choices=choices, **kwargs)
 
 
-class ThemeSerializer(serializers.ModelSerializer):
+class ThemeSerializer(serializers.ModelSerializer[Theme]):
     class Meta:
         model = Theme
         fields = ["slug", "name", "description", "uri"]
 
 
-class NeighbourhoodRefSerializer(serializers.ModelSerializer):
+class NeighbourhoodRefSerializer(serializers.ModelSerializer[Neighbourhood]):
     class Meta:
         model = Neighbourhood
         fields = ["code", "name", "imd_decile"]
 
 
-class PublicGroupSerializer(serializers.ModelSerializer):
+class PublicGroupSerializer(serializers.ModelSerializer[CommunityGroup]):
     """A group as the public and the board see it."""
 
     kind = _kind("GroupKindEnum", GroupKind.choices, read_only=True)
     neighbourhood = NeighbourhoodRefSerializer(read_only=True, allow_null=True)
     themes = serializers.SerializerMethodField()
-    postcode = serializers.SerializerMethodField()
-    latitude = serializers.SerializerMethodField()
-    longitude = serializers.SerializerMethodField()
+    # Methods here; the team's serializer shows the stored values instead.
+    postcode: serializers.Field[Any, Any, Any, Any] = serializers.SerializerMethodField()
+    latitude: serializers.Field[Any, Any, Any, Any] = serializers.SerializerMethodField()
+    longitude: serializers.Field[Any, Any, Any, Any] = serializers.SerializerMethodField()
 
     class Meta:
         model = CommunityGroup
@@ -154,13 +155,16 @@ class TeamGroupSerializer(PublicGroupSerializer):
         ]
 
 
-class GroupRejectInputSerializer(serializers.Serializer):
+class GroupRejectInputSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000, help_text="Told to the group's contact.")
 
 
-class PublicActivitySerializer(serializers.ModelSerializer):
-    themes = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    where = serializers.SerializerMethodField()
+class PublicActivitySerializer(serializers.ModelSerializer[Activity]):
+    themes: serializers.SlugRelatedField[Theme] = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True
+    )
+    # A method here; the team's serializer shows the stored value instead.
+    where: serializers.Field[Any, Any, Any, Any] = serializers.SerializerMethodField()
 
     class Meta:
         model = Activity
@@ -184,7 +188,7 @@ class TeamActivitySerializer(PublicActivitySerializer):
     where = serializers.CharField(read_only=True)
 
 
-class NeedSerializer(serializers.ModelSerializer):
+class NeedSerializer(serializers.ModelSerializer[Need]):
     group = serializers.IntegerField(source="activity.group_id", read_only=True)
     unit = serializers.CharField(read_only=True, help_text="What amount counts, e.g. pence.")
     kind = _kind("NeedKindEnum", NeedKind.choices, read_only=True)
@@ -207,7 +211,7 @@ class NeedSerializer(serializers.ModelSerializer):
         ]
 
 
-class AnchorSerializer(serializers.ModelSerializer):
+class AnchorSerializer(serializers.ModelSerializer[Anchor]):
     kind = _kind("AnchorKindEnum", AnchorKind.choices, read_only=True)
 
     class Meta:
@@ -215,7 +219,7 @@ class AnchorSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "slug", "kind", "description", "website", "org_identifier"]
 
 
-class SiteSerializer(serializers.ModelSerializer):
+class SiteSerializer(serializers.ModelSerializer[Site]):
     neighbourhood = NeighbourhoodRefSerializer(read_only=True, allow_null=True)
     kind = _kind("SiteKindEnum", SiteKind.choices, read_only=True)
 
@@ -233,7 +237,7 @@ class SiteSerializer(serializers.ModelSerializer):
         ]
 
 
-class SiteInputSerializer(serializers.Serializer):
+class SiteInputSerializer(serializers.Serializer[Any]):
     """A postcode (geocoded), or a latitude and longitude."""
 
     anchor = serializers.PrimaryKeyRelatedField(

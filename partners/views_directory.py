@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from partners.forms.directory import DirectorySearchForm
-from partners.selectors import directory_group_get, directory_search
+from partners.selectors_directory import directory_group_get, directory_search
 
 PAGE_SIZE = 20
 

@@ -50,7 +50,7 @@ def _error(message: str, code: int) -> Response:
         "description": "GeoJSON Point inside the neighbourhood, EPSG:4326 [lon, lat]",
     }
 )
-class _PointField(serializers.Field):
+class _PointField(serializers.Field[Any, Any, dict[str, Any], Neighbourhood]):
     """The representative point as a GeoJSON Point, EPSG:4326 (lon, lat)."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -60,17 +60,17 @@ class _PointField(serializers.Field):
         return {"type": "Point", "coordinates": [value.point_lon, value.point_lat]}
 
 
-class NeighbourhoodListApi(generics.ListAPIView):
+class NeighbourhoodListApi(generics.ListAPIView[Neighbourhood]):
     permission_classes = [AllowAny]
     filter_backends: list[Any] = []
 
-    class FilterSerializer(serializers.Serializer):
+    class FilterSerializer(serializers.Serializer[Any]):
         kind = serializers.ChoiceField(choices=NeighbourhoodKind.choices, required=False)
         la_code = serializers.CharField(required=False, max_length=16)
         imd_decile = serializers.IntegerField(required=False, min_value=1, max_value=10)
 
     @extend_schema_serializer(component_name="Neighbourhood")
-    class OutputSerializer(serializers.ModelSerializer):
+    class OutputSerializer(serializers.ModelSerializer[Neighbourhood]):
         point = _PointField()
 
         class Meta:
@@ -158,7 +158,7 @@ class PostcodeLookupApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema_serializer(component_name="PostcodeLocation")
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(serializers.Serializer[Any]):
         postcode = serializers.CharField()
         latitude = serializers.FloatField(help_text="EPSG:4326 degrees")
         longitude = serializers.FloatField(help_text="EPSG:4326 degrees")

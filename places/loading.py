@@ -219,6 +219,7 @@ def _boundary_columns(
         if source.la_name_column
         else _optional_column(fields, "lad_name")
     )
+    msoa_col: str | None
     if source.msoa_name_column:
         msoa_col = _column(fields, source.msoa_name_column, path=path, option="--msoa-name-column")
     else:

@@ -16,7 +16,9 @@ from pathlib import Path
 from typing import IO, Any
 
 import pandas as pd
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -197,7 +199,7 @@ def places_load(
         people, line = population_carried(people, population, shapes.frame if shapes else None)
         report.notes.append(line)
     new_codes = set(shapes.frame["code"]) if shapes else set()
-    checks = [
+    checks: list[tuple[str, pd.DataFrame | None, DeprivationSource | PopulationSource | None]] = [
         ("deprivation", figures, deprivation),
         ("population", people, population),
     ]
@@ -243,11 +245,11 @@ def places_load(
         tables_analyze(models=[Neighbourhood, Postcode])
         for name, table, source in checks:
             if table is not None and source is not None:
-                line = figures_gap_note(
+                note = figures_gap_note(
                     name=name, table=table, source=source, skipped=skipped[name]
                 )
-                if line:
-                    report.notes.append(line)
+                if note:
+                    report.notes.append(note)
     return report
 
 
@@ -307,11 +309,11 @@ def _neighbourhoods_update(
         fields.append("imd_edition")
     meta = Neighbourhood._meta
     qn = connection.ops.quote_name
-    columns = [meta.get_field(name).column for name in [*fields, "updated_at"]]
+    columns = [_db_column(name) for name in [*fields, "updated_at"]]
     sql = (
         f"UPDATE {qn(meta.db_table)} SET "  # noqa: S608 (quoted names from _meta; values are parameters)
         + ", ".join(f"{qn(column)} = %s" for column in columns)
-        + f" WHERE {qn(meta.get_field('code').column)} = %s"
+        + f" WHERE {qn(_db_column('code'))} = %s"
     )
     # Same conversion Django applies on save (aware datetime -> the backend's form).
     now = meta.get_field("updated_at").get_db_prep_value(timezone.now(), connection)
@@ -381,3 +383,11 @@ def _postcodes_upsert(
         report.notes.append(
             f"{rows.duplicates:,} repeated postcodes: the last row of each was kept."
         )
+
+
+def _db_column(name: str) -> str:
+    """The database column of one of Neighbourhood's concrete fields."""
+    field = Neighbourhood._meta.get_field(name)
+    if not isinstance(field, Field) or field.column is None:
+        raise FieldDoesNotExist(f"Neighbourhood.{name} has no column")
+    return field.column

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import URLPattern, URLResolver, path  # noqa: F401
 
 app_name = "places"
-urlpatterns: list = []
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -19,6 +19,7 @@ Input frames (EPSG:4326 degrees):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import folium
@@ -52,7 +53,7 @@ from maps.builders.style import (
 __all__ = ["BOARD_SHADES", "board_map_build", "directory_map_build"]
 
 # A legend section: (key, title, [(colour or Swatch, label)]).
-Section = tuple[str, str, list[tuple[str | Swatch, str]]]
+Section = tuple[str, str, Sequence[tuple[str | Swatch, str]]]
 
 # Shading key -> (layer name in the control, legend title).
 BOARD_SHADES: dict[str, tuple[str, str]] = {
@@ -266,7 +267,10 @@ def _overlay_legend(
             if level == "neighbourhood"
             else "Has gap neighbourhoods (red dashed outline)"
         )
-        rows += [(GAP_STYLE["color"], gap), (str(SITE_STYLE["fillColor"]), "Anchor site (ringed)")]
+        rows += [
+            (str(GAP_STYLE["color"]), gap),
+            (str(SITE_STYLE["fillColor"]), "Anchor site (ringed)"),
+        ]
     if len(groups):
         themes = (
             groups[["theme_position", "theme_name"]].drop_duplicates().sort_values("theme_position")

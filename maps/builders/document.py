@@ -18,6 +18,7 @@ import base64
 import hashlib
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +28,7 @@ from jinja2 import Template
 
 from maps.builders.assets import MapAssets, assets_apply
 from maps.builders.layers import NEIGHBOURHOOD_OUTLINE
-from maps.builders.style import esc, legend_html
+from maps.builders.style import Swatch, esc, legend_html
 
 __all__ = [
     "DEFAULT_CENTRE",
@@ -121,13 +122,15 @@ def map_finish(
     shading: folium.GeoJson,
     *,
     shade: str,
-    sections: list[tuple[str, str, list[tuple[str, str]]]],
+    sections: Sequence[tuple[str, str, Sequence[tuple[str | Swatch, str]]]],
     assets: MapAssets,
     shades: dict[str, str],
     outlines: Any = None,
 ) -> None:
     """The legend, BackerMap.init and our assets (and no one else's)."""
     figure = folium_map.get_root()
+    if not isinstance(figure, branca.element.Figure):
+        raise TypeError("a folium map's root is its Figure")
     figure.html.add_child(branca.element.Element(legend_html(sections)))
     _Init(
         map_name=folium_map.get_name(),

@@ -66,7 +66,9 @@ class BulkMarkerCluster(FastMarkerCluster):
         {% endmacro %}"""
     )
 
-    def render(self, **kwargs: Any) -> None:
+    # A MacroElement renders into its figure and returns nothing, as folium's
+    # own do; branca's hint is Element.render's, which returns the HTML.
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
         _add_when_shown(self)
         _render_raw(self, kwargs)
 
@@ -115,8 +117,11 @@ class CompactGeoJson(folium.GeoJson):
         )
         return '{"type":"FeatureCollection","features":[' + features + "]}"
 
-    def render(self, **kwargs: Any) -> None:
-        self.parent_map = get_obj_in_upper_tree(self, folium.Map)
+    # A MacroElement renders into its figure and returns nothing, as folium's
+    # own do; branca's hint is Element.render's, which returns the HTML.
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+        # As folium.GeoJson.render does; folium declares parent_map None first.
+        self.parent_map = get_obj_in_upper_tree(self, folium.Map)  # type: ignore[assignment]
         # Without this the layer exists, holds every feature and is never on
         # the map: no choropleth was drawn at all until issue 10.
         _add_when_shown(self)

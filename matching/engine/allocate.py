@@ -215,27 +215,9 @@ def allocation_from_parts(
     if set(by_id) != set(active):
         raise ValueError("solutions must be those of the parts, one each")
     x = np.zeros(len(candidates), dtype=np.int64)
-    next_id = max(active, default=-1) + 1
-    merges = 0
-    while True:
-        x[:] = 0
-        for s in by_id.values():
-            x[s.edge_idx] = s.amount
-        groups = _groups_over_cap(problem, candidates, x)
-        if groups.size == 0:
-            break
-        edge_part = np.full(len(candidates), -1, dtype=np.int64)
-        for p in active.values():
-            edge_part[p.edge_idx] = p.part_id
-        in_group = np.isin(problem.need_group[candidates.need_idx], groups)
-        ids = np.unique(edge_part[in_group & (edge_part >= 0)])
-        merged = merge_parts([active.pop(int(i)) for i in ids], next_id)
-        for i in ids:
-            del by_id[int(i)]
-        active[next_id] = merged
-        by_id[next_id] = solve_part(merged, deadline=deadline, mip_rel_gap=mip_rel_gap)
-        next_id += 1
-        merges += 1
+    merges = _merge_until_within_cap(
+        problem, candidates, active, by_id, x, deadline=deadline, mip_rel_gap=mip_rel_gap
+    )
     t4 = perf_counter()
 
     sols = list(by_id.values())
@@ -267,6 +249,44 @@ def allocation_from_parts(
             "cap_merges": merges,
         },
     )
+
+
+def _merge_until_within_cap(
+    problem: Problem,
+    candidates: Candidates,
+    active: dict[int, Part],
+    by_id: dict[int, PartSolution],
+    x: IntArray,
+    *,
+    deadline: float | None,
+    mip_rel_gap: float,
+) -> int:
+    """Merge and re-solve the parts of groups over the cross-kind cap until none is.
+
+    ``active`` and ``by_id`` are updated in place; ``x`` ends as the amounts of
+    the final solutions. Returns the number of merges.
+    """
+    next_id = max(active, default=-1) + 1
+    merges = 0
+    while True:
+        x[:] = 0
+        for s in by_id.values():
+            x[s.edge_idx] = s.amount
+        groups = _groups_over_cap(problem, candidates, x)
+        if groups.size == 0:
+            return merges
+        edge_part = np.full(len(candidates), -1, dtype=np.int64)
+        for p in active.values():
+            edge_part[p.edge_idx] = p.part_id
+        in_group = np.isin(problem.need_group[candidates.need_idx], groups)
+        ids = np.unique(edge_part[in_group & (edge_part >= 0)])
+        merged = merge_parts([active.pop(int(i)) for i in ids], next_id)
+        for i in ids:
+            del by_id[int(i)]
+        active[next_id] = merged
+        by_id[next_id] = solve_part(merged, deadline=deadline, mip_rel_gap=mip_rel_gap)
+        next_id += 1
+        merges += 1
 
 
 def _groups_over_cap(problem: Problem, candidates: Candidates, x: IntArray) -> IntArray:

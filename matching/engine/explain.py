@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from time import perf_counter
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -56,59 +57,24 @@ def assemble(
     ``upper`` is the best proven upper bound (default: ``bound``).
     """
     start = perf_counter()
-    ni, rj = candidates.need_idx, candidates.res_idx
-    n, m = problem.n_needs, problem.n_resources
+    n = problem.n_needs
     used = x > 0
-    need_total = np.bincount(ni[used], weights=x[used], minlength=n).astype(np.int64)
-    res_total = np.bincount(rj[used], weights=x[used], minlength=m).astype(np.int64)
-    res_left = problem.res_capacity - res_total
-    res_floor = np.maximum(problem.res_min_award, 1)
-    res_full = res_left < res_floor
-
-    group_code = np.unique(problem.need_group, return_inverse=True)[1].reshape(-1)
-    served = need_total > 0
-    group_count = np.bincount(group_code[served], minlength=int(group_code.max(initial=-1)) + 1)
-    gk_code = group_code * 6 + problem.need_kind
-    gk_count = np.bincount(gk_code[served], minlength=int(gk_code.max(initial=-1)) + 1)
-    at_cap = (
-        group_count[group_code] >= problem.group_cap
-        if problem.group_cap is not None
-        else np.zeros(n, dtype=bool)
-    )
-    at_kind_cap = (
-        gk_count[gk_code] >= problem.group_kind_cap
-        if problem.group_kind_cap is not None
-        else np.zeros(n, dtype=bool)
-    )
-
+    usage = _usage(problem, candidates, x, used)
     k = np.flatnonzero(used)
-    pn, pr, amount = ni[k], rj[k], x[k]
-    max_award = problem.res_max_award[pr]
-    binding = np.select(
-        [
-            need_total[pn] >= problem.need_amount[pn],
-            (max_award > 0) & (amount >= max_award),
-            res_left[pr] == 0,
-            res_full[pr],
-            at_cap[pn],
-            at_kind_cap[pn],
-        ],
-        [NEED_MET, MAX_AWARD, CAPACITY, BELOW_MIN, GROUP_CAP, GROUP_KIND_CAP],
-        default=OTHER,
-    )
-
-    unmatched = np.flatnonzero(need_total == 0)
+    pn, pr, amount = candidates.need_idx[k], candidates.res_idx[k], x[k]
+    binding = _binding(problem, usage, pn, pr, amount)
+    unmatched = np.flatnonzero(usage.need_total == 0)
     reasons = _unmatched_reasons(
-        problem, candidates, scores, unmatched, res_full, at_cap, at_kind_cap
+        problem, candidates, scores, unmatched, usage.res_full, usage.at_cap, usage.at_kind_cap
     )
     objective = float(np.sum(scores.total[k] * amount / problem.need_amount[pn]))
     all_counts = {
         "needs": n,
-        "resources": m,
+        "resources": problem.n_resources,
         "candidates": len(candidates),
         "proposals": int(k.size),
         "needs_matched": int(n - unmatched.size),
-        "needs_fully_met": int(np.sum(need_total >= problem.need_amount)),
+        "needs_fully_met": int(np.sum(usage.need_total >= problem.need_amount)),
         **counts,
     }
     all_timings = {**timings, "explain": perf_counter() - start}
@@ -130,6 +96,64 @@ def assemble(
         method=method,
         counts=all_counts,
         timings=all_timings,
+    )
+
+
+class _Usage(NamedTuple):
+    """What the amounts ``x`` use up: per need, per resource and per group."""
+
+    need_total: IntArray
+    res_left: IntArray
+    res_full: NDArray[np.bool_]
+    at_cap: NDArray[np.bool_]
+    at_kind_cap: NDArray[np.bool_]
+
+
+def _usage(
+    problem: Problem, candidates: Candidates, x: IntArray, used: NDArray[np.bool_]
+) -> _Usage:
+    """Totals per need and resource, and which needs' groups are at a cap."""
+    ni, rj = candidates.need_idx, candidates.res_idx
+    n, m = problem.n_needs, problem.n_resources
+    need_total = np.bincount(ni[used], weights=x[used], minlength=n).astype(np.int64)
+    res_total = np.bincount(rj[used], weights=x[used], minlength=m).astype(np.int64)
+    res_left = problem.res_capacity - res_total
+    res_full = res_left < np.maximum(problem.res_min_award, 1)
+
+    group_code = np.unique(problem.need_group, return_inverse=True)[1].reshape(-1)
+    served = need_total > 0
+    group_count = np.bincount(group_code[served], minlength=int(group_code.max(initial=-1)) + 1)
+    gk_code = group_code * 6 + problem.need_kind
+    gk_count = np.bincount(gk_code[served], minlength=int(gk_code.max(initial=-1)) + 1)
+    at_cap = (
+        group_count[group_code] >= problem.group_cap
+        if problem.group_cap is not None
+        else np.zeros(n, dtype=bool)
+    )
+    at_kind_cap = (
+        gk_count[gk_code] >= problem.group_kind_cap
+        if problem.group_kind_cap is not None
+        else np.zeros(n, dtype=bool)
+    )
+    return _Usage(need_total, res_left, res_full, at_cap, at_kind_cap)
+
+
+def _binding(
+    problem: Problem, usage: _Usage, pn: IntArray, pr: IntArray, amount: IntArray
+) -> NDArray[np.object_]:
+    """The constraint that stopped each proposal growing, in the module's order."""
+    max_award = problem.res_max_award[pr]
+    return np.select(
+        [
+            usage.need_total[pn] >= problem.need_amount[pn],
+            (max_award > 0) & (amount >= max_award),
+            usage.res_left[pr] == 0,
+            usage.res_full[pr],
+            usage.at_cap[pn],
+            usage.at_kind_cap[pn],
+        ],
+        [NEED_MET, MAX_AWARD, CAPACITY, BELOW_MIN, GROUP_CAP, GROUP_KIND_CAP],
+        default=OTHER,
     )
 
 

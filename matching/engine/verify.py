@@ -41,39 +41,51 @@ def check_feasibility(allocation: Allocation, problem: Problem) -> list[str]:
     if amount.size and amount.dtype.kind not in "iu":
         return [f"amounts must be integers, got {amount.dtype}"]
     amount = amount.astype(np.int64)
-    problems: list[str] = []
 
     ni = _lookup(problem.need_id, need_id)
     rj = _lookup(problem.res_id, res_id)
-    for k in np.flatnonzero(ni < 0):
-        problems.append(f"unknown need {int(need_id[k])}")
-    for k in np.flatnonzero(rj < 0):
-        problems.append(f"unknown resource {int(res_id[k])}")
+    problems = [f"unknown need {int(need_id[k])}" for k in np.flatnonzero(ni < 0)]
+    problems += [f"unknown resource {int(res_id[k])}" for k in np.flatnonzero(rj < 0)]
     if problems:
         return problems
 
-    for k in np.flatnonzero(amount <= 0):
-        problems.append(f"need {need_id[k]} / resource {res_id[k]}: amount {amount[k]} is not > 0")
+    problems.extend(_pair_violations(problem, ni, rj, amount))
+    problems.extend(_area_violations(problem, ni, rj))
+    problems.extend(_amount_violations(problem, ni, rj, amount))
+    problems.extend(_cap_violations(problem, ni, amount))
+    return problems
+
+
+def _pair_violations(problem: Problem, ni: IntArray, rj: IntArray, amount: IntArray) -> list[str]:
+    """Amounts that are not positive, pairs given twice, needs matched to another kind."""
+    need_id, res_id = problem.need_id[ni], problem.res_id[rj]
+    problems = [
+        f"need {need_id[k]} / resource {res_id[k]}: amount {amount[k]} is not > 0"
+        for k in np.flatnonzero(amount <= 0)
+    ]
     pair = ni * max(problem.n_resources, 1) + rj
     uniq, counts = np.unique(pair, return_counts=True)
     for p in uniq[counts > 1]:
         i, j = divmod(int(p), max(problem.n_resources, 1))
         problems.append(f"need {problem.need_id[i]} / resource {problem.res_id[j]}: pair repeated")
-
     for k in np.flatnonzero(problem.need_kind[ni] != problem.res_kind[rj]):
         problems.append(
             f"need {need_id[k]} ({KINDS[problem.need_kind[ni[k]]]}) matched to resource "
             f"{res_id[k]} ({KINDS[problem.res_kind[rj[k]]]}): wrong kind"
         )
-    problems.extend(_area_violations(problem, ni, rj))
+    return problems
 
-    n, m = problem.n_needs, problem.n_resources
-    need_total = np.bincount(ni, weights=amount, minlength=n).astype(np.int64)
+
+def _amount_violations(problem: Problem, ni: IntArray, rj: IntArray, amount: IntArray) -> list[str]:
+    """Needs given more than they asked, resources past capacity, awards out of bounds."""
+    need_id, res_id = problem.need_id[ni], problem.res_id[rj]
+    problems: list[str] = []
+    need_total = np.bincount(ni, weights=amount, minlength=problem.n_needs).astype(np.int64)
     for ii in np.flatnonzero(need_total > problem.need_amount):
         problems.append(
             f"need {problem.need_id[ii]}: given {need_total[ii]} > requested {problem.need_amount[ii]}"
         )
-    res_total = np.bincount(rj, weights=amount, minlength=m).astype(np.int64)
+    res_total = np.bincount(rj, weights=amount, minlength=problem.n_resources).astype(np.int64)
     for jj in np.flatnonzero(res_total > problem.res_capacity):
         problems.append(
             f"resource {problem.res_id[jj]}: allocated {res_total[jj]} "
@@ -89,8 +101,13 @@ def check_feasibility(allocation: Allocation, problem: Problem) -> list[str]:
         problems.append(
             f"need {need_id[k]} / resource {res_id[k]}: {amount[k]} above maximum award {max_award[k]}"
         )
+    return problems
 
+
+def _cap_violations(problem: Problem, ni: IntArray, amount: IntArray) -> list[str]:
+    """Groups with more needs served than a cap allows."""
     # Caps count the group's needs served (a need split across resources once).
+    problems: list[str] = []
     served = np.unique(ni[amount > 0])
     group = problem.need_group[served]
     if problem.group_cap is not None:

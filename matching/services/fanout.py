@@ -222,7 +222,10 @@ def match_run_finish(*, run_id: int) -> MatchRun:
         prepared = prepare(problem)
         parts = prepared.parts
         edges = {p.part_id: p.edge_idx for p in parts}
-        if any(not np.array_equal(edges.get(s.part_id), s.edge_idx) for s in solved):
+        if any(
+            s.part_id not in edges or not np.array_equal(edges[s.part_id], s.edge_idx)
+            for s in solved
+        ):
             raise RuntimeError("the problem split differently when finishing")  # a bug
         gap = run.parameters.get("mip_rel_gap", DEFAULT_MIP_REL_GAP)
         allocation = allocation_from_parts(

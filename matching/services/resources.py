@@ -42,7 +42,7 @@ def _validate(resource: Resource) -> None:
         errors["capacity"] = (
             f"Capacity cannot go below what is already allocated ({resource.allocated})."
         )
-    if resource.radius_site_id is not None:
+    if resource.radius_site is not None:
         if resource.radius_site.anchor_id != resource.anchor_id:
             errors["radius_site"] = "Choose one of your own sites."
         if not resource.radius_m:

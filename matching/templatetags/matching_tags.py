@@ -37,7 +37,7 @@ def status_label(value: str | None) -> str:
 
 
 # A match's status as the group reads it about itself ("you", not "the group").
-GROUP_STATUS_WORDS = {
+GROUP_STATUS_WORDS: dict[str, str] = {
     MatchStatus.APPROVED: "Offered to you: waiting for your answer",
     MatchStatus.ACCEPTED: "Accepted by you",
     MatchStatus.ACTIVE: "Under way",

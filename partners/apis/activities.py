@@ -27,7 +27,7 @@ _ACTIVITIES = PublicActivitySerializer(many=True)
     list=extend_schema(responses={200: _ACTIVITIES, **READ_ERRORS}),
     retrieve=extend_schema(responses={200: _ACTIVITY, **READ_ERRORS}),
 )
-class ActivityViewSet(ListFiltersOnly, viewsets.ReadOnlyModelViewSet):
+class ActivityViewSet(ListFiltersOnly, viewsets.ReadOnlyModelViewSet[Activity]):
     permission_classes = [AllowAny]
     pagination_class = ApiPagination
     filterset_class = ActivityFilter
@@ -46,7 +46,7 @@ class ActivityViewSet(ListFiltersOnly, viewsets.ReadOnlyModelViewSet):
     list=extend_schema(responses={200: NeedSerializer(many=True), **READ_ERRORS}),
     retrieve=extend_schema(responses={200: NeedSerializer, **READ_ERRORS}),
 )
-class NeedViewSet(ListFiltersOnly, viewsets.ReadOnlyModelViewSet):
+class NeedViewSet(ListFiltersOnly, viewsets.ReadOnlyModelViewSet[Need]):
     """Anchor teams see every group's needs; everyone else the needs of
     public groups (needs carry no personal fields)."""
 

@@ -49,7 +49,7 @@ class KnownValue:
     """A filter value must name something that exists: ``?theme=fod`` is a
     typo to report (400), not a question whose answer is "nothing"."""
 
-    def __init__(self, queryset: QuerySet, field: str, noun: str) -> None:
+    def __init__(self, queryset: QuerySet[Any], field: str, noun: str) -> None:
         self.queryset, self.field, self.noun = queryset, field, noun
 
     def __call__(self, value: object) -> None:
@@ -76,7 +76,9 @@ class StrictBooleanWidget(BooleanWidget):
 
 
 class StrictBooleanField(forms.NullBooleanField):
-    def to_python(self, value: Any) -> bool | None:
+    # None for "not given", as NullBooleanField's own to_python, which
+    # django-stubs also types against BooleanField's with an ignore.
+    def to_python(self, value: Any) -> bool | None:  # type: ignore[override]
         if value is None or value == "" or isinstance(value, bool):
             return None if value == "" else value
         raise ValidationError("Enter true or false.", code="invalid")
@@ -128,10 +130,14 @@ class GroupFilter(django_filters.FilterSet):
         model = CommunityGroup
         fields = ["q", "theme", "neighbourhood", "imd_decile", "status"]
 
-    def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_q(
+        self, queryset: QuerySet[CommunityGroup], name: str, value: str
+    ) -> QuerySet[CommunityGroup]:
         return group_filter(queryset=queryset, q=value)
 
-    def filter_theme(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_theme(
+        self, queryset: QuerySet[CommunityGroup], name: str, value: str
+    ) -> QuerySet[CommunityGroup]:
         return group_filter(queryset=queryset, themes=[value])
 
 

@@ -37,7 +37,7 @@ from partners.serializers import (
 from partners.services.review import group_reject, group_verify
 
 
-class PublicGroupClosedShape(OpenApiSerializerExtension):  # type: ignore[no-untyped-call]
+class PublicGroupClosedShape(OpenApiSerializerExtension):
     """PublicGroup admits no other property. A team's body carries the public
     fields too, so without this it matched both shapes of "oneOf" (which must
     match exactly one); it also puts in the schema that the public shape has
@@ -59,7 +59,7 @@ def _group_schema(many: bool = False) -> PolymorphicProxySerializer:
     )
 
 
-class GroupListApi(generics.ListAPIView):
+class GroupListApi(generics.ListAPIView[CommunityGroup]):
     """Groups: public ones for everyone; every group for anchor teams."""
 
     permission_classes = [AllowAny]

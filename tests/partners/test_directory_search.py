@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from partners.models import VerificationStatus
-from partners.selectors import haversine_miles
+from partners.selectors_directory import haversine_miles
 from tests import factories as f
 
 ORIGIN = (53.4850, -2.3000)  # EPSG:4326, the searcher's postcode "M5 4WT"

@@ -17,13 +17,13 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from partners.models import ImportJob, ImportStatus
+from partners.services.followups import RUN_IMPORT
 from partners.services.imports import (
     JobRunner,
     import_job_report_lines,
     import_job_run,
     import_job_start,
 )
-from partners.tasks import RUN_IMPORT
 
 POLL_SECONDS = 0.5
 

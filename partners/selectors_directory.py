@@ -1,0 +1,170 @@
+"""Reads for the public directory: search by words, themes and distance, and
+one public group.
+
+Only public groups (``CommunityGroup.objects.public()``), and a group that
+meets at home is placed at its neighbourhood's point, never at the home
+(``partners.selectors.group_public_point``; ``_OWN_POINT`` is the same rule in
+SQL). The
+search pages in SQL (LIMIT/OFFSET on the indexed name order, or nearest
+first), fetches only the columns an entry shows, never a neighbourhood's
+geometry, and reads the page's themes in two queries (issue 18).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, overload
+
+from django.db.models import Case, F, FloatField, Q, QuerySet, When
+from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
+from django.shortcuts import get_object_or_404
+
+from partners.models import CommunityGroup, Theme
+from partners.selectors import (
+    group_filter,
+    group_list_lean,
+    group_themes,
+    group_themes_attach,
+    groups_with_activities,
+)
+
+__all__ = [
+    "DirectoryEntry",
+    "DirectoryResults",
+    "directory_group_get",
+    "directory_search",
+    "haversine_miles",
+]
+
+EARTH_RADIUS_MILES = 3958.8
+# One degree of latitude in miles (mean); a degree of longitude is this times cos(lat).
+MILES_PER_DEGREE = 69.09
+
+
+# What a directory entry shows (search.html, _published.html).
+DIRECTORY_COLUMNS = (
+    "id",
+    "name",
+    "description",
+    "meets_at_home",
+    "website",
+    "public_email",
+    "public_phone",
+    "neighbourhood",
+)
+
+
+def haversine_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in miles between two EPSG:4326 points."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_MILES * math.asin(math.sqrt(a))
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    group: CommunityGroup
+    themes: list[Theme]
+    distance_miles: float | None
+
+
+def _bbox_filter(lat: float, lon: float, miles: float) -> Q:
+    """A cheap SQL box around the circle, on indexed columns; the exact
+    distance is then computed on the rows inside it only. Home-based groups
+    (and groups without a point) are boxed by their neighbourhood's point,
+    matching group_public_point."""
+    dlat = miles / MILES_PER_DEGREE
+    dlon = miles / (MILES_PER_DEGREE * max(math.cos(math.radians(lat)), 0.01))
+    lat_range, lon_range = (lat - dlat, lat + dlat), (lon - dlon, lon + dlon)
+    return (_OWN_POINT & Q(latitude__range=lat_range, longitude__range=lon_range)) | (
+        ~_OWN_POINT
+        & Q(neighbourhood__point_lat__range=lat_range, neighbourhood__point_lon__range=lon_range)
+    )
+
+
+# Where the public may place a group, in SQL: group_public_point's rule.
+_OWN_POINT = Q(meets_at_home=False, latitude__isnull=False, longitude__isnull=False)
+
+
+def _public_coordinate(own: str, hood: str) -> Case:
+    return Case(When(_OWN_POINT, then=F(own)), default=F(hood), output_field=FloatField())
+
+
+def _distance_miles(lat: float, lon: float) -> Any:
+    """Haversine distance in miles from (lat, lon) to the public point, in
+    SQL (Django gives SQLite these functions too); as haversine_miles."""
+    point_lat = Radians(_public_coordinate("latitude", "neighbourhood__point_lat"))
+    point_lon = Radians(_public_coordinate("longitude", "neighbourhood__point_lon"))
+    half_dphi = (point_lat - math.radians(lat)) / 2
+    half_dlambda = (point_lon - math.radians(lon)) / 2
+    a = Power(Sin(half_dphi), 2) + math.cos(math.radians(lat)) * Cos(point_lat) * Power(
+        Sin(half_dlambda), 2
+    )
+    return 2 * EARTH_RADIUS_MILES * ASin(Sqrt(a))
+
+
+class DirectoryResults:
+    """The directory's matches, for a Paginator: ``count()`` is one COUNT
+    query, and a slice is one query with LIMIT/OFFSET plus two for its
+    themes; no group outside the page is read."""
+
+    def __init__(self, groups: QuerySet[CommunityGroup]) -> None:
+        self.groups = groups
+        self.ordered = True
+
+    def count(self) -> int:
+        return self.groups.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @overload
+    def __getitem__(self, index: int) -> DirectoryEntry: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[DirectoryEntry]: ...
+    def __getitem__(self, index: int | slice) -> DirectoryEntry | list[DirectoryEntry]:
+        if isinstance(index, int):
+            return self[index : index + 1][0]
+        groups = list(self.groups[index])
+        group_themes_attach(groups=groups)
+        return [
+            DirectoryEntry(group, group_themes(group), getattr(group, "distance_miles", None))
+            for group in groups
+        ]
+
+    def __iter__(self) -> Iterator[DirectoryEntry]:
+        """Every match (the Paginator never iterates: it slices)."""
+        return iter(self[:])
+
+
+def directory_search(
+    *,
+    q: str = "",
+    themes: Iterable[str] = (),
+    origin: tuple[float, float] | None = None,
+    miles: float | None = None,
+) -> DirectoryResults:
+    """Public groups matching words and themes, by name; with an ``origin``
+    (lat, lon) and ``miles``, only those within that distance, nearest
+    first. Everything is done in SQL; slice the result to read a page."""
+    groups = group_filter(queryset=CommunityGroup.objects.public(), q=q, themes=themes)
+    groups = group_list_lean(queryset=groups, columns=DIRECTORY_COLUMNS)
+    if origin is not None:
+        groups = groups.annotate(distance_miles=_distance_miles(*origin))
+        if miles is not None:
+            groups = groups.filter(_bbox_filter(origin[0], origin[1], miles)).filter(
+                distance_miles__lte=miles
+            )
+        else:
+            groups = groups.filter(distance_miles__isnull=False)
+        groups = groups.order_by("distance_miles", "name", "id")
+    return DirectoryResults(groups)
+
+
+def directory_group_get(*, group_id: int) -> DirectoryEntry:
+    """One public group; 404 for any group the public may not see."""
+    group = get_object_or_404(groups_with_activities(CommunityGroup.objects.public()), pk=group_id)
+    return DirectoryEntry(group, group_themes(group), None)
