@@ -32,6 +32,7 @@ urlpatterns = [
     path("group/offers/", views_group.offers, name="offers"),
     path("group/offers/<int:pk>/accept/", views_group.offer_accept, name="offer_accept"),
     path("group/offers/<int:pk>/decline/", views_group.offer_decline, name="offer_decline"),
+    path("group/why-not/", views_group.why_not, name="why_not"),
     path("group/connections/", views_group.connections, name="connections"),
     path("group/connections/<int:pk>/", views_group.connection_answer, name="connection_answer"),
     path("board/matching/", views_board.board, name="board"),
