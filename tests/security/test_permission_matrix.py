@@ -384,6 +384,7 @@ ROWS: list[Row] = [
         offer_of_a(302),
         body={"reason": "We found another way."},
     ),
+    Row("group/why-not/", "/group/why-not/", contacts()),
     Row("group/connections/", "/group/connections/", contacts()),
     *post_only(
         "group/connections/<int:pk>/",
