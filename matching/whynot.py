@@ -43,10 +43,10 @@ class Offer:
     anchor: str
 
 
-def _join(words: list[str]) -> str:
+def _join(words: list[str], conjunction: str = "or") -> str:
     if len(words) <= 1:
         return "".join(words)
-    return ", ".join(words[:-1]) + " or " + words[-1]
+    return ", ".join(words[:-1]) + f" {conjunction} " + words[-1]
 
 
 def _themes(slugs: Any, theme_names: Mapping[str, str]) -> str:
@@ -147,7 +147,7 @@ def _outbid(params: Mapping[str, Any], offer: str, amount: Any) -> Why:
             " and the pot goes furthest on smaller requests."
         )
     elif deciding:
-        factors = _join([FACTOR_WORDS.get(d, d) for d in deciding[:3]])
+        factors = _join([FACTOR_WORDS.get(d, d) for d in deciding[:3]], "and")
         detail = f"The last need it backed ranked higher on {factors}."
     else:
         detail = "The last need it backed ranked as high as yours."

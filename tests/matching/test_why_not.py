@@ -36,6 +36,10 @@ def _decile(group, decile: int) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def unmatched(personas):  # type: ignore[no-untyped-def]
+    return why_not_scene(personas)
+
+
+def why_not_scene(personas):  # type: ignore[no-untyped-def]
     """Anchor A's £200 pot (smallest award £100) and a far-off room; group_a
     (decile 9) asks £50, £200, a room and volunteer time; group_b (decile 1)
     asks £200 and gets the pot."""
