@@ -144,3 +144,20 @@ def test_a_pot_spent_before_the_run_says_so(personas, client):
     client.force_login(personas.dave)
     html = client.get("/group/why-not/").content.decode()
     assert "had nothing left to give when the run began." in html
+
+
+def test_the_group_sees_the_nearest_reason_of_all_the_anchors_runs(personas, client):
+    # Anchor A's pot is 55 km away (out of reach); anchor B's reaches the
+    # group but gives at least £100 (minimum award): nearer, so that is said.
+    far_site = f.SiteFactory(anchor=personas.anchor_a, name="Far hall", latitude=54.0)
+    f.ResourceFactory(
+        anchor=personas.anchor_a, title="Far chest", radius_site=far_site, radius_m=2_000
+    )
+    f.ResourceFactory(anchor=personas.anchor_b, title="Near chest", min_award=10_000)
+    _need(personas.group_a, amount=5_000)
+    _run(personas.anchor_a)
+    _run(personas.anchor_b)
+    client.force_login(personas.dave)
+    html = client.get("/group/why-not/").content.decode()
+    assert "the smallest award “Near chest” from Test Housing Association gives is £100" in html
+    assert "Far chest" not in html
