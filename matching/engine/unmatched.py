@@ -30,10 +30,18 @@ reason: the one closest to being matched), so "out of reach" is never said
 of a need that some resource reaches. :data:`REASONS` is in that order and a
 reason's index is its rank.
 
-Fair-share floors (a share of a pot reserved for other neighbourhoods)
-are not in the engine yet. When they are, a pair whose pot kept room only
-for its floor gets a ``floor`` reason between ``outbid`` and
-``left_below_min`` (add it to :data:`REASONS` and to :func:`_competition`).
+The hook for fair-share floors (branch h/floors, not on main when this was
+written: ``Problem.res_floor``, kept for needs in the floor's deciles or
+neighbourhoods; other needs take at most capacity less the floor). Once
+they are in, a usable pair whose need is outside its pot's floor, on a pot
+whose room left is what the floor keeps, stopped at ``floor``: add it to
+:data:`REASONS` between ``outbid`` and ``left_below_min`` (with the pot's
+``floor`` and the room it kept as parameters), as a condition before
+``left == 0`` in ``_Run.__init__``, to ``UnmatchedReason`` (a migration:
+ranks are stored) and to ``matching/whynot.py`` ("the rest of the pot is
+kept for the most deprived neighbourhoods"; what would change it: "the
+next run, if they do not use it"). Until then such a pair reads as
+``not_chosen`` or ``left_below_min``.
 """
 
 from __future__ import annotations
