@@ -105,6 +105,8 @@ COPY_MIN_ROWS = 5_000
 def _rows_insert(model: type[Match | UnmatchedNeed], values: list[dict[str, Any]]) -> None:
     """Insert new rows (matches, reasons), given as dicts of field attnames to
     values; the other fields get their defaults, exactly as bulk_create would."""
+    if not values:
+        return
     if connection.vendor != "postgresql" or len(values) < COPY_MIN_ROWS:
         model.objects.bulk_create(model(**v) for v in values)
         return
