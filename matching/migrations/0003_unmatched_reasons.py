@@ -5,26 +5,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('matching', '0002_fanout_chunks'),
-        ('partners', '0008_merge_grants_kind_directory_indexes'),
+        ("matching", "0002_fanout_chunks"),
+        ("partners", "0008_merge_grants_kind_directory_indexes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='UnmatchedNeed',
+            name="UnmatchedNeed",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(choices=[('no_offer', 'No offer of this kind'), ('out_of_reach', 'Out of reach'), ('min_award', 'Below the smallest award'), ('spent_before', 'Spent before the run'), ('theme', 'For other themes'), ('zero_score', 'Not a priority of the anchor'), ('outbid', 'Spent on needs that ranked higher'), ('left_below_min', 'What is left is below the smallest award'), ('group_cap', 'Group limit reached'), ('not_chosen', 'Not chosen in time')], max_length=16)),
-                ('rank', models.PositiveSmallIntegerField()),
-                ('params', models.JSONField(blank=True, default=dict)),
-                ('need', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='unmatched_in_runs', to='partners.need')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='unmatched', to='matching.matchrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("no_offer", "No offer of this kind"),
+                            ("out_of_reach", "Out of reach"),
+                            ("min_award", "Below the smallest award"),
+                            ("spent_before", "Spent before the run"),
+                            ("theme", "For other themes"),
+                            ("zero_score", "Not a priority of the anchor"),
+                            ("outbid", "Spent on needs that ranked higher"),
+                            ("left_below_min", "What is left is below the smallest award"),
+                            ("group_cap", "Group limit reached"),
+                            ("not_chosen", "Not chosen in time"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("rank", models.PositiveSmallIntegerField()),
+                ("params", models.JSONField(blank=True, default=dict)),
+                (
+                    "need",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="unmatched_in_runs",
+                        to="partners.need",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="unmatched",
+                        to="matching.matchrun",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['run_id', '-rank', 'need_id'],
-                'constraints': [models.UniqueConstraint(fields=('run', 'need'), name='unmatched_one_per_run_and_need')],
+                "ordering": ["run_id", "-rank", "need_id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("run", "need"), name="unmatched_one_per_run_and_need"
+                    )
+                ],
             },
         ),
     ]
