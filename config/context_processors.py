@@ -14,6 +14,7 @@ NAVIGATION: tuple[tuple[str, str, frozenset[str] | None], ...] = (
     ("Register a group", "partners:register-start", frozenset({"anonymous", GROUP_CONTACT})),
     ("Your group", "partners:selfservice-dashboard", frozenset({GROUP_CONTACT})),
     ("Offers", "matching:offers", frozenset({GROUP_CONTACT})),
+    ("Why no offer yet", "matching:why_not", frozenset({GROUP_CONTACT})),
     ("Review queue", "partners:team-queue", frozenset({ANCHOR_TEAM, "admin"})),
     ("Groups", "partners:team-groups", frozenset({ANCHOR_TEAM, "admin"})),
     ("Matching", "matching:queue", frozenset({ANCHOR_TEAM, "admin"})),

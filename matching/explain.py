@@ -26,7 +26,18 @@ class Explanation:
     held_back: str
 
 
-def _distance(metres: float) -> str:
+#: What each score part weighs, in the words "why this match" uses: also
+#: the factors that decided against a need ("why not us?", matching/whynot.py).
+FACTOR_WORDS = {
+    "theme_fit": "how well its themes fit",
+    "proximity": "closeness to the offer's site",
+    "equity": "how deprived its neighbourhood is",
+    "newness": "not having been backed by an anchor lately",
+    "value": "people reached for what it asked",
+}
+
+
+def distance_words(metres: float) -> str:
     if metres < 1000:
         return f"{round(metres / 10) * 10:.0f} m"
     return f"{metres / 1000:.1f} km"
@@ -71,7 +82,7 @@ def match_explain(*, match: Match, theme_names: dict[str, str]) -> Explanation:
 
     if match.distance_m is not None:
         site = facts.get("site") or "the resource's centre"
-        why.append(f"{_distance(match.distance_m)} from {site}")
+        why.append(f"{distance_words(match.distance_m)} from {site}")
     else:
         why.append("In one of the resource's neighbourhoods")
 

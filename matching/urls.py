@@ -38,6 +38,7 @@ urlpatterns = [
         views_voice.feedback_consent_withdraw,
         name="feedback_consent_withdraw",
     ),
+    path("group/why-not/", views_group.why_not, name="why_not"),
     path("group/connections/", views_group.connections, name="connections"),
     path("group/connections/<int:pk>/", views_group.connection_answer, name="connection_answer"),
     path("board/matching/", views_board.board, name="board"),

@@ -1,4 +1,5 @@
-"""Group pages: offers made to the signed-in contact's groups, and connections."""
+"""Group pages: offers made to the signed-in contact's groups, why a need has
+none yet ("why not us?"), and connections."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from matching.errors import ApplicationError
 from matching.forms import OfferDeclineForm
 from matching.models import Match
 from matching.selectors import connections_for_contact, match_offers_for_contact
+from matching.selectors_whynot import unmatched_for_contact
 from matching.services import connections as connection_services
 from matching.services import review
 from matching.views_common import contact_required
@@ -22,6 +24,15 @@ from matching.views_common import contact_required
 def offers(request: HttpRequest) -> HttpResponse:
     return render(
         request, "matching/offers.html", {"offers": match_offers_for_contact(user=request.user)}
+    )
+
+
+@contact_required
+@require_GET
+def why_not(request: HttpRequest) -> HttpResponse:
+    """Each open need of the contact's groups, and why no anchor backs it yet."""
+    return render(
+        request, "matching/why_not.html", {"groups": unmatched_for_contact(user=request.user)}
     )
 
 

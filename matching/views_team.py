@@ -11,8 +11,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import anchors_for_team
 from matching.errors import ApplicationError
 from matching.forms import ResourceForm
-from matching.models import MatchRun, Resource
+from matching.models import MatchRun, Resource, RunStatus
 from matching.selectors import resource_list, run_list, run_progress
+from matching.selectors_whynot import run_unmatched
 from matching.services.resources import resource_create, resource_update
 from matching.services.runs import match_run_start
 from matching.views_common import acting_anchor, team_required
@@ -116,7 +117,12 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "matching/run_detail.html",
-        {"run": run, "anchor": run.anchor, "amount_per_kind": amount_per_kind},
+        {
+            "run": run,
+            "anchor": run.anchor,
+            "amount_per_kind": amount_per_kind,
+            "unmatched": run_unmatched(run=run) if run.status == RunStatus.SUCCEEDED else None,
+        },
     )
 
 

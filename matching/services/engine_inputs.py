@@ -2,7 +2,8 @@
 
 What a run sees: open needs of verified, live groups, minus what fixed
 matches (approved, accepted, active, completed) already give them; open,
-active resources with their *remaining* capacity (capacity - allocated);
+active resources with their *remaining* capacity (capacity - allocated;
+0 for a spent pot, kept so an unmatched need can be told it was spent);
 each anchor's weights. Needs a reviewer has deferred sit out until decided.
 
 Rows are read as named tuples (values_list into ResourceRow and NeedRow),
@@ -165,7 +166,7 @@ class _Resources:
 
 
 def _resources_read(*, anchor: Anchor | None, today: datetime.date) -> _Resources:
-    """Open resources with capacity left and an area, in the engine's terms."""
+    """Open resources with an area, in the engine's terms (spent ones with capacity 0)."""
     rows = [
         ResourceRow._make(row)
         for row in _open_resources_qs(anchor=anchor, today=today).values_list(*RESOURCE_COLUMNS)
@@ -189,9 +190,9 @@ def _resources_read(*, anchor: Anchor | None, today: datetime.date) -> _Resource
     )
     out = _Resources(engine=[], themes={}, site={})
     for row in rows:
-        remaining = row.capacity - row.allocated
-        if remaining <= 0:
-            continue
+        # A pot with nothing left still goes in, with capacity 0: it takes no
+        # proposal, but "why not us?" can say it was spent before the run.
+        remaining = max(0, row.capacity - row.allocated)
         area: dict[str, Any]
         if row.around_site:
             area = {"lat": row.site_lat, "lon": row.site_lon, "radius_m": float(row.radius_m or 0)}

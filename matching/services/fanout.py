@@ -240,7 +240,7 @@ def match_run_finish(*, run_id: int) -> MatchRun:
             "load": loaded - started,
             "collect": perf_counter() - loaded,
         }
-        results_check_and_save(run, inputs, allocation, timings)
+        results_check_and_save(run, inputs, allocation, timings, prepared=prepared)
     except Exception as exc:
         logger.exception("match run %s failed while finishing", run_id)
         _fail(run_id, exc)

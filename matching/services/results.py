@@ -19,9 +19,19 @@ from django.db.models import DateTimeField, Q, QuerySet, Value
 from django.utils import timezone
 
 from config.dbstats import tables_analyze
-from matching.engine.types import Allocation
+from matching.engine.allocate import Prepared
+from matching.engine.types import KINDS, Allocation
+from matching.engine.unmatched import Unmatched, unmatched_explain
 from matching.engine.verify import check_feasibility
-from matching.models import Match, MatchEvent, MatchRun, MatchStatus, Resource, RunStatus
+from matching.models import (
+    Match,
+    MatchEvent,
+    MatchRun,
+    MatchStatus,
+    Resource,
+    RunStatus,
+    UnmatchedNeed,
+)
 from matching.services.engine_inputs import RunInputs
 from partners.models import Anchor
 
@@ -40,16 +50,33 @@ def match_run_progress(run_id: int, percent: int, message: str) -> None:
 
 
 def results_check_and_save(
-    run: MatchRun, inputs: RunInputs, allocation: Allocation, timings: dict[str, Any]
+    run: MatchRun,
+    inputs: RunInputs,
+    allocation: Allocation,
+    timings: dict[str, Any],
+    *,
+    prepared: Prepared | None = None,
 ) -> None:
-    """Verify the engine's output against its problem, then save it (or raise RunFailed)."""
+    """Verify the engine's output against its problem, then save it (or raise RunFailed).
+
+    With ``prepared`` (the candidates and scores the allocation was made
+    from), each need left without a proposal is saved with its reason.
+    """
     match_run_progress(run.pk, 75, "Checking the result")
     checking = perf_counter()
     broken = check_feasibility(allocation, inputs.problem)
     if broken:
         raise RunFailed("The engine's proposals broke a rule: " + "; ".join(broken[:3]))
+    timings = {**timings, "check": perf_counter() - checking}
+    reasons: list[Unmatched] = []
+    if prepared is not None:
+        explaining = perf_counter()
+        reasons = unmatched_explain(
+            inputs.problem, prepared.candidates, prepared.scores, allocation
+        )
+        timings["why_not"] = perf_counter() - explaining
     match_run_progress(run.pk, 85, "Saving proposals")
-    _results_save(run, inputs, allocation, {**timings, "check": perf_counter() - checking})
+    _results_save(run, inputs, allocation, timings, reasons)
 
 
 def _facts(inputs: RunInputs, need_id: int, resource_id: int) -> dict[str, Any]:
@@ -75,14 +102,16 @@ def _facts(inputs: RunInputs, need_id: int, resource_id: int) -> dict[str, Any]:
 COPY_MIN_ROWS = 5_000
 
 
-def _matches_insert(values: list[dict[str, Any]]) -> None:
-    """Insert new matches, given as dicts of field attnames to values; the
-    other fields get their defaults, exactly as bulk_create would give them."""
+def _rows_insert(model: type[Match | UnmatchedNeed], values: list[dict[str, Any]]) -> None:
+    """Insert new rows (matches, reasons), given as dicts of field attnames to
+    values; the other fields get their defaults, exactly as bulk_create would."""
+    if not values:
+        return
     if connection.vendor != "postgresql" or len(values) < COPY_MIN_ROWS:
-        Match.objects.bulk_create(Match(**v) for v in values)
+        model.objects.bulk_create(model(**v) for v in values)
         return
     now = timezone.now()
-    fields = [f for f in Match._meta.concrete_fields if not f.primary_key]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     given = [f.attname for f in fields if f.attname in values[0]]
     rest = [f for f in fields if f.attname not in values[0]]
     defaults = [
@@ -99,7 +128,7 @@ def _matches_insert(values: list[dict[str, Any]]) -> None:
     json_fields = [f for f in fields if f.attname in given and f.get_internal_type() == "JSONField"]
     qn = connection.ops.quote_name
     columns = ", ".join(qn(f.column) for f in (*(f for f in fields if f.attname in given), *rest))
-    copy_sql = f"COPY {qn(Match._meta.db_table)} ({columns}) FROM STDIN"
+    copy_sql = f"COPY {qn(model._meta.db_table)} ({columns}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
         for v in values:
             for f in json_fields:
@@ -121,8 +150,31 @@ def _events_insert(matches: QuerySet[Match], *, from_status: str, to_status: str
         return int(cursor.rowcount)
 
 
+def _reasons_replace(run: MatchRun, reasons: list[Unmatched]) -> None:
+    """This run's reasons replace those of the scope's earlier runs (only the
+    latest run of an anchor, or of all anchors, says why)."""
+    UnmatchedNeed.objects.filter(run__anchor=run.anchor).exclude(run=run).delete()
+    _rows_insert(
+        UnmatchedNeed,
+        [
+            {
+                "run_id": run.pk,
+                "need_id": r.need_id,
+                "reason": r.reason,
+                "rank": r.rank,
+                "params": dict(r.params),
+            }
+            for r in reasons
+        ],
+    )
+
+
 def _results_save(
-    run: MatchRun, inputs: RunInputs, allocation: Allocation, timings: dict[str, Any]
+    run: MatchRun,
+    inputs: RunInputs,
+    allocation: Allocation,
+    timings: dict[str, Any],
+    reasons: list[Unmatched],
 ) -> None:
     writing = perf_counter()
     proposals = allocation.proposals()
@@ -155,7 +207,8 @@ def _results_save(
             old, from_status="proposed", to_status="expired", note=f"Replaced by run {run.pk}"
         )
         old.update(status=MatchStatus.EXPIRED, updated_at=now)
-        _matches_insert(
+        _rows_insert(
+            Match,
             [
                 {
                     "run_id": run.pk,
@@ -171,7 +224,7 @@ def _results_save(
                     "binding": p.binding,
                 }
                 for p in proposals
-            ]
+            ],
         )
         _events_insert(
             Match.objects.filter(run=run).order_by("pk"),
@@ -179,9 +232,10 @@ def _results_save(
             to_status="proposed",
             note=f"Proposed by run {run.pk}",
         )
-        if len(proposals) + expired >= COPY_MIN_ROWS:
-            # A large run changes a good part of both tables at once.
-            tables_analyze(models=[Match, MatchEvent])
+        _reasons_replace(run, reasons)
+        if len(proposals) + expired + len(reasons) >= COPY_MIN_ROWS:
+            # A large run changes a good part of these tables at once.
+            tables_analyze(models=[Match, MatchEvent, UnmatchedNeed])
         counts = {
             **{k: int(v) for k, v in allocation.counts.items()},
             "expired": expired,
@@ -207,5 +261,7 @@ def _results_save(
                 # Shown on the run page: a run out of time says so, with its gap.
                 "proven_gap": allocation.proven_gap,
                 "optimal": allocation.optimal,
+                # The kinds this run offered: a need of another kind had no offer.
+                "kinds": sorted({KINDS[k] for k in inputs.problem.res_kind.tolist()}),
             },
         )

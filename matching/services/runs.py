@@ -193,7 +193,7 @@ def match_run_execute(*, run_id: int) -> MatchRun:
             timings=timings,
             started=allocating,
         )
-        results_check_and_save(run, inputs, allocation, dict(allocation.timings))
+        results_check_and_save(run, inputs, allocation, dict(allocation.timings), prepared=prepared)
     except Exception as exc:  # any failure ends the run as failed, with the reason
         logger.exception("match run %s failed", run_id)
         MatchRun.objects.filter(pk=run_id).update(

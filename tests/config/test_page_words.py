@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 import pytest
 from django.apps import apps
 
-from matching.models import MatchRun, MatchStatus, RunStatus
+from matching.models import MatchRun, MatchStatus, RunStatus, UnmatchedNeed
 from partners.models import NeedKind, VerificationStatus
 from tests import factories as f
 
@@ -114,7 +114,7 @@ def cast(personas):  # type: ignore[no-untyped-def]
     activity = f.ActivityFactory(group=personas.group_a, title="Lunch club", themes=["food"])
     feature_need = f.NeedFactory(activity=activity, kind=NeedKind.PROFILE, amount=1)
     intro_need = f.NeedFactory(activity=activity, kind=NeedKind.CONNECTIONS, amount=1)
-    f.NeedFactory(activity=activity, kind=NeedKind.SEED_FUNDING)
+    money_need = f.NeedFactory(activity=activity, kind=NeedKind.SEED_FUNDING)
     run = MatchRun.objects.create(
         anchor=personas.anchor_a,
         status=RunStatus.SUCCEEDED,
@@ -126,6 +126,14 @@ def cast(personas):  # type: ignore[no-untyped-def]
         timings={"total": 0.1},
     )
     proposed = f.MatchFactory(need=feature_need, resource=features, run=run, amount=1)
+    # "Why not us?": a reason with its facts, on the run page and the group's.
+    UnmatchedNeed.objects.create(
+        run=run,
+        need=money_need,
+        reason="out_of_reach",
+        rank=1,
+        params={"resource_id": features.pk, "distance_m": 12_345.0, "reach_m": 10_000.0},
+    )
     offered = f.MatchFactory(
         need=intro_need, resource=intros, status=MatchStatus.APPROVED, amount=1
     )
@@ -137,7 +145,7 @@ def _pages(role: str, personas, run, proposed) -> list[str]:  # type: ignore[no-
     group = personas.group_a.pk
     return {
         "public": ["/", "/directory/", f"/directory/{group}/", "/register/", "/sign-in/"],
-        "group": ["/group/", f"/group/{group}/", "/group/offers/"],
+        "group": ["/group/", f"/group/{group}/", "/group/offers/", "/group/why-not/"],
         "team": [
             "/team/groups/queue/",
             "/team/groups/",

@@ -1,5 +1,5 @@
 """axe-core finds no WCAG 2.2 A/AA violation on a group contact's pages
-(self-service, offers, connections), nor on their forms' error states."""
+(self-service, offers, why no offer yet, connections), nor on their forms' error states."""
 
 from __future__ import annotations
 
@@ -104,3 +104,16 @@ def test_the_rating_page_and_its_errors_have_no_violations(audit, personas, back
     audit.submit("rating: empty")
     audit.visit(f"/group/offers/{done.pk}/feedback/", label="rating: completed, read only")
     audit.assert_clean()
+
+
+def test_the_why_not_page_and_the_run_page_that_explains_it_have_no_violations(audit, personas):
+    from tests.matching.test_why_not import why_not_scene
+
+    cache.clear()
+    scene = why_not_scene(personas)
+    audit.sign_in(personas.dave)
+    audit.visit("/group/why-not/")
+    audit.sign_in(personas.alice)
+    audit.visit(f"/team/matching/runs/{scene.run.pk}/")
+    audit.assert_clean()
+    cache.clear()

@@ -40,3 +40,21 @@ def test_copy_writes_the_same_proposals_and_history_as_bulk_create(personas, mon
     assert expired.count() == 3
     assert all(m.events.filter(to_status="expired").count() == 1 for m in expired)
     assert second.counts["proposals"] == 3
+
+
+def test_copy_writes_the_same_why_not_reasons_as_bulk_create(personas, monkeypatch):
+    from matching.models import UnmatchedNeed
+
+    f.ResourceFactory(anchor=personas.anchor_a, capacity=20_000, themes=["food"])
+    for group in (personas.group_a, personas.group_b, f.CommunityGroupFactory()):
+        _need(group)
+
+    def reasons(copy_min_rows: int) -> list[tuple[object, ...]]:
+        run, *_ = _written(personas, monkeypatch, copy_min_rows)
+        rows = UnmatchedNeed.objects.filter(run=run).order_by("need_id")
+        return [(r.need_id, r.reason, r.rank, r.params) for r in rows]
+
+    bulk = reasons(10**9)
+    copied = reasons(0)
+    assert copied == bulk and len(copied) == 2
+    assert {reason for _, reason, *_ in copied} == {"outbid"}

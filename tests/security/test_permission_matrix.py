@@ -403,6 +403,7 @@ ROWS: list[Row] = [
         contacts(NOT_ALLOWED),
         offer_of_a(302),
     ),
+    Row("group/why-not/", "/group/why-not/", contacts()),
     Row("group/connections/", "/group/connections/", contacts()),
     *post_only(
         "group/connections/<int:pk>/",

@@ -167,3 +167,44 @@ def test_a_suggested_connection_shows_another_group_nothing_before_both_say_yes(
     leaks += [s for s in forbidden if s in text.replace("&#x27;", "'")]
     own = {personas.group_a.contact_name, personas.group_a.contact_email}
     assert not [s for s in leaks if s not in own], leaks
+
+
+def test_why_not_shows_a_group_nothing_of_the_need_that_got_the_pot(client, scene):
+    """dave's need lost anchor A's pot to the home group's need: his "why not
+    us?" page compares the two by score only. It holds none of the home
+    group's personal data, nor its name, its activity or what it asked for."""
+    from matching.models import MatchRun, RunStatus, UnmatchedNeed
+
+    personas, ids, forbidden = scene
+    home = personas.group_a.__class__.objects.get(pk=ids["home"])
+    home_need = home.activities.get().needs.get()
+    # A need of dave's with no match at all (the world's need_a has a proposal).
+    mine = f.NeedFactory(activity=f.ActivityFactory(group=personas.group_a), amount=15_000)
+    run = MatchRun.objects.create(anchor=personas.anchor_a, status=RunStatus.SUCCEEDED)
+    parts = {"theme_fit": 0.5, "proximity": 0.9, "equity": 0.2, "newness": 0.0, "value": 0.5}
+    UnmatchedNeed.objects.create(
+        run=run,
+        need=mine,
+        reason="outbid",
+        rank=6,
+        params={
+            "resource_id": ids["resource_a"],
+            "score": 0.4,
+            "parts": parts,
+            "amount": 15_000,
+            "served_need_id": home_need.pk,
+            "served_score": 0.8,
+            "served_parts": {**parts, "equity": 1.0, "newness": 1.0},
+            "served_amount": 12_345,
+            "deciding": ["equity", "newness"],
+        },
+    )
+    client.force_login(personas.dave)
+
+    text = client.get("/group/why-not/").content.decode()
+
+    assert "was spent on needs that ranked higher" in text  # the reason is there
+    others = [home.name, home_need.activity.title, home_need.why, "£123.45"]
+    leaks = [s for s in [*forbidden, *others] if s in text.replace("&#x27;", "'")]
+    own = {personas.group_a.contact_name, personas.group_a.contact_email}
+    assert not [s for s in leaks if s not in own], leaks

@@ -1,0 +1,157 @@
+""" "Why not us?" in the group's words: a stored reason (matching/engine/unmatched.py,
+saved by matching/services/results.py) as a sentence, and what would change it.
+
+Reads only what the run stored and the resources it names: nothing is
+worked out again. It never names another group: "outbid" compares with the
+need a pot backed by its score parts only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from matching.explain import FACTOR_WORDS, distance_words
+from partners.models import NeedKind, amount_in_words
+
+KIND_WORDS = {
+    NeedKind.PROFILE: "publicity",
+    NeedKind.TIME: "staff or volunteer time",
+    NeedKind.SEED_FUNDING: "seed funding",
+    NeedKind.SPACE: "space",
+    NeedKind.CONNECTIONS: "introductions",
+    NeedKind.EXPERTISE: "expertise",
+}
+
+NEXT_RUN_TOPPED_UP = "The next run, once the pot is topped up."
+
+
+@dataclass(frozen=True)
+class Why:
+    """A reason as a sentence (``why``) and what would change it (``change``)."""
+
+    why: str
+    change: str
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What a reason may say of a resource: its title and its anchor's name."""
+
+    title: str
+    anchor: str
+
+
+def _join(words: list[str], conjunction: str = "or") -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + f" {conjunction} " + words[-1]
+
+
+def _themes(slugs: Any, theme_names: Mapping[str, str]) -> str:
+    return _join([theme_names.get(s, s).lower() for s in slugs or []]) or "any theme"
+
+
+def _offer(params: Mapping[str, Any], offers: Mapping[int, Offer]) -> str:
+    offer = offers.get(int(params.get("resource_id") or 0))
+    return f"“{offer.title}” from {offer.anchor}" if offer else "The offer"
+
+
+def why_not(
+    *,
+    reason: str,
+    params: Mapping[str, Any],
+    kind: str,
+    offers: Mapping[int, Offer],
+    theme_names: Mapping[str, str],
+) -> Why:
+    """The sentence for one need's stored reason, in the group's terms."""
+    what = KIND_WORDS.get(kind, kind)
+    offer = _offer(params, offers)
+
+    def amount(value: Any) -> str:
+        return amount_in_words(int(value or 0), kind)
+
+    if reason == "no_offer":
+        return Why(
+            f"No anchor offers {what} at present.",
+            f"An anchor offering {what}: every run looks again.",
+        )
+    if reason == "out_of_reach":
+        if params.get("listed"):
+            return Why(
+                f"The offers of {what} are for listed neighbourhoods, and yours is not one of them.",
+                "An anchor adding your neighbourhood to its list.",
+            )
+        distance = distance_words(float(params["distance_m"]))
+        reach = distance_words(float(params["reach_m"]))
+        return Why(
+            f"Out of reach: the nearest offer of {what}, {offer}, is {distance} away"
+            f" and reaches groups within {reach}.",
+            f"An offer of {what} that reaches {distance} from its site, or one nearer to you.",
+        )
+    if reason == "min_award":
+        return Why(
+            f"You asked for {amount(params.get('amount'))}; the smallest award {offer}"
+            f" gives is {amount(params.get('min_award'))}.",
+            f"Asking for at least {amount(params.get('min_award'))}.",
+        )
+    if reason in ("spent_before", "left_below_min"):
+        left = int(params.get("left") or 0)
+        when = "when the run began" if reason == "spent_before" else "after this run"
+        if left == 0:
+            sentence = f"{offer} had nothing left to give {when}."
+        else:
+            sentence = (
+                f"{offer} had {amount(left)} left {when}, less than its smallest award"
+                f" of {amount(params.get('min_award'))}."
+            )
+        return Why(sentence, NEXT_RUN_TOPPED_UP)
+    if reason == "theme":
+        own = _themes(params.get("need_themes"), theme_names)
+        near = params.get("distance_m")
+        within = f" within {distance_words(float(near))} of you" if near is not None else ""
+        return Why(
+            f"The offers of {what} within reach are for"
+            f" {_themes(params.get('offered_themes'), theme_names)}, not {own}.",
+            f"An offer of {what} for {own}{within}.",
+        )
+    if reason == "outbid":
+        return _outbid(params, offer, amount)
+    if reason == "group_cap":
+        cap = int(params.get("cap") or 0)
+        of_kind = f" of {what}" if params.get("per_kind") else ""
+        return Why(
+            f"Your group already had {cap} need{'s' if cap != 1 else ''}{of_kind} backed in"
+            " this run, the most one group may have.",
+            "The next run, once one of your group's other needs is met.",
+        )
+    if reason == "zero_score":
+        return Why(
+            f"{offer} weighs what it looks for so that your need scores nothing.",
+            "The anchor changing what it looks for.",
+        )
+    return Why(
+        f"{offer} still had room, but the run ran out of time before it reached your need.",
+        "The next run.",
+    )
+
+
+def _outbid(params: Mapping[str, Any], offer: str, amount: Any) -> Why:
+    deciding = list(params.get("deciding") or [])
+    if deciding == ["amount"]:
+        detail = (
+            f"Your need scored as high as the last need it backed, but asked for more"
+            f" ({amount(params.get('amount'))} against {amount(params.get('served_amount'))}),"
+            " and the pot goes furthest on smaller requests."
+        )
+    elif deciding:
+        factors = _join([FACTOR_WORDS.get(d, d) for d in deciding[:3]], "and")
+        detail = f"The last need it backed ranked higher on {factors}."
+    else:
+        detail = "The last need it backed ranked as high as yours."
+    return Why(
+        f"{offer} was spent on needs that ranked higher. {detail}",
+        NEXT_RUN_TOPPED_UP,
+    )

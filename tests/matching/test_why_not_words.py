@@ -1,0 +1,89 @@
+""" "Why not us?" in words: every reason the engine gives reads as a sentence in
+the group's terms, with what would change it (matching/whynot.py)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from matching.engine.unmatched import REASONS
+from matching.whynot import NEXT_RUN_TOPPED_UP, Offer, why_not
+
+OFFERS = {7: Offer(title="Community chest", anchor="Salford Royal")}
+THEMES = {"green-spaces": "Green spaces", "food": "Food"}
+PARTS = {"theme_fit": 0.5, "proximity": 0.5, "equity": 0.5, "newness": 0.5, "value": 0.5}
+PARAMS = {
+    "no_offer": {"kind": "seed_funding"},
+    "out_of_reach": {"resource_id": 7, "distance_m": 12_345.0, "reach_m": 10_000.0},
+    "min_award": {"resource_id": 7, "min_award": 50_000, "amount": 20_000},
+    "spent_before": {"resource_id": 7, "left": 0, "min_award": 0},
+    "theme": {"need_themes": ["green-spaces"], "offered_themes": ["food"], "distance_m": 1_112.0},
+    "zero_score": {"resource_id": 7},
+    "outbid": {
+        "resource_id": 7,
+        "score": 0.4,
+        "parts": PARTS,
+        "amount": 20_000,
+        "served_score": 0.8,
+        "served_parts": PARTS,
+        "served_amount": 10_000,
+        "deciding": ["equity", "newness"],
+    },
+    "left_below_min": {"resource_id": 7, "left": 2_000, "min_award": 10_000},
+    "group_cap": {"cap": 1, "per_kind": True},
+    "not_chosen": {"resource_id": 7},
+}
+
+
+def words(reason: str, **params: object) -> tuple[str, str]:
+    said = why_not(
+        reason=reason,
+        params={**PARAMS[reason], **params},
+        kind="seed_funding",
+        offers=OFFERS,
+        theme_names=THEMES,
+    )
+    return said.why, said.change
+
+
+@pytest.mark.parametrize("reason", REASONS)
+def test_every_reason_reads_as_a_sentence_with_what_would_change_it(reason: str) -> None:
+    why, change = words(reason)
+    for text in (why, change):
+        assert text.endswith(".") and text.lstrip("“")[0].isupper()
+        assert not re.search(r"\b[a-z]+_[a-z_]+\b", text), text  # no raw codes or parts
+        assert "None" not in text and "{" not in text
+
+
+def test_the_words_say_the_facts_of_each_reason() -> None:
+    assert words("out_of_reach") == (
+        "Out of reach: the nearest offer of seed funding, “Community chest” from Salford"
+        " Royal, is 12.3 km away and reaches groups within 10.0 km.",
+        "An offer of seed funding that reaches 12.3 km from its site, or one nearer to you.",
+    )
+    assert words("min_award")[1] == "Asking for at least £500."
+    assert words("theme") == (
+        "The offers of seed funding within reach are for food, not green spaces.",
+        "An offer of seed funding for green spaces within 1.1 km of you.",
+    )
+    assert words("left_below_min") == (
+        "“Community chest” from Salford Royal had £20 left after this run, less than its"
+        " smallest award of £100.",
+        NEXT_RUN_TOPPED_UP,
+    )
+    assert words("group_cap")[0] == (
+        "Your group already had 1 need of seed funding backed in this run, the most one"
+        " group may have."
+    )
+
+
+def test_outbid_names_the_deciding_factors_or_the_size_of_the_request() -> None:
+    why, change = words("outbid")
+    assert why.endswith(
+        "The last need it backed ranked higher on how deprived its neighbourhood is and"
+        " not having been backed by an anchor lately."
+    )
+    assert change == NEXT_RUN_TOPPED_UP
+    by_size, _ = words("outbid", deciding=["amount"])
+    assert "asked for more (£200 against £100)" in by_size
