@@ -15,7 +15,7 @@ from typing import Any
 from matching.explain import FACTOR_WORDS, distance_words
 from partners.models import NeedKind, amount_in_words
 
-KIND_WORDS = {
+KIND_WORDS: dict[str, str] = {
     NeedKind.PROFILE: "publicity",
     NeedKind.TIME: "staff or volunteer time",
     NeedKind.SEED_FUNDING: "seed funding",

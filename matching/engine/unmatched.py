@@ -150,21 +150,7 @@ def unmatched_explain(
     ni = candidates.need_idx
     served = np.bincount(ni, weights=x, minlength=problem.n_needs) > 0
     run = _Run(problem, candidates, scores, x)
-    # Each need's pair that went furthest; among equals the best-scoring one
-    # (the stage dominates the key: scores are in [0, 1]). Candidates are
-    # sorted by need, so a max per need is one reduceat (a lexsort of the
-    # pairs took 0.3 s for 20,000 needs).
-    key = run.stage + 0.5 * scores.total
-    top = np.full(problem.n_needs, -np.inf)
-    if len(candidates):
-        starts = np.flatnonzero(np.r_[True, ni[1:] != ni[:-1]])
-        top[ni[starts]] = np.maximum.reduceat(key, starts)
-    hit = np.flatnonzero(key == top[ni])
-    reached, at = np.unique(ni[hit], return_index=True)
-    best_pair = np.full(problem.n_needs, -1, dtype=np.int64)
-    best_pair[reached] = hit[at]
-    best = np.full(problem.n_needs, -1, dtype=np.int64)
-    best[reached] = run.stage[hit[at]]
+    best_pair, best = _furthest_pairs(problem.n_needs, ni, run.stage, scores.total)
     capped = _groups_at_cap(problem, served)
     # Candidates are sorted by need: each need's pairs are one slice.
     first = np.searchsorted(ni, np.arange(problem.n_needs), side="left")
@@ -186,6 +172,29 @@ def unmatched_explain(
             found[i] = run.explain(i, k, rank, pairs[run.stage[pairs] == rank])
     found.update(run.outbid(outbid))
     return [found[i] for i in sorted(found)]
+
+
+def _furthest_pairs(
+    n_needs: int, ni: IntArray, stage: IntArray, total: FloatArray
+) -> tuple[IntArray, IntArray]:
+    """Each need's pair that went furthest, and its stage (-1: the need has no pair).
+
+    Among equals the best-scoring one (the stage dominates the key: scores are
+    in [0, 1]). Candidates are sorted by need, so a max per need is one
+    reduceat (a lexsort of the pairs took 0.3 s for 20,000 needs).
+    """
+    key = stage + 0.5 * total
+    top = np.full(n_needs, -np.inf)
+    if len(ni):
+        starts = np.flatnonzero(np.r_[True, ni[1:] != ni[:-1]])
+        top[ni[starts]] = np.maximum.reduceat(key, starts)
+    hit = np.flatnonzero(key == top[ni])
+    reached, at = np.unique(ni[hit], return_index=True)
+    best_pair = np.full(n_needs, -1, dtype=np.int64)
+    best_pair[reached] = hit[at]
+    best = np.full(n_needs, -1, dtype=np.int64)
+    best[reached] = stage[hit[at]]
+    return best_pair, best
 
 
 def _groups_at_cap(problem: Problem, served: NDArray[np.bool_]) -> list[tuple[int, bool] | None]:

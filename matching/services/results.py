@@ -15,12 +15,12 @@ from time import perf_counter
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import DateTimeField, Q, QuerySet, Value
+from django.db.models import DateTimeField, Model, Q, QuerySet, Value
 from django.utils import timezone
 
 from config.dbstats import tables_analyze
 from matching.engine.allocate import Prepared
-from matching.engine.types import KINDS, Allocation
+from matching.engine.types import KINDS, Allocation, Proposal
 from matching.engine.unmatched import Unmatched, unmatched_explain
 from matching.engine.verify import check_feasibility
 from matching.models import (
@@ -102,13 +102,13 @@ def _facts(inputs: RunInputs, need_id: int, resource_id: int) -> dict[str, Any]:
 COPY_MIN_ROWS = 5_000
 
 
-def _rows_insert(model: type[Match | UnmatchedNeed], values: list[dict[str, Any]]) -> None:
+def _rows_insert(model: type[Model], values: list[dict[str, Any]]) -> None:
     """Insert new rows (matches, reasons), given as dicts of field attnames to
     values; the other fields get their defaults, exactly as bulk_create would."""
     if not values:
         return
     if connection.vendor != "postgresql" or len(values) < COPY_MIN_ROWS:
-        model.objects.bulk_create(model(**v) for v in values)
+        model._default_manager.bulk_create(model(**v) for v in values)
         return
     now = timezone.now()
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
@@ -207,61 +207,83 @@ def _results_save(
             old, from_status="proposed", to_status="expired", note=f"Replaced by run {run.pk}"
         )
         old.update(status=MatchStatus.EXPIRED, updated_at=now)
-        _rows_insert(
-            Match,
-            [
-                {
-                    "run_id": run.pk,
-                    "need_id": p.need_id,
-                    "resource_id": p.resource_id,
-                    "amount": p.amount,
-                    "score": p.score,
-                    "score_parts": {
-                        "parts": dict(p.parts),
-                        "facts": _facts(inputs, p.need_id, p.resource_id),
-                    },
-                    "distance_m": None if p.distance_m != p.distance_m else p.distance_m,  # NaN
-                    "binding": p.binding,
-                }
-                for p in proposals
-            ],
-        )
-        _events_insert(
-            Match.objects.filter(run=run).order_by("pk"),
-            from_status="",
-            to_status="proposed",
-            note=f"Proposed by run {run.pk}",
-        )
+        _proposals_insert(run, inputs, proposals)
         _reasons_replace(run, reasons)
         if len(proposals) + expired + len(reasons) >= COPY_MIN_ROWS:
             # A large run changes a good part of these tables at once.
             tables_analyze(models=[Match, MatchEvent, UnmatchedNeed])
-        counts = {
-            **{k: int(v) for k, v in allocation.counts.items()},
-            "expired": expired,
-            "amount_per_kind": dict(per_kind),
-        }
-        MatchRun.objects.filter(pk=run.pk).update(
-            status=RunStatus.SUCCEEDED,
-            progress=100,
-            progress_message="Finished",
-            finished_at=timezone.now(),
-            counts=counts,
-            objective=allocation.objective,
-            timings={
-                **timings,
-                "write": perf_counter() - writing,
-                # From the claim: a fanned-out run spans several tasks.
-                "total": (timezone.now() - (run.started_at or now)).total_seconds(),
-            },
-            parameters={
-                **run.parameters,
-                "weights": inputs.weights,
-                "method": allocation.method,
-                # Shown on the run page: a run out of time says so, with its gap.
-                "proven_gap": allocation.proven_gap,
-                "optimal": allocation.optimal,
-                # The kinds this run offered: a need of another kind had no offer.
-                "kinds": sorted({KINDS[k] for k in inputs.problem.res_kind.tolist()}),
-            },
+        _run_finish(
+            run, inputs, allocation, timings, expired=expired, per_kind=per_kind, writing=writing
         )
+
+
+def _proposals_insert(run: MatchRun, inputs: RunInputs, proposals: list[Proposal]) -> None:
+    """The run's proposals, each with an event saying which run proposed it."""
+    _rows_insert(
+        Match,
+        [
+            {
+                "run_id": run.pk,
+                "need_id": p.need_id,
+                "resource_id": p.resource_id,
+                "amount": p.amount,
+                "score": p.score,
+                "score_parts": {
+                    "parts": dict(p.parts),
+                    "facts": _facts(inputs, p.need_id, p.resource_id),
+                },
+                "distance_m": None if p.distance_m != p.distance_m else p.distance_m,  # NaN
+                "binding": p.binding,
+            }
+            for p in proposals
+        ],
+    )
+    _events_insert(
+        Match.objects.filter(run=run).order_by("pk"),
+        from_status="",
+        to_status="proposed",
+        note=f"Proposed by run {run.pk}",
+    )
+
+
+def _run_finish(
+    run: MatchRun,
+    inputs: RunInputs,
+    allocation: Allocation,
+    timings: dict[str, Any],
+    *,
+    expired: int,
+    per_kind: dict[str, int],
+    writing: float,
+) -> None:
+    """Mark the run succeeded with its counts, timings and parameters."""
+    now = timezone.now()
+    counts = {
+        **{k: int(v) for k, v in allocation.counts.items()},
+        "expired": expired,
+        "amount_per_kind": dict(per_kind),
+    }
+    MatchRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.SUCCEEDED,
+        progress=100,
+        progress_message="Finished",
+        finished_at=now,
+        counts=counts,
+        objective=allocation.objective,
+        timings={
+            **timings,
+            "write": perf_counter() - writing,
+            # From the claim: a fanned-out run spans several tasks.
+            "total": (now - (run.started_at or now)).total_seconds(),
+        },
+        parameters={
+            **run.parameters,
+            "weights": inputs.weights,
+            "method": allocation.method,
+            # Shown on the run page: a run out of time says so, with its gap.
+            "proven_gap": allocation.proven_gap,
+            "optimal": allocation.optimal,
+            # The kinds this run offered: a need of another kind had no offer.
+            "kinds": sorted({KINDS[k] for k in inputs.problem.res_kind.tolist()}),
+        },
+    )
