@@ -27,6 +27,7 @@ from board import cache as board_cache
 from board import charts, dashboard
 from board.forms import BoardFilterForm
 from board.scope import BoardScope
+from board.suppliers import supplier_pledges
 from maps.figures import FIGURE_DEFINITIONS, PERIODS
 from maps.levels import LEVEL_NAMES
 from partners.models import Anchor
@@ -112,6 +113,7 @@ def _page(request: HttpRequest, anchors: list[Anchor], template: str) -> HttpRes
     form, chosen = _scope(request, anchors)
     context = {"form": form, "anchors": anchors, **chosen, **_figures(chosen["scope"])}
     context["assessments"] = round_results_latest(anchor_ids=[a.pk for a in chosen["selected"]])
+    context["supplier_pledges"] = supplier_pledges(scope=chosen["scope"])
     return render(request, template, context)
 
 
