@@ -46,7 +46,7 @@ def world(personas):
         kind="360giving", anchor=personas.anchor_a, file_name="grants.csv"
     )
     _others(personas)
-    pledges = _pledges(personas, need)
+    pledges = _pledges(personas, activity)
     ids = {
         "hood": hood.code,
         "group_a": personas.group_a.pk,
@@ -104,11 +104,13 @@ HIDDEN_GROUP = {
 }
 
 
-def _pledges(personas, need):
-    """sam's supplier pledges a pot with an offered match (to group_a's need)
-    and a proposal under review; another supplier of A pledges hours."""
+def _pledges(personas, activity):
+    """sam's supplier pledges a pot with an offered match (to a need of
+    group_a's of its own, so anchor A's matches keep theirs) and a proposal
+    under review; another supplier of A pledges hours."""
     from matching.models import MatchEvent, MatchStatus
 
+    need = f.NeedFactory(activity=activity, amount=30_000)
     pledge = f.ResourceFactory(
         anchor=personas.anchor_a, supplier=personas.supplier_a, title="Brightwater Fund"
     )
