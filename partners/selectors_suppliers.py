@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from partners.models import SupplierInvitation, SupplierOrganisation
+from partners.models import SupplierOrganisation
 
 
 def supplier_list(*, anchor_id: int) -> QuerySet[SupplierOrganisation]:
@@ -20,10 +20,3 @@ def supplier_list(*, anchor_id: int) -> QuerySet[SupplierOrganisation]:
         )
         .order_by("name")
     )
-
-
-def supplier_invitations_waiting(*, anchor_id: int) -> QuerySet[SupplierInvitation]:
-    """Invitations not yet accepted: the team sees whom it invited."""
-    return SupplierInvitation.objects.filter(
-        supplier__anchor_id=anchor_id, accepted_at__isnull=True
-    ).select_related("supplier")

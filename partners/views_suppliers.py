@@ -14,7 +14,7 @@ from accounts.decorators import team_required
 from config.exceptions import ApplicationError
 from partners.forms.suppliers import SupplierInviteForm, SupplierJoinForm
 from partners.models import Anchor
-from partners.selectors_suppliers import supplier_invitations_waiting, supplier_list
+from partners.selectors_suppliers import supplier_list
 from partners.services.suppliers import (
     supplier_invitation_accept,
     supplier_invitation_check,
@@ -58,7 +58,6 @@ def suppliers(request: HttpRequest, anchors: list[Anchor]) -> HttpResponse:
         "anchors": anchors,
         "form": form,
         "suppliers": supplier_list(anchor_id=anchor.pk),
-        "waiting": supplier_invitations_waiting(anchor_id=anchor.pk),
     }
     return render(request, T + "team.html", context)
 
