@@ -7,7 +7,10 @@ them, so a rule changes in one place.
 Roles (DESIGN.md): the public reads the directory; a group contact edits
 their own groups; an anchor team verifies groups (shared by all anchors),
 sees contacts and acts for its own anchors only; the board sees its own
-anchors' aggregates and never personal data; an admin may do everything.
+anchors' aggregates and never personal data; a supplier acts for its one
+supplier organisation (of one anchor): its own pledged resources and their
+matches, and a group's contact details only once the group has accepted;
+an admin may do everything.
 
 A role (auth group) is necessary but not sufficient: an anchor team user
 acts only for the anchors of their team memberships, so the group alone,
@@ -26,7 +29,7 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 
-from accounts.roles import ANCHOR_TEAM, BOARD, GROUP_CONTACT, roles_of
+from accounts.roles import ANCHOR_TEAM, BOARD, GROUP_CONTACT, SUPPLIER, roles_of
 
 __all__ = [
     "anchor_memberships",
@@ -40,7 +43,15 @@ __all__ = [
     "is_admin",
     "is_anchor_team",
     "is_group_contact",
+    "supplier_may",
+    "supplier_may_see_contacts",
+    "supplier_of",
+    "supplier_require",
 ]
+
+# Match states in which the group has said yes (matching.models.MatchStatus):
+# only then may the supplier delivering it see the group's contact details.
+ACCEPTED_MATCH_STATUSES = frozenset({"accepted", "active", "completed"})
 
 # The values of partners.models.MembershipRole (tests/accounts pins them).
 TEAM_MEMBERSHIP = "team"
@@ -146,6 +157,44 @@ def anchor_team_require(*, user: Any, anchor_id: int | None) -> None:
     message names no anchor, so a refusal does not confirm whose it is."""
     if not anchor_team_may(user=user, anchor_id=anchor_id):
         raise PermissionDenied("Only the anchor's own team can do this.")
+
+
+def supplier_of(*, user: Any) -> int | None:
+    """The supplier organisation ``user`` acts for: the supplier role AND a
+    supplier membership (one at most). Admins act for no supplier: a
+    supplier's pages are its own staff's."""
+    if not _signed_in(user) or SUPPLIER not in roles_of(user):
+        return None
+    store = user.__dict__.setdefault(_CACHE, {})
+    if "supplier" not in store:
+        store["supplier"] = (
+            apps.get_model("partners", "SupplierMembership")
+            .objects.filter(user=user)
+            .values_list("supplier_id", flat=True)
+            .first()
+        )
+    supplier_id: int | None = store["supplier"]
+    return supplier_id
+
+
+def supplier_may(*, user: Any, supplier_id: int | None) -> bool:
+    """May act for supplier ``supplier_id`` (its pledged resources and their matches)."""
+    return supplier_id is not None and supplier_id == supplier_of(user=user)
+
+
+def supplier_require(*, user: Any, supplier_id: int | None) -> None:
+    """For services: refuse to act for a supplier that is not the user's."""
+    if not supplier_may(user=user, supplier_id=supplier_id):
+        raise PermissionDenied("Only the supplier's own staff can do this.")
+
+
+def supplier_may_see_contacts(*, user: Any, match: Any) -> bool:
+    """A group's contact details, to the supplier delivering ``match``: only
+    once the group has accepted the offer, and only for its own pledge."""
+    return (
+        supplier_may(user=user, supplier_id=match.resource.supplier_id)
+        and match.status in ACCEPTED_MATCH_STATUSES
+    )
 
 
 def can_see_contacts(*, user: Any, group: Any = None) -> bool:

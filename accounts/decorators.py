@@ -24,6 +24,7 @@ from accounts.access import (
     anchors_for_board,
     anchors_for_team,
     is_group_contact,
+    supplier_of,
 )
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "contact_required",
     "forbidden",
     "signed_in_contact_required",
+    "supplier_required",
     "team_required",
 ]
 
@@ -122,6 +124,27 @@ def contact_required(view: View) -> View:
         False,
         login_url=GROUP_SIGN_IN,
     )(view)
+
+
+def supplier_required(view: View) -> View:
+    """A supplier's staff member with a supplier to act for. The view gets
+    that supplier organisation (with its anchor) after the request."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        supplier_id = supplier_of(user=request.user)
+        if supplier_id is None:
+            return forbidden(request, "These pages are for an anchor's suppliers.")
+        supplier = (
+            apps.get_model("partners", "SupplierOrganisation")
+            .objects.select_related("anchor")
+            .get(pk=supplier_id)
+        )
+        return view(request, supplier, *args, **kwargs)
+
+    return wrapped
 
 
 def signed_in_contact_required(view: View) -> View:

@@ -1,7 +1,8 @@
 """The roles of DESIGN.md as Django auth groups.
 
 The groups themselves are created by a data migration
-(partners/migrations/0001_roles.py, older than this app), so every database
+(partners/migrations/0001_roles.py, older than this app; the supplier
+role in 0009_suppliers.py), so every database
 has them. A role alone grants little: which anchors a user acts for comes
 from their memberships (accounts.access).
 """
@@ -13,7 +14,9 @@ from typing import Any
 ANCHOR_TEAM = "anchor team"
 BOARD = "board"
 GROUP_CONTACT = "group contact"
-ROLE_GROUPS = (ANCHOR_TEAM, BOARD, GROUP_CONTACT)
+# Staff of one supplier of one anchor (partners/migrations/0009_suppliers.py).
+SUPPLIER = "supplier"
+ROLE_GROUPS = (ANCHOR_TEAM, BOARD, GROUP_CONTACT, SUPPLIER)
 
 
 def roles_of(user: Any) -> frozenset[str]:

@@ -28,6 +28,7 @@ from board import cache as board_cache
 from board import charts, dashboard
 from board.forms import BoardFilterForm
 from board.scope import BoardScope
+from board.suppliers import supplier_pledges
 from board.voice import VOICE_DEFINITIONS, board_voice
 from maps.figures import FIGURE_DEFINITIONS, PERIODS
 from maps.levels import LEVEL_NAMES
@@ -117,6 +118,7 @@ def _page(request: HttpRequest, anchors: list[Anchor], template: str) -> HttpRes
     # The groups' voice: a few aggregate reads, beside the stored figures.
     context["voice"] = board_voice(scope=chosen["scope"], deciles=context["deciles"])
     context["voice_definitions"] = VOICE_DEFINITIONS
+    context["supplier_pledges"] = supplier_pledges(scope=chosen["scope"])
     return render(request, template, context)
 
 

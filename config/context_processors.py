@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 
-from accounts.access import anchors_as_board_member, anchors_for_team
-from accounts.roles import ANCHOR_TEAM, BOARD, GROUP_CONTACT, roles_of
+from accounts.access import anchors_as_board_member, anchors_for_team, supplier_of
+from accounts.roles import ANCHOR_TEAM, BOARD, GROUP_CONTACT, SUPPLIER, roles_of
 
 # (label, url name, roles that see it; None = everyone). Order is the menu's.
 NAVIGATION: tuple[tuple[str, str, frozenset[str] | None], ...] = (
@@ -20,6 +20,8 @@ NAVIGATION: tuple[tuple[str, str, frozenset[str] | None], ...] = (
     ("Matching", "matching:queue", frozenset({ANCHOR_TEAM, "admin"})),
     ("Resources", "matching:resources", frozenset({ANCHOR_TEAM, "admin"})),
     ("Sites", "partners:team-sites", frozenset({ANCHOR_TEAM, "admin"})),
+    ("Suppliers", "partners:team-suppliers", frozenset({ANCHOR_TEAM, "admin"})),
+    ("Our pledges", "matching:supplier-home", frozenset({SUPPLIER})),
     ("Board", "board:board", frozenset({BOARD, ANCHOR_TEAM, "admin"})),
     ("Map", "maps:board-map", frozenset({BOARD, ANCHOR_TEAM, "admin"})),
     ("Admin", "admin:index", frozenset({"admin"})),
@@ -48,6 +50,8 @@ def roles(request: HttpRequest) -> dict[str, object]:
         user_roles -= {ANCHOR_TEAM}
     if BOARD in user_roles and not anchors_as_board_member(user=user):
         user_roles -= {BOARD}
+    if SUPPLIER in user_roles and supplier_of(user=user) is None:
+        user_roles -= {SUPPLIER}
     current = request.path
     nav = navigation_for(user_roles)
     for item in nav:

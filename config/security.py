@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from accounts.roles import ANCHOR_TEAM, BOARD, roles_of
+from accounts.roles import ANCHOR_TEAM, BOARD, SUPPLIER, roles_of
 from config.clientaddr import axes_client_address
 
 # (failures at least, cool-off). Checked from the top: the first match wins.
@@ -50,8 +50,9 @@ def lockout_cooloff(request: HttpRequest | None) -> timedelta:
 
 
 def needs_second_factor(user: object) -> bool:
-    """Anchor team and board members hold others' data or see decisions: ASVS L2."""
-    return bool(roles_of(user) & {ANCHOR_TEAM, BOARD, "admin"})
+    """Anchor team, board and supplier staff hold others' data (a supplier,
+    the contacts of groups that accepted its pledge) or see decisions: ASVS L2."""
+    return bool(roles_of(user) & {ANCHOR_TEAM, BOARD, SUPPLIER, "admin"})
 
 
 # Paths a signed-in user may reach before completing the second factor.

@@ -11,7 +11,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accounts.access import anchors_for_board, anchors_for_team, is_admin, is_group_contact
+from accounts.access import (
+    anchors_for_board,
+    anchors_for_team,
+    is_admin,
+    is_group_contact,
+    supplier_of,
+)
 from accounts.roles import ANCHOR_TEAM, BOARD, roles_of
 
 
@@ -43,6 +49,7 @@ def start(request: HttpRequest) -> HttpResponse:
         (ANCHOR_TEAM in user_roles and anchors_for_team(user=user), "partners:team-queue"),
         (BOARD in user_roles and anchors_for_board(user=user), "board:board"),
         (is_group_contact(user=user), "partners:selfservice-dashboard"),
+        (supplier_of(user=user) is not None, "matching:supplier-home"),
         (is_admin(user=user), "admin:index"),
     ):
         if may:

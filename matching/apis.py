@@ -103,7 +103,7 @@ class ResourceViewSet(TeamApiMixin, viewsets.ModelViewSet[Resource]):
 
     def get_queryset(self) -> QuerySet[Resource]:
         # Of the neighbourhoods, only their codes: never the boundaries.
-        qs = Resource.objects.select_related("anchor").prefetch_related(
+        qs = Resource.objects.select_related("anchor", "supplier").prefetch_related(
             Prefetch("themes", queryset=Theme.objects.only("id", "slug")),
             Prefetch("eligible_neighbourhoods", queryset=Neighbourhood.objects.only("id", "code")),
         )

@@ -15,7 +15,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from partners.models import NEED_KIND_UNITS, Anchor, CommunityGroup, Need, NeedKind, Site, Theme
+from partners.models import (
+    NEED_KIND_UNITS,
+    Anchor,
+    CommunityGroup,
+    Need,
+    NeedKind,
+    Site,
+    SupplierOrganisation,
+    Theme,
+)
 from places.models import Neighbourhood
 
 
@@ -48,6 +57,15 @@ class Resource(models.Model):
     opens_on = models.DateField(null=True, blank=True)
     closes_on = models.DateField(null=True, blank=True)
     active = models.BooleanField(default=True)
+    # A supplier's pledge: counted for the anchor, delivered by the supplier
+    # (of the same anchor: matching/services/supplier_resources.py checks).
+    supplier = models.ForeignKey(
+        SupplierOrganisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="resources",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -76,6 +94,14 @@ class Resource(models.Model):
     @property
     def unit(self) -> str:
         return NEED_KIND_UNITS[self.kind]
+
+    @property
+    def backer_name(self) -> str:
+        """Who backs through this resource, as a group reads it: "<Anchor>
+        with <Supplier>" for a supplier's pledge, else the anchor."""
+        if self.supplier_id is None:
+            return self.anchor.name
+        return f"{self.anchor.name} with {self.supplier.name}"
 
     @property
     def remaining(self) -> int:

@@ -26,14 +26,17 @@ REVIEW_STATUSES = (MatchStatus.PROPOSED, MatchStatus.DEFERRED)
 def resource_list(*, anchor_ids: Iterable[int]) -> QuerySet[Resource]:
     return (
         Resource.objects.filter(anchor_id__in=list(anchor_ids))
-        .select_related("anchor", "radius_site")
+        .select_related("anchor", "radius_site", "supplier")
         .prefetch_related("themes")
     )
 
 
 def match_list(*, anchor_ids: Iterable[int], status: str | None = None) -> QuerySet[Match]:
     qs = Match.objects.filter(resource__anchor_id__in=list(anchor_ids)).select_related(
-        "resource__anchor", "need__activity__group__neighbourhood", "reviewer"
+        "resource__anchor",
+        "resource__supplier",
+        "need__activity__group__neighbourhood",
+        "reviewer",
     )
     if status:
         qs = qs.filter(status=status)
@@ -79,7 +82,7 @@ def match_offers_for_contact(*, user: Any) -> QuerySet[Match]:
             events__to_status=MatchStatus.APPROVED,
         )
         .distinct()
-        .select_related("resource__anchor", "need__activity__group")
+        .select_related("resource__anchor", "resource__supplier", "need__activity__group")
         .order_by("-updated_at", "id")
     )
 

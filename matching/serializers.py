@@ -30,12 +30,21 @@ class ResourceSerializer(serializers.ModelSerializer[Resource]):
     kind = NamedChoiceField(enum_name="NeedKindEnum", choices=NeedKind.choices)
     remaining = serializers.IntegerField(read_only=True)
     unit = serializers.CharField(read_only=True)
+    # A supplier's pledge names its supplier (an organisation, not a person);
+    # null for the anchor's own. Suppliers pledge through their own pages.
+    supplier = serializers.CharField(
+        source="supplier.name",
+        read_only=True,
+        allow_null=True,
+        help_text="The supplier that pledged this resource and delivers it; null for the anchor's own.",
+    )
 
     class Meta:
         model = Resource
         fields = [
             "id",
             "anchor",
+            "supplier",
             "team",
             "kind",
             "unit",

@@ -1,11 +1,19 @@
 """HTML pages of the matching app: the team's pages under /team/matching/,
-the group's under /group/, the board's joint view under /board/matching/."""
+the group's under /group/, the board's joint view under /board/matching/,
+a supplier's under /supplier/."""
 
 from __future__ import annotations
 
 from django.urls import path
 
-from matching import views_board, views_group, views_review, views_team, views_voice
+from matching import (
+    views_board,
+    views_group,
+    views_review,
+    views_supplier,
+    views_team,
+    views_voice,
+)
 
 app_name = "matching"
 urlpatterns = [
@@ -42,4 +50,10 @@ urlpatterns = [
     path("group/connections/", views_group.connections, name="connections"),
     path("group/connections/<int:pk>/", views_group.connection_answer, name="connection_answer"),
     path("board/matching/", views_board.board, name="board"),
+    path("supplier/", views_supplier.home, name="supplier-home"),
+    path("supplier/resources/new/", views_supplier.resource_new, name="supplier-resource-new"),
+    path(
+        "supplier/resources/<int:pk>/", views_supplier.resource_edit, name="supplier-resource-edit"
+    ),
+    path("supplier/matches/<int:pk>/", views_supplier.match_detail, name="supplier-match"),
 ]

@@ -38,7 +38,10 @@ def why_not(request: HttpRequest) -> HttpResponse:
 
 def _own_offer(request: HttpRequest, pk: int) -> Match:
     match = get_object_or_404(
-        Match.objects.select_related("resource__anchor", "need__activity__group"), pk=pk
+        Match.objects.select_related(
+            "resource__anchor", "resource__supplier", "need__activity__group"
+        ),
+        pk=pk,
     )
     if match.need.activity.group_id not in groups_for_contact(user=request.user):
         raise Http404("No such offer.")  # another group's: not there, not forbidden

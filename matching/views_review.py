@@ -55,7 +55,10 @@ def queue(request: HttpRequest) -> HttpResponse:
 def _own_match(request: HttpRequest, pk: int) -> Match:
     match = get_object_or_404(
         Match.objects.select_related(
-            "resource__anchor", "need__activity__group__neighbourhood", "reviewer"
+            "resource__anchor",
+            "resource__supplier",
+            "need__activity__group__neighbourhood",
+            "reviewer",
         ).prefetch_related(Prefetch("events", queryset=MatchEvent.objects.select_related("by"))),
         # Another anchor's match is not there (404), not forbidden (403): the
         # answer must not confirm that it exists.

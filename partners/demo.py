@@ -25,10 +25,11 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.roles import GROUP_CONTACT
+from accounts.roles import GROUP_CONTACT, SUPPLIER
 from config.dbstats import tables_analyze
 from partners.demo_data import (
     ANCHORS,
+    DEMO_SUPPLIER,
     DEMO_USERS,
     EXTRA_ACTIVITIES,
     FIRST,
@@ -47,6 +48,8 @@ from partners.models import (
     Need,
     NeedKind,
     Site,
+    SupplierMembership,
+    SupplierOrganisation,
     Theme,
     VerificationStatus,
 )
@@ -326,6 +329,20 @@ def _logins(anchors: dict[str, Anchor], report: DemoReport) -> None:
             report.logins.append((email, "group contact: e-mailed link at /group/sign-in/"))
         else:
             report.logins.append((username, role))
+    _supplier_login(anchors, report)
+
+
+def _supplier_login(anchors: dict[str, Anchor], report: DemoReport) -> None:
+    username, name, slug = DEMO_SUPPLIER
+    supplier, _ = SupplierOrganisation.objects.get_or_create(anchor=anchors[slug], name=name)
+    user, _ = get_user_model().objects.get_or_create(
+        username=username, defaults={"email": f"{username}@example.org"}
+    )
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    user.groups.add(Group.objects.get(name=SUPPLIER))
+    SupplierMembership.objects.get_or_create(user=user, defaults={"supplier": supplier})
+    report.logins.append((username, f"{SUPPLIER} ({name})"))
 
 
 def demo_seed(*, groups: int = 300, seed: int = 2026) -> DemoReport:

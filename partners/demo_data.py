@@ -81,3 +81,5 @@ DEMO_USERS = (
     ("contact", GROUP_CONTACT, (), None),
     ("admin", "admin", (), None),
 )
+# The demo supplier login: staff of one supplier of the NHS trust.
+DEMO_SUPPLIER = ("supplier", "Irwell Catering Partners Ltd", "irwell-riverside-nhs-demo")

@@ -13,6 +13,7 @@ from partners.services.followups import RUN_IMPORT, SEND_SIGN_IN_LINK, SEND_VERI
 from partners.services.imports import import_job_run
 from partners.services.registration import group_send_verification_email
 from partners.services.selfservice import group_contact_send_sign_in_link
+from partners.services.suppliers import SEND_SUPPLIER_INVITATION, supplier_invitation_send
 
 
 @outbox_task(SEND_VERIFICATION_EMAIL)
@@ -23,6 +24,11 @@ def send_verification_email(*, group_id: int) -> bool:
 @outbox_task(SEND_SIGN_IN_LINK)
 def send_sign_in_link(*, link_id: int) -> bool:
     return group_contact_send_sign_in_link(link_id=link_id)
+
+
+@outbox_task(SEND_SUPPLIER_INVITATION)
+def send_supplier_invitation(*, invitation_id: int) -> bool:
+    return supplier_invitation_send(invitation_id=invitation_id)
 
 
 @outbox_task(RUN_IMPORT)

@@ -62,7 +62,7 @@ def personas(db):  # type: ignore[no-untyped-def]
 
     alice is on anchor A's team, bob on anchor B's; carol sits on A's board;
     dave is the contact of group_a, erin the contact of another group;
-    root is an admin.
+    sam works for supplier_a, a supplier of anchor A; root is an admin.
     """
     from types import SimpleNamespace
 
@@ -72,6 +72,7 @@ def personas(db):  # type: ignore[no-untyped-def]
     anchor_b = f.AnchorFactory(slug="anchor-b", name="Test Housing Association")
     group_a = f.CommunityGroupFactory(name="Ordsall Lunch Club")
     group_b = f.CommunityGroupFactory(name="Irwell Litter Pickers")
+    supplier_a = f.SupplierFactory(anchor=anchor_a, name="Brightwater Catering Ltd")
     return SimpleNamespace(
         anchor_a=anchor_a,
         anchor_b=anchor_b,
@@ -82,6 +83,8 @@ def personas(db):  # type: ignore[no-untyped-def]
         carol=f.member(anchor_a, "board", username="carol"),
         dave=f.contact_of(group_a, username="dave"),
         erin=f.contact_of(group_b, username="erin"),
+        supplier_a=supplier_a,
+        sam=f.supplier_staff(supplier_a, username="sam"),
         root=f.UserFactory(username="root", is_staff=True, is_superuser=True),
     )
 
@@ -177,6 +180,7 @@ def no_personal_data_in_logs(request: pytest.FixtureRequest):  # type: ignore[no
 REFERENCE_DATA = (
     ("partners.migrations.0001_roles", "create_roles"),
     ("partners.migrations.0003_themes", "load_themes"),
+    ("partners.migrations.0009_suppliers", "create_supplier_role"),
     ("assessment.migrations.0002_statements", "add_statements"),
 )
 

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from accounts.roles import ANCHOR_TEAM, BOARD, GROUP_CONTACT
+from accounts.roles import ANCHOR_TEAM, BOARD, GROUP_CONTACT, SUPPLIER
 from partners import models as pm
 from places.models import Neighbourhood, NeighbourhoodKind
 
@@ -157,6 +157,23 @@ def contact_of(group: pm.CommunityGroup, **user_kwargs: object) -> object:
     user = UserFactory(roles=[GROUP_CONTACT], email=group.contact_email, **user_kwargs)
     group.contact_user = user
     group.save(update_fields=["contact_user"])
+    return user
+
+
+class SupplierFactory(factory.django.DjangoModelFactory):
+    """A supplier organisation of an anchor."""
+
+    class Meta:
+        model = pm.SupplierOrganisation
+
+    anchor = factory.SubFactory(AnchorFactory)
+    name = factory.Sequence(lambda n: f"Supplier {n} Ltd")
+
+
+def supplier_staff(supplier: pm.SupplierOrganisation, **user_kwargs: object) -> object:
+    """A user who acts for ``supplier`` (and so for nothing else of its anchor)."""
+    user = UserFactory(roles=[SUPPLIER], **user_kwargs)
+    pm.SupplierMembership.objects.create(user=user, supplier=supplier)
     return user
 
 

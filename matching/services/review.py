@@ -279,15 +279,17 @@ def _run_request(match: Match, reason: str) -> None:
 
 
 def _offer_email_send(match_id: int) -> None:
-    match = Match.objects.select_related("resource__anchor", "need__activity__group").get(
-        pk=match_id
-    )
+    match = Match.objects.select_related(
+        "resource__anchor", "resource__supplier", "need__activity__group"
+    ).get(pk=match_id)
     group = match.need.activity.group
     if not group.contact_email:
         return
     anchor = match.resource.anchor
     context = {
         "anchor": anchor,
+        # "<Anchor> with <Supplier>" when a supplier's pledge backs the group.
+        "backer": match.resource.backer_name,
         "group": group,
         "activity": match.need.activity,
         "resource": match.resource,

@@ -43,6 +43,11 @@ from partners.models.records import (
     ImportStatus,
     SignInLink,
 )
+from partners.models.suppliers import (
+    SupplierInvitation,
+    SupplierMembership,
+    SupplierOrganisation,
+)
 
 __all__ = [
     "NEED_KIND_UNITS",
@@ -68,6 +73,9 @@ __all__ = [
     "SignInLink",
     "Site",
     "SiteKind",
+    "SupplierInvitation",
+    "SupplierMembership",
+    "SupplierOrganisation",
     "Theme",
     "VerificationStatus",
     "amount_in_words",

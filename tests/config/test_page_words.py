@@ -138,6 +138,22 @@ def cast(personas):  # type: ignore[no-untyped-def]
         need=intro_need, resource=intros, status=MatchStatus.APPROVED, amount=1
     )
     f.CommunityGroupFactory(name="Waiting Group", status=VerificationStatus.PENDING)
+    # sam's supplier pledged one feature, offered to group_a (and delivered once).
+    pledge = f.ResourceFactory(
+        anchor=personas.anchor_a,
+        supplier=personas.supplier_a,
+        kind=NeedKind.PROFILE,
+        title="Brightwater feature",
+        capacity=1,
+    )
+    pledged = f.MatchFactory(
+        need=f.NeedFactory(activity=activity, kind=NeedKind.PROFILE, amount=1),
+        resource=pledge,
+        status=MatchStatus.APPROVED,
+        amount=1,
+    )
+    pledged.events.create(from_status="proposed", to_status="approved")
+    personas.pledged_match = pledged
     return personas, run, proposed, offered
 
 
@@ -156,19 +172,28 @@ def _pages(role: str, personas, run, proposed) -> list[str]:  # type: ignore[no-
             f"/team/matching/runs/{run.pk}/",
             "/team/matching/resources/",
             "/team/sites/",
+            "/team/suppliers/",
             "/team/grants/import/",
             "/team/outreach/",
         ],
         "board": ["/board/", "/board/report/", "/board/matching/", "/board/self-assessment/"],
+        "supplier": [
+            "/supplier/",
+            "/supplier/resources/new/",
+            f"/supplier/matches/{personas.pledged_match.pk}/",
+        ],
     }[role]
 
 
-@pytest.mark.parametrize("role", ["public", "group", "team", "board"])
+@pytest.mark.parametrize("role", ["public", "group", "team", "board", "supplier"])
 def test_each_roles_pages_show_no_raw_values_wrong_plurals_or_engine_notation(role, cast, client):  # type: ignore[no-untyped-def]
     personas, run, proposed, _offered = cast
-    user = {"public": None, "group": personas.dave, "team": personas.alice}.get(
-        role, personas.carol
-    )
+    user = {
+        "public": None,
+        "group": personas.dave,
+        "team": personas.alice,
+        "supplier": personas.sam,
+    }.get(role, personas.carol)
     if user is not None:
         client.force_login(user)
     snake = stored_snake_values()

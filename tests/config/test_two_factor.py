@@ -1,4 +1,4 @@
-"""Anchor team and board users need a second factor; group contacts do not."""
+"""Anchor team, board and supplier users need a second factor; group contacts do not."""
 
 from __future__ import annotations
 
@@ -64,3 +64,13 @@ def test_next_cannot_send_the_user_to_another_site(client, personas, two_factor_
         "/accounts/two-factor/", {"token": current_code(device), "next": "https://evil.example/"}
     )
     assert response["Location"] == "/"
+
+
+def test_a_supplier_is_sent_to_set_up_a_second_factor_before_its_pages(
+    client, personas, two_factor_on
+):
+    # A supplier sees the contacts of groups that accepted its pledge: ASVS L2, like staff.
+    client.force_login(personas.sam)
+    response = client.get("/supplier/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/two-factor/?next=/supplier/"

@@ -86,6 +86,8 @@ CASES = [
             "root": 302,
         },
     ),
+    ("get", "/team/suppliers/", None, team_page()),
+    ("post", "/team/suppliers/", {"name": "", "email": ""}, team_page()),
     # --- Public directory ---
     ("get", "/directory/", None, everyone()),
     ("get", "/directory/?q=lunch&postcode=M5+4WT&miles=5", None, everyone()),

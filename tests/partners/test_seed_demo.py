@@ -129,6 +129,9 @@ def test_one_login_per_role_with_the_right_memberships(places):
     assert roles_of(users["board"]) == {"board"}
     assert roles_of(users["contact"]) == {"group contact"}
     assert "admin" in roles_of(users["admin"])
+    assert roles_of(users["supplier"]) == {"supplier"}
+    supplier = users["supplier"].supplier_membership.supplier
+    assert supplier.anchor.kind == "nhs_trust"
     assert users["nhs-team"].anchor_memberships.get().anchor.kind == "nhs_trust"
     assert users["board"].anchor_memberships.filter(role="board").count() == 2
     contact_group = CommunityGroup.objects.get(contact_user=users["contact"])

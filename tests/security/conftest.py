@@ -46,6 +46,7 @@ def world(personas):
         kind="360giving", anchor=personas.anchor_a, file_name="grants.csv"
     )
     _others(personas)
+    pledges = _pledges(personas, activity)
     ids = {
         "hood": hood.code,
         "group_a": personas.group_a.pk,
@@ -66,6 +67,7 @@ def world(personas):
         "oruk_taxonomy": TAXONOMY_ID,
         "oruk_term": oruk_id("taxonomy_term", "food"),
         **states,
+        **pledges,
     }
     return personas, ids
 
@@ -87,12 +89,49 @@ OTHER_ANCHOR = {
     "resource_id": "7730041",
     "match_id": "7740053",
 }
+# Another supplier of anchor A than sam's: only A's team, A's board and
+# admins may see it.
+OTHER_SUPPLIER = {
+    "name": "Quenby Facilities Ltd",
+    "resource": "Thornwick Volunteering Pledge",
+    "resource_id": "7760079",
+}
 HIDDEN_GROUP = {
     "name": "Marrowdene Quiet Circle",
     "contact": "Morwenna Tregarthen",
     "email": "morwenna.tregarthen@example.org",
     "group_id": "7750067",
 }
+
+
+def _pledges(personas, activity):
+    """sam's supplier pledges a pot with an offered match (to a need of
+    group_a's of its own, so anchor A's matches keep theirs) and a proposal
+    under review; another supplier of A pledges hours."""
+    from matching.models import MatchEvent, MatchStatus
+
+    need = f.NeedFactory(activity=activity, amount=30_000)
+    pledge = f.ResourceFactory(
+        anchor=personas.anchor_a, supplier=personas.supplier_a, title="Brightwater Fund"
+    )
+    offered = f.MatchFactory(need=need, resource=pledge, status=MatchStatus.APPROVED)
+    MatchEvent.objects.create(match=offered, from_status="proposed", to_status="approved")
+    proposal = f.MatchFactory(need=need, resource=pledge, status=MatchStatus.PROPOSED)
+    other = f.SupplierFactory(anchor=personas.anchor_a, name=OTHER_SUPPLIER["name"])
+    other_pledge = f.ResourceFactory(
+        pk=int(OTHER_SUPPLIER["resource_id"]),
+        anchor=personas.anchor_a,
+        supplier=other,
+        kind="time",
+        capacity=40,
+        title=OTHER_SUPPLIER["resource"],
+    )
+    return {
+        "pledge_a": pledge.pk,
+        "pledge_match_a": offered.pk,
+        "pledge_proposal_a": proposal.pk,
+        "other_pledge_a": other_pledge.pk,
+    }
 
 
 def _others(personas):

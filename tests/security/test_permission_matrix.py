@@ -10,7 +10,8 @@ Roles: anon = not signed in; dave = the contact of this group (group_a);
 erin = the contact of another group (group_b); alice = anchor A's team (A
 owns the resource, run, match and site below); bob = anchor B's team;
 carol = anchor A's board (of no other anchor); root = admin; nina = in the
-anchor team group with no membership of any anchor (she acts for nobody).
+anchor team group with no membership of any anchor (she acts for nobody);
+sam = staff of supplier_a, a supplier of anchor A (its pledge, its matches).
 
 Each response is also read for what the role must not see (see
 test_each_role_gets_the_expected_status and OTHER_ANCHOR in conftest.py):
@@ -35,9 +36,9 @@ from django.core.cache import cache
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from tests.security.conftest import HIDDEN_GROUP, OTHER_ANCHOR
+from tests.security.conftest import HIDDEN_GROUP, OTHER_ANCHOR, OTHER_SUPPLIER
 
-ROLES = ("anon", "dave", "erin", "alice", "bob", "carol", "root", "nina")
+ROLES = ("anon", "dave", "erin", "alice", "bob", "carol", "root", "nina", "sam")
 
 
 def expect(
@@ -49,12 +50,16 @@ def expect(
     carol: int,
     root: int,
     nina: int | None = None,
+    sam: int | None = None,
 ) -> dict[str, int]:
     """Statuses in the order of ROLES, named so a row reads as a sentence.
     nina, with no anchor, gets what carol gets wherever carol gets nothing
-    as a team; the board rows say 403 for her themselves."""
+    as a team; the board rows say 403 for her themselves. sam, a supplier,
+    acts for no anchor either: he gets what nina gets, except on the
+    supplier's own pages, whose rows say so."""
     nina = carol if nina is None else nina
-    return dict(zip(ROLES, (anon, dave, erin, alice, bob, carol, root, nina), strict=True))
+    sam = nina if sam is None else sam
+    return dict(zip(ROLES, (anon, dave, erin, alice, bob, carol, root, nina, sam), strict=True))
 
 
 def everyone(code: int = 200) -> dict[str, int]:
@@ -81,6 +86,21 @@ def board(ok: int = 200) -> dict[str, int]:
 def board_only(ok: int = 200) -> dict[str, int]:
     """The matching app's joint board view: boards and admins only."""
     return expect(anon=302, dave=403, erin=403, alice=403, bob=403, carol=ok, root=ok, nina=403)
+
+
+def supplier_own(ok: int = 200, sam: int | None = None) -> dict[str, int]:
+    """A supplier's own pages: sam only (not even an admin, who acts for no
+    supplier: 403); a pledge or match not his supplier's is not there (404)."""
+    return expect(
+        anon=302,
+        dave=403,
+        erin=403,
+        alice=403,
+        bob=403,
+        carol=403,
+        root=403,
+        sam=ok if sam is None else sam,
+    )
 
 
 def own_group(ok: int = 200, others: int = 404) -> dict[str, int]:
@@ -373,6 +393,39 @@ ROWS: list[Row] = [
         own_group(),
         own_group(302),
     ),
+    # --- Suppliers -------------------------------------------------------------------------
+    # The team's list and invitation (an empty form answers with its errors).
+    *get_and_post("team/suppliers/", "/team/suppliers/", team(), team()),
+    # A bad invitation link: 400 and a page saying so, whoever follows it.
+    *get_and_post(
+        "supplier/join/<str:token>/", "/supplier/join/not-a-token/", everyone(400), everyone(400)
+    ),
+    Row("supplier/", "/supplier/", supplier_own()),
+    *get_and_post(
+        "supplier/resources/new/", "/supplier/resources/new/", supplier_own(), supplier_own()
+    ),
+    *get_and_post(
+        "supplier/resources/<int:pk>/",
+        "/supplier/resources/{pledge_a}/",
+        supplier_own(),
+        supplier_own(),
+        body={"title": ""},
+    ),
+    # Anchor A's own resource, and another supplier's pledge: not sam's (404).
+    Row("supplier/resources/<int:pk>/", "/supplier/resources/{resource_a}/", supplier_own(404)),
+    Row(
+        "supplier/resources/<int:pk>/",
+        "/supplier/resources/{other_pledge_a}/",
+        supplier_own(404),
+    ),
+    Row("supplier/matches/<int:pk>/", "/supplier/matches/{pledge_match_a}/", supplier_own()),
+    # A match of anchor A's own resource, and a proposal under review: not sam's.
+    Row("supplier/matches/<int:pk>/", "/supplier/matches/{active_a}/", supplier_own(404)),
+    Row(
+        "supplier/matches/<int:pk>/",
+        "/supplier/matches/{pledge_proposal_a}/",
+        supplier_own(404),
+    ),
     # --- Offers and connections (group contacts) -------------------------------------------
     Row("group/offers/", "/group/offers/", contacts()),
     *post_only(
@@ -639,6 +692,8 @@ def _fill(value: Any, ids: dict[str, Any]) -> Any:
 # URL is public (the directory, the anchors and sites of the open API).
 MAY_SEE_OTHER_ANCHOR = {"root"}
 MAY_SEE_HIDDEN_GROUP = {"alice", "bob", "root"}
+# Another supplier of anchor A: its anchor's team and board, and admins.
+MAY_SEE_OTHER_SUPPLIER = {"alice", "carol", "root"}
 
 
 def _marks_barred(role: str) -> set[str]:
@@ -647,6 +702,8 @@ def _marks_barred(role: str) -> set[str]:
         barred |= set(OTHER_ANCHOR.values())
     if role not in MAY_SEE_HIDDEN_GROUP:
         barred |= set(HIDDEN_GROUP.values())
+    if role not in MAY_SEE_OTHER_SUPPLIER:
+        barred |= set(OTHER_SUPPLIER.values())
     return barred
 
 

@@ -1,9 +1,11 @@
-"""No personal data reaches the public or the board, anywhere on the site.
+"""No personal data reaches the public, the board or a supplier, anywhere on the site.
 
 Every GET row of the permission matrix that the public or the board may open
 (pages, JSON, the REST API, Open Referral, maps and their frames, board
-reports and charts) is fetched as an anonymous caller and as carol (anchor
-A's board), with a group that meets at home in the data, backed by anchor A.
+reports and charts) is fetched as an anonymous caller, as carol (anchor
+A's board) and as sam (a supplier of anchor A, whose pledge has been offered
+to the group at home, which has not accepted yet: so no contact for him),
+with a group that meets at home in the data, backed by anchor A.
 Each body, HTML, JSON or image, is searched for every group's contact name,
 e-mail and phone, every address, the home's full postcode, and its exact
 point written at several precisions.
@@ -70,11 +72,20 @@ def scene(world):
             quote_consent_at=None if group.meets_at_home else match.created_at,
         )
     home_activity = home.activities.get()
+    # sam's pledge offered to the home group, not accepted: he sees the match,
+    # never the group's contact or address.
+    offered = f.MatchFactory(
+        need=f.NeedFactory(activity=home_activity),
+        resource_id=ids["pledge_a"],
+        status=MatchStatus.APPROVED,
+    )
+    offered.events.create(from_status="proposed", to_status="approved")
     ids = {
         **ids,
         "home": home.pk,
         "oruk_home": oruk_id("organization", home.pk),
         "oruk_home_service": oruk_id("service", home_activity.pk),
+        "pledge_offer_home": offered.pk,
     }
     groups = [home, venue, personas.group_a, personas.group_b]
     forbidden = [s for g in groups for s in _secrets(g)]
@@ -100,6 +111,8 @@ EXTRA_URLS = [
     "/board/report/?period=all",
     "/board/charts/time.png",
     "/board/charts/themes.png",
+    # sam's page of the offer to the home group (a 404 for everyone else).
+    "/supplier/matches/{pledge_offer_home}/",
 ]
 
 
@@ -114,7 +127,7 @@ def _urls(role: str, ids: dict[str, object]) -> list[str]:
     return [url.format(**ids) for url in [*urls, *EXTRA_URLS]]
 
 
-@pytest.mark.parametrize("role", ["anon", "carol"])
+@pytest.mark.parametrize("role", ["anon", "carol", "sam"])
 def test_no_personal_data_reaches_the_public_or_the_board(client, scene, role):
     personas, ids, forbidden = scene
     if role != "anon":

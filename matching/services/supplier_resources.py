@@ -1,0 +1,66 @@
+"""Writes on a supplier's pledges: the supplier's staff create and edit them.
+
+A pledge is an ordinary resource of the supplier's anchor with ``supplier``
+set: counted for the anchor, delivered by the supplier. The engine matches it
+with the anchor's own and the anchor's team reviews the proposals as usual.
+The checks and the save are those of the team's resources (resources.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from accounts.access import supplier_require
+from matching.errors import ApplicationError
+from matching.models import Resource
+from matching.services.resources import _apply, _request_run
+from partners.models import SupplierOrganisation, Theme
+from places.models import Neighbourhood
+
+
+def supplier_resource_create(
+    *,
+    supplier: SupplierOrganisation,
+    by: Any,
+    kind: str,
+    title: str,
+    capacity: int,
+    themes: Iterable[Theme] = (),
+    eligible_neighbourhoods: Iterable[Neighbourhood] = (),
+    **fields: Any,
+) -> Resource:
+    """Pledge a new resource through ``supplier``'s anchor. Raises
+    PermissionDenied for anyone but the supplier's own staff."""
+    supplier_require(user=by, supplier_id=supplier.pk)
+    resource = Resource(anchor_id=supplier.anchor_id, supplier=supplier)
+    _apply(
+        resource,
+        {"kind": kind, "title": title, "capacity": capacity, **fields},
+        themes,
+        eligible_neighbourhoods,
+    )
+    _request_run(resource, "a supplier pledged a resource")
+    return resource
+
+
+def supplier_resource_update(
+    *,
+    resource: Resource,
+    by: Any,
+    themes: Iterable[Theme] | None = None,
+    eligible_neighbourhoods: Iterable[Neighbourhood] | None = None,
+    **fields: Any,
+) -> Resource:
+    """Change a pledge of the user's own supplier; the capacity may not drop
+    below what is allocated (re-read first, as for the team's resources)."""
+    supplier_require(user=by, supplier_id=resource.supplier_id)
+    resource.allocated = Resource.objects.values_list("allocated", flat=True).get(pk=resource.pk)
+    if "kind" in fields and fields["kind"] != resource.kind and resource.allocated:
+        raise ApplicationError(
+            "The kind cannot change once some of the resource is allocated.",
+            extra={"fields": {"kind": "The kind cannot change once backing is allocated."}},
+        )
+    _apply(resource, fields, themes, eligible_neighbourhoods)
+    _request_run(resource, "a supplier changed a pledge")
+    return resource

@@ -1,0 +1,96 @@
+"""Supplier pages of the partners app: the anchor team's list of its
+suppliers and invitation form, and the page an invited person joins from."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from accounts.decorators import team_required
+from config.exceptions import ApplicationError
+from partners.forms.suppliers import SupplierInviteForm, SupplierJoinForm
+from partners.models import Anchor
+from partners.selectors_suppliers import supplier_list
+from partners.services.suppliers import (
+    supplier_invitation_accept,
+    supplier_invitation_check,
+    supplier_invite,
+)
+from partners.services.tokens import LinkProblem
+
+T = "partners/suppliers/"
+
+
+def _acting_anchor(request: HttpRequest, anchors: list[Anchor]) -> Anchor:
+    """?anchor=<slug> among the user's own anchors, else the first by name.
+    Any other slug is not there (404): it does not confirm another anchor."""
+    slug = request.GET.get("anchor") or request.POST.get("anchor")
+    if not slug:
+        return anchors[0]
+    chosen = next((a for a in anchors if a.slug == slug), None)
+    if chosen is None:
+        raise Http404("No such anchor among yours.")
+    return chosen
+
+
+@team_required(with_anchors=True)
+@require_http_methods(["GET", "POST"])
+def suppliers(request: HttpRequest, anchors: list[Anchor]) -> HttpResponse:
+    anchor = _acting_anchor(request, anchors)
+    form = SupplierInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            supplier_invite(anchor=anchor, by=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            for name, message in error.extra.get("fields", {}).items():
+                form.add_error(name, message)
+        else:
+            messages.success(
+                request, f"{form.cleaned_data['name']} is invited. We have e-mailed the link."
+            )
+            return redirect(f"{request.path}?anchor={anchor.slug}")
+    context = {
+        "anchor": anchor,
+        "anchors": anchors,
+        "form": form,
+        "suppliers": supplier_list(anchor_id=anchor.pk),
+    }
+    return render(request, T + "team.html", context)
+
+
+def _problem(request: HttpRequest, problem: LinkProblem | None) -> HttpResponse:
+    status = 400 if problem in (None, LinkProblem.TAMPERED) else 410
+    value = problem.value if problem else "tampered"
+    return render(request, T + "join_problem.html", {"problem": value}, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows the form only: a mail scanner following the link uses nothing up."""
+    check = supplier_invitation_check(token=token)
+    if not check.ok or check.payload is None:
+        return _problem(request, check.problem)
+    form = SupplierJoinForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result, user = supplier_invitation_accept(
+                token=token, password=form.cleaned_data["password"]
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            if not result.ok:
+                return _problem(request, result.problem)
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"Welcome. You now act for {check.payload['supplier']}.")
+            return redirect("matching:supplier-home")
+    return render(
+        request,
+        T + "join.html",
+        {"form": form, "invitation": check.payload},
+    )
