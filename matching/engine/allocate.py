@@ -57,14 +57,15 @@ chunk within the gap makes the whole within it).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from time import perf_counter
 
 import numpy as np
 
 from .candidates import find_candidates
 from .explain import assemble
-from .parts import edge_upper_bounds, merge_parts, split_problem, usable_edges
+from .floors import floor_outcomes
+from .parts import edge_upper_bounds, floor_mask, merge_parts, split_problem, usable_edges
 from .partsolve import (
     DEFAULT_MIP_REL_GAP,
     DEFAULT_TIME_LIMIT,
@@ -250,7 +251,7 @@ def allocation_from_parts(
     )
     n_milp = sum(s.method == "milp" for s in sols)
     n_dive = sum(s.method == "dive" for s in sols)
-    return assemble(
+    allocation = assemble(
         problem,
         candidates,
         scores,
@@ -267,6 +268,27 @@ def allocation_from_parts(
             "cap_merges": merges,
         },
     )
+    return with_floors(allocation, problem, candidates, scores, x)
+
+
+def with_floors(
+    allocation: Allocation, problem: Problem, candidates: Candidates, scores: Scores, x: IntArray
+) -> Allocation:
+    """The allocation with how each pot's fair-share floor fared (:mod:`.floors`)."""
+    if not problem.res_floor.any():
+        return allocation
+    usable = np.zeros(len(candidates), dtype=bool)
+    usable[usable_edges(problem, candidates, scores)] = True
+    outcomes = floor_outcomes(
+        res_id=problem.res_id,
+        res_floor=problem.res_floor,
+        need_amount=problem.need_amount,
+        candidates=candidates,
+        eligible=floor_mask(problem, candidates),
+        usable=usable,
+        x=x,
+    )
+    return replace(allocation, floors=outcomes)
 
 
 def _groups_over_cap(problem: Problem, candidates: Candidates, x: IntArray) -> IntArray:
