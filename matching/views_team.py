@@ -12,7 +12,7 @@ from accounts.access import anchors_for_team
 from matching.errors import ApplicationError
 from matching.forms import ResourceForm
 from matching.models import MatchRun, Resource
-from matching.selectors import resource_list, run_list, run_progress
+from matching.selectors import resource_list, run_floors_read, run_list, run_progress
 from matching.services.resources import resource_create, resource_update
 from matching.services.runs import match_run_start
 from matching.views_common import acting_anchor, team_required
@@ -116,7 +116,12 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "matching/run_detail.html",
-        {"run": run, "anchor": run.anchor, "amount_per_kind": amount_per_kind},
+        {
+            "run": run,
+            "anchor": run.anchor,
+            "amount_per_kind": amount_per_kind,
+            "floors": run_floors_read(run=run),
+        },
     )
 
 

@@ -23,6 +23,7 @@ from matching.engine.types import Allocation
 from matching.engine.verify import check_feasibility
 from matching.models import Match, MatchEvent, MatchRun, MatchStatus, Resource, RunStatus
 from matching.services.engine_inputs import RunInputs
+from matching.services.floors import floor_outcome_dict
 from partners.models import Anchor
 
 __all__ = ["COPY_MIN_ROWS", "RunFailed", "match_run_progress", "results_check_and_save"]
@@ -40,16 +41,28 @@ def match_run_progress(run_id: int, percent: int, message: str) -> None:
 
 
 def results_check_and_save(
-    run: MatchRun, inputs: RunInputs, allocation: Allocation, timings: dict[str, Any]
+    run: MatchRun,
+    inputs: RunInputs,
+    allocation: Allocation,
+    timings: dict[str, Any],
+    *,
+    floors: dict[str, Any] | None = None,
 ) -> None:
-    """Verify the engine's output against its problem, then save it (or raise RunFailed)."""
+    """Verify the engine's output against its problem, then save it (or raise RunFailed).
+
+    ``floors`` is the floors' summary with the price of fairness
+    (:func:`matching.services.floors.floors_summary`); without it (a
+    fanned-out run) only how each floor fared is saved."""
     match_run_progress(run.pk, 75, "Checking the result")
     checking = perf_counter()
     broken = check_feasibility(allocation, inputs.problem)
     if broken:
         raise RunFailed("The engine's proposals broke a rule: " + "; ".join(broken[:3]))
     match_run_progress(run.pk, 85, "Saving proposals")
-    _results_save(run, inputs, allocation, {**timings, "check": perf_counter() - checking})
+    if floors is None and allocation.floors:
+        floors = {"pots": [floor_outcome_dict(o) for o in allocation.floors]}
+    timings = {**timings, "check": perf_counter() - checking}
+    _results_save(run, inputs, allocation, timings, floors or {})
 
 
 def _facts(inputs: RunInputs, need_id: int, resource_id: int) -> dict[str, Any]:
@@ -122,7 +135,11 @@ def _events_insert(matches: QuerySet[Match], *, from_status: str, to_status: str
 
 
 def _results_save(
-    run: MatchRun, inputs: RunInputs, allocation: Allocation, timings: dict[str, Any]
+    run: MatchRun,
+    inputs: RunInputs,
+    allocation: Allocation,
+    timings: dict[str, Any],
+    floors: dict[str, Any],
 ) -> None:
     writing = perf_counter()
     proposals = allocation.proposals()
@@ -194,6 +211,7 @@ def _results_save(
             finished_at=timezone.now(),
             counts=counts,
             objective=allocation.objective,
+            floors=floors,
             timings={
                 **timings,
                 "write": perf_counter() - writing,
