@@ -104,6 +104,11 @@ class ResourceForm(GovForm):
         max_value=100,
         required=False,
         label="Fair-share floor (optional)",
+        error_messages={
+            "min_value": "Enter a floor from 0 to 100 per cent.",
+            "max_value": "Enter a floor from 0 to 100 per cent.",
+            "invalid": "Enter the floor as a whole number of per cent, for example 40.",
+        },
         help_text=(
             "The share of this resource, in per cent, kept for groups in the most deprived "
             "neighbourhoods, for example 40. Others can have only the rest. Leave empty for none."
@@ -115,6 +120,11 @@ class ResourceForm(GovForm):
         required=False,
         initial=2,
         label="The floor is for deprivation deciles 1 to",
+        error_messages={
+            "min_value": "Enter a decile from 1 to 10.",
+            "max_value": "Enter a decile from 1 to 10.",
+            "invalid": "Enter a decile from 1 to 10.",
+        },
         help_text="2 means the most deprived fifth of England's neighbourhoods (Core20).",
     )
     floor_neighbourhoods = forms.ModelMultipleChoiceField(

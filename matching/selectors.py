@@ -283,6 +283,9 @@ class RunFloors:
     objective_without: float | None
     gained: list[Any]
     lost: list[Any]
+    reached: int | None = None
+    reached_without: int | None = None
+    kind: str = ""
 
     @property
     def price_percent(self) -> float | None:
@@ -316,4 +319,8 @@ def run_floors_read(*, run: MatchRun) -> RunFloors | None:
         objective_without=floors.get("objective_without"),
         gained=[moved[i] for i in floors.get("gained", []) if i in moved],
         lost=[moved[i] for i in floors.get("lost", []) if i in moved],
+        reached=floors.get("reached"),
+        reached_without=floors.get("reached_without"),
+        # Amounts add up only within one kind: say them only then.
+        kind=kinds.pop() if len(kinds := {r.kind for r in resources.values()}) == 1 else "",
     )

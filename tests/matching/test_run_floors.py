@@ -72,6 +72,10 @@ def test_the_run_page_shows_the_floor_and_the_price_of_fairness(personas, client
     assert "The price of fairness" in html
     assert "Needs backed only with the floors</dt><dd>1<" in html
     assert "Ordsall Arts Collective" in html
+    assert (
+        "Given to the floors' neighbourhoods</dt><dd>£40 with the floors, £0 without them"
+        in html
+    )
     # The team page names groups, never their contacts.
     assert poor.activity.group.contact_email not in html
     assert "olive" not in html
@@ -123,6 +127,7 @@ def test_the_form_refuses_a_floor_over_100_and_keeps_what_was_typed(personas, cl
         },
     ).content.decode()
     assert 'href="#id_floor_percent"' in html
+    assert "Enter a floor from 0 to 100 per cent." in html
     assert 'value="150"' in html
     assert not Resource.objects.exists()
 
