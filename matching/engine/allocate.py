@@ -63,8 +63,8 @@ from time import perf_counter
 import numpy as np
 
 from .candidates import find_candidates
-from .explain import assemble
-from .floors import floor_outcomes
+from .explain import MAX_AWARD, NEED_MET, assemble
+from .floors import FENCE_BINDING, floor_edges, floor_outcomes
 from .parts import edge_upper_bounds, floor_mask, merge_parts, split_problem, usable_edges
 from .partsolve import (
     DEFAULT_MIP_REL_GAP,
@@ -288,7 +288,33 @@ def with_floors(
         usable=usable,
         x=x,
     )
-    return replace(allocation, floors=outcomes)
+    return replace(allocation, floors=outcomes, binding=_fence_bindings(allocation, problem))
+
+
+def _fence_bindings(allocation: Allocation, problem: Problem) -> tuple[str, ...]:
+    """Bindings with the fence named where it stopped a proposal outside a floor
+    (the pot has capacity left, but not for needs outside its floor)."""
+    ni = np.searchsorted(problem.need_id, allocation.need_id)
+    rj = np.searchsorted(problem.res_id, allocation.resource_id)
+    outside = ~floor_edges(
+        need_idx=ni,
+        res_idx=rj,
+        need_imd=problem.need_imd,
+        need_nbhd=problem.need_nbhd,
+        res_floor=problem.res_floor,
+        res_floor_decile=problem.res_floor_decile,
+        res_floor_indptr=problem.res_floor_indptr,
+        res_floor_codes=problem.res_floor_codes,
+    ) & (problem.res_floor[rj] > 0)
+    used = np.bincount(
+        rj[outside], weights=allocation.amount[outside], minlength=problem.n_resources
+    )
+    full = used >= problem.res_capacity - problem.res_floor
+    keep = (NEED_MET, MAX_AWARD)
+    return tuple(
+        FENCE_BINDING if outside[k] and full[rj[k]] and b not in keep else b
+        for k, b in enumerate(allocation.binding)
+    )
 
 
 def _groups_over_cap(problem: Problem, candidates: Candidates, x: IntArray) -> IntArray:

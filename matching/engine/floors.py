@@ -26,6 +26,10 @@ from numpy.typing import NDArray
 
 from .types import KINDS, Candidates, IntArray, Part
 
+#: A proposal's binding constraint when its pot's fence stopped it: the rest
+#: of the pot is kept for the floor's needs.
+FENCE_BINDING = "fair-share floor"
+
 #: Why a floor was not reached (FloorOutcome.reason).
 SHORT_DEMAND = "demand"  # floor needs in reach asked for less than the floor
 MET_ELSEWHERE = "met_elsewhere"  # the rest of their requests was met by other pots

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from matching.engine import Need, Problem, Resource, Weights, check_feasibility, solve
-from matching.engine.floors import MET_ELSEWHERE, SHORT_DEMAND
+from matching.engine.floors import FENCE_BINDING, MET_ELSEWHERE, SHORT_DEMAND
 from tests.engine.helpers import brute_force_candidates, need, pool
 from tests.engine.test_properties import FAST, problems
 from tests.engine.test_verify_catches_violations import allocation
@@ -57,6 +57,8 @@ def test_a_floor_keeps_its_share_for_deciles_1_and_2() -> None:
     got = dict(zip(a.need_id.tolist(), a.amount.tolist(), strict=True))
     assert got[1] == 6_000
     assert got[2] + got[3] == 4_000
+    # The well-off need was stopped by the floor, and its proposal says so.
+    assert a.binding[a.need_id.tolist().index(1)] == FENCE_BINDING
     (outcome,) = a.floors
     assert (outcome.floor, outcome.reached, outcome.shortfall, outcome.reason) == (
         4_000,
