@@ -18,6 +18,7 @@ from matching.models import (
     MatchStatus,
     Resource,
 )
+from matching.services.floors import floor_sentence
 from partners.models import NEED_KIND_UNITS, CommunityGroup, Need, NeedKind, VerificationStatus
 
 REVIEW_STATUSES = (MatchStatus.PROPOSED, MatchStatus.DEFERRED)
@@ -297,8 +298,6 @@ class RunFloors:
 
 def run_floors_read(*, run: MatchRun) -> RunFloors | None:
     """How a run's floors fared (None if no pot had one); three queries."""
-    from matching.services.floors import floor_sentence
-
     floors = run.floors or {}
     pots = floors.get("pots") or []
     if not pots:

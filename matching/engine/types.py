@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -40,6 +40,9 @@ KIND_UNITS: Final[Mapping[str, str]] = {
 
 #: Names of the score parts, in the column order used everywhere.
 PART_NAMES: Final[tuple[str, ...]] = ("theme_fit", "proximity", "equity", "newness", "value")
+
+if TYPE_CHECKING:
+    from .floors import FloorOutcome
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -306,7 +309,7 @@ class Allocation:
     timings: Mapping[str, float] = field(default_factory=dict)
     upper: float = float("nan")
     #: One :class:`~matching.engine.floors.FloorOutcome` per pot with a floor.
-    floors: tuple[Any, ...] = ()
+    floors: tuple[FloorOutcome, ...] = ()
 
     def __len__(self) -> int:
         return int(self.need_id.shape[0])

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from matching.engine import Allocation, Problem, solve
-from matching.engine.floors import MET_ELSEWHERE, RULES, SHORT_DEMAND, floor_edges
+from matching.engine.floors import MET_ELSEWHERE, RULES, SHORT_DEMAND, FloorOutcome, floor_edges
 from matching.engine.types import readonly
 from matching.models import HOLDING_STATUSES, Match, Resource
 from partners.models import amount_in_words
@@ -122,7 +122,7 @@ def _reached(problem: Problem, allocation: Allocation) -> int:
     return int(allocation.amount[inside].sum())
 
 
-def floor_outcome_dict(outcome: Any) -> dict[str, Any]:
+def floor_outcome_dict(outcome: FloorOutcome) -> dict[str, Any]:
     return {
         "resource_id": outcome.resource_id,
         "floor": outcome.floor,
