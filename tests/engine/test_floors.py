@@ -356,3 +356,39 @@ def test_the_run_gap_bounds_the_floored_optimum(problem: Problem) -> None:
     expected = floor_reference(problem)
     assert a.objective >= expected * (1 - 1e-4) - 1e-9
     assert expected <= a.upper * (1 + 1e-9) + 1e-9
+
+
+def test_fill_floors_spends_a_kept_share_only_where_every_rule_allows() -> None:
+    # Pot 0: capacity 10, floor 6 (fence 4), minimum award 3. Pot 1: capacity 1.
+    # Needs: A outside the floor (10), B inside (2: below the minimum), C inside
+    # (5), D inside but its group already has a need served (E, by pot 1) and
+    # the cap is one a kind. Best value first: D, B, C.
+    from matching.engine.floors import fill_floors
+    from matching.engine.types import Part
+
+    def ints(*v: int) -> np.ndarray:
+        return np.array(v, dtype=np.int64)
+
+    part = Part(
+        part_id=0,
+        edge_idx=ints(0, 1, 2, 3, 4),
+        edge_need=ints(0, 1, 2, 3, 4),
+        edge_res=ints(0, 0, 0, 0, 1),
+        edge_ub=ints(4, 2, 5, 5, 1),
+        edge_value=np.array([0.1, 0.8, 0.5, 0.9, 0.3]),
+        need_idx=ints(0, 1, 2, 3, 4),
+        need_amount=ints(10, 2, 5, 5, 1),
+        need_group=ints(1, 2, 3, 9, 9),
+        need_kind=ints(2, 2, 2, 2, 2),
+        res_idx=ints(0, 1),
+        res_capacity=ints(10, 1),
+        res_min_award=ints(3, 0),
+        group_cap=None,
+        group_kind_cap=1,
+        edge_fenced=np.array([True, False, False, False, False]),
+        res_fence=ints(4, 1),
+    )
+    x = fill_floors(part, ints(4, 0, 0, 0, 1))
+    assert x.tolist() == [4, 0, 5, 0, 1]
+    # Nothing to fill on a pot without a floor, or once the share is spent.
+    assert fill_floors(part, x).tolist() == x.tolist()
