@@ -106,6 +106,7 @@ class ResourceViewSet(TeamApiMixin, viewsets.ModelViewSet[Resource]):
         qs = Resource.objects.select_related("anchor", "supplier").prefetch_related(
             Prefetch("themes", queryset=Theme.objects.only("id", "slug")),
             Prefetch("eligible_neighbourhoods", queryset=Neighbourhood.objects.only("id", "code")),
+            Prefetch("floor_neighbourhoods", queryset=Neighbourhood.objects.only("id", "code")),
         )
         return qs.filter(anchor_id__in=self.own_anchors())
 

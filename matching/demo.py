@@ -95,6 +95,9 @@ def _resources(anchor: Anchor, report: BackingReport) -> None:
                 "radius_site": sites[position % len(sites)],
                 "radius_m": radius,
                 "room_capacity": 30 if kind == NeedKind.SPACE else None,
+                # The chest keeps 40% for deciles 1-2 (Core20): the run page
+                # shows the floor and its price.
+                "floor_percent": 40 if kind == NeedKind.SEED_FUNDING else 0,
                 "description": f"{anchor.name} offers this to community groups nearby.",
             },
         )

@@ -17,6 +17,10 @@ HELD_BACK = {
     ),
     "group cap": "The group already has as many matches as one group may get in a run.",
     "group cap for this kind": "The group already has as many matches of this kind as allowed.",
+    "fair-share floor": (
+        "The rest of the resource is kept for groups in the most deprived neighbourhoods "
+        "(its fair-share floor)."
+    ),
 }
 
 

@@ -99,6 +99,41 @@ class ResourceForm(GovForm):
         required=False, label="Closes on", help_text="For example 2027-03-31."
     )
     active = forms.BooleanField(required=False, initial=True, label="Open to matching")
+    floor_percent = forms.IntegerField(
+        min_value=0,
+        max_value=100,
+        required=False,
+        label="Fair-share floor (optional)",
+        error_messages={
+            "min_value": "Enter a floor from 0 to 100 per cent.",
+            "max_value": "Enter a floor from 0 to 100 per cent.",
+            "invalid": "Enter the floor as a whole number of per cent, for example 40.",
+        },
+        help_text=(
+            "The share of this resource, in per cent, kept for groups in the most deprived "
+            "neighbourhoods, for example 40. Others can have only the rest. Leave empty for none."
+        ),
+    )
+    floor_max_decile = forms.IntegerField(
+        min_value=1,
+        max_value=10,
+        required=False,
+        initial=2,
+        label="The floor is for deprivation deciles 1 to",
+        error_messages={
+            "min_value": "Enter a decile from 1 to 10.",
+            "max_value": "Enter a decile from 1 to 10.",
+            "invalid": "Enter a decile from 1 to 10.",
+        },
+        help_text="2 means the most deprived fifth of England's neighbourhoods (Core20).",
+    )
+    floor_neighbourhoods = forms.ModelMultipleChoiceField(
+        queryset=Neighbourhood.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple,
+        label="Or: the floor is for these neighbourhoods",
+        help_text="Leave empty to use the deciles above.",
+    )
 
     def __init__(self, *args: Any, anchor: Anchor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -107,6 +142,9 @@ class ResourceForm(GovForm):
         ).queryset = Site.objects.filter(anchor=anchor)
         cast(
             "forms.ModelMultipleChoiceField[Neighbourhood]", self.fields["eligible_neighbourhoods"]
+        ).queryset = Neighbourhood.objects.only("id", "code", "name")
+        cast(
+            "forms.ModelMultipleChoiceField[Neighbourhood]", self.fields["floor_neighbourhoods"]
         ).queryset = Neighbourhood.objects.only("id", "code", "name")
 
     def clean(self) -> dict[str, Any]:
@@ -156,6 +194,9 @@ class ResourceForm(GovForm):
             "active": d.get("active", False),
             "themes": d.get("themes") or [],
             "eligible_neighbourhoods": d.get("eligible_neighbourhoods") or [],
+            "floor_percent": d.get("floor_percent") or 0,
+            "floor_max_decile": d.get("floor_max_decile") or 2,
+            "floor_neighbourhoods": d.get("floor_neighbourhoods") or [],
         }
 
     @classmethod
@@ -181,6 +222,9 @@ class ResourceForm(GovForm):
             "opens_on": resource.opens_on,
             "closes_on": resource.closes_on,
             "active": resource.active,
+            "floor_percent": resource.floor_percent or None,
+            "floor_max_decile": resource.floor_max_decile,
+            "floor_neighbourhoods": list(resource.floor_neighbourhoods.all()),
         }
 
 

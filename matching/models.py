@@ -66,6 +66,14 @@ class Resource(models.Model):
         on_delete=models.PROTECT,
         related_name="resources",
     )
+    # Fair-share floor (matching/engine/floors.py): at least this share of the
+    # capacity is kept for needs in IMD deciles 1 to floor_max_decile (the
+    # NHS's Core20 is 1-2), or in floor_neighbourhoods if any are named.
+    floor_percent = models.PositiveSmallIntegerField("fair-share floor (%)", default=0)
+    floor_max_decile = models.PositiveSmallIntegerField("floor for IMD deciles 1 to", default=2)
+    floor_neighbourhoods = models.ManyToManyField(
+        Neighbourhood, blank=True, related_name="floor_resources"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -79,6 +87,13 @@ class Resource(models.Model):
             models.CheckConstraint(
                 condition=Q(max_award=0) | Q(max_award__gte=F("min_award")),
                 name="resource_min_award_lte_max_award",
+            ),
+            models.CheckConstraint(
+                condition=Q(floor_percent__lte=100), name="resource_floor_percent_lte_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(floor_max_decile__gte=1, floor_max_decile__lte=10),
+                name="resource_floor_max_decile_1_to_10",
             ),
             models.CheckConstraint(
                 condition=Q(closes_on__isnull=True)
@@ -182,6 +197,9 @@ class MatchRun(models.Model):
     timings = models.JSONField(default=dict, blank=True)
     counts = models.JSONField(default=dict, blank=True)
     objective = models.FloatField(null=True, blank=True)
+    # Fair-share floors: how each pot's fared and the price of fairness
+    # (matching/services/floors.py: floors_summary). Empty: no pot had one.
+    floors = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     celery_task_id = models.CharField(max_length=64, blank=True)
 

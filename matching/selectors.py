@@ -18,7 +18,8 @@ from matching.models import (
     MatchStatus,
     Resource,
 )
-from partners.models import NEED_KIND_UNITS, CommunityGroup, NeedKind, VerificationStatus
+from matching.services.floors import floor_sentence
+from partners.models import NEED_KIND_UNITS, CommunityGroup, Need, NeedKind, VerificationStatus
 
 REVIEW_STATUSES = (MatchStatus.PROPOSED, MatchStatus.DEFERRED)
 
@@ -275,3 +276,53 @@ def connections_for_contact(*, user: Any) -> list[ConnectionView]:
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class RunFloors:
+    """A run's fair-share floors for its page: each pot in words, the price of fairness."""
+
+    sentences: list[str]
+    objective: float | None
+    objective_without: float | None
+    gained: list[Any]
+    lost: list[Any]
+    reached: int | None = None
+    reached_without: int | None = None
+    kind: str = ""
+
+    @property
+    def price_percent(self) -> float | None:
+        """How much total fit the floors cost, in per cent of the run without them."""
+        if self.objective is None or not self.objective_without:
+            return None
+        return 100.0 * (self.objective_without - self.objective) / self.objective_without
+
+
+def run_floors_read(*, run: MatchRun) -> RunFloors | None:
+    """How a run's floors fared (None if no pot had one); three queries."""
+    floors = run.floors or {}
+    pots = floors.get("pots") or []
+    if not pots:
+        return None
+    resources = Resource.objects.prefetch_related("floor_neighbourhoods").in_bulk(
+        [p["resource_id"] for p in pots]
+    )
+    moved = Need.objects.select_related("activity__group").in_bulk(
+        [*floors.get("gained", []), *floors.get("lost", [])]
+    )
+    return RunFloors(
+        sentences=[
+            floor_sentence(resource=resources[p["resource_id"]], pot=p)
+            for p in pots
+            if p["resource_id"] in resources
+        ],
+        objective=floors.get("objective"),
+        objective_without=floors.get("objective_without"),
+        gained=[moved[i] for i in floors.get("gained", []) if i in moved],
+        lost=[moved[i] for i in floors.get("lost", []) if i in moved],
+        reached=floors.get("reached"),
+        reached_without=floors.get("reached_without"),
+        # Amounts add up only within one kind: say them only then.
+        kind=kinds.pop() if len(kinds := {r.kind for r in resources.values()}) == 1 else "",
+    )

@@ -26,6 +26,25 @@ class ResourceSerializer(serializers.ModelSerializer[Resource]):
     radius_site = serializers.PrimaryKeyRelatedField(
         queryset=Site.objects.all(), required=False, allow_null=True
     )
+    floor_percent = serializers.IntegerField(
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text="Fair-share floor: per cent of the capacity kept for floor neighbourhoods.",
+    )
+    floor_max_decile = serializers.IntegerField(
+        min_value=1,
+        max_value=10,
+        required=False,
+        help_text="The floor is for needs in IMD deciles 1 to this (2: Core20).",
+    )
+    floor_neighbourhoods = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Neighbourhood.objects.all(),
+        many=True,
+        required=False,
+        help_text="A named list of neighbourhoods for the floor instead of the deciles.",
+    )
     # Named enums: several components have a "kind" or "status" with other choices.
     kind = NamedChoiceField(enum_name="NeedKindEnum", choices=NeedKind.choices)
     remaining = serializers.IntegerField(read_only=True)
@@ -63,6 +82,9 @@ class ResourceSerializer(serializers.ModelSerializer[Resource]):
             "opens_on",
             "closes_on",
             "active",
+            "floor_percent",
+            "floor_max_decile",
+            "floor_neighbourhoods",
             "created_at",
             "updated_at",
         ]
@@ -101,6 +123,7 @@ class MatchRunSerializer(serializers.ModelSerializer[MatchRun]):
             "timings",
             "counts",
             "objective",
+            "floors",
             "parameters",
             "error",
         ]

@@ -12,7 +12,7 @@ from accounts.access import anchors_for_team
 from matching.errors import ApplicationError
 from matching.forms import ResourceForm
 from matching.models import MatchRun, Resource, RunStatus
-from matching.selectors import resource_list, run_list, run_progress
+from matching.selectors import resource_list, run_floors_read, run_list, run_progress
 from matching.selectors_whynot import run_unmatched
 from matching.services.resources import resource_create, resource_update
 from matching.services.runs import match_run_start
@@ -122,6 +122,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "anchor": run.anchor,
             "amount_per_kind": amount_per_kind,
             "unmatched": run_unmatched(run=run) if run.status == RunStatus.SUCCEEDED else None,
+            "floors": run_floors_read(run=run),
         },
     )
 

@@ -57,14 +57,15 @@ chunk within the gap makes the whole within it).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from time import perf_counter
 
 import numpy as np
 
 from .candidates import find_candidates
-from .explain import assemble
-from .parts import edge_upper_bounds, merge_parts, split_problem, usable_edges
+from .explain import MAX_AWARD, NEED_MET, assemble
+from .floors import FENCE_BINDING, floor_edges, floor_outcomes
+from .parts import edge_upper_bounds, floor_mask, merge_parts, split_problem, usable_edges
 from .partsolve import (
     DEFAULT_MIP_REL_GAP,
     DEFAULT_TIME_LIMIT,
@@ -232,7 +233,7 @@ def allocation_from_parts(
     )
     n_milp = sum(s.method == "milp" for s in sols)
     n_dive = sum(s.method == "dive" for s in sols)
-    return assemble(
+    allocation = assemble(
         problem,
         candidates,
         scores,
@@ -248,6 +249,53 @@ def allocation_from_parts(
             "parts_milp": n_milp,
             "cap_merges": merges,
         },
+    )
+    return with_floors(allocation, problem, candidates, scores, x)
+
+
+def with_floors(
+    allocation: Allocation, problem: Problem, candidates: Candidates, scores: Scores, x: IntArray
+) -> Allocation:
+    """The allocation with how each pot's fair-share floor fared (:mod:`.floors`)."""
+    if not problem.res_floor.any():
+        return allocation
+    usable = np.zeros(len(candidates), dtype=bool)
+    usable[usable_edges(problem, candidates, scores)] = True
+    outcomes = floor_outcomes(
+        res_id=problem.res_id,
+        res_floor=problem.res_floor,
+        need_amount=problem.need_amount,
+        candidates=candidates,
+        eligible=floor_mask(problem, candidates),
+        usable=usable,
+        x=x,
+    )
+    return replace(allocation, floors=outcomes, binding=_fence_bindings(allocation, problem))
+
+
+def _fence_bindings(allocation: Allocation, problem: Problem) -> tuple[str, ...]:
+    """Bindings with the fence named where it stopped a proposal outside a floor
+    (the pot has capacity left, but not for needs outside its floor)."""
+    ni = np.searchsorted(problem.need_id, allocation.need_id)
+    rj = np.searchsorted(problem.res_id, allocation.resource_id)
+    outside = ~floor_edges(
+        need_idx=ni,
+        res_idx=rj,
+        need_imd=problem.need_imd,
+        need_nbhd=problem.need_nbhd,
+        res_floor=problem.res_floor,
+        res_floor_decile=problem.res_floor_decile,
+        res_floor_indptr=problem.res_floor_indptr,
+        res_floor_codes=problem.res_floor_codes,
+    ) & (problem.res_floor[rj] > 0)
+    used = np.bincount(
+        rj[outside], weights=allocation.amount[outside], minlength=problem.n_resources
+    )
+    full = used >= problem.res_capacity - problem.res_floor
+    keep = (NEED_MET, MAX_AWARD)
+    return tuple(
+        FENCE_BINDING if outside[k] and full[rj[k]] and b not in keep else b
+        for k, b in enumerate(allocation.binding)
     )
 
 

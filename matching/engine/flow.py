@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from .floors import fence_used, fences
 from .types import FloatArray, IntArray, Part
 
 #: Largest unit cost given to OR-Tools. Costs are ``round(value * scale)``
@@ -78,12 +79,20 @@ def solve_flow(
         return None
 
     unit = np.full(k.size, flow_scale(part, keep_mask)) if scale is None else scale[k]
+    fence = _FenceNodes(part, n + m + 2)
+    fence_cap = fence.cap[fence.res] - fence_used(part, low)[fence.res]
+    if fence_cap.min(initial=0) < 0:
+        return None
 
     source, sink = n + m, n + m + 1
     total = int(need_cap.sum())
-    tails = np.concatenate([part.edge_need[k], np.full(n, source), np.arange(n, n + m), [source]])
-    heads = np.concatenate([n + part.edge_res[k], np.arange(n), np.full(m, sink), [sink]])
-    caps = np.concatenate([edge_cap, need_cap, res_cap, [total]]).astype(np.int64)
+    tails = np.concatenate(
+        [part.edge_need[k], np.full(n, source), np.arange(n, n + m), [source], fence.nodes]
+    )
+    heads = np.concatenate(
+        [fence.head(n, k), np.arange(n), np.full(m, sink), [sink], n + fence.res]
+    )
+    caps = np.concatenate([edge_cap, need_cap, res_cap, [total], fence_cap]).astype(np.int64)
     status = None
     for _attempt in range(4):
         costs = np.zeros(tails.shape[0], dtype=np.int64)
@@ -118,6 +127,14 @@ def flow_scale(part: Part, keep: NDArray[np.bool_] | None = None, share: float =
 
 
 def flow_duals(part: Part, x: IntArray) -> tuple[FloatArray, FloatArray]:
+    """Optimal duals ``u``, ``w`` of the flow relaxation at its optimum ``x``
+    (:func:`fenced_duals`, each pot's fence price folded into ``w``: still
+    ``value[e] <= u[i] + w[j]`` on every edge with room)."""
+    u, w, v = fenced_duals(part, x)
+    return u, w + v
+
+
+def fenced_duals(part: Part, x: IntArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Optimal duals of the flow relaxation at its optimum ``x``.
 
     ``u[i] >= 0`` per need and ``w[j] >= 0`` per resource, with ``value[e] <=
@@ -125,19 +142,24 @@ def flow_duals(part: Part, x: IntArray) -> tuple[FloatArray, FloatArray]:
     node potentials: shortest distances in the residual network of ``x``
     from a virtual node joined to every node, by a Bellman-Ford that only
     relaxes the arcs of nodes whose distance changed (about 30 sweeps on the
-    England parts, 10-40 ms for 100,000-270,000 edges).
+    England parts, 10-40 ms for 100,000-270,000 edges). ``v[j] >= 0`` prices
+    pot ``j``'s fence (its floor, :mod:`matching.engine.floors`): on the edges
+    outside the floor ``value[e] <= u[i] + w[j] + v[j]``.
     """
     n, m = part.need_amount.shape[0], part.res_capacity.shape[0]
     value = part.edge_value
     vmax = float(value.max()) if value.size else 0.0
     if vmax <= 0.0:
-        return np.zeros(n), np.zeros(m)
+        return np.zeros(n), np.zeros(m), np.zeros(m)
     scale = COST_MAX / vmax
     cost = -np.rint(value * scale).astype(np.int64)
     need_used = np.bincount(part.edge_need, weights=x, minlength=n).astype(np.int64)
     res_used = np.bincount(part.edge_res, weights=x, minlength=m).astype(np.int64)
     source, sink = n + m, n + m + 1
-    en, er = part.edge_need, n + part.edge_res
+    fence = _FenceNodes(part, n + m + 2)
+    en, er = part.edge_need, fence.head(n, None)
+    f_used = fence_used(part, x)[fence.res]
+    f_open, f_back = f_used < fence.cap[fence.res], f_used > 0
     fwd, back = x < part.edge_ub, x > 0
     need_nodes, res_nodes = np.arange(n), n + np.arange(m)
     n_open, n_used = need_used < part.need_amount, need_used > 0
@@ -156,6 +178,8 @@ def flow_duals(part: Part, x: IntArray) -> tuple[FloatArray, FloatArray]:
             # needs, and less while it carries anything.
             [source] if bypass < int(part.need_amount.sum()) else [],
             [sink] if bypass > 0 else [],
+            fence.nodes[f_open],
+            n + fence.res[f_back],
         ]
     ).astype(np.int64)
     heads = np.concatenate(
@@ -168,12 +192,14 @@ def flow_duals(part: Part, x: IntArray) -> tuple[FloatArray, FloatArray]:
             res_nodes[r_used],
             [sink] if bypass < int(part.need_amount.sum()) else [],
             [source] if bypass > 0 else [],
+            n + fence.res[f_open],
+            fence.nodes[f_back],
         ]
     ).astype(np.int64)
     costs = np.concatenate(
         [cost[fwd], -cost[back], np.zeros(tails.shape[0] - int(fwd.sum()) - int(back.sum()))]
     ).astype(np.int64)
-    d = _potentials(n + m + 2, tails, heads, costs)
+    d = _potentials(n + m + 2 + fence.res.shape[0], tails, heads, costs)
     # One reference potential for both sides, so u[i] + w[j] is exactly the
     # difference of the potentials of need i and resource j on every edge.
     # While the bypass carries something and can carry more, the source's and
@@ -182,7 +208,30 @@ def flow_duals(part: Part, x: IntArray) -> tuple[FloatArray, FloatArray]:
     ref = d[sink] if bypass == 0 else d[source]
     u = np.maximum(0.0, (d[:n] - ref) / scale)
     w = np.maximum(0.0, (ref - d[n : n + m]) / scale)
-    return u, w
+    v = np.zeros(m)
+    v[fence.res] = np.maximum(0.0, (d[n + fence.res] - d[fence.nodes]) / scale)
+    return u, w, v
+
+
+class _FenceNodes:
+    """One node per pot whose floor fences it: its fenced edges end there,
+    and one arc (capacity: the fence) takes their flow on to the pot."""
+
+    def __init__(self, part: Part, first: int) -> None:
+        self.fenced, self.cap = fences(part)
+        self.part_res = part.edge_res
+        self.res = np.flatnonzero(self.cap < part.res_capacity)
+        self.node_of = np.full(part.res_capacity.shape[0], -1, dtype=np.int64)
+        self.node_of[self.res] = first + np.arange(self.res.shape[0])
+        self.nodes = self.node_of[self.res]
+
+    def head(self, n: int, k: IntArray | None) -> IntArray:
+        """Head node of edges ``k`` (all if None): the pot, or its fence node."""
+        res = self.part_res if k is None else self.part_res[k]
+        fenced = self.fenced if k is None else self.fenced[k]
+        node = self.node_of[res]
+        out: IntArray = np.where(fenced & (node >= 0), node, n + res)
+        return out
 
 
 def _potentials(n_nodes: int, tail: IntArray, head: IntArray, cost: IntArray) -> IntArray:

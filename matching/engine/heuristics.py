@@ -41,7 +41,7 @@ from .solvers import (
     PRICE_SLACK,
     capped_needs,
     edge_subset,
-    flow_duals,
+    fenced_duals,
     milp_columns,
     priced_part,
     repair,
@@ -92,7 +92,7 @@ def quick_solution(
     keep = np.ones(part.n_edges, dtype=bool)
     duals = None
     if violating_needs(part, flow).any():
-        duals = flow_duals(part, flow)
+        duals = fenced_duals(part, flow)
         served, cap_upper = choose_served(
             part, flow, duals, mip_rel_gap=mip_rel_gap, deadline=deadline
         )
@@ -101,8 +101,8 @@ def quick_solution(
     if not (part.res_min_award > 0).any():
         x = solve_flow(part, keep=keep)  # caps only: the flow without the closed needs
     elif part.n_edges > DIVE_SUBSET_FROM:
-        u, w = flow_duals(part, flow) if duals is None else duals
-        reduced = part.edge_value - u[part.edge_need] - w[part.edge_res]
+        u, w, v = fenced_duals(part, flow) if duals is None else duals
+        reduced = part.edge_value - u[part.edge_need] - (w + v)[part.edge_res]
         near = (flow > 0) | (reduced >= -DIVE_SLACK * float(part.edge_value.max()))
         x = dive_near(part, keep, near)
     else:
@@ -116,7 +116,7 @@ def quick_solution(
 def choose_served(
     part: Part,
     flow: IntArray,
-    duals: tuple[FloatArray, FloatArray],
+    duals: tuple[FloatArray, FloatArray, FloatArray],
     *,
     mip_rel_gap: float,
     deadline: float | None,
@@ -127,8 +127,8 @@ def choose_served(
     Returns a mask over the part's needs (only capped needs can be False)
     and HiGHS's bound on the priced model, which bounds the part.
     """
-    u, w = duals
-    model, keep = priced_part(part, flow, u, w, PRICE_SLACK * float(part.edge_value.max()))
+    u, w, v = duals
+    model, keep = priced_part(part, flow, u, w, PRICE_SLACK * float(part.edge_value.max()), v)
     start = np.zeros(model.n_edges, dtype=np.int64)
     start[: keep.shape[0]] = repair(part, flow)[keep]
     z_needs = np.flatnonzero(capped_needs(model))

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from .floors import fences
 from .flow import solve_flow
 from .rules import cap_keys
 from .types import FloatArray, IntArray, Part
@@ -171,6 +172,20 @@ def _rows(part: Part, y_edges: IntArray, z_needs: IntArray) -> _Rows:
     edges = np.arange(e)
     rows.block(part.edge_need, edges, np.ones(e), np.full(n, -inf), part.need_amount.astype(float))
     rows.block(part.edge_res, edges, np.ones(e), np.full(m, -inf), part.res_capacity.astype(float))
+    # Floors: a pot's edges outside its floor carry at most its fence.
+    fenced, fence = fences(part)
+    fenced_res = np.flatnonzero(fence < part.res_capacity)
+    if fenced_res.size:
+        row_of = np.full(m, -1)
+        row_of[fenced_res] = np.arange(fenced_res.size)
+        sel_f = np.flatnonzero(fenced & (row_of[part.edge_res] >= 0))
+        rows.block(
+            row_of[part.edge_res[sel_f]],
+            sel_f,
+            np.ones(sel_f.size),
+            np.full(fenced_res.size, -inf),
+            fence[fenced_res].astype(float),
+        )
     # x - ub * y <= 0 and x - min * y >= 0 on edges of resources with a minimum.
     ub = part.edge_ub[y_edges].astype(float)
     minimum = part.res_min_award[part.edge_res[y_edges]].astype(float)

@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 
+from .floors import fences, floor_edges
 from .problem import Problem
 from .types import Candidates, IntArray, Part, Scores, readonly
 
@@ -34,12 +35,30 @@ def usable_edges(problem: Problem, candidates: Candidates, scores: Scores) -> In
 
 
 def edge_upper_bounds(problem: Problem, candidates: Candidates) -> IntArray:
-    """Largest amount each candidate pair could carry on its own."""
+    """Largest amount each candidate pair could carry on its own (a need
+    outside its pot's floor: at most the pot's capacity less the floor)."""
     ni, rj = candidates.need_idx, candidates.res_idx
     ub = np.minimum(problem.need_amount[ni], problem.res_capacity[rj])
     cap = problem.res_max_award[rj]
     result: IntArray = np.where(cap > 0, np.minimum(ub, cap), ub)
+    if problem.res_floor.any():
+        fence = problem.res_capacity[rj] - problem.res_floor[rj]
+        result = np.where(floor_mask(problem, candidates), result, np.minimum(result, fence))
     return result
+
+
+def floor_mask(problem: Problem, candidates: Candidates) -> NDArray[np.bool_]:
+    """Whether each candidate pair's need counts towards its pot's floor."""
+    return floor_edges(
+        need_idx=candidates.need_idx,
+        res_idx=candidates.res_idx,
+        need_imd=problem.need_imd,
+        need_nbhd=problem.need_nbhd,
+        res_floor=problem.res_floor,
+        res_floor_decile=problem.res_floor_decile,
+        res_floor_indptr=problem.res_floor_indptr,
+        res_floor_codes=problem.res_floor_codes,
+    )
 
 
 def split_problem(problem: Problem, candidates: Candidates, scores: Scores) -> list[Part]:
@@ -72,6 +91,7 @@ def split_problem(problem: Problem, candidates: Candidates, scores: Scores) -> l
     bounds = np.append(starts, edges.size)
     ub = edge_upper_bounds(problem, candidates)
     value = scores.total / problem.need_amount[candidates.need_idx]
+    fenced = ~floor_mask(problem, candidates) & (problem.res_floor[candidates.res_idx] > 0)
     needs = _Members(labels[:n])
     resources = _Members(labels[n:])
 
@@ -99,6 +119,8 @@ def split_problem(problem: Problem, candidates: Candidates, scores: Scores) -> l
                 res_min_award=readonly(problem.res_min_award[res_idx]),
                 group_cap=problem.group_cap,
                 group_kind_cap=problem.group_kind_cap,
+                edge_fenced=readonly(fenced[part_edges]),
+                res_fence=readonly(problem.res_capacity[res_idx] - problem.res_floor[res_idx]),
             )
         )
     return parts
@@ -154,4 +176,6 @@ def merge_parts(parts: Sequence[Part], part_id: int) -> Part:
         res_min_award=cat("res_min_award"),
         group_cap=parts[0].group_cap,
         group_kind_cap=parts[0].group_kind_cap,
+        edge_fenced=readonly(np.concatenate([fences(p)[0] for p in parts])),
+        res_fence=readonly(np.concatenate([fences(p)[1] for p in parts])),
     )

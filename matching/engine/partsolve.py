@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from .floors import fill_floors
 from .flow import flow_scale, solve_flow
 from .heuristics import quick_solution
 from .parts import merge_parts
@@ -104,8 +105,10 @@ def first_pass(
     if violations(part, x):
         method = "dive"
         x, upper = quick_solution(part, x, mip_rel_gap=mip_rel_gap, deadline=deadline)
-        objective = float(part.edge_value @ x)
-        upper = max(min(upper, bound), objective)
+        upper = min(upper, bound)
+    x = fill_floors(part, x)
+    objective = float(part.edge_value @ x)
+    upper = max(upper, objective)
     return PartSolution(
         part_id=part.part_id,
         edge_idx=part.edge_idx,
@@ -139,6 +142,9 @@ def refine(
         deadline=deadline,
         mip_rel_gap=mip_rel_gap,
     )
+    x = fill_floors(part, x)
+    objective = float(part.edge_value @ x)
+    optimal = optimal or within(objective, upper, mip_rel_gap)
     return replace(
         first,
         amount=readonly(x),

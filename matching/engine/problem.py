@@ -28,6 +28,9 @@ from .validate import (
     _themes,
     _unique,
     _weights,
+    check_caps,
+    floor_columns,
+    theme_names,
 )
 
 #: Amounts and capacities above this are refused: it keeps every integer
@@ -51,6 +54,9 @@ class Problem:
     decile as a float (5.5 when unknown); ``need_months_since_backed`` is NaN
     for a group never backed. ``res_max_award`` 0 means no maximum.
     ``res_weights`` holds each resource's anchor weights in PART_NAMES order.
+    ``res_floor`` is each fair-share floor (0: none, :mod:`.floors`), kept for
+    needs of a decile up to ``res_floor_decile``, or (decile 0) for needs in a
+    CSR list of neighbourhoods (``res_floor_indptr``, ``res_floor_codes``).
     """
 
     need_id: IntArray
@@ -77,6 +83,10 @@ class Problem:
     res_nbhd_indptr: IntArray
     res_nbhd_codes: IntArray
     res_weights: FloatArray
+    res_floor: IntArray
+    res_floor_decile: IntArray
+    res_floor_indptr: IntArray
+    res_floor_codes: IntArray
     themes: tuple[str, ...]
     neighbourhoods: tuple[str, ...]
     group_cap: int | None
@@ -157,6 +167,11 @@ class Problem:
             resource_lon=[np.nan if r.lon is None else r.lon for r in resources],
             resource_radius_m=[np.nan if r.radius_m is None else r.radius_m for r in resources],
             resource_neighbourhoods=[r.neighbourhoods for r in resources],
+            resource_floor=[r.floor for r in resources],
+            resource_floor_max_decile=[
+                0 if r.floor_neighbourhoods is not None else r.floor_max_decile for r in resources
+            ],
+            resource_floor_neighbourhoods=[r.floor_neighbourhoods for r in resources],
             themes=vocab,
             weights=weights,
             anchor_weights=anchor_weights,
@@ -192,6 +207,9 @@ class Problem:
         resource_lon: ArrayLike | None = None,
         resource_radius_m: ArrayLike | None = None,
         resource_neighbourhoods: Sequence[Collection[str] | None] | None = None,
+        resource_floor: ArrayLike | None = None,
+        resource_floor_max_decile: ArrayLike | None = None,
+        resource_floor_neighbourhoods: Sequence[Collection[str] | None] | None = None,
         themes: Sequence[str] = (),
         weights: Weights | None = None,
         anchor_weights: Mapping[int, Weights] | None = None,
@@ -205,6 +223,9 @@ class Problem:
         themes are boolean matrices (rows: needs or resources, columns: the
         ``themes`` vocabulary); ``resource_max_award`` 0 means no maximum;
         ``resource_radius_m`` NaN means the area is ``resource_neighbourhoods``.
+        ``resource_floor`` (default 0) is each pot's fair-share floor, for
+        needs of deciles up to ``resource_floor_max_decile`` (default 2), or,
+        where that is 0, in ``resource_floor_neighbourhoods``.
         The other parameters are as in :meth:`from_records`.
         """
         n = _length("need_id", need_id)
@@ -242,11 +263,16 @@ class Problem:
         nbhd = _Neighbourhoods(need_neighbourhood, nbhd_lists, n, r_order)
         needs["nbhd"] = nbhd.need_code
 
-        theme_names = _theme_names(themes)
-        needs["themes"] = _themes("need_themes", need_themes, n, len(theme_names))
-        res["themes"] = _themes("resource_themes", resource_themes, m, len(theme_names))
+        vocab_themes = theme_names(themes)
+        needs["themes"] = _themes("need_themes", need_themes, n, len(vocab_themes))
+        res["themes"] = _themes("resource_themes", resource_themes, m, len(vocab_themes))
         res["weights"] = _weights(rid, resource_anchor_id, m, weights, anchor_weights)
-        _check_caps(group_cap=group_cap, group_kind_cap=group_kind_cap)
+        res["floor"], res["floor_decile"] = floor_columns(
+            rid, res["capacity"], resource_floor, resource_floor_max_decile
+        )
+        floor_lists = _lists(resource_floor_neighbourhoods, m)
+        floor_indptr, floor_codes = nbhd.floor_lists(floor_lists, r_order)
+        check_caps(group_cap=group_cap, group_kind_cap=group_kind_cap)
 
         n_cols = {f"need_{k}": _sorted(v, n_order) for k, v in needs.items()}
         r_cols = {f"res_{k}": _sorted(v, r_order) for k, v in res.items()}
@@ -255,7 +281,9 @@ class Problem:
             **r_cols,
             res_nbhd_indptr=readonly(nbhd.indptr),
             res_nbhd_codes=readonly(nbhd.codes),
-            themes=theme_names,
+            res_floor_indptr=readonly(floor_indptr),
+            res_floor_codes=readonly(floor_codes),
+            themes=vocab_themes,
             neighbourhoods=tuple(nbhd.vocab),
             group_cap=group_cap,
             group_kind_cap=group_kind_cap,
@@ -269,21 +297,6 @@ def _lists(
     if len(out) != m:
         raise ValueError(f"resource_neighbourhoods has {len(out)} items, expected {m}")
     return out
-
-
-def _theme_names(themes: Sequence[str]) -> tuple[str, ...]:
-    names = tuple(themes)
-    if len(set(names)) != len(names):
-        raise ValueError("themes must not repeat")
-    return names
-
-
-def _check_caps(**caps: int | None) -> None:
-    for name, value in caps.items():
-        if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int) or value < 1
-        ):
-            raise ValueError(f"{name} must be None or an int >= 1, got {value!r}")
 
 
 def _sorted(a: NDArray[Any], order: IntArray) -> NDArray[Any]:
@@ -392,3 +405,17 @@ class _Neighbourhoods:
             [code_of[c] for x in lists_sorted if x is not None for c in sorted(set(x))],
             dtype=np.int64,
         )
+        self.code_of = code_of
+
+    def floor_lists(
+        self, lists: Sequence[Collection[str] | None], r_order: IntArray
+    ) -> tuple[IntArray, IntArray]:
+        """Floor neighbourhood lists as CSR, in resource-id order (codes no need has
+        are dropped: no need can count there)."""
+        known = [
+            sorted({self.code_of[c] for c in (lists[i] or ()) if c in self.code_of})
+            for i in r_order
+        ]
+        counts = np.array([len(x) for x in known], dtype=np.int64)
+        indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        return indptr, np.array([c for x in known for c in x], dtype=np.int64)

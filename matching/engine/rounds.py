@@ -20,7 +20,7 @@ from .solvers import (
     capped_needs,
     complete,
     edge_subset,
-    flow_duals,
+    fenced_duals,
     priced_part,
     solve_milp,
     violations,
@@ -73,9 +73,9 @@ def solve_rules(
     objective, upper bound, and whether the objective is proven within
     ``mip_rel_gap`` of the optimum.
     """
-    u, w = flow_duals(part, flow)
+    u, w, v = fenced_duals(part, flow)
     vmax = float(part.edge_value.max())
-    model, keep = priced_part(part, flow, u, w, PRICE_SLACK * vmax)
+    model, keep = priced_part(part, flow, u, w, PRICE_SLACK * vmax, v)
     state = _Search(
         part=part,
         best=best,

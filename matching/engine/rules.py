@@ -11,6 +11,7 @@ from dataclasses import replace
 import numpy as np
 from numpy.typing import NDArray
 
+from .floors import fence_used, fences
 from .flow import solve_flow
 from .types import KINDS, FloatArray, IntArray, Part
 
@@ -22,9 +23,11 @@ PRICE_SLACK = 1e-3
 
 
 def violations(part: Part, x: IntArray) -> bool:
-    """Whether ``x`` breaks a minimum award or a group cap within the part."""
+    """Whether ``x`` breaks a minimum award, a group cap or a floor's fence."""
     minimum = part.res_min_award[part.edge_res]
     if np.any((x > 0) & (x < minimum)):
+        return True
+    if np.any(fence_used(part, x) > fences(part)[1]):
         return True
     served = np.bincount(part.edge_need, weights=x, minlength=part.need_amount.shape[0]) > 0
     return any(np.bincount(key[served]).max(initial=0) > cap for key, cap in cap_keys(part))
@@ -117,11 +120,17 @@ def edge_subset(part: Part, mask: NDArray[np.bool_]) -> Part:
         edge_res=part.edge_res[k],
         edge_ub=part.edge_ub[k],
         edge_value=part.edge_value[k],
+        edge_fenced=fences(part)[0][k],
     )
 
 
 def priced_part(
-    part: Part, x: IntArray, u: FloatArray, w: FloatArray, slack: float
+    part: Part,
+    x: IntArray,
+    u: FloatArray,
+    w: FloatArray,
+    slack: float,
+    v: FloatArray | None = None,
 ) -> tuple[Part, IntArray]:
     """A small relaxation of ``part``: few edges, the rest priced by duals.
 
@@ -134,26 +143,44 @@ def priced_part(
     ``w[j]`` a unit. Any solution of the part maps to one of this model
     that is worth at least as much, so its MILP bound bounds the part.
     Returns the model and the part's edges it keeps (its first edges).
+
+    ``v`` prices the pots' fences (floors, :func:`~matching.engine.flow.fenced_duals`):
+    a left-out edge outside a floor is worth at most ``u[i] + w[j] + v[j]``,
+    and each such pot sells capacity through its fence at ``w[j] + v[j]``
+    too, on one more edge that counts against the fence.
     """
-    d = part.edge_value - u[part.edge_need] - w[part.edge_res]
-    keep = np.flatnonzero((x > 0) | (d > -slack))
     n, m = part.need_amount.shape[0], part.res_capacity.shape[0]
+    fenced, fence = fences(part)
+    v = np.zeros(m) if v is None else v
+    d = part.edge_value - u[part.edge_need] - w[part.edge_res] - v[part.edge_res] * fenced
+    keep = np.flatnonzero((x > 0) | (d > -slack))
     total_need = int(part.need_amount.sum())
     total_res = int(part.res_capacity.sum())
     sell_need = np.flatnonzero(u > 0)
     sell_res = np.flatnonzero(w > 0)
+    sell_fence = np.flatnonzero((v > 0) & (fence < part.res_capacity))
+    ghost = sell_res.size + sell_fence.size
     ghost_group = int(part.need_group.max(initial=0)) + 1
     model = Part(
         part_id=part.part_id,
-        edge_idx=np.concatenate(
-            [part.edge_idx[keep], np.full(sell_need.size + sell_res.size, -1)]
-        ).astype(np.int64),
-        edge_need=np.concatenate([part.edge_need[keep], sell_need, np.full(sell_res.size, n)]),
-        edge_res=np.concatenate([part.edge_res[keep], np.full(sell_need.size, m), sell_res]),
-        edge_ub=np.concatenate(
-            [part.edge_ub[keep], part.need_amount[sell_need], part.res_capacity[sell_res]]
+        edge_idx=np.concatenate([part.edge_idx[keep], np.full(sell_need.size + ghost, -1)]).astype(
+            np.int64
         ),
-        edge_value=np.concatenate([part.edge_value[keep], u[sell_need], w[sell_res]]),
+        edge_need=np.concatenate([part.edge_need[keep], sell_need, np.full(ghost, n)]),
+        edge_res=np.concatenate(
+            [part.edge_res[keep], np.full(sell_need.size, m), sell_res, sell_fence]
+        ),
+        edge_ub=np.concatenate(
+            [
+                part.edge_ub[keep],
+                part.need_amount[sell_need],
+                part.res_capacity[sell_res],
+                fence[sell_fence],
+            ]
+        ),
+        edge_value=np.concatenate(
+            [part.edge_value[keep], u[sell_need], w[sell_res], (w + v)[sell_fence]]
+        ),
         need_idx=np.append(part.need_idx, -1),
         need_amount=np.append(part.need_amount, max(total_res, 1)),
         need_group=np.append(part.need_group, ghost_group),
@@ -163,5 +190,13 @@ def priced_part(
         res_min_award=np.append(part.res_min_award, 0),
         group_cap=part.group_cap,
         group_kind_cap=part.group_kind_cap,
+        edge_fenced=np.concatenate(
+            [
+                fenced[keep],
+                np.zeros(sell_need.size + sell_res.size, dtype=bool),
+                np.ones(sell_fence.size, dtype=bool),
+            ]
+        ),
+        res_fence=np.append(fence, max(total_need, 1)),
     )
     return model, keep

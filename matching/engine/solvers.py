@@ -34,7 +34,7 @@ breaks a minimum into a feasible one by one flow.
 
 from __future__ import annotations
 
-from .flow import COST_MAX, TOTAL_COST_MAX, SolverError, flow_duals, solve_flow
+from .flow import COST_MAX, TOTAL_COST_MAX, SolverError, fenced_duals, flow_duals, solve_flow
 from .milp import milp_columns, solve_milp
 from .rules import (
     PRICE_SLACK,
@@ -57,6 +57,7 @@ __all__ = [
     "capped_needs",
     "complete",
     "edge_subset",
+    "fenced_duals",
     "flow_duals",
     "milp_columns",
     "priced_part",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -40,6 +40,9 @@ KIND_UNITS: Final[Mapping[str, str]] = {
 
 #: Names of the score parts, in the column order used everywhere.
 PART_NAMES: Final[tuple[str, ...]] = ("theme_fit", "proximity", "equity", "newness", "value")
+
+if TYPE_CHECKING:
+    from .floors import FloorOutcome
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
@@ -116,6 +119,10 @@ class Resource:
         Centre (EPSG:4326 degrees) and radius (metres) of a radius area.
     neighbourhoods : frozenset of str or None
         Neighbourhood codes of a neighbourhood-list area.
+    floor : int
+        Fair-share floor, 0 to ``capacity``: the amount kept for needs in
+        IMD deciles 1 to ``floor_max_decile`` (or, if given, in
+        ``floor_neighbourhoods``); other needs may take only the rest.
     """
 
     id: int
@@ -129,6 +136,9 @@ class Resource:
     lon: float | None = None
     radius_m: float | None = None
     neighbourhoods: frozenset[str] | None = None
+    floor: int = 0
+    floor_max_decile: int = 2
+    floor_neighbourhoods: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +222,11 @@ class Part:
     res_min_award: IntArray
     group_cap: int | None
     group_kind_cap: int | None
+    #: Fair-share floors (:mod:`matching.engine.floors`): edges whose need is
+    #: outside their pot's floor, and the most such edges of each pot may
+    #: carry together (``capacity - floor``). None: no floors.
+    edge_fenced: NDArray[np.bool_] | None = None
+    res_fence: IntArray | None = None
 
     @property
     def n_edges(self) -> int:
@@ -293,6 +308,8 @@ class Allocation:
     counts: Mapping[str, int] = field(default_factory=dict)
     timings: Mapping[str, float] = field(default_factory=dict)
     upper: float = float("nan")
+    #: One :class:`~matching.engine.floors.FloorOutcome` per pot with a floor.
+    floors: tuple[FloorOutcome, ...] = ()
 
     def __len__(self) -> int:
         return int(self.need_id.shape[0])

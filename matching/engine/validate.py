@@ -139,3 +139,29 @@ def _weights(
     for i, a in enumerate(anchor_ids.tolist()):
         out[i] = table.get(a, base).as_tuple()
     return out
+
+
+def floor_columns(
+    rid: IntArray, capacity: IntArray, floor: ArrayLike | None, decile: ArrayLike | None
+) -> tuple[IntArray, IntArray]:
+    m = rid.shape[0]
+    f = _ints("resource_floor", floor, m, default=0)
+    _check((f >= 0) & (f <= capacity), "resource floor must be 0 to its capacity", rid, f)
+    d = _ints("resource_floor_max_decile", decile, m, default=2)
+    _check((d >= 0) & (d <= 10), "floor_max_decile must be 0 (a list) to 10", rid, d)
+    return f, d
+
+
+def theme_names(themes: Sequence[str]) -> tuple[str, ...]:
+    names = tuple(themes)
+    if len(set(names)) != len(names):
+        raise ValueError("themes must not repeat")
+    return names
+
+
+def check_caps(**caps: int | None) -> None:
+    for name, value in caps.items():
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            raise ValueError(f"{name} must be None or an int >= 1, got {value!r}")

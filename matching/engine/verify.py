@@ -10,9 +10,12 @@ run's proposals.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 
-from .candidates import great_circle_m
+from .candidates import find_candidates, great_circle_m
+from .floors import floor_edges
 from .problem import Problem
+from .scoring import score_candidates
 from .types import KINDS, Allocation, IntArray
 
 #: Slack on the radius test, metres: floating-point noise only.
@@ -124,7 +127,96 @@ def _cap_violations(problem: Problem, ni: IntArray, amount: IntArray) -> list[st
                 f"group {gid}: {cnt} {KINDS[kind]} needs served > cap per kind "
                 f"{problem.group_kind_cap}"
             )
+    problems.extend(floor_violations(problem, ni, rj, amount))
     return problems
+
+
+def floor_violations(problem: Problem, ni: IntArray, rj: IntArray, amount: IntArray) -> list[str]:
+    """Fair-share floors (:mod:`.floors`) that an allocation breaks.
+
+    Two ways: a pot gives needs outside its floor more than ``capacity -
+    floor``; or a pot short of its floor keeps capacity unspent while a floor
+    need in its area, of its kind, scoring above 0, still asks for more and
+    no rule stops the pot giving it (the request, the maximum and minimum
+    awards, the group caps): a floor missed that demand could have reached.
+    """
+    if not problem.res_floor.any():
+        return []
+    m, n = problem.n_resources, problem.n_needs
+    eligible = _floor_edges(problem, ni, rj)
+    outside = np.bincount(rj[~eligible], weights=amount[~eligible], minlength=m).astype(np.int64)
+    fence = problem.res_capacity - problem.res_floor
+    out = [
+        f"resource {problem.res_id[j]}: gave {outside[j]} outside its floor's neighbourhoods "
+        f"> {fence[j]} (capacity {problem.res_capacity[j]} less floor {problem.res_floor[j]})"
+        for j in np.flatnonzero(outside > fence).tolist()
+    ]
+    reached = np.bincount(rj[eligible], weights=amount[eligible], minlength=m).astype(np.int64)
+    res_left = problem.res_capacity - np.bincount(rj, weights=amount, minlength=m).astype(np.int64)
+    short = (problem.res_floor > 0) & (reached < problem.res_floor) & (res_left > 0)
+    if not short.any():
+        return out
+    cand = find_candidates(problem)
+    total = score_candidates(problem, cand).total
+    ci, cj = cand.need_idx, cand.res_idx
+    k = np.flatnonzero(short[cj] & (total > 0) & _floor_edges(problem, ci, cj))
+    ci, cj = ci[k], cj[k]
+    given = np.zeros((n,), dtype=np.int64)
+    np.add.at(given, ni, amount)
+    on_pair = _amount_on(ni * m + rj, amount, ci * m + cj)
+    room = np.minimum(problem.need_amount[ci] - given[ci], res_left[cj])
+    max_award = problem.res_max_award[cj]
+    room = np.where(max_award > 0, np.minimum(room, max_award - on_pair), room)
+    least = np.where(on_pair > 0, 1, np.maximum(problem.res_min_award[cj], 1))
+    open_ = (room >= least) & ~((given[ci] == 0) & _at_cap(problem, ni, amount)[ci])
+    for c in np.flatnonzero(open_).tolist():
+        out.append(
+            f"resource {problem.res_id[cj[c]]}: floor {problem.res_floor[cj[c]]} not reached "
+            f"({reached[cj[c]]}) while need {problem.need_id[ci[c]]} in its floor could take "
+            f"{room[c]} more"
+        )
+    return out
+
+
+def _amount_on(keys: IntArray, amount: IntArray, query: IntArray) -> IntArray:
+    """The amount on each queried pair key (0 where the allocation has none)."""
+    order = np.argsort(keys, kind="stable")
+    sk = keys[order]
+    pos = np.searchsorted(sk, query)
+    hit = pos < sk.size
+    hit[hit] = sk[pos[hit]] == query[hit]
+    out = np.zeros(query.shape[0], dtype=np.int64)
+    out[hit] = amount[order][pos[hit]]
+    return out
+
+
+def _floor_edges(problem: Problem, ni: IntArray, rj: IntArray) -> NDArray[np.bool_]:
+    return floor_edges(
+        need_idx=ni,
+        res_idx=rj,
+        need_imd=problem.need_imd,
+        need_nbhd=problem.need_nbhd,
+        res_floor=problem.res_floor,
+        res_floor_decile=problem.res_floor_decile,
+        res_floor_indptr=problem.res_floor_indptr,
+        res_floor_codes=problem.res_floor_codes,
+    )
+
+
+def _at_cap(problem: Problem, ni: IntArray, amount: IntArray) -> NDArray[np.bool_]:
+    """Needs whose group may not have one more need served (a group cap)."""
+    served = np.zeros(problem.n_needs, dtype=bool)
+    served[ni[amount > 0]] = True
+    out = np.zeros(problem.n_needs, dtype=bool)
+    group = np.unique(problem.need_group, return_inverse=True)[1].reshape(-1)
+    keys = [
+        (problem.group_cap, group),
+        (problem.group_kind_cap, group * len(KINDS) + problem.need_kind),
+    ]
+    for cap, key in keys:
+        if cap is not None:
+            out |= np.bincount(key[served], minlength=int(key.max(initial=-1)) + 1)[key] >= cap
+    return out
 
 
 def is_feasible(allocation: Allocation, problem: Problem) -> bool:

@@ -28,6 +28,7 @@ from matching.engine.types import Need as EngineNeed
 from matching.engine.types import Resource as EngineResource
 from matching.engine.types import Weights
 from matching.models import HOLDING_STATUSES, AnchorWeights, Match, MatchStatus, Resource
+from matching.services.floors import resource_floors_read
 from partners.models import Activity, Anchor, Need, NeedStatus, group_live_q
 from partners.points import point_or_neighbourhood
 
@@ -98,6 +99,8 @@ class ResourceRow(NamedTuple):
     site_lat: float | None
     site_lon: float | None
     site_name: str | None
+    floor_percent: int
+    floor_max_decile: int
 
     @property
     def around_site(self) -> bool:
@@ -118,6 +121,8 @@ RESOURCE_COLUMNS = (
     "radius_site__latitude",
     "radius_site__longitude",
     "radius_site__name",
+    "floor_percent",
+    "floor_max_decile",
 )
 
 
@@ -188,6 +193,9 @@ def _resources_read(*, anchor: Anchor | None, today: datetime.date) -> _Resource
             anchor_id__in={row.anchor_id for row in listed}
         ).values_list("anchor_id", "neighbourhood__code")
     )
+    floors = resource_floors_read(
+        resources=[(r.pk, r.capacity, r.floor_percent, r.floor_max_decile) for r in rows]
+    )
     out = _Resources(engine=[], themes={}, site={})
     for row in rows:
         # A pot with nothing left still goes in, with capacity 0: it takes no
@@ -203,6 +211,13 @@ def _resources_read(*, anchor: Anchor | None, today: datetime.date) -> _Resource
                 continue  # no area at all: nobody is eligible
             area = {"neighbourhoods": codes}
         themes = themes_of.get(row.pk, _EMPTY)
+        floor = floors.get(row.pk)
+        if floor is not None:
+            area.update(
+                floor=min(floor.amount, remaining),
+                floor_max_decile=floor.max_decile,
+                floor_neighbourhoods=floor.neighbourhoods,
+            )
         out.engine.append(
             EngineResource(
                 id=row.pk,

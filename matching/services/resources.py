@@ -29,6 +29,8 @@ EDITABLE = (
     "opens_on",
     "closes_on",
     "active",
+    "floor_percent",
+    "floor_max_decile",
 )
 
 
@@ -53,6 +55,10 @@ def _validate(resource: Resource) -> None:
         errors["closes_on"] = "The closing date must be on or after the opening date."
     if resource.kind == NeedKind.SPACE and not resource.room_capacity:
         errors["room_capacity"] = "Enter how many people the room holds."
+    if not 0 <= resource.floor_percent <= 100:
+        errors["floor_percent"] = "Enter a share from 0 to 100."
+    if not 1 <= resource.floor_max_decile <= 10:
+        errors["floor_max_decile"] = "Enter a decile from 1 to 10."
     if errors:
         raise ApplicationError("The resource could not be saved.", extra={"fields": errors})
 
@@ -62,6 +68,7 @@ def _apply(
     fields: dict[str, Any],
     themes: Iterable[Theme] | None,
     eligible_neighbourhoods: Iterable[Neighbourhood] | None,
+    floor_neighbourhoods: Iterable[Neighbourhood] | None = None,
 ) -> Resource:
     for name, value in fields.items():
         if name not in EDITABLE:
@@ -74,6 +81,8 @@ def _apply(
             resource.themes.set(list(themes))
         if eligible_neighbourhoods is not None:
             resource.eligible_neighbourhoods.set(list(eligible_neighbourhoods))
+        if floor_neighbourhoods is not None:
+            resource.floor_neighbourhoods.set(list(floor_neighbourhoods))
     return resource
 
 
@@ -86,6 +95,7 @@ def resource_create(
     capacity: int,
     themes: Iterable[Theme] = (),
     eligible_neighbourhoods: Iterable[Neighbourhood] = (),
+    floor_neighbourhoods: Iterable[Neighbourhood] = (),
     **fields: Any,
 ) -> Resource:
     """Offer a new resource for ``anchor``. Raises PermissionDenied for another anchor's team."""
@@ -96,6 +106,7 @@ def resource_create(
         {"kind": kind, "title": title, "capacity": capacity, **fields},
         themes,
         eligible_neighbourhoods,
+        floor_neighbourhoods,
     )
     _request_run(resource, "a resource was added")
     return resource
@@ -107,6 +118,7 @@ def resource_update(
     by: Any,
     themes: Iterable[Theme] | None = None,
     eligible_neighbourhoods: Iterable[Neighbourhood] | None = None,
+    floor_neighbourhoods: Iterable[Neighbourhood] | None = None,
     **fields: Any,
 ) -> Resource:
     """Change a resource. The capacity may not drop below what is allocated.
@@ -121,7 +133,7 @@ def resource_update(
             extra={"fields": {"kind": "The kind cannot change once backing is allocated."}},
         )
     resource.allocated = Resource.objects.values_list("allocated", flat=True).get(pk=resource.pk)
-    _apply(resource, fields, themes, eligible_neighbourhoods)
+    _apply(resource, fields, themes, eligible_neighbourhoods, floor_neighbourhoods)
     _request_run(resource, "a resource was changed")
     return resource
 

@@ -33,6 +33,7 @@ from matching.models import (
     UnmatchedNeed,
 )
 from matching.services.engine_inputs import RunInputs
+from matching.services.floors import floor_outcome_dict
 from partners.models import Anchor
 
 __all__ = ["COPY_MIN_ROWS", "RunFailed", "match_run_progress", "results_check_and_save"]
@@ -56,11 +57,15 @@ def results_check_and_save(
     timings: dict[str, Any],
     *,
     prepared: Prepared | None = None,
+    floors: dict[str, Any] | None = None,
 ) -> None:
     """Verify the engine's output against its problem, then save it (or raise RunFailed).
 
     With ``prepared`` (the candidates and scores the allocation was made
     from), each need left without a proposal is saved with its reason.
+    ``floors`` is the floors' summary with the price of fairness
+    (:func:`matching.services.floors.floors_summary`); without it (a
+    fanned-out run) only how each floor fared is saved.
     """
     match_run_progress(run.pk, 75, "Checking the result")
     checking = perf_counter()
@@ -76,7 +81,9 @@ def results_check_and_save(
         )
         timings["why_not"] = perf_counter() - explaining
     match_run_progress(run.pk, 85, "Saving proposals")
-    _results_save(run, inputs, allocation, timings, reasons)
+    if floors is None and allocation.floors:
+        floors = {"pots": [floor_outcome_dict(o) for o in allocation.floors]}
+    _results_save(run, inputs, allocation, timings, reasons, floors or {})
 
 
 def _facts(inputs: RunInputs, need_id: int, resource_id: int) -> dict[str, Any]:
@@ -175,6 +182,7 @@ def _results_save(
     allocation: Allocation,
     timings: dict[str, Any],
     reasons: list[Unmatched],
+    floors: dict[str, Any],
 ) -> None:
     writing = perf_counter()
     proposals = allocation.proposals()
@@ -213,7 +221,14 @@ def _results_save(
             # A large run changes a good part of these tables at once.
             tables_analyze(models=[Match, MatchEvent, UnmatchedNeed])
         _run_finish(
-            run, inputs, allocation, timings, expired=expired, per_kind=per_kind, writing=writing
+            run,
+            inputs,
+            allocation,
+            timings,
+            expired=expired,
+            per_kind=per_kind,
+            writing=writing,
+            floors=floors,
         )
 
 
@@ -255,8 +270,9 @@ def _run_finish(
     expired: int,
     per_kind: dict[str, int],
     writing: float,
+    floors: dict[str, Any],
 ) -> None:
-    """Mark the run succeeded with its counts, timings and parameters."""
+    """Mark the run succeeded with its counts, timings, floors and parameters."""
     now = timezone.now()
     counts = {
         **{k: int(v) for k, v in allocation.counts.items()},
@@ -270,6 +286,7 @@ def _run_finish(
         finished_at=now,
         counts=counts,
         objective=allocation.objective,
+        floors=floors,
         timings={
             **timings,
             "write": perf_counter() - writing,

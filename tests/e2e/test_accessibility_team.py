@@ -28,7 +28,9 @@ def work(personas):
     f.registration_place()
     pending = f.CommunityGroupFactory(name="Seedley Gardeners", status="pending")
     site = f.SiteFactory(anchor=personas.anchor_a, name="Salford Royal")
-    resource = f.ResourceFactory(anchor=personas.anchor_a, title="Community chest")
+    resource = f.ResourceFactory(
+        anchor=personas.anchor_a, title="Community chest", floor_percent=40
+    )
     run = MatchRun.objects.create(
         anchor=personas.anchor_a,
         started_by=personas.alice,
@@ -40,6 +42,24 @@ def work(personas):
     )
     activity = f.ActivityFactory(group=personas.group_a, title="Lunch club", themes=["food"])
     proposal = f.MatchFactory(need=f.NeedFactory(activity=activity), resource=resource, run=run)
+    # The run page's fair-share floors: a floor short of demand, the price of fairness.
+    run.floors = {
+        "pots": [
+            {
+                "resource_id": resource.pk,
+                "floor": 400_000,
+                "reached": 15_000,
+                "asked": 15_000,
+                "shortfall": 385_000,
+                "reason": "demand",
+            }
+        ],
+        "objective": 0.7,
+        "objective_without": 0.9,
+        "gained": [proposal.need_id],
+        "lost": [],
+    }
+    run.save(update_fields=["floors"])
     active = f.MatchFactory(
         need=f.NeedFactory(activity=f.ActivityFactory(group=personas.group_b)),
         resource=resource,
