@@ -56,6 +56,7 @@ def check_feasibility(allocation: Allocation, problem: Problem) -> list[str]:
     problems.extend(_area_violations(problem, ni, rj))
     problems.extend(_amount_violations(problem, ni, rj, amount))
     problems.extend(_cap_violations(problem, ni, amount))
+    problems.extend(floor_violations(problem, ni, rj, amount))
     return problems
 
 
@@ -127,7 +128,6 @@ def _cap_violations(problem: Problem, ni: IntArray, amount: IntArray) -> list[st
                 f"group {gid}: {cnt} {KINDS[kind]} needs served > cap per kind "
                 f"{problem.group_kind_cap}"
             )
-    problems.extend(floor_violations(problem, ni, rj, amount))
     return problems
 
 
