@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("partners.urls_team")),
     path("", include("partners.urls_directory")),
     path("", include("partners.urls_data")),
+    path("", include("partners.urls_rechecks")),
 ]
