@@ -35,7 +35,7 @@ def _looked_after(user: Any) -> Any:
 
 
 def _sent_since(stamp: datetime | None, checked: datetime) -> bool:
-    return stamp is not None and stamp >= checked
+    return stamp is not None and stamp > checked
 
 
 def group_recheck_queue(*, user: Any, now: datetime | None = None) -> list[RecheckRow]:

@@ -108,8 +108,9 @@ def recheck_token_make(*, group: CommunityGroup) -> str:
 
 
 def _not_this_year(field: str) -> Q:
-    """The e-mail in ``field`` has not been sent since the last check."""
-    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lt": F("last_checked_at")})
+    """The e-mail in ``field`` has not been sent since the last check (one
+    stamped at the very moment of the check belongs to the year before)."""
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lte": F("last_checked_at")})
 
 
 def _claim_and_send(
@@ -145,7 +146,7 @@ def group_rechecks_send(*, now: datetime | None = None) -> RecheckSweep:
     reminder = contactable.filter(
         _not_this_year("recheck_reminded_at"),
         last_checked_at__lt=reminder_cutoff(now),
-        recheck_sent_at__gte=F("last_checked_at"),
+        recheck_sent_at__gt=F("last_checked_at"),
         recheck_sent_at__lte=now - REMINDER_GAP,
     )
     reminders = _claim_and_send(reminder, stamp="recheck_reminded_at", kind="reminder", now=now)
