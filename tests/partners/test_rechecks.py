@@ -234,3 +234,17 @@ def test_used_expired_and_forged_links_say_so_and_offer_a_new_one(
     expired = client.get(link(mailoutbox[-1]))
     assert expired.status_code == 410
     assert "This link has expired" in expired.content.decode()
+
+
+def test_the_contacts_own_page_says_when_it_was_checked_and_why_it_is_out(
+    client, group, clock, personas
+):
+    clock.months(6)
+    client.force_login(personas.dave)  # at the clock's time: sessions end when idle
+    page = client.get(f"/group/{group.pk}/").content.decode()
+    assert "Last checked</dt><dd>3 March 2025" in page
+    assert "Not at present" not in page
+    clock.months(13, days=1)
+    client.force_login(personas.dave)
+    page = client.get(f"/group/{group.pk}/").content.decode()
+    assert "Not at present: the details have not been checked for over 13 months" in page
