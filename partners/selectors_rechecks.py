@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -25,7 +26,7 @@ class RecheckRow:
     reminded: bool  # this year's reminder has gone
 
 
-def _looked_after(user: Any) -> Any:
+def _looked_after(user: Any) -> QuerySet[CommunityGroup]:
     return CommunityGroup.objects.filter(
         groups_looked_after_q(user=user),
         status=VerificationStatus.VERIFIED,
