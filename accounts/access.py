@@ -28,6 +28,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
 from accounts.roles import ANCHOR_TEAM, BOARD, GROUP_CONTACT, SUPPLIER, roles_of
 
@@ -40,6 +41,7 @@ __all__ = [
     "anchors_for_team",
     "can_see_contacts",
     "groups_for_contact",
+    "groups_looked_after_q",
     "is_admin",
     "is_anchor_team",
     "is_group_contact",
@@ -47,6 +49,7 @@ __all__ = [
     "supplier_may_see_contacts",
     "supplier_of",
     "supplier_require",
+    "team_looks_after",
 ]
 
 # Match states in which the group has said yes (matching.models.MatchStatus):
@@ -202,3 +205,31 @@ def can_see_contacts(*, user: Any, group: Any = None) -> bool:
     if is_anchor_team(user=user):
         return True
     return group is not None and _signed_in(user) and group.contact_user_id == user.pk
+
+
+def groups_looked_after_q(*, user: Any) -> Q:
+    """The groups whose yearly re-check ``user``'s team looks after (a Q on
+    CommunityGroup): those in the service area of one of its anchors, as
+    matching reaches them (matching.services.runs.match_runs_request_for_group).
+    An anchor with no service area, and a group outside every loaded
+    neighbourhood, are everyone's. Admins: every group. Nobody else: none."""
+    if _signed_in(user) and is_admin(user=user):
+        return Q()
+    anchors = anchors_for_team(user=user)
+    if not anchors:
+        return Q(pk__in=[])
+    anchor_model = apps.get_model("partners", "Anchor")
+    if anchor_model.objects.filter(pk__in=anchors, service_area__isnull=True).exists():
+        return Q()
+    # A subquery, not a join through the anchors: a join would repeat a group
+    # for each anchor whose area holds it.
+    areas = anchor_model.service_area.through.objects.filter(anchor_id__in=anchors)
+    return Q(neighbourhood__isnull=True) | Q(neighbourhood_id__in=areas.values("neighbourhood_id"))
+
+
+def team_looks_after(*, user: Any, group_id: int) -> bool:
+    """May ``user`` re-send a group's re-check link or mark it checked?"""
+    groups = apps.get_model("partners", "CommunityGroup").objects
+    return bool(anchors_for_team(user=user)) and (
+        groups.filter(groups_looked_after_q(user=user), pk=group_id).exists()
+    )

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 import shapely
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from board.scope import BoardScope, area_neighbourhoods, scope_backing, scope_figures, share
@@ -20,7 +20,7 @@ from maps.area_figures import map_kind
 from maps.display import display_geometries
 from maps.levels import LevelChoice, level_choose, level_counts
 from matching.models import Match
-from partners.models import Theme, VerificationStatus
+from partners.models import Theme, group_live_q
 
 __all__ = [
     "DecileRow",
@@ -173,11 +173,7 @@ def backing_by_theme(*, scope: BoardScope, backing: pd.DataFrame | None = None) 
     """Per theme: activities of registered groups, and the backing given to
     them. An activity with two themes counts under both, so the rows add up to
     more than the totals. Themes with neither are left out."""
-    live = Q(
-        activities__group__status=VerificationStatus.VERIFIED,
-        activities__group__erased_at__isnull=True,
-        activities__group__withdrawn_at__isnull=True,
-    )
+    live = group_live_q("activities__group__")
     themes = Theme.objects.filter(active=True).annotate(n=Count("activities", filter=live))
     frame = scope_backing(scope=scope) if backing is None else backing
     amounts = {

@@ -190,6 +190,14 @@ def demo_plan(
     return plans
 
 
+def _demo_last_checked_days_ago(plan: dict[str, Any], report: DemoReport) -> int:
+    """One verified group in 25 is due for its yearly re-check (checked 380
+    days ago: past 12 months, not yet 13), so the team's queue and the
+    re-check e-mails have something to show; the rest were checked today."""
+    due = plan["status"] == VerificationStatus.VERIFIED and report.groups_created % 25 == 7
+    return 380 if due else 0
+
+
 def _create_group(
     plan: dict[str, Any],
     location: Any,
@@ -223,6 +231,7 @@ def _create_group(
         email_verified_at=now if plan["email_verified"] else None,
         status=plan["status"],
         reviewed_at=now if plan["status"] != VerificationStatus.PENDING else None,
+        last_checked_at=now - timedelta(days=_demo_last_checked_days_ago(plan, report)),
     )
     report.groups_created += 1
     for spec in plan["activities"]:

@@ -53,6 +53,7 @@ DIRECTORY_COLUMNS = (
     "public_email",
     "public_phone",
     "neighbourhood",
+    "last_checked_at",
 )
 
 

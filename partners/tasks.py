@@ -8,9 +8,17 @@ so they never import this module: it stands above them.
 
 from __future__ import annotations
 
+from celery import shared_task
+
 from config.outbox import outbox_task
-from partners.services.followups import RUN_IMPORT, SEND_SIGN_IN_LINK, SEND_VERIFICATION_EMAIL
+from partners.services.followups import (
+    RUN_IMPORT,
+    SEND_RECHECK_EMAIL,
+    SEND_SIGN_IN_LINK,
+    SEND_VERIFICATION_EMAIL,
+)
 from partners.services.imports import import_job_run
+from partners.services.rechecks import group_recheck_send_email, group_rechecks_send
 from partners.services.registration import group_send_verification_email
 from partners.services.selfservice import group_contact_send_sign_in_link
 from partners.services.suppliers import SEND_SUPPLIER_INVITATION, supplier_invitation_send
@@ -39,3 +47,17 @@ def run_import(*, job_id: int) -> str | None:
     retry of a deterministic failure would only fail again)."""
     job = import_job_run(job_id=job_id)
     return job.status if job is not None else None
+
+
+@outbox_task(SEND_RECHECK_EMAIL)
+def send_recheck_email(*, group_id: int, kind: str) -> bool:
+    return group_recheck_send_email(group_id=group_id, kind=kind)
+
+
+@shared_task(name="partners.send_rechecks", acks_late=True, ignore_result=True)
+def send_rechecks() -> dict[str, int]:
+    """Beat, daily: queue the yearly re-check e-mails that are due. Running
+    it twice sends nothing twice (the service stamps each group as it
+    queues its e-mail), so a redelivery or an extra run is harmless."""
+    sweep = group_rechecks_send()
+    return {"first": sweep.first, "reminders": sweep.reminders}

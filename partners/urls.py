@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("partners.urls_directory")),
     path("", include("partners.urls_data")),
     path("", include("partners.urls_suppliers")),
+    path("", include("partners.urls_rechecks")),
 ]

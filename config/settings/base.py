@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "config.security.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "config.outbox.OutboxSweepMiddleware",
+    "config.periodic.InProcessPeriodicMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns lock-outs into a response.
@@ -242,7 +243,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Keeps the default board maps and figures warm (board.tasks; the name is
     # the one it had in maps): builds only what the data version lacks.
     "maps-rebuild": {"task": "maps.tasks.rebuild_board_maps", "schedule": 300.0},
+    # The groups' yearly re-check e-mails (partners.services.rechecks): daily,
+    # in the morning so a contact reads it the same day.
+    "partners-rechecks": {
+        "task": "partners.send_rechecks",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }
+# Without a broker there is no beat: the web process runs these itself, at
+# most once per period in seconds (config/periodic.py). The demo's re-checks.
+BACKER_IN_PROCESS_PERIODIC: dict[str, int] = {"partners.send_rechecks": 3600}
 
 # --- REST framework ---------------------------------------------------------------
 REST_FRAMEWORK = {

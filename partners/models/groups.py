@@ -6,10 +6,14 @@ never receive them.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
+from partners.recheck_rules import expiry_cutoff
 from places.models import Neighbourhood
 
 
@@ -55,28 +59,34 @@ class GroupSource(models.TextChoices):
     DEMO = "demo", "Demo data"
 
 
-def group_live_q(prefix: str = "") -> Q:
-    """Live groups: verified, and still members (not withdrawn, not erased).
+def group_live_q(prefix: str = "", *, now: datetime | None = None) -> Q:
+    """Live groups: verified, still members (not withdrawn, not erased), and
+    checked within the last 13 months (partners/recheck_rules.py). The one
+    definition: the directory, matching inputs, maps and the API all ask it.
 
     ``prefix`` reaches the group through a relation, e.g. ``"activity__group__"``.
+    ``now`` is for tests and sweeps that fix the clock; the cut-off is taken
+    when the Q is built, so build it per query, never once at import.
     """
     return Q(
         **{
             f"{prefix}status": VerificationStatus.VERIFIED,
             f"{prefix}withdrawn_at__isnull": True,
             f"{prefix}erased_at__isnull": True,
+            f"{prefix}last_checked_at__gte": expiry_cutoff(now or timezone.now()),
         }
     )
 
 
 class CommunityGroupQuerySet(models.QuerySet["CommunityGroup"]):
-    def live(self) -> CommunityGroupQuerySet:
-        """Groups taking part: verified, not withdrawn, not erased."""
-        return self.filter(group_live_q())
+    def live(self, *, now: datetime | None = None) -> CommunityGroupQuerySet:
+        """Groups taking part: verified, not withdrawn, not erased, checked
+        within 13 months."""
+        return self.filter(group_live_q(now=now))
 
-    def public(self) -> CommunityGroupQuerySet:
+    def public(self, *, now: datetime | None = None) -> CommunityGroupQuerySet:
         """Groups the public directory may show: live and consenting."""
-        return self.live().filter(consent_public=True)
+        return self.live(now=now).filter(consent_public=True)
 
     def review_queue(self) -> CommunityGroupQuerySet:
         """Pending groups whose contact has verified their e-mail address."""
@@ -142,6 +152,14 @@ class CommunityGroup(models.Model):
     # Erased at the group's request: personal fields cleared, the row kept
     # (pseudonymised) because records of backing already given must remain.
     erased_at = models.DateTimeField(null=True, blank=True)
+    # The yearly re-check (partners/services/rechecks.py): when the contact
+    # (or the team, after a call) last confirmed the details; registration
+    # and verification count. 13 months without one takes the group out of
+    # group_live_q. The two "sent" stamps make the sweep send each e-mail
+    # once per year: a stamp older than last_checked_at is last year's.
+    last_checked_at = models.DateTimeField(default=timezone.now)
+    recheck_sent_at = models.DateTimeField(null=True, blank=True)
+    recheck_reminded_at = models.DateTimeField(null=True, blank=True)
     # Where the row came from; (source, external_id) makes re-imports idempotent.
     source = models.CharField(
         max_length=16, choices=GroupSource.choices, default=GroupSource.REGISTRATION
@@ -160,6 +178,8 @@ class CommunityGroup(models.Model):
             models.Index(fields=["name", "id"], name="group_name_id"),
             # The directory's distance search: a box on these, then the exact distance.
             models.Index(fields=["latitude", "longitude"], name="group_lat_lon"),
+            # The re-check sweep and the team's "due for a check" queue.
+            models.Index(fields=["status", "last_checked_at"], name="group_status_checked"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -179,6 +199,7 @@ class CommunityGroup(models.Model):
             and self.consent_public
             and self.withdrawn_at is None
             and self.erased_at is None
+            and self.last_checked_at >= expiry_cutoff(timezone.now())
         )
 
 

@@ -16,6 +16,7 @@ __all__ = [
     "FEEDBACK_ERASE",
     "REQUEST_MATCH_RUNS",
     "RUN_IMPORT",
+    "SEND_RECHECK_EMAIL",
     "SEND_SIGN_IN_LINK",
     "SEND_VERIFICATION_EMAIL",
     "connections_request_after_change",
@@ -27,6 +28,7 @@ __all__ = [
 SEND_VERIFICATION_EMAIL = "partners.send_verification_email"
 SEND_SIGN_IN_LINK = "partners.send_sign_in_link"
 RUN_IMPORT = "partners.run_import"
+SEND_RECHECK_EMAIL = "partners.send_recheck_email"
 
 # Handled by the matching app (matching/tasks.py). Named, not imported:
 # partners sits below matching and must not import it.

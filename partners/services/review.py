@@ -34,8 +34,10 @@ def _transition(
     reason: str = "",
 ) -> CommunityGroup:
     now = timezone.now()
+    # Verifying a group checks its details: its yearly re-check counts from here.
+    checked = {"last_checked_at": now} if to == VerificationStatus.VERIFIED else {}
     claimed = CommunityGroup.objects.filter(pk=group.pk, status=expected).update(
-        status=to, status_reason=reason, reviewed_by=by, reviewed_at=now, updated_at=now
+        status=to, status_reason=reason, reviewed_by=by, reviewed_at=now, updated_at=now, **checked
     )
     group.refresh_from_db()
     if claimed == 0:

@@ -158,7 +158,21 @@ def group_contact_sign_in(*, token: str) -> tuple[LinkCheck, Any]:
     if not claimed:
         return LinkCheck(payload=None, problem=LinkProblem.USED), None
     SignInLink.objects.filter(email=email, used_at__isnull=True).update(used_at=now)
+    user = group_contact_user_for(email=email, now=now)
+    if user is None:
+        return LinkCheck(payload=None, problem=LinkProblem.USED), None
+    logger.info("contact user %s signed in by e-mail link", user.pk)
+    return check, user
+
+
+def group_contact_user_for(*, email: str, now: Any) -> Any:
+    """The contact user for ``email`` (created on first use), linked to every
+    live group at the address, for a link sent to it that was just used: the
+    sign-in link, or the yearly re-check link (partners/services/rechecks.py).
+    None for a staff or board account: they never sign in by e-mail."""
     user = _contact_user(email)
+    if user is not None and not _may_use_links(user):
+        return None
     if user is None:
         user, _ = User.objects.get_or_create(username=email, defaults={"email": email})
         if user.has_usable_password():
@@ -169,8 +183,7 @@ def group_contact_sign_in(*, token: str) -> tuple[LinkCheck, Any]:
     groups.update(contact_user=user)
     # Following a link sent to the address proves it, as the verification link does.
     groups.filter(email_verified_at__isnull=True).update(email_verified_at=now)
-    logger.info("contact user %s signed in by e-mail link", user.pk)
-    return check, user
+    return user
 
 
 @transaction.atomic
@@ -196,6 +209,8 @@ def group_update(
     group.contact_phone = contact_phone
     for name, value in group_location_fields(postcode=postcode).items():
         setattr(group, name, value)
+    # The contact saving their details is the yearly re-check too ("update them").
+    group.last_checked_at = timezone.now()
     group.save()
     logger.info("group %s updated by its contact", group.pk)
     return group

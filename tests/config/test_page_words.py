@@ -10,13 +10,15 @@ or a number in the engine's notation ("1.3e-16"). The data holds ones on purpose
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
 from django.apps import apps
+from django.utils import timezone
 
 from matching.models import MatchRun, MatchStatus, RunStatus, UnmatchedNeed
-from partners.models import NeedKind, VerificationStatus
+from partners.models import CommunityGroup, NeedKind, VerificationStatus
 from tests import factories as f
 
 # Nouns the pages count: after "1" each must be singular.
@@ -154,6 +156,11 @@ def cast(personas):  # type: ignore[no-untyped-def]
     )
     pledged.events.create(from_status="proposed", to_status="approved")
     personas.pledged_match = pledged
+    # One group due for its yearly re-check, and out for missing it.
+    stale = f.CommunityGroupFactory(name="Unchecked Group")
+    CommunityGroup.objects.filter(pk=stale.pk).update(
+        last_checked_at=timezone.now() - timedelta(days=400)
+    )
     return personas, run, proposed, offered
 
 
@@ -173,6 +180,7 @@ def _pages(role: str, personas, run, proposed) -> list[str]:  # type: ignore[no-
             "/team/matching/resources/",
             "/team/sites/",
             "/team/suppliers/",
+            "/team/rechecks/",
             "/team/grants/import/",
             "/team/outreach/",
         ],

@@ -56,6 +56,7 @@ CASES = [
     ("post", "/team/groups/{pending}/reject/", {"reason": "Not a real group"}, team_page(ok=302)),
     ("get", "/team/groups/{group_a}/suspend/", None, team_page()),
     ("post", "/team/groups/{group_a}/suspend/", {"reason": "Complaint"}, team_page(ok=302)),
+    ("get", "/team/rechecks/", None, team_page()),
     ("get", "/team/sites/", None, team_page()),
     ("get", "/team/sites/new/", None, team_page()),
     (

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from partners.models import VerificationStatus
+from partners.services.rechecks import recheck_token_make
 from tests import factories as f
 
 HOME_LAT, HOME_LON = f.HOME_LAT, f.HOME_LON
@@ -92,6 +93,13 @@ def _urls(personas, home, venue, pending):
         "/team/groups/",
         "/team/groups/queue/",
         "/team/sites/",
+        "/team/rechecks/",
+    ]
+    # The yearly re-check link's page, open to whoever holds the e-mail: it
+    # shows the group's public details, never the contact's or the address.
+    urls += [
+        f"/group/check/{recheck_token_make(group=group)}/"
+        for group in (home, venue, personas.group_a, personas.group_b)
     ]
     for pk in ids:
         urls += [

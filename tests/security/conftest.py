@@ -47,6 +47,11 @@ def world(personas):
     )
     _others(personas)
     pledges = _pledges(personas, activity)
+    # Anchor B looks after another neighbourhood only: group_a's yearly
+    # re-check is anchor A's team's (and the admin's), not bob's.
+    personas.anchor_b.service_area.set([f.NeighbourhoodFactory()])
+    from partners.services.rechecks import recheck_token_make
+
     ids = {
         "hood": hood.code,
         "group_a": personas.group_a.pk,
@@ -62,6 +67,7 @@ def world(personas):
         "round_a": round_a.pk,
         "import_a": import_a.pk,
         "grants_a": grants_a.pk,
+        "recheck_a": recheck_token_make(group=personas.group_a),
         "oruk_service": oruk_id("service", activity.pk),
         "oruk_organization": oruk_id("organization", personas.group_a.pk),
         "oruk_taxonomy": TAXONOMY_ID,

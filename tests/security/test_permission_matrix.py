@@ -490,6 +490,37 @@ ROWS: list[Row] = [
         team(302),
         body={"reason": "Complaint"},
     ),
+    # The yearly re-check. The team's queue lists the groups in its anchors'
+    # areas; group_a is in anchor A's (which set none: every group) and not
+    # in anchor B's, so bob finds nothing to act on (404). The contact's link
+    # is for whoever holds it, signed in or not: a real one, and a forged one.
+    Row("team/rechecks/", "/team/rechecks/", team()),
+    *post_only(
+        "team/rechecks/<int:group_id>/send/",
+        "/team/rechecks/{group_a}/send/",
+        team(NOT_ALLOWED),
+        team_a(302),
+    ),
+    *post_only(
+        "team/rechecks/<int:group_id>/checked/",
+        "/team/rechecks/{group_a}/checked/",
+        team(NOT_ALLOWED),
+        team_a(302),
+    ),
+    *get_and_post(
+        "group/check/<str:token>/",
+        "/group/check/{recheck_a}/",
+        everyone(),
+        everyone(),
+        body={"action": "confirm"},
+    ),
+    *get_and_post(
+        "group/check/<str:token>/",
+        "/group/check/not-a-token/",
+        everyone(400),
+        everyone(400),
+        body={"action": "confirm"},
+    ),
     Row("team/sites/", "/team/sites/", team()),
     Row("team/sites/new/", "/team/sites/new/", team()),
     *get_and_post(
