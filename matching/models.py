@@ -114,7 +114,7 @@ class Resource(models.Model):
     def backer_name(self) -> str:
         """Who backs through this resource, as a group reads it: "<Anchor>
         with <Supplier>" for a supplier's pledge, else the anchor."""
-        if self.supplier_id is None:
+        if self.supplier is None:
             return self.anchor.name
         return f"{self.anchor.name} with {self.supplier.name}"
 
@@ -391,4 +391,5 @@ from matching.models_voice import (  # noqa: E402, F401
     MatchOutcomeBlock,
     MatchOutcomeMeasure,
 )
-from matching.models_whynot import UnmatchedNeed, UnmatchedReason  # noqa: E402, F401
+from matching.models_whynot import UnmatchedNeed as UnmatchedNeed  # noqa: E402
+from matching.models_whynot import UnmatchedReason as UnmatchedReason  # noqa: E402

@@ -46,7 +46,8 @@ class SupplierJoinForm(QuestionForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         password, again = data.get("password"), data.get("password_again")
         if password:
             try:
