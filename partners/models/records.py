@@ -38,7 +38,7 @@ class ConsentRecord(models.Model):
 class ImportKind(models.TextChoices):
     CSV = "csv", "CSV file of groups"
     OPENREFERRAL = "openreferral", "Open Referral UK services (JSON)"
-    # Run by the grants app (grants/services.py), on these same jobs.
+    # Run by the grants app (grants/services/imports.py), on these same jobs.
     GIVING360 = "360giving", "360Giving grants (CSV or JSON)"
 
 

@@ -91,7 +91,7 @@ def median(values: list[float]) -> float:
 
 def bench_import() -> list[tuple[str, float, float]]:
     from grants.models import Grant, KnownOrganisation
-    from grants.services import grants_import_job_run, grants_import_job_start
+    from grants.services.imports import grants_import_job_run, grants_import_job_start
     from partners.models import ImportJob
     from places.models import Neighbourhood, Postcode
     from places.services import demo_sources, places_load

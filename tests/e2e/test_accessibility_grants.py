@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 
-from grants.services import grants_import
+from grants.services.imports import grants_import
 from maps.display import display_geometry_prepare
 from places.services import demo_sources, places_load
 from tests import factories as f
