@@ -13,11 +13,13 @@ from config.outbox import outbox_enqueue
 
 __all__ = [
     "CONNECTIONS_REFRESH",
+    "KNOWN_ORGANISATIONS_LINK",
     "REQUEST_MATCH_RUNS",
     "RUN_IMPORT",
     "SEND_SIGN_IN_LINK",
     "SEND_VERIFICATION_EMAIL",
     "connections_request_after_change",
+    "known_organisations_link_after_change",
     "match_runs_request_after_change",
 ]
 
@@ -31,6 +33,9 @@ RUN_IMPORT = "partners.run_import"
 REQUEST_MATCH_RUNS = "matching.request_runs_after_change"
 CONNECTIONS_REFRESH = "matching.connections_refresh_for_group"
 
+# Handled by the grants app (grants/tasks.py), which sits above partners too.
+KNOWN_ORGANISATIONS_LINK = "grants.link_known_organisations"
+
 
 def match_runs_request_after_change(*, group_id: int, reason: str) -> None:
     """Ask for debounced match runs because a group's needs may now match."""
@@ -42,3 +47,10 @@ def connections_request_after_change(*, group_id: int) -> None:
     new ones once it is verified or its activities change, its open ones
     closed once it leaves, is erased or suspended."""
     outbox_enqueue(CONNECTIONS_REFRESH, group_id=group_id)
+
+
+def known_organisations_link_after_change(*, group_id: int) -> None:
+    """Ask for the recipients of other funders' grants (360Giving) that have
+    the group's charity or company number to be linked to it, or unlinked
+    once it no longer has it, is rejected or erased."""
+    outbox_enqueue(KNOWN_ORGANISATIONS_LINK, group_id=group_id)

@@ -34,6 +34,7 @@ from partners.models import (
 from partners.services.followups import (
     SEND_SIGN_IN_LINK,
     connections_request_after_change,
+    known_organisations_link_after_change,
     match_runs_request_after_change,
 )
 from partners.services.registration import (
@@ -183,6 +184,10 @@ def group_update(
     contact_name: str,
     contact_phone: str,
 ) -> CommunityGroup:
+    numbers_changed = (group.charity_number, group.company_number) != (
+        data.charity_number,
+        data.company_number,
+    )
     group.name = data.name
     group.description = data.description
     group.kind = data.kind
@@ -196,6 +201,8 @@ def group_update(
     for name, value in group_location_fields(postcode=postcode).items():
         setattr(group, name, value)
     group.save()
+    if numbers_changed:
+        known_organisations_link_after_change(group_id=group.pk)
     logger.info("group %s updated by its contact", group.pk)
     return group
 
@@ -345,6 +352,7 @@ def group_erase(*, group: CommunityGroup) -> CommunityGroup:
     group.erased_at = now
     group.save()
     connections_request_after_change(group_id=group.pk)
+    known_organisations_link_after_change(group_id=group.pk)
     for activity in group.activities.prefetch_related("needs"):
         kept_needs = 0
         for need in activity.needs.all():
