@@ -19,6 +19,7 @@ NAVIGATION: tuple[tuple[str, str, frozenset[str] | None], ...] = (
     ("Matching", "matching:queue", frozenset({ANCHOR_TEAM, "admin"})),
     ("Resources", "matching:resources", frozenset({ANCHOR_TEAM, "admin"})),
     ("Sites", "partners:team-sites", frozenset({ANCHOR_TEAM, "admin"})),
+    ("Outreach", "grants:outreach", frozenset({ANCHOR_TEAM, "admin"})),
     ("Board", "board:board", frozenset({BOARD, ANCHOR_TEAM, "admin"})),
     ("Map", "maps:board-map", frozenset({BOARD, ANCHOR_TEAM, "admin"})),
     ("Admin", "admin:index", frozenset({"admin"})),

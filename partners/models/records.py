@@ -108,7 +108,8 @@ class ImportJob(models.Model):
 
     @property
     def unit(self) -> str:
-        return "rows" if self.kind == ImportKind.CSV else "organisations"
+        units: dict[str, str] = {ImportKind.CSV: "rows", ImportKind.GIVING360: "grants"}
+        return units.get(self.kind, "organisations")
 
     @property
     def progress_line(self) -> str:
