@@ -76,7 +76,8 @@ def cold_spot_mask(*, deciles: Any, active: Any, worst: int = NEED_DECILES) -> n
         raise ValueError("deciles and active must have the same length")
     with np.errstate(invalid="ignore"):
         needy = (values >= 1) & (values <= worst)
-    return needy & ~known
+    mask: np.ndarray = needy & ~known
+    return mask
 
 
 def neighbourhoods_active() -> set[int]:
@@ -210,7 +211,8 @@ def _nearby_groups(spots: pd.DataFrame, lat0: float) -> list[str]:
         }
     )
     joined = hits.groupby("spot", sort=True)["text"].agg("; ".join)
-    return joined.reindex(range(len(spots)), fill_value="").tolist()
+    out: list[str] = joined.reindex(range(len(spots)), fill_value="").tolist()
+    return out
 
 
 def _nearest_sites(spots: pd.DataFrame, anchor_ids: tuple[int, ...], lat0: float) -> list[str]:

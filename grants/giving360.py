@@ -345,5 +345,8 @@ def giving360_read(
     grants: list[GrantRow] = []
     problems: list[RowProblem] = []
     for item in reader(text, progress or iter):
-        (grants if isinstance(item, GrantRow) else problems).append(item)
+        if isinstance(item, GrantRow):
+            grants.append(item)
+        else:
+            problems.append(item)
     return grants, problems

@@ -180,7 +180,8 @@ def _overseas(rows: list[GrantRow], postcode_valid: np.ndarray) -> np.ndarray:
     foreign = (~codes["country_code"].isin(_UK_CODES)).groupby(codes["row"]).all()
     all_foreign = np.zeros(len(rows), dtype=bool)
     all_foreign[foreign.index.to_numpy(dtype=int)] = foreign.to_numpy(dtype=bool)
-    return abroad | (all_foreign & ~postcode_valid)
+    overseas: np.ndarray = abroad | (all_foreign & ~postcode_valid)
+    return overseas
 
 
 def grants_place(*, rows: list[GrantRow], places: Places) -> Placements:
