@@ -22,10 +22,11 @@ def run_grants_import(*, job_id: int) -> str | None:
 
 
 @outbox_task(LINK_KNOWN_ORGANISATIONS)
-def link_known_organisations(*, group_id: int) -> int:
+def link_known_organisations(*, group_id: int | None = None) -> int:
     """Link the 360Giving recipients with a group's charity or company number
     to it, after it registers, is verified, changes its numbers, is rejected
-    or erased. Idempotent: a second delivery finds the links made."""
+    or erased; every group's (None) after an import of groups. Idempotent:
+    a second delivery finds the links made."""
     from grants.services.organisations import known_organisations_link
 
     return known_organisations_link(group_id=group_id)

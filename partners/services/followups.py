@@ -20,6 +20,7 @@ __all__ = [
     "SEND_VERIFICATION_EMAIL",
     "connections_request_after_change",
     "known_organisations_link_after_change",
+    "known_organisations_link_after_import",
     "match_runs_request_after_change",
 ]
 
@@ -54,3 +55,8 @@ def known_organisations_link_after_change(*, group_id: int) -> None:
     the group's charity or company number to be linked to it, or unlinked
     once it no longer has it, is rejected or erased."""
     outbox_enqueue(KNOWN_ORGANISATIONS_LINK, group_id=group_id)
+
+
+def known_organisations_link_after_import() -> None:
+    """The same for every group, after an import wrote groups in bulk."""
+    outbox_enqueue(KNOWN_ORGANISATIONS_LINK)

@@ -142,3 +142,19 @@ def test_a_group_changing_its_number_is_linked_to_the_new_recipient(
     new.refresh_from_db()
     assert old.group is None
     assert new.group == group
+
+
+def test_groups_imported_from_a_csv_file_are_linked_after_the_job(
+    django_capture_on_commit_callbacks, db
+):
+    from partners.services.imports import import_job_run, import_job_start
+
+    cache.clear()
+    f.registration_place()
+    org = _recipient("GB-CHC-1133341", charity="1133341")
+    data = b"name,postcode,charity_number,external_id\nHome-Start Salford,M5 4WT,1133 341,H-1\n"
+    job = import_job_start(kind="csv", data=data, enqueue=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert import_job_run(job_id=job.pk).status == "succeeded"
+    org.refresh_from_db()
+    assert org.group == CommunityGroup.objects.get(name="Home-Start Salford")
