@@ -21,6 +21,7 @@ NAVIGATION: tuple[tuple[str, str, frozenset[str] | None], ...] = (
     ("Resources", "matching:resources", frozenset({ANCHOR_TEAM, "admin"})),
     ("Sites", "partners:team-sites", frozenset({ANCHOR_TEAM, "admin"})),
     ("Suppliers", "partners:team-suppliers", frozenset({ANCHOR_TEAM, "admin"})),
+    ("Outreach", "grants:outreach", frozenset({ANCHOR_TEAM, "admin"})),
     ("Our pledges", "matching:supplier-home", frozenset({SUPPLIER})),
     ("Board", "board:board", frozenset({BOARD, ANCHOR_TEAM, "admin"})),
     ("Map", "maps:board-map", frozenset({BOARD, ANCHOR_TEAM, "admin"})),

@@ -5,6 +5,9 @@ from __future__ import annotations
 from config.outbox import outbox_task
 
 RUN_GRANTS_IMPORT = "grants.run_import"
+# Sent by partners (partners/services/followups.py names it; partners sits
+# below grants and must not import it).
+LINK_KNOWN_ORGANISATIONS = "grants.link_known_organisations"
 
 
 @outbox_task(RUN_GRANTS_IMPORT)
@@ -12,7 +15,18 @@ def run_grants_import(*, job_id: int) -> str | None:
     """Import an uploaded 360Giving file in the background, on partners'
     import jobs (the same claim, progress and failure record). The service
     records failure on the job, so the task never raises for it."""
-    from grants.services import grants_import_job_run
+    from grants.services.imports import grants_import_job_run
 
     job = grants_import_job_run(job_id=job_id)
     return job.status if job is not None else None
+
+
+@outbox_task(LINK_KNOWN_ORGANISATIONS)
+def link_known_organisations(*, group_id: int | None = None) -> int:
+    """Link the 360Giving recipients with a group's charity or company number
+    to it, after it registers, is verified, changes its numbers, is rejected
+    or erased; every group's (None) after an import of groups. Idempotent:
+    a second delivery finds the links made."""
+    from grants.services.organisations import known_organisations_link
+
+    return known_organisations_link(group_id=group_id)

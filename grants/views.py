@@ -1,7 +1,7 @@
 """The anchor team's pages for other funders' grants and outreach:
 
 - the upload of a 360Giving file, which queues an import job (partners'
-  machinery; grants.services) and sends the team to the job's page;
+  machinery; grants/services/imports.py) and sends the team to the job's page;
 - the outreach list of cold spots (grants.coldspots), and its CSV.
 """
 
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.decorators import team_required
 from grants.coldspots import DOMAINS, ColdSpots, coldspot_list
 from grants.giving360 import giving360_file_check
-from grants.services import grants_import_job_start
+from grants.services.imports import grants_import_job_start
 from partners.imports import MAX_FILE_BYTES, MAX_FILE_TEXT, ImportFileError
 from partners.models import Anchor, ImportKind
 from partners.selectors import import_job_get, import_job_list

@@ -1,5 +1,6 @@
 """Plain-row bulk statements for one model's table, used by the CSV import's
-write phase (partners/imports_write.py).
+write phase (partners/imports_write.py) and the 360Giving import
+(grants/services/imports.py).
 
 Plain rows (dicts of column values), not model instances: building 100,000
 CommunityGroup objects and letting bulk_create prepare 35 values of each
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import connections, router
@@ -45,6 +46,7 @@ class Table:
         self.datetimes = {
             f.attname for f in self.fields if f.get_internal_type() == "DateTimeField"
         }
+        self.dates = {f.attname for f in self.fields if f.get_internal_type() == "DateField"}
         self.quote = self.connection.ops.quote_name
         self.name = self.quote(model._meta.db_table)
         self.copies = self.connection.vendor == "postgresql"
@@ -148,15 +150,19 @@ class Table:
                 cursor.execute(sql, [*part, *where_params])
                 found.extend(cursor.fetchall())
         at = [i for i, column in enumerate(columns) if column in self.datetimes]
-        return [self._parsed(row, at) for row in found] if at else found
+        on = [i for i, column in enumerate(columns) if column in self.dates]
+        return [self._parsed(row, at, on) for row in found] if at or on else found
 
     @staticmethod
-    def _parsed(row: tuple[Any, ...], at: list[int]) -> tuple[Any, ...]:
-        # SQLite hands datetimes back as text, stored in UTC.
+    def _parsed(row: tuple[Any, ...], at: list[int], on: list[int]) -> tuple[Any, ...]:
+        # SQLite hands datetimes (stored in UTC) and dates back as text.
         values = list(row)
         for i in at:
             if isinstance(values[i], str):
                 values[i] = parse_datetime(values[i]).replace(tzinfo=UTC)  # type: ignore[union-attr]
+        for i in on:
+            if isinstance(values[i], str):
+                values[i] = date.fromisoformat(values[i])
         return tuple(values)
 
     def delete_in(self, *, key: str, values: list[Any]) -> None:

@@ -38,7 +38,7 @@ class ConsentRecord(models.Model):
 class ImportKind(models.TextChoices):
     CSV = "csv", "CSV file of groups"
     OPENREFERRAL = "openreferral", "Open Referral UK services (JSON)"
-    # Run by the grants app (grants/services.py), on these same jobs.
+    # Run by the grants app (grants/services/imports.py), on these same jobs.
     GIVING360 = "360giving", "360Giving grants (CSV or JSON)"
 
 
@@ -108,7 +108,8 @@ class ImportJob(models.Model):
 
     @property
     def unit(self) -> str:
-        return "rows" if self.kind == ImportKind.CSV else "organisations"
+        units: dict[str, str] = {ImportKind.CSV: "rows", ImportKind.GIVING360: "grants"}
+        return units.get(self.kind, "organisations")
 
     @property
     def progress_line(self) -> str:

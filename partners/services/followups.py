@@ -14,6 +14,7 @@ from config.outbox import outbox_enqueue
 __all__ = [
     "CONNECTIONS_REFRESH",
     "FEEDBACK_ERASE",
+    "KNOWN_ORGANISATIONS_LINK",
     "REQUEST_MATCH_RUNS",
     "RUN_IMPORT",
     "SEND_RECHECK_EMAIL",
@@ -21,6 +22,8 @@ __all__ = [
     "SEND_VERIFICATION_EMAIL",
     "connections_request_after_change",
     "feedback_erase_request",
+    "known_organisations_link_after_change",
+    "known_organisations_link_after_import",
     "match_runs_request_after_change",
 ]
 
@@ -35,6 +38,9 @@ SEND_RECHECK_EMAIL = "partners.send_recheck_email"
 REQUEST_MATCH_RUNS = "matching.request_runs_after_change"
 CONNECTIONS_REFRESH = "matching.connections_refresh_for_group"
 FEEDBACK_ERASE = "matching.feedback_erase_for_group"
+
+# Handled by the grants app (grants/tasks.py), which sits above partners too.
+KNOWN_ORGANISATIONS_LINK = "grants.link_known_organisations"
 
 
 def match_runs_request_after_change(*, group_id: int, reason: str) -> None:
@@ -53,3 +59,15 @@ def feedback_erase_request(*, group_id: int) -> None:
     """Ask for an erased group's own words about its backing (its ratings'
     comments) to be erased, and its consent to be quoted to end."""
     outbox_enqueue(FEEDBACK_ERASE, group_id=group_id)
+
+
+def known_organisations_link_after_change(*, group_id: int) -> None:
+    """Ask for the recipients of other funders' grants (360Giving) that have
+    the group's charity or company number to be linked to it, or unlinked
+    once it no longer has it, is rejected or erased."""
+    outbox_enqueue(KNOWN_ORGANISATIONS_LINK, group_id=group_id)
+
+
+def known_organisations_link_after_import() -> None:
+    """The same for every group, after an import wrote groups in bulk."""
+    outbox_enqueue(KNOWN_ORGANISATIONS_LINK)

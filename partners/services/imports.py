@@ -37,7 +37,7 @@ from partners.openreferral.importer import (
 
 # Importing the task module also registers the task, so that the outbox can
 # run it in-process when there is no broker.
-from partners.services.followups import RUN_IMPORT
+from partners.services.followups import RUN_IMPORT, known_organisations_link_after_import
 
 __all__ = [
     "JobRunner",
@@ -169,6 +169,10 @@ def _run_csv(job: ImportJob, bar: ProgressBar | None) -> None:
         ],
         notes=notes,
     )
+    if report.created or report.updated:
+        # Imported groups with a charity or company number get the other
+        # funders' grants of that number (grants sits above partners).
+        known_organisations_link_after_import()
 
 
 def _run_openreferral(job: ImportJob, bar: ProgressBar | None) -> None:
@@ -195,6 +199,8 @@ def _run_openreferral(job: ImportJob, bar: ProgressBar | None) -> None:
         notes=[next(report.lines())]
         + [f"{count} {note}" for note, count in report.notes.most_common()],
     )
+    if report.groups_created or report.groups_updated:
+        known_organisations_link_after_import()
 
 
 def import_job_run(

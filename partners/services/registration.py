@@ -27,7 +27,10 @@ from partners.models import (
     Theme,
     VerificationStatus,
 )
-from partners.services.followups import SEND_VERIFICATION_EMAIL
+from partners.services.followups import (
+    SEND_VERIFICATION_EMAIL,
+    known_organisations_link_after_change,
+)
 from partners.services.tokens import (
     VERIFY_SALT,
     LinkCheck,
@@ -207,6 +210,10 @@ def group_register(
     # the broker down the row is still saved and the e-mail goes out (once)
     # when it is back. The contact never sees an error for a saved submission.
     outbox_enqueue(SEND_VERIFICATION_EMAIL, group_id=group_id)
+    if created.charity_number or created.company_number:
+        # Grants it already received (360Giving recipients with its number)
+        # become its own; grants sits above partners, so by name.
+        known_organisations_link_after_change(group_id=group_id)
     logger.info("group %s registered, pending e-mail verification", group_id)
     return created
 

@@ -17,6 +17,7 @@ from config.exceptions import ApplicationError
 from partners.models import CommunityGroup, VerificationStatus
 from partners.services.followups import (
     connections_request_after_change,
+    known_organisations_link_after_change,
     match_runs_request_after_change,
 )
 
@@ -72,18 +73,23 @@ def group_verify(*, group: CommunityGroup, by: Any) -> CommunityGroup:
     )
     match_runs_request_after_change(group_id=verified.pk, reason="group verified")
     connections_request_after_change(group_id=verified.pk)
+    # A group that came by an import, not the registration, is linked here.
+    known_organisations_link_after_change(group_id=verified.pk)
     return verified
 
 
 def group_reject(*, group: CommunityGroup, by: Any, reason: str) -> CommunityGroup:
-    """Pending -> rejected, with the reason the contact will be told."""
-    return _transition(
+    """Pending -> rejected, with the reason the contact will be told. Other
+    funders' recipients linked to it by number are unlinked."""
+    rejected = _transition(
         group=group,
         by=by,
         expected=VerificationStatus.PENDING,
         to=VerificationStatus.REJECTED,
         reason=_reason_clean(reason),
     )
+    known_organisations_link_after_change(group_id=rejected.pk)
+    return rejected
 
 
 def group_suspend(*, group: CommunityGroup, by: Any, reason: str) -> CommunityGroup:

@@ -35,6 +35,7 @@ from partners.services.followups import (
     SEND_SIGN_IN_LINK,
     connections_request_after_change,
     feedback_erase_request,
+    known_organisations_link_after_change,
     match_runs_request_after_change,
 )
 from partners.services.registration import (
@@ -197,6 +198,10 @@ def group_update(
     contact_name: str,
     contact_phone: str,
 ) -> CommunityGroup:
+    numbers_changed = (group.charity_number, group.company_number) != (
+        data.charity_number,
+        data.company_number,
+    )
     group.name = data.name
     group.description = data.description
     group.kind = data.kind
@@ -212,6 +217,8 @@ def group_update(
     # The contact saving their details is the yearly re-check too ("update them").
     group.last_checked_at = timezone.now()
     group.save()
+    if numbers_changed:
+        known_organisations_link_after_change(group_id=group.pk)
     logger.info("group %s updated by its contact", group.pk)
     return group
 
@@ -362,6 +369,7 @@ def group_erase(*, group: CommunityGroup) -> CommunityGroup:
     group.save()
     connections_request_after_change(group_id=group.pk)
     feedback_erase_request(group_id=group.pk)
+    known_organisations_link_after_change(group_id=group.pk)
     for activity in group.activities.prefetch_related("needs"):
         kept_needs = 0
         for need in activity.needs.all():

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
-from grants.services import grants_import
+from grants.services.imports import grants_import
 from maps.display import display_geometry_prepare
+from partners.models import ImportJob, ImportKind, ImportStatus
 from places.services import demo_sources, places_load
 from tests import factories as f
 
@@ -57,7 +59,37 @@ def test_the_grants_pages_have_no_violations_and_show_their_figures(
     report = audit.page.locator("#grants-report").inner_text()
     assert "20 grants placed on the loaded place" in report
     _shot(audit.page, "grants_import_report")
+    # A job part-way through, as its page shows it while the import runs.
+    running = ImportJob.objects.create(
+        kind=ImportKind.GIVING360,
+        file_name="grantnav-search.csv",
+        anchor=personas.anchor_a,
+        status=ImportStatus.RUNNING,
+        started_at=timezone.now(),
+        stage="Reading grants",
+        processed=40_000,
+        total=100_000,
+    )
+    audit.visit(f"/team/grants/import/{running.pk}/", label="grants import: running")
+    assert audit.page.inner_text("#import-progress") == (
+        "Reading grants: 40,000 of 100,000 grants (40%)."
+    )
+    _shot(audit.page, "grants_import_progress")
+    # The line follows the job in place (no meta refresh), then the report loads.
+    ImportJob.objects.filter(pk=running.pk).update(processed=80_000)
+    audit.page.locator("#import-progress", has_text="80,000 of 100,000").wait_for(timeout=15_000)
+    ImportJob.objects.filter(pk=running.pk).update(
+        status=ImportStatus.SUCCEEDED, finished_at=timezone.now(), notes=["100,000 grants read"]
+    )
+    audit.page.locator("#grants-report").wait_for(timeout=15_000)
     audit.visit("/team/outreach/")
+    # The team reaches it from its navigation.
+    assert (
+        audit.page.get_by_role("navigation", name="Main")
+        .get_by_role("link", name="Outreach")
+        .get_attribute("aria-current")
+        == "page"
+    )
     assert "A cold spot is a neighbourhood" in audit.page.inner_text("#cold-spot-rule")
     assert audit.page.locator("tbody tr").count() > 0
     _shot(audit.page, "outreach", full=False)

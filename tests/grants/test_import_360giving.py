@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 
 from grants.models import Grant, KnownOrganisation, PlacedBy, Unplaced
-from grants.services import grants_import
+from grants.services.imports import grants_import
 from partners.models import CommunityGroup
 from tests import factories as f
 from tests.grants.conftest import LLOYDS, OCF

@@ -124,3 +124,47 @@ def test_the_board_map_has_the_grants_and_cold_spot_layers(client, personas, pla
     assert grants[0]["properties"]["pounds"] == "£7,500"
     spots = [x for x in features if x["properties"].get("why", "").startswith("High need")]
     assert "Cold Corner" in {s["properties"]["name"] for s in spots}
+
+
+def test_the_team_finds_the_outreach_list_in_its_navigation_and_others_do_not(client, personas):
+    nav = '<a href="/team/outreach/" aria-current="page">Outreach</a>'
+    client.force_login(personas.alice)
+    body = client.get("/team/outreach/").content.decode()
+    assert nav in body[body.index('<nav aria-label="Main">') :]
+    # From the list, the team reaches the upload that makes grants known activity.
+    assert 'href="/team/grants/import/"' in body
+    for user in (personas.carol, personas.dave, None):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        assert 'href="/team/outreach/"' not in client.get("/").content.decode()
+
+
+def test_a_running_import_shows_its_progress_line_on_its_page(client, personas, monkeypatch):
+    """The page the upload sends the team to, read while the job runs."""
+    from grants.services.imports import grants_import_job_run, grants_import_job_start
+    from partners.services import imports as jobs
+
+    monkeypatch.setattr(jobs, "PROGRESS_EVERY", 100)
+    client.force_login(personas.alice)
+    job = grants_import_job_start(
+        data=OCF.read_bytes(), file_name="ocf.json", anchor_id=personas.anchor_a.pk, enqueue=False
+    )
+    seen = []
+
+    def look(done: int, total: int) -> None:
+        page = client.get(f"/team/grants/import/{job.pk}/").content.decode()
+        line = page[page.index('id="import-progress"') :]
+        seen.append(line[line.index(">") + 1 : line.index("</p>")])
+        # It updates itself meanwhile, in place (no meta refresh: axe's rule).
+        assert 'data-refresh="3"' in page and "grants/job_progress" in page
+
+    grants_import_job_run(job_id=job.pk, progress_bar=look)
+    assert seen[:3] == [
+        "Reading grants: 100 of 324 grants (30%).",
+        "Reading grants: 200 of 324 grants (61%).",
+        "Reading grants: 300 of 324 grants (92%).",
+    ]
+    finished = client.get(f"/team/grants/import/{job.pk}/").content.decode()
+    assert "324 grants read: 324 added" in finished
+    assert "data-refresh" not in finished and "job_progress" not in finished

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from grants.giving360 import giving360_file_check
-from grants.services import grants_import_job_runner
+from grants.services.imports import grants_import_job_runner
 from grants.tasks import RUN_GRANTS_IMPORT
 from partners.imports import ImportFileError
 from partners.management.commands._import_job import file_bytes, job_run_and_report
