@@ -28,6 +28,7 @@ def supplier_resource_create(
     capacity: int,
     themes: Iterable[Theme] = (),
     eligible_neighbourhoods: Iterable[Neighbourhood] = (),
+    floor_neighbourhoods: Iterable[Neighbourhood] = (),
     **fields: Any,
 ) -> Resource:
     """Pledge a new resource through ``supplier``'s anchor. Raises
@@ -39,6 +40,7 @@ def supplier_resource_create(
         {"kind": kind, "title": title, "capacity": capacity, **fields},
         themes,
         eligible_neighbourhoods,
+        floor_neighbourhoods,
     )
     _request_run(resource, "a supplier pledged a resource")
     return resource
@@ -50,6 +52,7 @@ def supplier_resource_update(
     by: Any,
     themes: Iterable[Theme] | None = None,
     eligible_neighbourhoods: Iterable[Neighbourhood] | None = None,
+    floor_neighbourhoods: Iterable[Neighbourhood] | None = None,
     **fields: Any,
 ) -> Resource:
     """Change a pledge of the user's own supplier; the capacity may not drop
@@ -61,6 +64,6 @@ def supplier_resource_update(
             "The kind cannot change once some of the resource is allocated.",
             extra={"fields": {"kind": "The kind cannot change once backing is allocated."}},
         )
-    _apply(resource, fields, themes, eligible_neighbourhoods)
+    _apply(resource, fields, themes, eligible_neighbourhoods, floor_neighbourhoods)
     _request_run(resource, "a supplier changed a pledge")
     return resource
