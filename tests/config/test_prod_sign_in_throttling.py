@@ -79,7 +79,7 @@ def test_the_limit_is_5_failures_per_user_name_and_address(prod):
     assert prod["limit"] == 5
     assert prod["parameters"] == [["username", "ip_address"]]
     assert prod["reset_on_success"] is True
-    assert prod["client_ip"] == "config.clientaddr.client_address"
+    assert prod["client_ip"] == "config.clientaddr.axes_client_address"
 
 
 def test_the_cooloff_grows_in_tiers_of_15_minutes_1_hour_and_24_hours(prod):
