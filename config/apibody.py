@@ -182,11 +182,13 @@ def sent_fields(request: HttpRequest) -> tuple[dict[str, Any], bool] | None:
         form = QueryDict(request.body, encoding=request.encoding)
     elif content_type == "multipart/form-data":
         stream = io.BytesIO(request.body)
-        parser = MultiPartParser(request.META, stream, request.upload_handlers, request.encoding)
         try:
+            parser = MultiPartParser(
+                request.META, stream, request.upload_handlers, request.encoding
+            )
             data, files = parser.parse()
         except MultiPartParserError:
-            return None
+            return None  # no or a bad boundary: the parser answers
         form = data.copy()
         form.update(files)
     else:
