@@ -21,7 +21,15 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse, QueryDict
 from django.http.multipartparser import MultiPartParser, MultiPartParserError
 
-__all__ = ["BodyErrors", "Field", "body_errors", "body_fields", "refuse_body", "sent_fields"]
+__all__ = [
+    "BodyErrors",
+    "Field",
+    "body_errors",
+    "body_fields",
+    "json_holds_nul",
+    "refuse_body",
+    "sent_fields",
+]
 
 # Read by Django's CSRF check from a form body, not by our views.
 FRAMEWORK_FIELDS = frozenset({"csrfmiddlewaretoken"})
@@ -217,3 +225,24 @@ def refuse_body(errors: BodyErrors, fields: Mapping[str, Field]) -> JsonResponse
         "allowed": sorted(name for name, field in fields.items() if not field.read_only),
     }
     return JsonResponse({"message": " ".join(parts), "extra": extra}, status=400)
+
+
+def json_holds_nul(body: bytes) -> bool:
+    """Whether a JSON body holds a NUL character escaped as \\u0000, which the
+    raw-byte check cannot see and PostgreSQL refuses (a 500) in any text."""
+    if b"\\u0000" not in body.lower():
+        return False
+    try:
+        stack = [json.loads(body)]
+    except (ValueError, RecursionError):
+        return False
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str) and "\x00" in item:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False

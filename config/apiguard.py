@@ -26,7 +26,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from rest_framework import exceptions
 from rest_framework.parsers import JSONParser
 
-from config.apibody import Field, body_errors, body_fields, refuse_body, sent_fields
+from config.apibody import (
+    Field,
+    body_errors,
+    body_fields,
+    json_holds_nul,
+    refuse_body,
+    sent_fields,
+)
 
 __all__ = ["ApiGuardMiddleware", "SafeJSONParser", "too_large_response"]
 
@@ -122,11 +129,19 @@ class ApiGuardMiddleware:
         # No text we store may hold a NUL character (PostgreSQL refuses it
         # with an error, a 500, wherever a value reaches a query): refuse it
         # at the door, in the query string or the body (its size is bounded
-        # above), raw or percent-encoded where the body is a form.
+        # above), raw, percent-encoded where the body is a form, or escaped
+        # (\u0000) in a JSON string.
         query = request.META.get("QUERY_STRING", "")
         body = request.body
         form = request.content_type == "application/x-www-form-urlencoded"
-        if "%00" in query or "\x00" in query or b"\x00" in body or (form and b"%00" in body):
+        json_body = request.content_type == "application/json"
+        if (
+            "%00" in query
+            or "\x00" in query
+            or b"\x00" in body
+            or (form and b"%00" in body)
+            or (json_body and json_holds_nul(body))
+        ):
             return JsonResponse(
                 {
                     "message": "The request holds a NUL character, which no field accepts.",

@@ -335,3 +335,13 @@ def test_a_multipart_body_without_a_boundary_is_a_400_as_json(client, personas):
         _patch_resource(client, personas, "title=x", content_type="multipart/form-data")
     )
     assert "boundary" in refusal["message"].lower(), refusal
+
+
+@pytest.mark.parametrize(
+    "body", [{"title": "a\u0000b"}, {"eligible_neighbourhoods": ["E01\u0000"]}, {"a\u0000": 1}]
+)
+def test_a_nul_character_escaped_in_a_json_body_is_a_400_not_a_500(client, personas, body):
+    # Found by the team fuzz on PostgreSQL: "\u0000" in JSON passed the raw-byte
+    # check and reached a query, which PostgreSQL refused (a 500).
+    refusal = _refusal(_patch_resource(client, personas, body))
+    assert "NUL" in refusal["message"]
