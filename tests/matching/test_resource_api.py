@@ -43,11 +43,14 @@ def test_a_smallest_award_above_the_largest_is_a_400_with_a_reason(personas, cli
 
 
 def test_allocated_cannot_be_set_through_the_api(personas, client, publish):
+    # Read-only: refused with the reason (it used to be ignored, and the rest saved).
     client.force_login(personas.alice)
-    created = client.post(
+    response = client.post(
         "/api/resources/", _body(personas, allocated=400_000), content_type="application/json"
-    ).json()
-    assert created["allocated"] == 0
+    )
+    assert response.status_code == 400
+    assert response.json()["extra"]["read_only"] == ["allocated"]
+    assert not Resource.objects.exists()
 
 
 def test_capacity_cannot_drop_below_what_is_allocated(personas, client, publish):

@@ -156,6 +156,9 @@ def world(personas):
 
 def _fill(value, ids):
     if isinstance(value, str):
+        # "{anchor_a}" alone is the id itself: a number, as the schema says.
+        if value.startswith("{") and value.endswith("}") and value.count("{") == 1:
+            return ids[value[1:-1]]
         return value.format(**ids)
     if isinstance(value, dict):
         return {k: _fill(v, ids) for k, v in value.items()}
