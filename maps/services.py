@@ -19,7 +19,7 @@ __all__ = ["default_map_filters", "maps_warm"]
 
 def default_map_filters() -> list[MapFilters]:
     """The views boards open first: all anchors together, then each anchor
-    (as maps.views_map.map_scope spells it, so the board's request finds it)."""
+    (as maps.forms.map_scope spells it, so the board's request finds it)."""
     anchors = anchor_slugs_and_ids()
     return [MapFilters(), *(MapFilters(anchor=slug, anchor_ids=(pk,)) for slug, pk in anchors)]
 
