@@ -64,7 +64,7 @@ import numpy as np
 
 from .candidates import find_candidates
 from .explain import MAX_AWARD, NEED_MET, assemble
-from .floors import FENCE_BINDING, floor_edges, floor_outcomes
+from .floors import FENCE_BINDING, floor_outcomes, problem_floor_edges
 from .parts import edge_upper_bounds, floor_mask, merge_parts, split_problem, usable_edges
 from .partsolve import (
     DEFAULT_MIP_REL_GAP,
@@ -278,16 +278,7 @@ def _fence_bindings(allocation: Allocation, problem: Problem) -> tuple[str, ...]
     (the pot has capacity left, but not for needs outside its floor)."""
     ni = np.searchsorted(problem.need_id, allocation.need_id)
     rj = np.searchsorted(problem.res_id, allocation.resource_id)
-    outside = ~floor_edges(
-        need_idx=ni,
-        res_idx=rj,
-        need_imd=problem.need_imd,
-        need_nbhd=problem.need_nbhd,
-        res_floor=problem.res_floor,
-        res_floor_decile=problem.res_floor_decile,
-        res_floor_indptr=problem.res_floor_indptr,
-        res_floor_codes=problem.res_floor_codes,
-    ) & (problem.res_floor[rj] > 0)
+    outside = ~problem_floor_edges(problem, ni, rj) & (problem.res_floor[rj] > 0)
     used = np.bincount(
         rj[outside], weights=allocation.amount[outside], minlength=problem.n_resources
     )

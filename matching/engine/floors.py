@@ -20,11 +20,15 @@ the floor is not reached, :func:`floor_outcomes` says by how much and why.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .types import KINDS, Candidates, IntArray, Part
+
+if TYPE_CHECKING:
+    from .problem import Problem
 
 #: A proposal's binding constraint when its pot's fence stopped it: the rest
 #: of the pot is kept for the floor's needs.
@@ -84,6 +88,22 @@ def floor_edges(
     by_list = (decile == 0) & (code >= 0) & np.isin(res_idx * n_codes + code, listed)
     result: NDArray[np.bool_] = has & (by_decile | by_list)
     return result
+
+
+def problem_floor_edges(
+    problem: Problem, need_idx: IntArray, res_idx: IntArray
+) -> NDArray[np.bool_]:
+    """:func:`floor_edges` for pairs of ``problem`` given by need and resource index."""
+    return floor_edges(
+        need_idx=need_idx,
+        res_idx=res_idx,
+        need_imd=problem.need_imd,
+        need_nbhd=problem.need_nbhd,
+        res_floor=problem.res_floor,
+        res_floor_decile=problem.res_floor_decile,
+        res_floor_indptr=problem.res_floor_indptr,
+        res_floor_codes=problem.res_floor_codes,
+    )
 
 
 def fences(part: Part) -> tuple[NDArray[np.bool_], IntArray]:

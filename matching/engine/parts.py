@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 
-from .floors import fences, floor_edges
+from .floors import fences, problem_floor_edges
 from .problem import Problem
 from .types import Candidates, IntArray, Part, Scores, readonly
 
@@ -49,16 +49,7 @@ def edge_upper_bounds(problem: Problem, candidates: Candidates) -> IntArray:
 
 def floor_mask(problem: Problem, candidates: Candidates) -> NDArray[np.bool_]:
     """Whether each candidate pair's need counts towards its pot's floor."""
-    return floor_edges(
-        need_idx=candidates.need_idx,
-        res_idx=candidates.res_idx,
-        need_imd=problem.need_imd,
-        need_nbhd=problem.need_nbhd,
-        res_floor=problem.res_floor,
-        res_floor_decile=problem.res_floor_decile,
-        res_floor_indptr=problem.res_floor_indptr,
-        res_floor_codes=problem.res_floor_codes,
-    )
+    return problem_floor_edges(problem, candidates.need_idx, candidates.res_idx)
 
 
 def split_problem(problem: Problem, candidates: Candidates, scores: Scores) -> list[Part]:

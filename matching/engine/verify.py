@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .candidates import find_candidates, great_circle_m
-from .floors import floor_edges
+from .floors import problem_floor_edges
 from .problem import Problem
 from .scoring import score_candidates
 from .types import KINDS, Allocation, IntArray
@@ -143,7 +143,7 @@ def floor_violations(problem: Problem, ni: IntArray, rj: IntArray, amount: IntAr
     if not problem.res_floor.any():
         return []
     m, n = problem.n_resources, problem.n_needs
-    eligible = _floor_edges(problem, ni, rj)
+    eligible = problem_floor_edges(problem, ni, rj)
     outside = np.bincount(rj[~eligible], weights=amount[~eligible], minlength=m).astype(np.int64)
     fence = problem.res_capacity - problem.res_floor
     out = [
@@ -159,7 +159,7 @@ def floor_violations(problem: Problem, ni: IntArray, rj: IntArray, amount: IntAr
     cand = find_candidates(problem)
     total = score_candidates(problem, cand).total
     ci, cj = cand.need_idx, cand.res_idx
-    k = np.flatnonzero(short[cj] & (total > 0) & _floor_edges(problem, ci, cj))
+    k = np.flatnonzero(short[cj] & (total > 0) & problem_floor_edges(problem, ci, cj))
     ci, cj = ci[k], cj[k]
     given = np.zeros((n,), dtype=np.int64)
     np.add.at(given, ni, amount)
@@ -188,19 +188,6 @@ def _amount_on(keys: IntArray, amount: IntArray, query: IntArray) -> IntArray:
     out = np.zeros(query.shape[0], dtype=np.int64)
     out[hit] = amount[order][pos[hit]]
     return out
-
-
-def _floor_edges(problem: Problem, ni: IntArray, rj: IntArray) -> NDArray[np.bool_]:
-    return floor_edges(
-        need_idx=ni,
-        res_idx=rj,
-        need_imd=problem.need_imd,
-        need_nbhd=problem.need_nbhd,
-        res_floor=problem.res_floor,
-        res_floor_decile=problem.res_floor_decile,
-        res_floor_indptr=problem.res_floor_indptr,
-        res_floor_codes=problem.res_floor_codes,
-    )
 
 
 def _at_cap(problem: Problem, ni: IntArray, amount: IntArray) -> NDArray[np.bool_]:

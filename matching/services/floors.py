@@ -18,7 +18,13 @@ from typing import Any
 import numpy as np
 
 from matching.engine import Allocation, Problem, solve
-from matching.engine.floors import MET_ELSEWHERE, RULES, SHORT_DEMAND, FloorOutcome, floor_edges
+from matching.engine.floors import (
+    MET_ELSEWHERE,
+    RULES,
+    SHORT_DEMAND,
+    FloorOutcome,
+    problem_floor_edges,
+)
 from matching.engine.types import readonly
 from matching.models import HOLDING_STATUSES, Match, Resource
 from partners.models import amount_in_words
@@ -109,16 +115,7 @@ def _reached(problem: Problem, allocation: Allocation) -> int:
     """What an allocation gives the floors' needs, counted by the floored problem."""
     ni = np.searchsorted(problem.need_id, allocation.need_id)
     rj = np.searchsorted(problem.res_id, allocation.resource_id)
-    inside = floor_edges(
-        need_idx=ni,
-        res_idx=rj,
-        need_imd=problem.need_imd,
-        need_nbhd=problem.need_nbhd,
-        res_floor=problem.res_floor,
-        res_floor_decile=problem.res_floor_decile,
-        res_floor_indptr=problem.res_floor_indptr,
-        res_floor_codes=problem.res_floor_codes,
-    )
+    inside = problem_floor_edges(problem, ni, rj)
     return int(allocation.amount[inside].sum())
 
 

@@ -100,16 +100,14 @@ def resource_create(
 ) -> Resource:
     """Offer a new resource for ``anchor``. Raises PermissionDenied for another anchor's team."""
     anchor_team_require(user=by, anchor_id=anchor.pk)
-    resource = Resource(anchor=anchor)
-    _apply(
-        resource,
-        {"kind": kind, "title": title, "capacity": capacity, **fields},
-        themes,
-        eligible_neighbourhoods,
-        floor_neighbourhoods,
+    return resource_write(
+        resource=Resource(anchor=anchor),
+        fields={"kind": kind, "title": title, "capacity": capacity, **fields},
+        themes=themes,
+        eligible_neighbourhoods=eligible_neighbourhoods,
+        floor_neighbourhoods=floor_neighbourhoods,
+        reason="a resource was added",
     )
-    _request_run(resource, "a resource was added")
-    return resource
 
 
 def resource_update(
@@ -121,20 +119,46 @@ def resource_update(
     floor_neighbourhoods: Iterable[Neighbourhood] | None = None,
     **fields: Any,
 ) -> Resource:
-    """Change a resource. The capacity may not drop below what is allocated.
-
-    ``allocated`` is re-read first so the check uses the committed figure; the
-    CheckConstraint still refuses the save if an approval lands in between.
-    """
+    """Change a resource. The capacity may not drop below what is allocated
+    (:func:`resource_write`)."""
     anchor_team_require(user=by, anchor_id=resource.anchor_id)
-    if "kind" in fields and fields["kind"] != resource.kind and resource.allocated:
-        raise ApplicationError(
-            "The kind cannot change once some of the resource is allocated.",
-            extra={"fields": {"kind": "The kind cannot change once backing is allocated."}},
+    return resource_write(
+        resource=resource,
+        fields=fields,
+        themes=themes,
+        eligible_neighbourhoods=eligible_neighbourhoods,
+        floor_neighbourhoods=floor_neighbourhoods,
+        reason="a resource was changed",
+    )
+
+
+def resource_write(
+    *,
+    resource: Resource,
+    fields: dict[str, Any],
+    themes: Iterable[Theme] | None,
+    eligible_neighbourhoods: Iterable[Neighbourhood] | None,
+    floor_neighbourhoods: Iterable[Neighbourhood] | None,
+    reason: str,
+) -> Resource:
+    """Save a new or changed resource, the team's or a supplier's (the caller
+    checks who may), and ask for a match run, saying ``reason``.
+
+    For a change, ``allocated`` is re-read first so the checks use the
+    committed figure; the CheckConstraint still refuses the save if an
+    approval lands in between.
+    """
+    if resource.pk is not None:
+        resource.allocated = Resource.objects.values_list("allocated", flat=True).get(
+            pk=resource.pk
         )
-    resource.allocated = Resource.objects.values_list("allocated", flat=True).get(pk=resource.pk)
+        if "kind" in fields and fields["kind"] != resource.kind and resource.allocated:
+            raise ApplicationError(
+                "The kind cannot change once some of the resource is allocated.",
+                extra={"fields": {"kind": "The kind cannot change once backing is allocated."}},
+            )
     _apply(resource, fields, themes, eligible_neighbourhoods, floor_neighbourhoods)
-    _request_run(resource, "a resource was changed")
+    _request_run(resource, reason)
     return resource
 
 

@@ -12,9 +12,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from accounts.access import supplier_require
-from matching.errors import ApplicationError
 from matching.models import Resource
-from matching.services.resources import _apply, _request_run
+from matching.services.resources import resource_write
 from partners.models import SupplierOrganisation, Theme
 from places.models import Neighbourhood
 
@@ -34,16 +33,14 @@ def supplier_resource_create(
     """Pledge a new resource through ``supplier``'s anchor. Raises
     PermissionDenied for anyone but the supplier's own staff."""
     supplier_require(user=by, supplier_id=supplier.pk)
-    resource = Resource(anchor_id=supplier.anchor_id, supplier=supplier)
-    _apply(
-        resource,
-        {"kind": kind, "title": title, "capacity": capacity, **fields},
-        themes,
-        eligible_neighbourhoods,
-        floor_neighbourhoods,
+    return resource_write(
+        resource=Resource(anchor_id=supplier.anchor_id, supplier=supplier),
+        fields={"kind": kind, "title": title, "capacity": capacity, **fields},
+        themes=themes,
+        eligible_neighbourhoods=eligible_neighbourhoods,
+        floor_neighbourhoods=floor_neighbourhoods,
+        reason="a supplier pledged a resource",
     )
-    _request_run(resource, "a supplier pledged a resource")
-    return resource
 
 
 def supplier_resource_update(
@@ -58,12 +55,11 @@ def supplier_resource_update(
     """Change a pledge of the user's own supplier; the capacity may not drop
     below what is allocated (re-read first, as for the team's resources)."""
     supplier_require(user=by, supplier_id=resource.supplier_id)
-    resource.allocated = Resource.objects.values_list("allocated", flat=True).get(pk=resource.pk)
-    if "kind" in fields and fields["kind"] != resource.kind and resource.allocated:
-        raise ApplicationError(
-            "The kind cannot change once some of the resource is allocated.",
-            extra={"fields": {"kind": "The kind cannot change once backing is allocated."}},
-        )
-    _apply(resource, fields, themes, eligible_neighbourhoods, floor_neighbourhoods)
-    _request_run(resource, "a supplier changed a pledge")
-    return resource
+    return resource_write(
+        resource=resource,
+        fields=fields,
+        themes=themes,
+        eligible_neighbourhoods=eligible_neighbourhoods,
+        floor_neighbourhoods=floor_neighbourhoods,
+        reason="a supplier changed a pledge",
+    )
