@@ -6,14 +6,22 @@ are re-exported so the matching views keep their one import.
 
 from __future__ import annotations
 
+from django import forms
 from django.http import Http404, HttpRequest
 
 from accounts.access import anchors_for_team
 from accounts.decorators import board_member_required as board_required
 from accounts.decorators import contact_required, team_required
+from matching.errors import ApplicationError
 from partners.models import Anchor
 
-__all__ = ["acting_anchor", "board_required", "contact_required", "team_required"]
+__all__ = [
+    "acting_anchor",
+    "board_required",
+    "contact_required",
+    "form_errors_from",
+    "team_required",
+]
 
 
 def acting_anchor(request: HttpRequest) -> Anchor:
@@ -31,3 +39,13 @@ def acting_anchor(request: HttpRequest) -> Anchor:
     if first is None:
         raise Http404("No anchor to act for.")
     return first
+
+
+def form_errors_from(form: forms.BaseForm, error: ApplicationError) -> None:
+    """Show a service's refusal on the form: each field's message at its field
+    (or at the top for a field the form lacks), else the refusal's message."""
+    fields = error.extra.get("fields") or {}
+    for name, message in fields.items():
+        form.add_error(name if name in form.fields else None, message)
+    if not fields:
+        form.add_error(None, error.message)

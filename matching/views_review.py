@@ -24,7 +24,7 @@ from matching.models import Match, MatchEvent
 from matching.selectors import match_also_backed_by, match_review_queue
 from matching.selectors_voice import match_voice_for_team
 from matching.services import review
-from matching.views_common import acting_anchor, team_required
+from matching.views_common import acting_anchor, form_errors_from, team_required
 from partners.models import Theme
 
 
@@ -187,11 +187,7 @@ def match_complete(request: HttpRequest, pk: int) -> HttpResponse:
                 measures=form.measure_codes(),
             )
         except ApplicationError as error:
-            fields = error.extra.get("fields") or {}
-            for name, message in fields.items():
-                form.add_error(name if name in form.fields else None, message)
-            if not fields:
-                form.add_error(None, error.message)
+            form_errors_from(form, error)
         else:
             messages.success(request, "The outcome was recorded.")
             return redirect("matching:match", pk=pk)

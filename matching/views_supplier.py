@@ -24,7 +24,7 @@ from matching.services.supplier_resources import (
     supplier_resource_create,
     supplier_resource_update,
 )
-from matching.views_team import _form_errors_from
+from matching.views_common import form_errors_from
 from partners.models import SupplierOrganisation
 
 
@@ -67,7 +67,7 @@ def resource_new(request: HttpRequest, supplier: SupplierOrganisation) -> HttpRe
                 supplier=supplier, by=request.user, **form.service_kwargs()
             )
         except ApplicationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, f"“{resource.title}” was pledged.")
             return redirect("matching:supplier-home")
@@ -89,7 +89,7 @@ def resource_edit(request: HttpRequest, supplier: SupplierOrganisation, pk: int)
                     resource=resource, by=request.user, **form.service_kwargs()
                 )
             except ApplicationError as error:
-                _form_errors_from(form, error)
+                form_errors_from(form, error)
             else:
                 messages.success(request, f"“{resource.title}” was saved.")
                 return redirect("matching:supplier-home")

@@ -16,16 +16,8 @@ from matching.selectors import resource_list, run_floors_read, run_list, run_pro
 from matching.selectors_whynot import run_unmatched
 from matching.services.resources import resource_create, resource_update
 from matching.services.runs import match_run_start
-from matching.views_common import acting_anchor, team_required
+from matching.views_common import acting_anchor, form_errors_from, team_required
 from partners.models import NeedKind
-
-
-def _form_errors_from(form: ResourceForm, error: ApplicationError) -> None:
-    fields = error.extra.get("fields", {})
-    for name, message in fields.items():
-        form.add_error(name if name in form.fields else None, message)
-    if not fields:
-        form.add_error(None, error.message)
 
 
 @team_required
@@ -48,7 +40,7 @@ def resource_new(request: HttpRequest) -> HttpResponse:
         try:
             resource = resource_create(anchor=anchor, by=request.user, **form.service_kwargs())
         except ApplicationError as error:
-            _form_errors_from(form, error)
+            form_errors_from(form, error)
         else:
             messages.success(request, f"“{resource.title}” was added.")
             return redirect("matching:resources")
@@ -72,7 +64,7 @@ def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 resource_update(resource=resource, by=request.user, **form.service_kwargs())
             except ApplicationError as error:
-                _form_errors_from(form, error)
+                form_errors_from(form, error)
             else:
                 messages.success(request, f"“{resource.title}” was saved.")
                 return redirect("matching:resources")

@@ -13,7 +13,7 @@ from matching.forms_voice import FeedbackForm
 from matching.models_voice import UNDER_WAY_STATUSES
 from matching.selectors_voice import match_for_feedback
 from matching.services import feedback as feedback_services
-from matching.views_common import contact_required
+from matching.views_common import contact_required, form_errors_from
 
 
 @contact_required
@@ -31,11 +31,7 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             feedback_services.match_feedback_give(match_id=pk, by=request.user, **form.cleaned_data)
         except ApplicationError as error:
-            fields = error.extra.get("fields") or {}
-            for name, message in fields.items():
-                form.add_error(name if name in form.fields else None, message)
-            if not fields:
-                form.add_error(None, error.message)
+            form_errors_from(form, error)
         else:
             messages.success(request, "Thank you. Your answers were saved.")
             return redirect("matching:offers")
