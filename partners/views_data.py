@@ -20,7 +20,8 @@ from partners.models import ImportKind
 from partners.selectors import import_job_get, import_job_list
 from partners.services.imports import import_job_stalled, import_job_start
 
-# Seconds between refreshes of a running job's page (a meta refresh: no script needed).
+# Seconds between checks of a running job's page (config/static/js/job_progress.js
+# updates its progress line in place; a meta refresh would move focus: WCAG 2.2.1).
 REFRESH_SECONDS = 3
 
 

@@ -157,7 +157,7 @@ def test_a_running_import_shows_its_progress_line_on_its_page(client, personas, 
         line = page[page.index('id="import-progress"') :]
         seen.append(line[line.index(">") + 1 : line.index("</p>")])
         # It updates itself meanwhile, in place (no meta refresh: axe's rule).
-        assert 'data-refresh="3"' in page and "grants/job_progress" in page
+        assert 'data-refresh="3"' in page and "js/job_progress.js" in page
 
     grants_import_job_run(job_id=job.pk, progress_bar=look)
     assert seen[:3] == [

@@ -112,10 +112,13 @@ def test_a_waiting_job_page_shows_the_progress_line_and_refreshes_itself(persona
 
     html = client.get(f"/team/import/{job.pk}/").content.decode()
 
-    assert '<meta http-equiv="refresh" content="3">' in html
+    # It follows the job in place (js/job_progress.js), never by a meta
+    # refresh, which moves focus and the reading position (WCAG 2.2.1).
+    assert "http-equiv" not in html
+    assert "js/job_progress.js" in html
     assert (
-        '<p role="status" id="import-progress">Checking rows: 40,000 of 100,000 rows (40%).</p>'
-        in html
+        '<p role="status" id="import-progress" data-refresh="3">'
+        "Checking rows: 40,000 of 100,000 rows (40%).</p>" in html
     )
     assert '<progress id="import-progress-bar" class="progress" max="100" value="40">' in html
     assert "<h2>Report</h2>" not in html
