@@ -11,7 +11,6 @@ new one: signing in, whose edit page records the check too.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,7 +28,7 @@ from partners.services.rechecks import (
     group_recheck_check,
     group_recheck_confirm,
     group_recheck_resend,
-    group_recheck_sign_in,
+    group_recheck_update_request,
 )
 from partners.services.tokens import LinkProblem
 from partners.views_verify import link_problem
@@ -45,14 +44,10 @@ def _problem(request: HttpRequest, problem: LinkProblem | None) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def recheck_link(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and request.POST.get("action") == "update":
-        result, group, user = group_recheck_sign_in(token=token)
+        result, group = group_recheck_update_request(token=token)
         if group is None:
             return _problem(request, result.problem)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.info(
-            request, "Change what is out of date and save: that records this year's check."
-        )
-        return redirect("partners:selfservice-edit", group_id=group.pk)
+        return render(request, "partners/selfservice/sign_in_sent.html")
     if request.method == "POST":
         result, group = group_recheck_confirm(token=token)
         if group is None:

@@ -44,7 +44,7 @@ from partners.services.followups import (
     connections_request_after_change,
     match_runs_request_after_change,
 )
-from partners.services.selfservice import group_contact_user_for
+from partners.services.selfservice import group_contact_request_sign_in_link
 from partners.services.tokens import (
     LinkCheck,
     LinkProblem,
@@ -62,7 +62,7 @@ __all__ = [
     "group_recheck_confirm",
     "group_recheck_resend",
     "group_recheck_send_email",
-    "group_recheck_sign_in",
+    "group_recheck_update_request",
     "group_rechecks_send",
     "recheck_max_age",
     "recheck_token_make",
@@ -219,20 +219,20 @@ def group_recheck_confirm(
     return check, group
 
 
-@transaction.atomic
-def group_recheck_sign_in(*, token: str) -> tuple[LinkCheck, CommunityGroup | None, Any]:
-    """ "Update them": the contact user for the link's group, to sign in and
-    go to the edit page, whose save records the check. The link stays good
-    until then (it is bound to the last check, not spent by signing in)."""
+def group_recheck_update_request(*, token: str) -> tuple[LinkCheck, CommunityGroup | None]:
+    """ "Update them": e-mail the group's contact a sign-in link (the usual one:
+    once, for 30 minutes), whose edit page's save records the check.
+
+    The re-check link itself never signs anyone in: it lives for weeks and
+    may have been forwarded, and signing in shows the contact's details. It
+    stays good until the check is recorded (it is bound to the last check).
+    """
     check, group = group_recheck_check(token=token)
     if group is None:
-        return check, None, None
-    user = group_contact_user_for(email=group.contact_email, now=timezone.now())
-    if user is None:
-        logger.warning("re-check sign-in refused for group %s: staff or board address", group.pk)
-        return LinkCheck(payload=None, problem=LinkProblem.USED), None, None
-    logger.info("contact user %s signed in by re-check link for group %s", user.pk, group.pk)
-    return check, group, user
+        return check, None
+    group_contact_request_sign_in_link(email=group.contact_email)
+    logger.info("re-check of group %s: a sign-in link was asked for", group.pk)
+    return check, group
 
 
 def _team_require(*, by: Any, group: CommunityGroup) -> None:

@@ -186,24 +186,36 @@ def test_confirming_through_the_link_as_sent_brings_the_group_back(
     assert len(mailoutbox) == 2
 
 
-def test_update_them_signs_the_contact_in_to_the_edit_page_whose_save_is_the_check(
-    client, group, clock, sweep, mailoutbox, personas
+def test_update_them_emails_a_sign_in_link_whose_edit_page_save_is_the_check(
+    client, group, clock, sweep, mailoutbox, personas, django_capture_on_commit_callbacks
 ):
+    """The re-check link lives for weeks and may be forwarded: it never signs
+    anyone in. "Update them" sends the usual 30-minute sign-in link to the
+    group's contact address; the edit page's save records the check."""
     clock.months(12, days=1)
     sweep()
     path = link(mailoutbox[0])
     clock.months(12, days=20)
-    response = client.post(path, {"action": "update"})
-    assert response.status_code == 302
-    assert response["Location"] == f"/group/{group.pk}/edit/"
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox, as a worker
+        response = client.post(path, {"action": "update"})
+    assert response.status_code == 200
+    assert "Check your email" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert group.contact_name not in response.content.decode()
+    sign_in = mailoutbox[-1]
+    assert sign_in.to == [group.contact_email.lower()]
+    signed = re.search(r"https?://\S+/group/sign-in/link/\S+/", sign_in.body)
+    assert signed is not None
+    assert client.post(urlsplit(signed.group(0)).path).status_code == 302
     assert int(client.session["_auth_user_id"]) == personas.dave.pk
-    edit = client.get(response["Location"])
+    edit_path = f"/group/{group.pk}/edit/"
+    edit = client.get(edit_path)
     assert edit.status_code == 200
     assert group.contact_name in edit.content.decode()  # signed in: their own details
     assert CommunityGroup.objects.get(pk=group.pk).last_checked_at == CHECKED
     f.registration_place()
     form = edit_data(description="We cook lunch on Tuesdays now.", meets_at_home="no")
-    saved = client.post(response["Location"], form)
+    saved = client.post(edit_path, form)
     assert saved.status_code == 302, saved.content.decode()[:2000]
     group.refresh_from_db()
     assert group.last_checked_at == clock.now
