@@ -135,3 +135,15 @@ def plain_page(plain_context: Any, live_server: Any) -> Iterator[Any]:
 @pytest.fixture
 def no_js_page(no_js_context: Any, live_server: Any) -> Iterator[Any]:
     yield from _fresh_page(no_js_context)
+
+
+@pytest.fixture(autouse=True)
+def fresh_map_cache() -> Iterator[None]:
+    """Each browser test draws its own data: no map document, board figure or
+    throttle count cached by an earlier test in this process (the cache is
+    per process and outlives the test database's flush) may answer it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -88,6 +88,10 @@ SHOW_CHROME_JS = """() => {
 }"""
 
 
+# Screenshots taken before a colour counts as not drawn (assert_shading_drawn).
+SCREENSHOT_TRIES = 5
+
+
 def drawn(frame: Any) -> dict[str, Any]:
     return frame.evaluate(DRAWN_JS)
 
@@ -132,8 +136,18 @@ def assert_shading_drawn(page: Any, frame: Any, *, areas: int, locator: Any = No
     assert state["drawn"] == areas, f"{state['drawn']} of {areas} areas drawn: {state}"
     legend = legend_colours(frame)
     assert set(state["fills"]) <= set(legend), (state["fills"], legend)
-    pixels = map_pixels(page, frame, locator)
-    for fill in state["fills"]:
-        seen = pixels_near(pixels, over_white(fill, state["fillOpacity"]))
-        assert seen >= 100, f"legend colour {fill} ({state['shade']}) not in the map's pixels"
+    # A loaded machine may paint the shading a frame or two after Leaflet has
+    # it: look again a few times before calling a colour missing (a colour
+    # that is never drawn stays missing, and the assertion below says which).
+    for _ in range(SCREENSHOT_TRIES):
+        pixels = map_pixels(page, frame, locator)
+        seen = {
+            fill: pixels_near(pixels, over_white(fill, state["fillOpacity"]))
+            for fill in state["fills"]
+        }
+        if all(n >= 100 for n in seen.values()):
+            break
+        page.wait_for_timeout(300)
+    for fill, n in seen.items():
+        assert n >= 100, f"legend colour {fill} ({state['shade']}) not in the map's pixels"
     return pixels
