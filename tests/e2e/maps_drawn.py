@@ -88,8 +88,10 @@ SHOW_CHROME_JS = """() => {
 }"""
 
 
-# Screenshots taken before a colour counts as not drawn (assert_shading_drawn).
-SCREENSHOT_TRIES = 5
+# Screenshots taken, half a second apart, before a colour counts as not drawn
+# (assert_shading_drawn): with two browsers on two loaded cores a restyle was
+# seen to reach the screen more than a second and a half late.
+SCREENSHOT_TRIES = 12
 
 
 def drawn(frame: Any) -> dict[str, Any]:
@@ -147,7 +149,7 @@ def assert_shading_drawn(page: Any, frame: Any, *, areas: int, locator: Any = No
         }
         if all(n >= 100 for n in seen.values()):
             break
-        page.wait_for_timeout(300)
+        page.wait_for_timeout(500)
     for fill, n in seen.items():
         assert n >= 100, f"legend colour {fill} ({state['shade']}) not in the map's pixels"
     return pixels
