@@ -52,6 +52,21 @@ def popcount_rows(bits: NDArray[np.uint8]) -> NDArray[np.int64]:
     return counts
 
 
+def pair_theme_counts(
+    problem: Problem, candidates: Candidates
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """For each candidate pair: the need's number of themes, the resource's,
+    and how many they share."""
+    ni, rj = candidates.need_idx, candidates.res_idx
+    need_count = popcount_rows(problem.need_themes)[ni]
+    res_count = popcount_rows(problem.res_themes)[rj]
+    if problem.need_themes.shape[1]:
+        shared = popcount_rows(problem.need_themes[ni] & problem.res_themes[rj])
+    else:
+        shared = np.zeros(len(candidates), dtype=np.int64)
+    return need_count, res_count, shared
+
+
 def need_equity(problem: Problem) -> FloatArray:
     """Equity part per need: decile 1 -> 1.0, decile 10 -> 0.0."""
     result: FloatArray = (10.0 - problem.need_imd) / 9.0
@@ -101,12 +116,7 @@ def score_candidates(problem: Problem, candidates: Candidates) -> Scores:
     ni, rj = candidates.need_idx, candidates.res_idx
     parts = np.empty((len(candidates), 5), dtype=np.float64)
 
-    need_count = popcount_rows(problem.need_themes)[ni]
-    res_count = popcount_rows(problem.res_themes)[rj]
-    if problem.need_themes.shape[1]:
-        shared = popcount_rows(problem.need_themes[ni] & problem.res_themes[rj])
-    else:
-        shared = np.zeros(len(candidates), dtype=np.int64)
+    need_count, res_count, shared = pair_theme_counts(problem, candidates)
     neutral = (need_count == 0) | (res_count == 0)
     parts[:, 0] = np.where(neutral, NEUTRAL_THEME_FIT, shared / np.maximum(need_count, 1))
 

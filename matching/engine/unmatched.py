@@ -55,7 +55,7 @@ from numpy.typing import NDArray
 
 from .candidates import EARTH_RADIUS_M, unit_vectors
 from .problem import Problem
-from .scoring import popcount_rows
+from .scoring import pair_theme_counts
 from .types import KINDS, PART_NAMES, Allocation, Candidates, FloatArray, IntArray, Scores
 
 #: Reason codes, farthest from a match first: a code's index is its rank.
@@ -268,12 +268,7 @@ class _Run:
         floor = np.maximum(minimum, 1)
         given = np.bincount(rj, weights=x, minlength=problem.n_resources).astype(np.int64)
         self.left: IntArray = problem.res_capacity - given
-        need_count = popcount_rows(problem.need_themes)[ni]
-        res_count = popcount_rows(problem.res_themes)[rj]
-        if problem.need_themes.shape[1]:
-            shared = popcount_rows(problem.need_themes[ni] & problem.res_themes[rj])
-        else:
-            shared = np.zeros(len(candidates), dtype=np.int64)
+        need_count, res_count, shared = pair_theme_counts(problem, candidates)
         self.stage: IntArray = np.select(
             [
                 problem.need_amount[ni] < minimum,
