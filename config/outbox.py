@@ -133,34 +133,3 @@ def outbox_task(name: str, **options: Any) -> Callable[[Callable[..., Any]], Any
         return run
 
     return decorate
-
-
-SWEEP_IN_PROCESS_CACHE_KEY = "backer:outbox-sweep-in-process"
-SWEEP_IN_PROCESS_EVERY_SECONDS = 60
-
-
-class OutboxSweepMiddleware:
-    """Without a broker there is no beat either (the demo): a message whose
-    in-process run failed would stay pending for ever. So the web process
-    sweeps the outbox itself, after a response, at most once a minute.
-
-    On only when BACKER_OUTBOX_SWEEP_IN_PROCESS is set (by default: when
-    there is no broker); with a broker the beat task does it.
-    """
-
-    def __init__(self, get_response: Callable[[Any], Any]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: Any) -> Any:
-        response = self.get_response(request)
-        from django.conf import settings
-        from django.core.cache import cache
-
-        if settings.BACKER_OUTBOX_SWEEP_IN_PROCESS and cache.add(
-            SWEEP_IN_PROCESS_CACHE_KEY, 1, SWEEP_IN_PROCESS_EVERY_SECONDS
-        ):
-            try:
-                outbox_sweep()
-            except Exception:  # the user's response is ready: never turn it into a 500
-                logger.exception("in-process outbox sweep failed")
-        return response

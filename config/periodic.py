@@ -3,8 +3,10 @@
 Beat runs CELERY_BEAT_SCHEDULE in production. Without a broker there is no
 beat, so the web process runs the tasks named in BACKER_IN_PROCESS_PERIODIC
 itself, after a response, each at most once per its period (a cache key per
-task decides, so two processes sharing a cache do not both run it). On only
-when BACKER_OUTBOX_SWEEP_IN_PROCESS is (by default: when there is no broker).
+task decides, so two processes sharing a cache do not both run it), and last
+the outbox sweep, at most once a minute: a message whose in-process run failed
+would otherwise stay pending for ever. On only when
+BACKER_OUTBOX_SWEEP_IN_PROCESS is (by default: when there is no broker).
 Tasks are named, never imported: config sits below the apps that own them.
 """
 
@@ -17,6 +19,8 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 CACHE_KEY = "backer:in-process-periodic:{name}"
+# config/tasks.py; beat runs it every minute too (CELERY_BEAT_SCHEDULE).
+OUTBOX_SWEEP = ("config.outbox_sweep", 60)
 
 
 def periodic_run_due() -> list[str]:
@@ -26,7 +30,11 @@ def periodic_run_due() -> list[str]:
     from django.core.cache import cache
 
     ran = []
-    for name, seconds in getattr(settings, "BACKER_IN_PROCESS_PERIODIC", {}).items():
+    periodic = {
+        **getattr(settings, "BACKER_IN_PROCESS_PERIODIC", {}),
+        OUTBOX_SWEEP[0]: OUTBOX_SWEEP[1],
+    }
+    for name, seconds in periodic.items():
         if not cache.add(CACHE_KEY.format(name=name), 1, seconds):
             continue
         try:

@@ -82,7 +82,6 @@ MIDDLEWARE = [
     "config.security.SessionLimitsMiddleware",
     "config.security.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "config.outbox.OutboxSweepMiddleware",
     "config.periodic.InProcessPeriodicMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -228,7 +227,7 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # No broker means no beat: the web process retries pending outbox messages
-# itself, at most once a minute (config/outbox.py, OutboxSweepMiddleware).
+# itself, at most once a minute (config/periodic.py, InProcessPeriodicMiddleware).
 BACKER_OUTBOX_SWEEP_IN_PROCESS = env_bool(
     "BACKER_OUTBOX_SWEEP_IN_PROCESS", default=CELERY_TASK_ALWAYS_EAGER
 )
