@@ -8,9 +8,10 @@ pages (maps.figures.SMALL_NUMBER_LIMIT): a decile with 1 to 7 ratings shows
 "fewer than 8" and no averages, and the total row never lets a suppressed
 decile be worked out by subtraction (maps.levels.home_groups_label; its
 averages only when the suppressed deciles hold none or at least 8 ratings
-together). A group's own words (its comment, its outcome story) are read
-only when the group consented to be quoted to the board, and never with its
-name or contact details. The period rule is the board's one rule
+together). A group's own words (its comment, its outcome story, its own
+story of what happened) are read only when the group consented to be quoted
+to the board, each under its own consent, and never with its name or
+contact details; the people a group says it reached are a small count too. The period rule is the board's one rule
 (maps.backing.matches_in_period).
 """
 
@@ -58,8 +59,11 @@ VOICE_DEFINITIONS: tuple[tuple[str, str], ...] = (
     ),
     (
         "In the groups' words",
-        "A group's comment and its outcome story are shown here only if the group agreed "
-        "that its words may be quoted to the board. They are never shown with its name.",
+        "A group's comment (with its outcome story), and its own story of what happened, "
+        "are shown here only if the group agreed that those words may be quoted to the "
+        "board: it answers for each apart. They are never shown with its name. The people "
+        f"a group says it reached show as \u201cfewer than {SMALL_NUMBER_LIMIT}\u201d "
+        f"from 1 to {SMALL_NUMBER_LIMIT - 1}.",
     ),
     (
         "Outcomes by building block",
@@ -93,10 +97,13 @@ class BlockRow:
 @dataclass(frozen=True)
 class Quote:
     words: str
-    source: str  # "Comment" or "Outcome story"
+    source: str  # "Comment", "Outcome story" or "The group's story"
     kind_label: str
     decile: int | None
     month: datetime.date
+    # With the group's own story: people reached so far, as shown (1 to 7
+    # suppressed like every small count on the board), else "".
+    people_reached: str = ""
 
 
 @dataclass(frozen=True)
@@ -196,9 +203,11 @@ def _blocks(scope: BoardScope) -> tuple[list[BlockRow], int, int]:
 QUOTES_SHOWN = 12
 
 
-def _quotes(scope: BoardScope) -> list[Quote]:
-    """The words of groups that consented to be quoted to the board, and only
-    those: the consent is in the query, not left to the template."""
+def _rating_quotes(scope: BoardScope) -> list[tuple[datetime.datetime, Quote]]:
+    """Comments (and the team's outcome story) under the rating's consent.
+    Where the group reported what happened itself, the outcome story started
+    from its words, so only the report's own consent lets it out
+    (_report_quotes)."""
     consented = (
         _scope_matches(scope)
         .filter(feedback__quote_consent=True, need__activity__group__erased_at__isnull=True)
@@ -210,19 +219,60 @@ def _quotes(scope: BoardScope) -> list[Quote]:
             "resource__kind",
             "need__activity__group__neighbourhood__imd_decile",
             "feedback__updated_at",
+            "group_report__id",
         )[:QUOTES_SHOWN]
     )
     kinds = dict(NeedKind.choices)
-    quotes: list[Quote] = []
-    for comment, story, status, kind, decile, when in consented:
+    quotes: list[tuple[datetime.datetime, Quote]] = []
+    for comment, story, status, kind, decile, when, reported in consented:
         month = when.date().replace(day=1)
         if comment.strip():
-            quotes.append(Quote(comment.strip(), "Comment", kinds.get(kind, kind), decile, month))
-        if status == MatchStatus.COMPLETED and story.strip():
-            quotes.append(
-                Quote(story.strip(), "Outcome story", kinds.get(kind, kind), decile, month)
-            )
+            quote = Quote(comment.strip(), "Comment", kinds.get(kind, kind), decile, month)
+            quotes.append((when, quote))
+        if status == MatchStatus.COMPLETED and story.strip() and reported is None:
+            quote = Quote(story.strip(), "Outcome story", kinds.get(kind, kind), decile, month)
+            quotes.append((when, quote))
     return quotes
+
+
+def _report_quotes(scope: BoardScope) -> list[tuple[datetime.datetime, Quote]]:
+    """The groups' own stories of what happened, with the report's consent only."""
+    consented = (
+        _scope_matches(scope)
+        .filter(group_report__quote_consent=True, need__activity__group__erased_at__isnull=True)
+        .exclude(group_report__story="")
+        .order_by("-group_report__updated_at", "-id")
+        .values_list(
+            "group_report__story",
+            "group_report__people_reached",
+            "resource__kind",
+            "need__activity__group__neighbourhood__imd_decile",
+            "group_report__updated_at",
+        )[:QUOTES_SHOWN]
+    )
+    kinds = dict(NeedKind.choices)
+    return [
+        (
+            when,
+            Quote(
+                story.strip(),
+                "The group's story",
+                kinds.get(kind, kind),
+                decile,
+                when.date().replace(day=1),
+                people_reached=small_count_label(people),
+            ),
+        )
+        for story, people, kind, decile, when in consented
+    ]
+
+
+def _quotes(scope: BoardScope) -> list[Quote]:
+    """The words of groups that consented to be quoted to the board, and only
+    those: each consent is in its query, not left to the template. Newest first."""
+    dated = _rating_quotes(scope) + _report_quotes(scope)
+    dated.sort(key=lambda pair: pair[0], reverse=True)
+    return [quote for _, quote in dated[:QUOTES_SHOWN]]
 
 
 def board_voice(*, scope: BoardScope, deciles: Iterable[DecileRow]) -> GroupsVoice:

@@ -1,6 +1,6 @@
-"""Forms of the groups' voice: the group's rating of its backing, and the
-coding of an outcome. They collect and check input; matching.services.feedback
-and matching.services.review write."""
+"""Forms of the groups' voice: the group's rating of its backing, its report
+of what happened, and the coding of an outcome. They collect and check
+input; matching.services (feedback, group_reports, review) write."""
 
 from __future__ import annotations
 
@@ -9,8 +9,16 @@ from typing import Any
 from django import forms
 
 from matching.forms import GovForm, OutcomeForm
-from matching.models_voice import QUOTE_CONSENT_WORDING, Again, OutcomeBlock, Scale
+from matching.models_voice import (
+    QUOTE_CONSENT_WORDING,
+    STORY_CONSENT_WORDING,
+    STORY_MAX,
+    Again,
+    OutcomeBlock,
+    Scale,
+)
 from matching.services.feedback import COMMENT_MAX
+from matching.services.group_reports import PEOPLE_REACHED_MAX
 
 
 class FeedbackForm(GovForm):
@@ -62,6 +70,52 @@ class FeedbackForm(GovForm):
         }
 
 
+_PEOPLE_REACHED_ERROR = "Enter how many people it has reached, as a whole number."
+
+
+class GroupReportForm(GovForm):
+    """What happened, in the group's words, while the backing is under way."""
+
+    people_reached = forms.IntegerField(
+        min_value=0,
+        max_value=PEOPLE_REACHED_MAX,
+        label="How many people has it reached so far?",
+        help_text="A whole number, for example 40. Count each person once.",
+        error_messages={
+            "required": _PEOPLE_REACHED_ERROR,
+            "invalid": _PEOPLE_REACHED_ERROR,
+            "min_value": _PEOPLE_REACHED_ERROR,
+            "max_value": f"Enter a number up to {PEOPLE_REACHED_MAX:,}.",
+        },
+    )
+    story = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=STORY_MAX,
+        label="What happened? A short story",
+        help_text=f"Up to {STORY_MAX:,} characters. Do not include anyone's personal details.",
+        error_messages={
+            "required": "Enter a short story of what happened.",
+            "max_length": f"Keep your story to {STORY_MAX:,} characters or fewer.",
+        },
+    )
+    quote_consent = forms.BooleanField(
+        required=False,
+        label=STORY_CONSENT_WORDING,
+        help_text="Only if you tick this will the board see your story, without your group's "
+        "name. You can change your mind at any time.",
+    )
+
+    @classmethod
+    def initial_from(cls, report: Any) -> dict[str, Any]:
+        if report is None:
+            return {}
+        return {
+            "people_reached": report.people_reached,
+            "story": report.story,
+            "quote_consent": report.quote_consent,
+        }
+
+
 class CodedOutcomeForm(OutcomeForm):
     """The outcome (people reached, a story) with the building blocks it
     served and, optionally, TOMs measure codes."""
@@ -80,6 +134,13 @@ class CodedOutcomeForm(OutcomeForm):
         help_text="Codes only, separated by commas, for example NT1, NT3. Do not copy the "
         "measures' wording: it is not openly licensed.",
     )
+
+    @classmethod
+    def initial_from(cls, report: Any) -> dict[str, Any]:
+        """Start from what the group reported happened, if it did."""
+        if report is None:
+            return {}
+        return {"people_reached": report.people_reached, "story": report.story}
 
     def measure_codes(self) -> list[str]:
         raw = self.cleaned_data.get("measures") or ""

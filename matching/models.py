@@ -388,6 +388,7 @@ class GroupConnection(models.Model):
 # models with the matching app.
 from matching.models_voice import (  # noqa: E402, F401
     MatchFeedback,
+    MatchGroupReport,
     MatchOutcomeBlock,
     MatchOutcomeMeasure,
 )

@@ -7,6 +7,11 @@ how the anchor team codes a completed match's outcome.
   reach the anchor's board only if the group ticked ``quote_consent``
   (default no), which is recorded with its wording version and time and can
   be withdrawn at any time.
+- ``MatchGroupReport``: what happened, in the group's own words, while the
+  backing is under way (the same statuses as a rating): people reached so
+  far and a short story. The team's completion form starts from it. The
+  story reaches the board only with its own consent (``quote_consent``,
+  unticked by default, withdrawable), separate from the rating's.
 - ``MatchOutcomeBlock``: each completed outcome is coded to one or more of
   the anchor "building blocks" (OutcomeBlock).
 - ``MatchOutcomeMeasure``: optional TOMs measure codes ("NT1"). Codes only:
@@ -24,6 +29,8 @@ import re
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 
 # Backing under way: taken up by the group and not yet completed. The same
 # statuses as maps.figures.ACTIVE_STATUSES (the board's "active backing"),
@@ -107,6 +114,49 @@ class MatchFeedback(models.Model):
 
     def __str__(self) -> str:
         return f"Feedback on match {self.match_id}"
+
+
+# The group's story of what happened: a short one (the board reads a few).
+STORY_MAX = 1000
+# The consent to quote the story, apart from the rating's: a group may let
+# the board read its story and not its comment, or the other way round.
+STORY_CONSENT_WORDING = "You may quote our story to the anchor's board."
+STORY_CONSENT_VERSION = "story-1"
+
+
+class MatchGroupReport(models.Model):
+    """What happened, as the group reports it: one per match, replaced as
+    often as the group likes while the backing is under way."""
+
+    match = models.OneToOneField(
+        "matching.Match", on_delete=models.CASCADE, related_name="group_report"
+    )
+    people_reached = models.PositiveIntegerField("people reached so far")
+    story = models.TextField()
+    quote_consent = models.BooleanField(default=False)
+    # Set when consent is given, cleared when it is withdrawn.
+    quote_consent_version = models.CharField(max_length=20, blank=True)
+    quote_consent_at = models.DateTimeField(null=True, blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("story"), STORY_MAX),
+                name="group_report_story_short",
+            ),
+            models.CheckConstraint(
+                condition=Q(quote_consent=False) | Q(quote_consent_at__isnull=False),
+                name="group_report_consent_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"The group's report on match {self.match_id}"
 
 
 class MatchOutcomeBlock(models.Model):

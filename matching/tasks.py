@@ -22,6 +22,7 @@ from matching.services.fanout import (
     match_run_finish,
 )
 from matching.services.feedback import match_feedback_erase_for_group
+from matching.services.group_reports import match_report_erase_for_group
 from matching.services.runs import (
     RUN_MATCHING_TASK,
     match_run_claim,
@@ -95,8 +96,11 @@ def request_runs_after_change(*, group_id: int, reason: str) -> list[int]:
 
 @outbox_task("matching.feedback_erase_for_group")
 def feedback_erase_after_erasure(*, group_id: int) -> int:
-    """A group erased at its request: its words about its backing go too."""
-    return match_feedback_erase_for_group(group_id=group_id)
+    """A group erased at its request: its words about its backing go too, in
+    its ratings' comments and in its reports of what happened."""
+    return match_feedback_erase_for_group(group_id=group_id) + match_report_erase_for_group(
+        group_id=group_id
+    )
 
 
 @outbox_task("matching.connections_refresh_for_group")

@@ -46,6 +46,12 @@ urlpatterns = [
         views_voice.feedback_consent_withdraw,
         name="feedback_consent_withdraw",
     ),
+    path("group/offers/<int:pk>/what-happened/", views_voice.report, name="report"),
+    path(
+        "group/offers/<int:pk>/what-happened/withdraw-consent/",
+        views_voice.report_consent_withdraw,
+        name="report_consent_withdraw",
+    ),
     path("group/why-not/", views_group.why_not, name="why_not"),
     path("group/connections/", views_group.connections, name="connections"),
     path("group/connections/<int:pk>/", views_group.connection_answer, name="connection_answer"),

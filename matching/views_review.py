@@ -22,7 +22,7 @@ from matching.forms import DeclineForm, NoteForm, WithdrawForm
 from matching.forms_voice import CodedOutcomeForm
 from matching.models import Match, MatchEvent
 from matching.selectors import match_also_backed_by, match_review_queue
-from matching.selectors_voice import match_voice_for_team
+from matching.selectors_voice import match_group_report, match_voice_for_team
 from matching.services import review
 from matching.views_common import acting_anchor, form_errors_from, team_required
 from partners.models import Theme
@@ -175,7 +175,10 @@ def match_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def match_complete(request: HttpRequest, pk: int) -> HttpResponse:
     match = _own_match(request, pk)
-    form = CodedOutcomeForm(request.POST or None)
+    # The form starts from what the group reported; the team checks it and
+    # codes the building blocks and TOMs codes.
+    reported = match_group_report(match=match)
+    form = CodedOutcomeForm(request.POST or None, initial=CodedOutcomeForm.initial_from(reported))
     if request.method == "POST" and form.is_valid():
         try:
             review.match_complete(
@@ -194,7 +197,7 @@ def match_complete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "matching/outcome_form.html",
-        {"form": form, "match": match, "anchor": match.resource.anchor},
+        {"form": form, "match": match, "anchor": match.resource.anchor, "reported": reported},
     )
 
 

@@ -28,9 +28,11 @@ from matching.models_voice import (
 
 __all__ = [
     "COMMENT_MAX",
+    "consent_fields",
     "match_feedback_consent_withdraw",
     "match_feedback_erase_for_group",
     "match_feedback_give",
+    "match_of_contact",
 ]
 
 logger = logging.getLogger(__name__)
@@ -38,7 +40,7 @@ logger = logging.getLogger(__name__)
 COMMENT_MAX = 2000
 
 
-def _own_match(match_id: int, by: Any, *, lock: bool = False) -> Match:
+def match_of_contact(match_id: int, by: Any, *, lock: bool = False) -> Match:
     """The match, if it backs one of ``by``'s groups; another group's is not
     there (NotFound), so an id confirms nothing."""
     matches = Match.objects.select_related("need__activity")
@@ -48,6 +50,23 @@ def _own_match(match_id: int, by: Any, *, lock: bool = False) -> Match:
     if match is None or match.need.activity.group_id not in groups_for_contact(user=by):
         raise NotFound("There is no such backing for your group.", extra={"match_id": match_id})
     return match
+
+
+def consent_fields(*, existing: Any, given: bool, version: str) -> dict[str, Any]:
+    """The consent columns to save: a consent kept keeps the wording and time
+    it was first given under; a new one is dated now; none clears them."""
+    kept = given and existing is not None and existing.quote_consent
+    if kept:
+        return {
+            "quote_consent": True,
+            "quote_consent_version": existing.quote_consent_version,
+            "quote_consent_at": existing.quote_consent_at,
+        }
+    return {
+        "quote_consent": given,
+        "quote_consent_version": version if given else "",
+        "quote_consent_at": timezone.now() if given else None,
+    }
 
 
 def _check(helped: Any, listened: Any, again: Any, comment: str) -> dict[str, str]:
@@ -81,28 +100,16 @@ def match_feedback_give(
     with transaction.atomic():
         # The lock holds off a completion meanwhile: the rating is saved while
         # the backing is still under way, or not at all.
-        match = _own_match(match_id, by, lock=True)
+        match = match_of_contact(match_id, by, lock=True)
         if match.status not in UNDER_WAY_STATUSES:
             raise IllegalTransition(
                 "You can rate backing while it is under way, until it is completed.",
                 extra={"match_id": match_id, "status": match.status},
             )
         existing = MatchFeedback.objects.filter(match=match).first()
-        # A consent kept keeps the wording and time it was first given under.
-        kept = quote_consent and existing is not None and existing.quote_consent
-        consent = {
-            "quote_consent": quote_consent,
-            "quote_consent_version": (
-                existing.quote_consent_version
-                if kept and existing
-                else (QUOTE_CONSENT_VERSION if quote_consent else "")
-            ),
-            "quote_consent_at": (
-                existing.quote_consent_at
-                if kept and existing
-                else (timezone.now() if quote_consent else None)
-            ),
-        }
+        consent = consent_fields(
+            existing=existing, given=quote_consent, version=QUOTE_CONSENT_VERSION
+        )
         feedback, _ = MatchFeedback.objects.update_or_create(
             match=match,
             defaults={
@@ -120,7 +127,7 @@ def match_feedback_give(
 
 def match_feedback_consent_withdraw(*, match_id: int, by: Any) -> MatchFeedback | None:
     """The group takes back its consent to be quoted, whatever the match's state."""
-    match = _own_match(match_id, by)
+    match = match_of_contact(match_id, by)
     MatchFeedback.objects.filter(match=match, quote_consent=True).update(
         quote_consent=False, quote_consent_version="", quote_consent_at=None
     )

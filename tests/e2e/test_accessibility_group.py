@@ -106,6 +106,41 @@ def test_the_rating_page_and_its_errors_have_no_violations(audit, personas, back
     audit.assert_clean()
 
 
+def test_the_what_happened_page_its_errors_and_the_teams_prefilled_form_have_no_violations(
+    audit, personas, backed
+):
+    """The group's report of what happened: the page, its error state, the
+    read-only report once completed, and the team's completion form that
+    starts from it."""
+    from matching.services import group_reports
+
+    _, need, offer = backed
+    type(offer).objects.filter(pk=offer.pk).update(status=MatchStatus.ACCEPTED)
+    done = f.MatchFactory(
+        need=need, resource=offer.resource, status=MatchStatus.ACTIVE, reviewed_at=timezone.now()
+    )
+    group_reports.match_report_give(
+        match_id=done.pk,
+        by=personas.dave,
+        people_reached=14,
+        story="Fourteen neighbours came to lunch.",
+        quote_consent=True,
+    )
+    audit.sign_in(personas.dave)
+    audit.visit(f"/group/offers/{offer.pk}/what-happened/")
+    audit.submit("what happened: empty")
+    audit.submit(
+        "what happened: a negative count, what was typed kept",
+        answers={"people_reached": "-3", "story": "We met."},
+    )
+    audit.sign_in(personas.alice)
+    audit.visit(f"/team/matching/matches/{done.pk}/complete/", label="outcome: pre-filled")
+    type(done).objects.filter(pk=done.pk).update(status=MatchStatus.COMPLETED)
+    audit.sign_in(personas.dave)
+    audit.visit(f"/group/offers/{done.pk}/what-happened/", label="what happened: read only")
+    audit.assert_clean()
+
+
 def test_the_why_not_page_and_the_run_page_that_explains_it_have_no_violations(audit, personas):
     from tests.matching.test_why_not import why_not_scene
 

@@ -456,6 +456,21 @@ ROWS: list[Row] = [
         contacts(NOT_ALLOWED),
         offer_of_a(302),
     ),
+    # The group's own report of what happened on backing under way: the
+    # same doors as its rating.
+    *get_and_post(
+        "group/offers/<int:pk>/what-happened/",
+        "/group/offers/{accepted_a}/what-happened/",
+        offer_of_a(200),
+        offer_of_a(302),
+        body={"people_reached": "12", "story": "Twelve came.", "quote_consent": "on"},
+    ),
+    *post_only(
+        "group/offers/<int:pk>/what-happened/withdraw-consent/",
+        "/group/offers/{accepted_a}/what-happened/withdraw-consent/",
+        contacts(NOT_ALLOWED),
+        offer_of_a(302),
+    ),
     Row("group/why-not/", "/group/why-not/", contacts()),
     Row("group/connections/", "/group/connections/", contacts()),
     *post_only(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
-from matching.models import MatchFeedback, MatchStatus
+from matching.models import MatchFeedback, MatchGroupReport, MatchStatus
 from partners.openreferral.ids import oruk_id
 from tests import factories as f
 from tests.security.test_permission_matrix import ROWS
@@ -44,9 +44,9 @@ def _home_point_spellings() -> list[str]:
 def scene(world):
     """The matrix's world, plus a group that meets at a member's home, backed
     by anchor A (so it counts on the board's maps and tables), and a group
-    with a public venue; both rated their backing (the venue group consented
-    to be quoted to the board, the home group did not: its words name its
-    address)."""
+    with a public venue; both rated their backing and told what happened
+    (the venue group consented to be quoted to the board, the home group did
+    not: its words name its address)."""
     personas, ids = world
     hood = personas.group_a.neighbourhood
     home = f.home_based_group(neighbourhood=hood)
@@ -68,6 +68,14 @@ def scene(world):
             listened=4,
             again="yes",
             comment=f"Our sessions at {where} grew.",
+            quote_consent=not group.meets_at_home,
+            quote_consent_at=None if group.meets_at_home else match.created_at,
+        )
+        # And its own story of what happened, under its own consent likewise.
+        MatchGroupReport.objects.create(
+            match=match,
+            people_reached=5,
+            story=f"Five neighbours came to {where} every week.",
             quote_consent=not group.meets_at_home,
             quote_consent_at=None if group.meets_at_home else match.created_at,
         )
