@@ -252,6 +252,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 # Without a broker there is no beat: the web process runs these itself, at
 # most once per period in seconds (config/periodic.py). The demo's re-checks.
 BACKER_IN_PROCESS_PERIODIC: dict[str, int] = {"partners.send_rechecks": 3600}
+# How long the re-check's e-mailed link works (partners.services.rechecks),
+# in days: long enough to outlast the reminder (at 12 and a half months) and
+# a holiday. The check it records spends it sooner.
+BACKER_RECHECK_LINK_MAX_AGE = env_int("BACKER_RECHECK_LINK_DAYS", 60, minimum=1) * 24 * 3600
 
 # --- REST framework ---------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -71,9 +71,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 RECHECK_SALT = "partners.recheck"
-# Default; setting BACKER_RECHECK_LINK_MAX_AGE overrides. Long enough to
-# outlast the reminder and a holiday; the check it records spends it.
-RECHECK_MAX_AGE = 60 * 24 * 3600  # seconds
 # The e-mail each sending is: the sweep's first and reminder, or the team's.
 RECHECK_KINDS = ("first", "reminder", "resend")
 
@@ -85,7 +82,9 @@ class RecheckSweep:
 
 
 def recheck_max_age() -> int:
-    return int(getattr(settings, "BACKER_RECHECK_LINK_MAX_AGE", RECHECK_MAX_AGE))
+    """How long a re-check link works, in seconds: the setting
+    BACKER_RECHECK_LINK_MAX_AGE, from BACKER_RECHECK_LINK_DAYS."""
+    return int(settings.BACKER_RECHECK_LINK_MAX_AGE)
 
 
 def _recheckable() -> QuerySet[CommunityGroup]:

@@ -10,12 +10,16 @@ selectors and services all see the same day; the sweep also takes ``now=``.
 from __future__ import annotations
 
 import re
+import runpy
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
 from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
 
+from config.env import ConfigurationError
 from matching.services.engine_inputs import engine_inputs_build
 from partners.models import CommunityGroup
 from partners.recheck_rules import months_after
@@ -260,3 +264,50 @@ def test_the_contacts_own_page_says_when_it_was_checked_and_why_it_is_out(
     client.force_login(personas.dave)
     page = client.get(f"/group/{group.pk}/").content.decode()
     assert "Not at present: the details have not been checked for over 13 months" in page
+
+
+# --- How long the link works: BACKER_RECHECK_LINK_DAYS -------------------------------------
+
+
+BASE_SETTINGS = str(Path(__file__).resolve().parents[2] / "config" / "settings" / "base.py")
+
+
+def test_the_link_lifetime_is_read_from_the_environment_in_days(monkeypatch):
+    monkeypatch.setenv("DEBUG", "1")  # base settings start without a secret key
+    monkeypatch.setenv("BACKER_RECHECK_LINK_DAYS", "10")
+    assert runpy.run_path(BASE_SETTINGS)["BACKER_RECHECK_LINK_MAX_AGE"] == 10 * 86400
+    monkeypatch.delenv("BACKER_RECHECK_LINK_DAYS")
+    assert runpy.run_path(BASE_SETTINGS)["BACKER_RECHECK_LINK_MAX_AGE"] == 60 * 86400
+    monkeypatch.setenv("BACKER_RECHECK_LINK_DAYS", "0")
+    with pytest.raises(ConfigurationError, match="BACKER_RECHECK_LINK_DAYS must be at least 1"):
+        runpy.run_path(BASE_SETTINGS)
+
+
+@pytest.fixture
+def signing_clock(clock):  # type: ignore[no-untyped-def]
+    """The links' signatures dated by the same frozen clock: django.core.signing
+    reads time.time(), not django.utils.timezone.now()."""
+    frozen = SimpleNamespace(time=lambda: clock.now.timestamp())
+    with mock.patch("django.core.signing.time", frozen):
+        yield clock
+
+
+def test_a_link_older_than_the_days_set_is_refused(
+    client, group, signing_clock, sweep, mailoutbox, settings
+):
+    settings.BACKER_RECHECK_LINK_MAX_AGE = 10 * 86400  # BACKER_RECHECK_LINK_DAYS=10
+    signing_clock.months(12, days=1)
+    sweep()
+    path = link(mailoutbox[0])
+    assert "The link works for 10 days." in mailoutbox[0].body
+
+    signing_clock.months(12, days=11)  # 10 days on: still good
+    assert client.get(path).status_code == 200
+    signing_clock.months(12, days=11)
+    signing_clock.now += timedelta(seconds=1)  # a second older than 10 days: refused
+    expired = client.post(path, {"action": "confirm"})
+
+    assert expired.status_code == 410
+    assert "This link has expired" in expired.content.decode()
+    group.refresh_from_db()
+    assert group.last_checked_at == CHECKED
