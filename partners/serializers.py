@@ -88,6 +88,12 @@ class PublicGroupSerializer(serializers.ModelSerializer[CommunityGroup]):
     postcode: serializers.Field[Any, Any, Any, Any] = serializers.SerializerMethodField()
     latitude: serializers.Field[Any, Any, Any, Any] = serializers.SerializerMethodField()
     longitude: serializers.Field[Any, Any, Any, Any] = serializers.SerializerMethodField()
+    last_checked_at = serializers.DateTimeField(
+        read_only=True,
+        help_text="When the group's details were last confirmed: on verification, through "
+        "the yearly re-check or by its contact editing them. Unchecked for 13 months, a group "
+        "leaves the public list.",
+    )
 
     class Meta:
         model = CommunityGroup
@@ -107,6 +113,7 @@ class PublicGroupSerializer(serializers.ModelSerializer[CommunityGroup]):
             "longitude",
             "neighbourhood",
             "themes",
+            "last_checked_at",
         ]
 
     @classmethod
