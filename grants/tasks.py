@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from config.outbox import outbox_task
 
 RUN_GRANTS_IMPORT = "grants.run_import"
@@ -22,11 +24,15 @@ def run_grants_import(*, job_id: int) -> str | None:
 
 
 @outbox_task(LINK_KNOWN_ORGANISATIONS)
-def link_known_organisations(*, group_id: int | None = None) -> int:
+def link_known_organisations(
+    *, group_id: int | None = None, changed_since: str | None = None
+) -> int:
     """Link the 360Giving recipients with a group's charity or company number
     to it, after it registers, is verified, changes its numbers, is rejected
-    or erased; every group's (None) after an import of groups. Idempotent:
-    a second delivery finds the links made."""
+    or erased; after an import of groups, those of the groups written since
+    ``changed_since`` (an ISO date-time: the message is JSON); with neither,
+    every group's. Idempotent: a second delivery finds the links made."""
     from grants.services.organisations import known_organisations_link
 
-    return known_organisations_link(group_id=group_id)
+    since = datetime.datetime.fromisoformat(changed_since) if changed_since else None
+    return known_organisations_link(group_id=group_id, changed_since=since)

@@ -6,12 +6,16 @@ number, else company number: never kept twice. Each distinct recipient of a
 file is resolved once (a file of 100,000 grants names a few thousand), new
 ones are written in one bulk statement (COPY on PostgreSQL,
 partners/bulk_sql.py), and linked to groups through one read of the groups'
-numbers, never a query per recipient.
+numbers, never a query per recipient. After an import of groups only the
+organisations with the imported groups' numbers (or linked to them) are
+read, in a few statements, never every organisation.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +32,9 @@ __all__ = ["known_organisations_for_rows", "known_organisations_link"]
 logger = logging.getLogger(__name__)
 
 _WRITE_BATCH = 2000
+# Numbers per IN (...) list when reading the organisations an import touched:
+# well under SQLite's limit on a statement's parameters.
+_READ_BATCH = 500
 
 
 def _group_numbers() -> tuple[dict[str, int], dict[str, int]]:
@@ -51,32 +58,77 @@ def _group_numbers() -> tuple[dict[str, int], dict[str, int]]:
     return charities, companies
 
 
-def known_organisations_link(*, group_id: int | None = None) -> int:
+_COLUMNS = ("id", "charity_number", "company_number", "group_id")
+
+
+def _organisations_of_group(group_id: int) -> list[KnownOrganisation]:
+    """Those with the group's numbers, and those linked to it."""
+    numbers = (
+        CommunityGroup.objects.filter(pk=group_id)
+        .values_list("charity_number", "company_number")
+        .first()
+    )
+    charity, company = (
+        organisation_numbers(charity=numbers[0], company=numbers[1]) if numbers else ("", "")
+    )
+    wanted = Q(group_id=group_id)
+    if charity:
+        wanted |= Q(charity_number=charity)
+    if company:
+        wanted |= Q(company_number=company)
+    return list(KnownOrganisation.objects.filter(wanted).only(*_COLUMNS))
+
+
+def _batches(values: Iterable[str]) -> list[list[str]]:
+    ordered = sorted(values)
+    return [ordered[i : i + _READ_BATCH] for i in range(0, len(ordered), _READ_BATCH)]
+
+
+def _organisations_of_groups_changed_since(since: datetime.datetime) -> list[KnownOrganisation]:
+    """Those with the numbers of the groups written since ``since`` (an
+    import's), and those linked to such a group (its number may have gone)."""
+    charities: set[str] = set()
+    companies: set[str] = set()
+    for charity, company in (
+        CommunityGroup.objects.filter(updated_at__gte=since)
+        .exclude(charity_number="", company_number="")
+        .values_list("charity_number", "company_number")
+    ):
+        charity, company = organisation_numbers(charity=charity, company=company)
+        charities.update([charity] if charity else [])
+        companies.update([company] if company else [])
+    found = {
+        org.pk: org
+        for org in KnownOrganisation.objects.filter(group__updated_at__gte=since).only(*_COLUMNS)
+    }
+    for column, numbers in (("charity_number", charities), ("company_number", companies)):
+        for batch in _batches(numbers):
+            rows = KnownOrganisation.objects.filter(**{f"{column}__in": batch}).only(*_COLUMNS)
+            found.update((org.pk, org) for org in rows)
+    return [found[pk] for pk in sorted(found)]
+
+
+def known_organisations_link(
+    *, group_id: int | None = None, changed_since: datetime.datetime | None = None
+) -> int:
     """Link known organisations to the registered group with their charity or
     company number, and unlink them from a group that no longer has it (or
     was rejected or erased). ``group_id``: only the organisations that have
     that group's numbers or are linked to it (after it registers, is
-    verified, changes its numbers, is rejected or erased); None: all.
-    Returns how many links were made or moved to a group."""
-    organisations = KnownOrganisation.objects.all()
+    verified, changes its numbers, is rejected or erased); ``changed_since``:
+    those of every group written since then (after an import of groups);
+    neither: all. Returns how many links were made or moved to a group."""
     if group_id is not None:
-        numbers = (
-            CommunityGroup.objects.filter(pk=group_id)
-            .values_list("charity_number", "company_number")
-            .first()
-        )
-        charity, company = (
-            organisation_numbers(charity=numbers[0], company=numbers[1]) if numbers else ("", "")
-        )
-        wanted = Q(group_id=group_id)
-        if charity:
-            wanted |= Q(charity_number=charity)
-        if company:
-            wanted |= Q(company_number=company)
-        organisations = organisations.filter(wanted)
+        organisations = _organisations_of_group(group_id)
+    elif changed_since is not None:
+        organisations = _organisations_of_groups_changed_since(changed_since)
+    else:
+        organisations = list(KnownOrganisation.objects.only(*_COLUMNS))
+    if not organisations:
+        return 0
     charities, companies = _group_numbers()
     changed = []
-    for org in organisations.only("id", "charity_number", "company_number", "group_id"):
+    for org in organisations:
         linked = charities.get(org.charity_number) or companies.get(org.company_number)
         if org.group_id != linked:
             org.group_id = linked

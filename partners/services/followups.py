@@ -9,6 +9,8 @@ its follow-up because the broker was down (config/outbox.py).
 
 from __future__ import annotations
 
+import datetime
+
 from config.outbox import outbox_enqueue
 
 __all__ = [
@@ -57,7 +59,8 @@ def connections_request_after_change(*, group_id: int) -> None:
 
 def feedback_erase_request(*, group_id: int) -> None:
     """Ask for an erased group's own words about its backing (its ratings'
-    comments) to be erased, and its consent to be quoted to end."""
+    comments, its stories of what happened) to be erased, and its consent to
+    be quoted to end."""
     outbox_enqueue(FEEDBACK_ERASE, group_id=group_id)
 
 
@@ -68,6 +71,7 @@ def known_organisations_link_after_change(*, group_id: int) -> None:
     outbox_enqueue(KNOWN_ORGANISATIONS_LINK, group_id=group_id)
 
 
-def known_organisations_link_after_import() -> None:
-    """The same for every group, after an import wrote groups in bulk."""
-    outbox_enqueue(KNOWN_ORGANISATIONS_LINK)
+def known_organisations_link_after_import(*, since: datetime.datetime) -> None:
+    """The same for the groups an import wrote in bulk: those written since
+    ``since`` (the job's start), so the link reads their organisations only."""
+    outbox_enqueue(KNOWN_ORGANISATIONS_LINK, changed_since=since.isoformat())

@@ -145,6 +145,8 @@ def import_job_finish(job_id: int, **fields: Any) -> None:
 
 
 def _run_csv(job: ImportJob, bar: ProgressBar | None) -> None:
+    # Every group the import writes is stamped at or after this moment.
+    since = timezone.now()
     report = groups_import_csv(
         data=bytes(job.data),
         progress=import_job_tracked(job.pk, "Checking rows", bar),
@@ -172,10 +174,11 @@ def _run_csv(job: ImportJob, bar: ProgressBar | None) -> None:
     if report.created or report.updated:
         # Imported groups with a charity or company number get the other
         # funders' grants of that number (grants sits above partners).
-        known_organisations_link_after_import()
+        known_organisations_link_after_import(since=since)
 
 
 def _run_openreferral(job: ImportJob, bar: ProgressBar | None) -> None:
+    since = timezone.now()
     services = oruk_services_read(data=bytes(job.data))
     report = groups_import_openreferral(
         services=services,
@@ -200,7 +203,7 @@ def _run_openreferral(job: ImportJob, bar: ProgressBar | None) -> None:
         + [f"{count} {note}" for note, count in report.notes.most_common()],
     )
     if report.groups_created or report.groups_updated:
-        known_organisations_link_after_import()
+        known_organisations_link_after_import(since=since)
 
 
 def import_job_run(
