@@ -69,7 +69,7 @@ def email_clean(value: str) -> str:
     text = value.strip()
     if not text:
         return ""
-    return _validated(text, EMAIL_MAX, _email, "is not a valid e-mail address").lower()
+    return _validated(text, EMAIL_MAX, _email, "is not a valid email address").lower()
 
 
 def phone_clean(value: str) -> str:

@@ -335,7 +335,7 @@ def _logins(anchors: dict[str, Anchor], report: DemoReport) -> None:
             contact_group.contact_user = user
             contact_group.save(update_fields=["contact_user"])
         if role == GROUP_CONTACT:
-            report.logins.append((email, "group contact: e-mailed link at /group/sign-in/"))
+            report.logins.append((email, "group contact: emailed link at /group/sign-in/"))
         else:
             report.logins.append((username, role))
     _supplier_login(anchors, report)

@@ -84,7 +84,7 @@ def _reasons(group: CommunityGroup, other: CommunityGroup) -> tuple[str, ...]:
     if group.charity_number and _charity(group.charity_number) == _charity(other.charity_number):
         reasons.append("same charity number")
     if group.contact_email and group.contact_email.casefold() == other.contact_email.casefold():
-        reasons.append("same contact e-mail")
+        reasons.append("same contact email")
     return tuple(reasons)
 
 

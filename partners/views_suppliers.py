@@ -50,7 +50,7 @@ def suppliers(request: HttpRequest, anchors: list[Anchor]) -> HttpResponse:
                 form.add_error(name, message)
         else:
             messages.success(
-                request, f"{form.cleaned_data['name']} is invited. We have e-mailed the link."
+                request, f"{form.cleaned_data['name']} is invited. We have emailed the link."
             )
             return redirect(f"{request.path}?anchor={anchor.slug}")
     context = {

@@ -131,8 +131,11 @@ def floor_outcome_dict(outcome: FloorOutcome) -> dict[str, Any]:
 
 
 def floor_sentence(*, resource: Resource, pot: dict[str, Any]) -> str:
-    """One pot's floor in words, e.g. "Seed fund: floor 40% (£4,000) for
-    deciles 1–2; £2,500 reached: needs there in reach asked for only £2,500"."""
+    """One pot's floor in words, e.g. "Seed fund: floor 40% (£4,000) for IMD
+    deciles 1–2: reached; this run gives £4,000 there." When matches agreed
+    before the run already gave part of it, what the run had still to keep
+    comes first ("£3,200 of £4,000 still to keep"); a floor not reached says
+    by how much and why."""
     kind = resource.kind
     where = (
         "the named neighbourhoods"
@@ -141,12 +144,17 @@ def floor_sentence(*, resource: Resource, pot: dict[str, Any]) -> str:
         if resource.floor_max_decile > 1
         else "IMD decile 1"
     )
-    text = (
-        f"{resource.title}: floor {resource.floor_percent}% "
-        f"({amount_in_words(pot['floor'], kind)} still to keep) for {where}; "
-        f"{amount_in_words(pot['reached'], kind)} reached"
-    )
+    # pot["floor"] is what the engine had to keep: the whole floor less what
+    # fixed matches already gave there (resource_floors_read). The whole floor
+    # is read from the pot now, so never below what the run kept.
+    still = pot["floor"]
+    whole = max(resource.capacity * resource.floor_percent // 100, still)
+    whole_words = amount_in_words(whole, kind)
+    text = f"{resource.title}: floor {resource.floor_percent}% ({whole_words}) for {where}"
+    if still < whole:
+        text += f"; {amount_in_words(still, kind)} of {whole_words} still to keep"
+    gives = f"this run gives {amount_in_words(pot['reached'], kind)} there"
     if pot["shortfall"] <= 0:
-        return text + "."
+        return f"{text}: reached; {gives}."
     why = WHY.get(pot["reason"], "").format(asked=amount_in_words(pot["asked"], kind))
-    return f"{text}, {amount_in_words(pot['shortfall'], kind)} short: {why}."
+    return f"{text}: {gives}, {amount_in_words(pot['shortfall'], kind)} short: {why}."

@@ -299,4 +299,4 @@ def _offer_email_send(match_id: int) -> None:
     }
     # The address is personal data: it goes to the mail server, never to the log.
     email_send(to=group.contact_email, template="matching/emails/offer", context=context)
-    logger.info("offer e-mail sent for match %s", match_id)
+    logger.info("offer email sent for match %s", match_id)

@@ -21,7 +21,7 @@ class SupplierInviteForm(QuestionForm):
     email = forms.EmailField(
         label="Contact's email address",
         max_length=254,
-        help_text="We will e-mail this person a link to join.",
+        help_text="We will email this person a link to join.",
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         error_messages={
             "required": "Enter the email address of the supplier's contact",

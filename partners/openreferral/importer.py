@@ -55,7 +55,7 @@ MERGED = (
     "services share a name with another service of the same organisation: merged into one activity"
 )
 BAD_WEBSITE = "websites were not valid web addresses: left out"
-BAD_EMAIL = "e-mail addresses were not valid: left out"
+BAD_EMAIL = "email addresses were not valid: left out"
 HTML_STRIPPED = "descriptions held HTML: converted to plain text"
 TRUNCATED = "names were longer than 200 characters: shortened"
 

@@ -150,7 +150,7 @@ def group_rechecks_send(*, now: datetime | None = None) -> RecheckSweep:
     )
     reminders = _claim_and_send(reminder, stamp="recheck_reminded_at", kind="reminder", now=now)
     if first_sent or reminders:
-        logger.info("re-check e-mails queued: %s first, %s reminders", first_sent, reminders)
+        logger.info("re-check emails queued: %s first, %s reminders", first_sent, reminders)
     return RecheckSweep(first=first_sent, reminders=reminders)
 
 
@@ -159,7 +159,7 @@ def group_recheck_send_email(*, group_id: int, kind: str) -> bool:
     that left, was erased or has no contact address gets nothing."""
     group = _recheckable().filter(pk=group_id).exclude(contact_email="").first()
     if group is None:
-        logger.info("group %s needs no re-check e-mail", group_id)
+        logger.info("group %s needs no re-check email", group_id)
         return False
     token = recheck_token_make(group=group)
     context = {
@@ -170,7 +170,7 @@ def group_recheck_send_email(*, group_id: int, kind: str) -> bool:
         "out_on": out_after(group.last_checked_at),
     }
     email_send(to=group.contact_email, template="partners/emails/recheck", context=context)
-    logger.info("re-check e-mail (%s) sent for group %s", kind, group_id)
+    logger.info("re-check email (%s) sent for group %s", kind, group_id)
     return True
 
 
@@ -247,11 +247,11 @@ def group_recheck_resend(*, group: CommunityGroup, by: Any) -> None:
     _team_require(by=by, group=group)
     if not group.contact_email:
         raise ApplicationError(
-            "This group has no contact e-mail address. Phone them, then mark it checked.",
+            "This group has no contact email address. Phone them, then mark it checked.",
             extra={"group": group.pk},
         )
     outbox_enqueue(SEND_RECHECK_EMAIL, group_id=group.pk, kind="resend")
-    logger.info("re-check e-mail for group %s asked for by user %s", group.pk, by.pk)
+    logger.info("re-check email for group %s asked for by user %s", group.pk, by.pk)
 
 
 @transaction.atomic

@@ -214,7 +214,7 @@ def group_register(
         # Grants it already received (360Giving recipients with its number)
         # become its own; grants sits above partners, so by name.
         known_organisations_link_after_change(group_id=group_id)
-    logger.info("group %s registered, pending e-mail verification", group_id)
+    logger.info("group %s registered, pending email verification", group_id)
     return created
 
 
@@ -239,7 +239,7 @@ def group_send_verification_email(*, group_id: int) -> bool:
         pk=group_id, email_verified_at__isnull=True, erased_at__isnull=True
     ).first()
     if group is None or not group.contact_email:
-        logger.info("group %s needs no verification e-mail", group_id)
+        logger.info("group %s needs no verification email", group_id)
         return False
     token = verification_token_make(group=group)
     context = {
@@ -248,7 +248,7 @@ def group_send_verification_email(*, group_id: int) -> bool:
         "days": max(1, verify_max_age() // 86400),
     }
     email_send(to=group.contact_email, template="partners/emails/verify", context=context)
-    logger.info("verification e-mail sent for group %s", group_id)
+    logger.info("verification email sent for group %s", group_id)
     return True
 
 
@@ -279,7 +279,7 @@ def group_verify_email(*, token: str) -> LinkCheck:
     ).update(email_verified_at=timezone.now(), updated_at=timezone.now())
     if not claimed:
         return LinkCheck(payload=None, problem=LinkProblem.USED)
-    logger.info("group %s verified its contact e-mail", check.payload["g"])
+    logger.info("group %s verified its contact email", check.payload["g"])
     return check
 
 

@@ -162,7 +162,7 @@ def group_contact_sign_in(*, token: str) -> tuple[LinkCheck, Any]:
     user = group_contact_user_for(email=email, now=now)
     if user is None:
         return LinkCheck(payload=None, problem=LinkProblem.USED), None
-    logger.info("contact user %s signed in by e-mail link", user.pk)
+    logger.info("contact user %s signed in by email link", user.pk)
     return check, user
 
 

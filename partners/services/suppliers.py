@@ -59,7 +59,7 @@ def supplier_invite(*, anchor: Anchor, by: Any, name: str, email: str) -> Suppli
     if not name:
         errors["name"] = "Enter the supplier organisation's name."
     if not email:
-        errors["email"] = "Enter the e-mail address of the supplier's contact."
+        errors["email"] = "Enter the email address of the supplier's contact."
     elif User.objects.filter(email__iexact=email).exists():
         errors["email"] = "Someone already signs in to Backer with this address. Invite another."
     if errors:

@@ -3,15 +3,20 @@
 One test per role reads the visible text of its main pages through the test
 client and checks it for what a person would stumble over: a stored enum value
 shown raw ("seed_funding", "one_off"), a count with the wrong noun ("1 features"),
-or a number in the engine's notation ("1.3e-16"). The data holds ones on purpose
+or a number in the engine's notation ("1.3e-16"); and, anywhere on the page, the
+spelling "e-mail" where we write "email" (GOV.UK style), which two more tests
+keep out of every template (pages, email subjects and bodies) and every string
+written in Python (messages, labels, help texts). The data holds ones on purpose
 (one feature, one introduction, one proposal) so that singulars are shown.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from datetime import timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -50,6 +55,20 @@ PLURALS = [
 ]
 ONE_PLURAL = re.compile(r"(?<![\d.,£])\b1 (" + "|".join(PLURALS) + r")\b")
 SCIENTIFIC = re.compile(r"\b\d(?:\.\d+)?e[-+]\d+\b")
+# One spelling, GOV.UK's: "email" (and "emailed"), never "e-mail".
+OLD_SPELLING = re.compile(r"\be-mail", re.IGNORECASE)
+ROOT = Path(__file__).resolve().parents[2]
+APPS = {
+    "accounts",
+    "assessment",
+    "board",
+    "config",
+    "grants",
+    "maps",
+    "matching",
+    "partners",
+    "places",
+}
 
 
 def stored_snake_values() -> set[str]:
@@ -66,12 +85,13 @@ def stored_snake_values() -> set[str]:
 
 
 class _MainText(HTMLParser):
-    """The text a person reads in <main>: no scripts, styles or attributes."""
+    """The text a person reads in <main> (or, ``everywhere``, in the whole page:
+    its title, menu and footer too): no scripts, styles or attributes."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, everywhere: bool = False) -> None:
         super().__init__()
         self.parts: list[str] = []
-        self.depth = 0
+        self.depth = 1 if everywhere else 0
         self.hidden = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -89,8 +109,8 @@ class _MainText(HTMLParser):
             self.parts.append(data)
 
 
-def main_text(html: str) -> str:
-    parser = _MainText()
+def main_text(html: str, *, everywhere: bool = False) -> str:
+    parser = _MainText(everywhere=everywhere)
     parser.feed(html)
     return re.sub(r"\s+", " ", "".join(parser.parts))
 
@@ -101,6 +121,14 @@ def stumbles(text: str, snake: set[str]) -> list[str]:
     found += [f"{m.group(0)!r}" for m in ONE_PLURAL.finditer(text)]
     found += [f"notation {m.group(0)!r}" for m in SCIENTIFIC.finditer(text)]
     return found
+
+
+def misspellings(text: str) -> list[str]:
+    """Each "e-mail" (or "E-mail", "e-mailed") in ``text``, with its neighbours."""
+    return [
+        f"spelling {m.group(0)!r} in {text[max(m.start() - 20, 0) : m.end() + 20].strip()!r}"
+        for m in OLD_SPELLING.finditer(text)
+    ]
 
 
 @pytest.fixture
@@ -210,9 +238,13 @@ def test_each_roles_pages_show_no_raw_values_wrong_plurals_or_engine_notation(ro
     for url in _pages(role, personas, run, proposed):
         response = client.get(url)
         assert response.status_code == 200, url
-        text = main_text(response.content.decode())
+        html = response.content.decode()
+        text = main_text(html)
         assert len(text) > 40, url
         problems += [f"{url}: {problem}" for problem in stumbles(text, snake)]
+        problems += [
+            f"{url}: {problem}" for problem in misspellings(main_text(html, everywhere=True))
+        ]
     assert not problems, problems
 
 
@@ -224,3 +256,63 @@ def test_the_scan_finds_what_it_looks_for():
         "notation '1.3e-16'",
     ]
     assert stumbles("£1 features; 1 feature; 21 features; 0.1 hours", snake) == []
+    found = misspellings("We will E-mail you; it is e-mailed. Email us.")
+    assert [problem.split(" in ")[0] for problem in found] == [
+        "spelling 'E-mail'",
+        "spelling 'e-mail'",
+    ]
+    assert misspellings("Email, emailed, email address") == []
+
+
+def test_no_template_spells_it_e_mail():
+    """Pages, e-mail subjects and bodies all come from templates: none says
+    "e-mail", so no page or message a person reads can."""
+    templates = [
+        path
+        for path in ROOT.glob("*/templates/**/*")
+        if path.suffix in (".html", ".txt") and ".venv" not in path.parts
+    ]
+    assert len(templates) > 100
+    assert any(p.name == "offer_body.txt" for p in templates)
+    found = [
+        f"{path.relative_to(ROOT)}: {problem}"
+        for path in templates
+        for problem in misspellings(path.read_text(encoding="utf-8"))
+    ]
+    assert not found, found
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    holders = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+    return {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, holders)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+
+
+def test_no_message_written_in_python_spells_it_e_mail():
+    """Error messages, form labels and help texts, import notes and log lines
+    written in Python (its strings: not comments or docstrings) say "email"."""
+    found = []
+    modules = 0
+    for path in sorted(ROOT.glob("*/**/*.py")):
+        relative = path.relative_to(ROOT)
+        if relative.parts[0] not in APPS or "migrations" in relative.parts:
+            continue
+        modules += 1
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = _docstrings(tree)
+        found += [
+            f"{relative}:{node.lineno}: {problem}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings
+            for problem in misspellings(node.value)
+        ]
+    assert modules > 100
+    assert not found, found

@@ -43,7 +43,7 @@ def test_an_upload_lands_on_the_jobs_page_with_its_report(personas, signed_in_pa
         status.inner_text()
         == "Finished: 11 rows read; 4 groups added, 0 updated, 7 rows not imported."
     )
-    row = page.locator("table tr", has_text="contact_email is not a valid e-mail address")
+    row = page.locator("table tr", has_text="contact_email is not a valid email address")
     assert row.locator("td").first.inner_text() == "7"
     assert "pat@example.org" not in page.content()
     assert CommunityGroup.objects.filter(source="csv_import").count() == 4

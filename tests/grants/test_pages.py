@@ -167,4 +167,47 @@ def test_a_running_import_shows_its_progress_line_on_its_page(client, personas, 
     ]
     finished = client.get(f"/team/grants/import/{job.pk}/").content.decode()
     assert "324 grants read: 324 added" in finished
+    # Its line says it finished, never the groups' count ("0 groups added").
+    assert 'id="import-progress">Finished.</p>' in finished
     assert "data-refresh" not in finished and "job_progress" not in finished
+
+
+@pytest.mark.parametrize(
+    ("kind", "path"), [("csv", "/team/import/{}/"), ("360giving", "/team/grants/import/{}/")]
+)
+def test_both_job_pages_say_alike_when_an_import_stops_short(client, personas, kind, path):
+    """The groups' and the grants' job pages share their progress part: a job
+    whose worker died, or that failed, reads the same on either."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from partners.models import ImportJob, ImportStatus
+
+    client.force_login(personas.alice)
+    died = ImportJob.objects.create(
+        kind=kind,
+        anchor=personas.anchor_a,
+        status=ImportStatus.RUNNING,
+        started_at=timezone.now() - timedelta(hours=2),
+    )
+    html = client.get(path.format(died.pk)).content.decode()
+    assert "Stopped: the import was interrupted and nothing was imported." in html
+    assert "finished, so nothing from the file was kept. Upload the file again." in html
+    assert "data-refresh" not in html and "job_progress" not in html
+    failed = ImportJob.objects.create(
+        kind=kind, anchor=personas.anchor_a, status=ImportStatus.FAILED, error="Not a CSV file."
+    )
+    html = client.get(path.format(failed.pk)).content.decode()
+    assert 'id="import-progress">Failed: nothing was imported.</p>' in html
+    assert "<p>Not a CSV file.</p>" in html
+    assert "Correct the file if the reason above is about\nit, and upload it again." in html
+    # Running: the line that follows the job, and the way back to the upload.
+    running = ImportJob.objects.create(
+        kind=kind, anchor=personas.anchor_a, status=ImportStatus.QUEUED
+    )
+    html = client.get(path.format(running.pk)).content.decode()
+    assert '<p role="status" id="import-progress" data-refresh="3">Waiting to start.</p>' in html
+    assert f'<a href="{path.format(running.pk)}">reload\nthis page</a>' in html
+    upload = "/team/import/" if kind == "csv" else "/team/grants/import/"
+    assert f'<a href="{upload}">the import page</a> links back here.' in html

@@ -68,7 +68,10 @@ def test_the_run_page_shows_the_floor_and_the_price_of_fairness(personas, client
     client.force_login(personas.alice)
     html = client.get(f"/team/matching/runs/{run.pk}/").content.decode()
     assert "Fair-share floors" in html
-    assert f"{pot.title}: floor 40% (£40 still to keep) for IMD deciles 1–2; £40 reached." in html
+    assert (
+        f"{pot.title}: floor 40% (£40) for IMD deciles 1–2: reached; this run gives £40 there."
+        in html
+    )
     assert "The price of fairness" in html
     assert "Needs backed only with the floors</dt><dd>1<" in html
     assert "Ordsall Arts Collective" in html
@@ -88,8 +91,25 @@ def test_a_floor_beyond_demand_says_by_how_much_and_why(personas, client):
     client.force_login(personas.alice)
     html = client.get(f"/team/matching/runs/{run.pk}/").content.decode()
     assert (
-        f"{pot.title}: floor 60% (£60 still to keep) for IMD deciles 1–2; £25 reached, "
+        f"{pot.title}: floor 60% (£60) for IMD deciles 1–2: this run gives £25 there, "
         "£35 short: needs there in reach asked for only £25." in html
+    )
+
+
+def test_a_floor_partly_given_before_the_run_says_what_was_still_to_keep(personas, client):
+    """An approved match already gave the deprived group £15 of the £40 floor:
+    the run had £25 still to keep, and the page says so."""
+    pot, _, poor = _world(personas, 40)
+    f.MatchFactory(resource=pot, need=poor, amount=1_500, status=MatchStatus.APPROVED)
+    run = _run(personas.anchor_a)
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    (kept,) = run.floors["pots"]
+    assert (kept["floor"], kept["shortfall"]) == (2_500, 0)
+    client.force_login(personas.alice)
+    html = client.get(f"/team/matching/runs/{run.pk}/").content.decode()
+    assert (
+        f"{pot.title}: floor 40% (£40) for IMD deciles 1–2; £25 of £40 still to keep: "
+        "reached; this run gives £25 there." in html
     )
 
 

@@ -29,7 +29,7 @@ def test_it_gives_one_clean_form(clean, raw, expected) -> None:  # type: ignore[
     [
         (website_clean, "not a site", "is not a web address"),
         (website_clean, "example.org/" + "a" * 200, "is longer than 200 characters"),
-        (email_clean, "club@", "is not a valid e-mail address"),
+        (email_clean, "club@", "is not a valid email address"),
         (phone_clean, "call Jo on Tuesdays", "is not a phone number"),
         (phone_clean, "12", "is not a phone number"),
         (postcode_clean, "M5 XXX", "postcode"),

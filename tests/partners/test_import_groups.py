@@ -46,7 +46,7 @@ def test_it_imports_good_rows_and_reports_bad_ones_by_line(m5):
     assert sorted(reasons) == [5, 6, 7, 8, 9, 10, 11]
     assert reasons[5] == "name is missing"
     assert "postcode" in reasons[6]
-    assert reasons[7] == "contact_email is not a valid e-mail address"
+    assert reasons[7] == "contact_email is not a valid email address"
     assert reasons[8] == "meets_at_home must be yes or no"
     assert "people_reached_per_month" in reasons[9]
     assert reasons[10].startswith("kind must be one of")
@@ -156,7 +156,7 @@ def test_the_command_prints_the_report(m5):
 
     text = out.getvalue()
     assert "11 rows read: 4 groups created, 0 updated, 7 rows not imported." in text
-    assert "line 7: contact_email is not a valid e-mail address" in text
+    assert "line 7: contact_email is not a valid email address" in text
 
 
 def test_the_command_refuses_a_missing_file(db, tmp_path):

@@ -137,7 +137,7 @@ def test_the_finished_job_page_shows_the_report_and_stops_refreshing(personas, c
     assert "http-equiv" not in html
     assert "Finished: 11 rows read; 4 groups added, 0 updated, 7 rows not imported." in html
     assert "<dt>Groups added</dt><dd>4</dd>" in html
-    assert '<td class="numeric">7</td><td>contact_email is not a valid e-mail address</td>' in html
+    assert '<td class="numeric">7</td><td>contact_email is not a valid email address</td>' in html
     # The reasons name the column, never the value: no contact details on the page.
     assert "not-an-email" not in html
     assert "pat@example.org" not in html

@@ -82,7 +82,7 @@ def test_the_report_lists_each_bad_row_and_keeps_the_good_ones(m5):
     assert (job.created, job.skipped) == (27, 3)
     # Line 1 is the header: row n is on line n + 1.
     assert job.row_errors == [
-        {"line": n + 1, "reason": "contact_email is not a valid e-mail address"}
+        {"line": n + 1, "reason": "contact_email is not a valid email address"}
         for n in (10, 20, 30)
     ]
     assert CommunityGroup.objects.count() == 27
@@ -189,7 +189,7 @@ def test_the_command_runs_a_job_with_a_progress_bar_and_prints_the_report(m5):
     assert job.status == ImportStatus.SUCCEEDED
     text = out.getvalue()
     assert "11 rows read: 4 groups created, 0 updated, 7 rows not imported." in text
-    assert "line 7: contact_email is not a valid e-mail address" in text
+    assert "line 7: contact_email is not a valid email address" in text
     assert "pat@example.org" not in text
 
 

@@ -161,7 +161,7 @@ def test_messy_fields_are_cleaned_or_left_out(db):
     activity = group.activities.get()
     assert activity.description == "Tea & cake"
     assert list(activity.themes.values_list("slug", flat=True)) == ["carers"]
-    assert report.notes["e-mail addresses were not valid: left out"] == 1
+    assert report.notes["email addresses were not valid: left out"] == 1
 
 
 @pytest.mark.parametrize(

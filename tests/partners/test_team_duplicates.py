@@ -54,7 +54,7 @@ def test_it_flags_the_same_charity_number_ignoring_spaces(db):
 def test_it_flags_the_same_contact_email_ignoring_case(db):
     a = f.CommunityGroupFactory(name="Chess Club", contact_email="Sam@Example.org")
     b = f.CommunityGroupFactory(name="Board Games", contact_email="sam@example.org")
-    assert _reasons(b) == {a.name: ("same contact e-mail",)}
+    assert _reasons(b) == {a.name: ("same contact email",)}
 
 
 def test_it_gives_every_reason_that_holds(db):
@@ -64,7 +64,7 @@ def test_it_gives_every_reason_that_holds(db):
     b = f.CommunityGroupFactory(
         name="Irlams Gardeners", charity_number="555", contact_email="x@example.org"
     )
-    assert _reasons(b) == {a.name: ("same name", "same charity number", "same contact e-mail")}
+    assert _reasons(b) == {a.name: ("same name", "same charity number", "same contact email")}
 
 
 def test_erased_groups_are_never_candidates(db):
