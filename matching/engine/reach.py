@@ -8,6 +8,10 @@ one anchor, and stored per anchor that is a row per need per anchor. With
 that much are explained, and a need only offers with lists of neighbourhoods
 could serve is not: the rest are far from everything this run offers, and
 a nearer anchor's run (or one over every anchor) says why.
+
+Measured (tests/bench/bench_why_not.py, 100,000 needs x 5,000 resources
+among 153 local anchors): 13.2 million rows for all anchors' runs without
+the bound, 158,000 with 25 km (1.6 a need; the largest anchor's, 5,903).
 """
 
 from __future__ import annotations
