@@ -18,6 +18,7 @@ class UnmatchedReason(models.TextChoices):
     THEME = "theme", "For other themes"
     ZERO_SCORE = "zero_score", "Not a priority of the anchor"
     OUTBID = "outbid", "Spent on needs that ranked higher"
+    FLOOR = "floor", "Open share spent; the rest is kept for a floor"
     LEFT_BELOW_MIN = "left_below_min", "What is left is below the smallest award"
     GROUP_CAP = "group_cap", "Group limit reached"
     NOT_CHOSEN = "not_chosen", "Not chosen in time"

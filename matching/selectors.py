@@ -18,7 +18,7 @@ from matching.models import (
     MatchStatus,
     Resource,
 )
-from matching.services.floors import floor_sentence
+from matching.services.floors import floor_sentence, floors_price_pending
 from partners.models import NEED_KIND_UNITS, CommunityGroup, Need, NeedKind, VerificationStatus
 
 REVIEW_STATUSES = (MatchStatus.PROPOSED, MatchStatus.DEFERRED)
@@ -125,6 +125,8 @@ def run_progress(*, run: MatchRun) -> dict[str, Any]:
         "progress": run.progress,
         "message": run.progress_message,
         "finished": run.is_finished,
+        # The run is saved; its price of fairness is still being worked out.
+        "price_pending": floors_price_pending(run.floors or {}),
     }
 
 
@@ -290,6 +292,9 @@ class RunFloors:
     reached: int | None = None
     reached_without: int | None = None
     kind: str = ""
+    # The price is worked out by a task after the run (matching/services/price.py).
+    price_pending: bool = False
+    price_error: str = ""
 
     @property
     def price_percent(self) -> float | None:
@@ -325,4 +330,6 @@ def run_floors_read(*, run: MatchRun) -> RunFloors | None:
         reached_without=floors.get("reached_without"),
         # Amounts add up only within one kind: say them only then.
         kind=kinds.pop() if len(kinds := {r.kind for r in resources.values()}) == 1 else "",
+        price_pending=floors_price_pending(floors),
+        price_error=floors.get("price_error", ""),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db.models import Count, Max
 
@@ -48,13 +49,37 @@ def _theme_names() -> dict[str, str]:
 
 
 def _offers(rows: Iterable[UnmatchedNeed]) -> dict[int, Offer]:
+    """The resources the reasons name; one query more if a floor reason needs
+    to know which floors are for named neighbourhoods."""
+    rows = list(rows)
     ids = {int(r.params["resource_id"]) for r in rows if r.params.get("resource_id")}
-    return {
-        pk: Offer(title=title, anchor=anchor)
-        for pk, title, anchor in Resource.objects.filter(pk__in=ids).values_list(
-            "pk", "title", "anchor__name"
+    found = Resource.objects.filter(pk__in=ids).values_list(
+        "pk", "title", "anchor__name", "floor_percent", "floor_max_decile"
+    )
+    named: set[int] = set()
+    if any(r.reason == UnmatchedReason.FLOOR for r in rows):
+        named = set(
+            Resource.floor_neighbourhoods.through.objects.filter(resource_id__in=ids).values_list(
+                "resource_id", flat=True
+            )
         )
+    return {
+        pk: Offer(
+            title=title,
+            anchor=anchor,
+            floor_percent=percent,
+            floor_where=floor_where(named=pk in named, max_decile=decile) if percent else "",
+        )
+        for pk, title, anchor, percent, decile in found
     }
+
+
+def floor_where(*, named: bool, max_decile: int) -> str:
+    """For whom a floor keeps its share, in words."""
+    if named:
+        return "the neighbourhoods it names"
+    deciles = f"IMD deciles 1–{max_decile}" if max_decile > 1 else "IMD decile 1"
+    return f"the most deprived neighbourhoods ({deciles})"
 
 
 def _nearest(rows: Iterable[UnmatchedNeed]) -> dict[int, UnmatchedNeed]:
@@ -73,20 +98,33 @@ def _nearest(rows: Iterable[UnmatchedNeed]) -> dict[int, UnmatchedNeed]:
     return best
 
 
-def _kinds_offered() -> set[str]:
-    """The kinds the latest successful run of each scope offered."""
-    latest = (
+def _kinds_offered() -> tuple[dict[str, datetime], list[int]]:
+    """The kinds the latest successful run of each scope offered, each with
+    when the last of those runs started; and those runs' ids."""
+    latest = list(
         MatchRun.objects.filter(status=RunStatus.SUCCEEDED)
         .values("anchor")
         .annotate(last=Max("pk"))
         .values_list("last", flat=True)
     )
-    kinds: set[str] = set()
-    for parameters in MatchRun.objects.filter(pk__in=list(latest)).values_list(
-        "parameters", flat=True
+    kinds: dict[str, datetime] = {}
+    for parameters, started, created in MatchRun.objects.filter(pk__in=latest).values_list(
+        "parameters", "started_at", "created_at"
     ):
-        kinds.update((parameters or {}).get("kinds", []))
-    return kinds
+        for kind in (parameters or {}).get("kinds", []):
+            at = started or created
+            kinds[kind] = max(kinds.get(kind, at), at)
+    return kinds, latest
+
+
+def _looked_at(need: Need, group: CommunityGroup, started: datetime) -> bool:
+    """Whether a run that started at ``started`` read ``need``: it and its
+    group's verification are older. A run of one anchor stores no reason for
+    a need far from its offers (matching/engine/reach.py), so a need looked
+    at with no reason stored was out of reach of every offer of its kind."""
+    return need.created_at <= started and (
+        group.reviewed_at is None or group.reviewed_at <= started
+    )
 
 
 def unmatched_for_contact(*, user: object) -> list[GroupWhy]:
@@ -105,7 +143,11 @@ def unmatched_for_contact(*, user: object) -> list[GroupWhy]:
     nearest = _nearest(UnmatchedNeed.objects.filter(need__in=needs))
     offers = _offers(nearest.values())
     themes = _theme_names()
-    kinds = _kinds_offered()
+    kinds, latest = _kinds_offered()
+    # Needs the latest runs proposed something to (since declined): not far.
+    proposed = set(
+        Match.objects.filter(need__in=needs, run_id__in=latest).values_list("need_id", flat=True)
+    )
     by_group: dict[int, GroupWhy] = {g.pk: GroupWhy(group=g) for g in groups}
     for need in needs:
         row = nearest.get(need.pk)
@@ -126,6 +168,17 @@ def unmatched_for_contact(*, user: object) -> list[GroupWhy]:
                 reason="no_offer", params={}, kind=need.kind, offers={}, theme_names=themes
             )
             item = NeedWhy(need=need, why=why, reason="no_offer")
+        elif need.pk not in proposed and _looked_at(
+            need, by_group[need.activity.group_id].group, kinds[need.kind]
+        ):
+            why = why_not(
+                reason="out_of_reach",
+                params={"far": True},
+                kind=need.kind,
+                offers={},
+                theme_names=themes,
+            )
+            item = NeedWhy(need=need, why=why, reason="out_of_reach")
         else:
             item = NeedWhy(need=need, why=None)
         by_group[need.activity.group_id].needs.append(item)

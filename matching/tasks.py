@@ -23,6 +23,7 @@ from matching.services.fanout import (
 )
 from matching.services.feedback import match_feedback_erase_for_group
 from matching.services.group_reports import match_report_erase_for_group
+from matching.services.price import FAIRNESS_PRICE_TASK, match_run_price
 from matching.services.runs import (
     RUN_MATCHING_TASK,
     match_run_claim,
@@ -85,6 +86,13 @@ def nightly_matching_task() -> list[int]:
     run_ids = match_runs_nightly()
     connections_suggest()
     return run_ids
+
+
+@outbox_task(FAIRNESS_PRICE_TASK)
+def fairness_price_after_run(*, run_id: int) -> bool:
+    """A run with floors, solved again without them: the price of fairness,
+    out of the run's own time (matching/services/price.py)."""
+    return match_run_price(run_id=run_id)
 
 
 @outbox_task("matching.request_runs_after_change")

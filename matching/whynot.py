@@ -37,10 +37,13 @@ class Why:
 
 @dataclass(frozen=True)
 class Offer:
-    """What a reason may say of a resource: its title and its anchor's name."""
+    """What a reason may say of a resource: its title, its anchor's name and,
+    if it has a fair-share floor, its share and for whom (``floor_where``)."""
 
     title: str
     anchor: str
+    floor_percent: int = 0
+    floor_where: str = ""
 
 
 def _join(words: list[str], conjunction: str = "or") -> str:
@@ -79,18 +82,7 @@ def why_not(
             f"An anchor offering {what}: every run looks again.",
         )
     if reason == "out_of_reach":
-        if params.get("listed"):
-            return Why(
-                f"The offers of {what} are for listed neighbourhoods, and yours is not one of them.",
-                "An anchor adding your neighbourhood to its list.",
-            )
-        distance = distance_words(float(params["distance_m"]))
-        reach = distance_words(float(params["reach_m"]))
-        return Why(
-            f"Out of reach: the nearest offer of {what}, {offer}, is {distance} away"
-            f" and reaches groups within {reach}.",
-            f"An offer of {what} that reaches {distance} from its site, or one nearer to you.",
-        )
+        return _out_of_reach(params, what, offer)
     if reason == "min_award":
         return Why(
             f"You asked for {amount(params.get('amount'))}; the smallest award {offer}"
@@ -119,6 +111,8 @@ def why_not(
         )
     if reason == "outbid":
         return _outbid(params, offer, amount)
+    if reason == "floor":
+        return _floor(params, offers.get(int(params.get("resource_id") or 0)), offer, amount)
     if reason == "group_cap":
         cap = int(params.get("cap") or 0)
         of_kind = f" of {what}" if params.get("per_kind") else ""
@@ -138,20 +132,65 @@ def why_not(
     )
 
 
-def _outbid(params: Mapping[str, Any], offer: str, amount: Any) -> Why:
+def _out_of_reach(params: Mapping[str, Any], what: str, offer: str) -> Why:
+    if params.get("far"):
+        # No run stored a reason: none of its offers came near the need.
+        return Why(
+            f"None of the offers of {what} reaches your area.",
+            f"An offer of {what} nearer to you: every run looks again.",
+        )
+    if params.get("listed"):
+        return Why(
+            f"The offers of {what} are for listed neighbourhoods, and yours is not one of them.",
+            "An anchor adding your neighbourhood to its list.",
+        )
+    distance = distance_words(float(params["distance_m"]))
+    reach = distance_words(float(params["reach_m"]))
+    return Why(
+        f"Out of reach: the nearest offer of {what}, {offer}, is {distance} away"
+        f" and reaches groups within {reach}.",
+        f"An offer of {what} that reaches {distance} from its site, or one nearer to you.",
+    )
+
+
+def _lost_to(params: Mapping[str, Any], amount: Any, last: str) -> str:
+    """How this need compared with ``last``, the lowest-ranked need backed."""
     deciding = list(params.get("deciding") or [])
     if deciding == ["amount"]:
-        detail = (
-            f"Your need scored as high as the last need it backed, but asked for more"
+        return (
+            f"Your need scored as high as {last}, but asked for more"
             f" ({amount(params.get('amount'))} against {amount(params.get('served_amount'))}),"
             " and the pot goes furthest on smaller requests."
         )
-    elif deciding:
+    if deciding:
         factors = _join([FACTOR_WORDS.get(d, d) for d in deciding[:3]], "and")
-        detail = f"The last need it backed ranked higher on {factors}."
-    else:
-        detail = "The last need it backed ranked as high as yours."
+        return f"{last[0].upper()}{last[1:]} ranked higher on {factors}."
+    return f"{last[0].upper()}{last[1:]} ranked as high as yours."
+
+
+def _outbid(params: Mapping[str, Any], offer: str, amount: Any) -> Why:
+    detail = _lost_to(params, amount, "the last need it backed")
     return Why(
         f"{offer} was spent on needs that ranked higher. {detail}",
         NEXT_RUN_TOPPED_UP,
+    )
+
+
+def _floor(params: Mapping[str, Any], found: Offer | None, offer: str, amount: Any) -> Why:
+    """The pot's fence held: what it keeps, for whom, and that the rest went higher."""
+    where = (found.floor_where if found else "") or "the neighbourhoods its floor is for"
+    if found and found.floor_percent:
+        share = "all of it" if found.floor_percent >= 100 else f"{found.floor_percent}%"
+    else:  # the floor was changed since the run: say the amount the run kept
+        share = f"{amount(params.get('floor'))} of it"
+    if not int(params.get("open") or 0):
+        return Why(
+            f"{offer} keeps {share} for {where}, and your neighbourhood is not one of them.",
+            "Its anchor opening part of the pot to other neighbourhoods.",
+        )
+    detail = _lost_to(params, amount, "the last need it backed from that part")
+    return Why(
+        f"{offer} keeps {share} for {where}; the part open to yours"
+        f" ({amount(params.get('open'))}) was given to needs that scored higher. {detail}",
+        f"The pot being topped up, or its anchor keeping a smaller share for {where}.",
     )

@@ -335,6 +335,11 @@ BACKER_SITE_URL = env_str("BACKER_SITE_URL", "http://127.0.0.1:8000")
 # needs x 5,000 resources make 1.7 million pairs; a city's, tens of thousands.
 BACKER_MATCH_FANOUT_EDGES = env_int("BACKER_MATCH_FANOUT_EDGES", 500_000)
 BACKER_MATCH_CHUNKS = env_int("BACKER_MATCH_CHUNKS", 4)
+# "Why not us?": a run of one anchor stores an out-of-reach reason only for a
+# need one of its offers misses by at most this many metres (a run over every
+# anchor, for all). Otherwise each anchor's run would store a row for every
+# need of England (matching/engine/reach.py).
+BACKER_WHY_NOT_REACH_MARGIN_M = env_int("BACKER_WHY_NOT_REACH_MARGIN_M", 25_000)
 # Geocoder: "local" (the Postcode table) or "postcodes_io" (HTTP, then the table).
 BACKER_GEOCODER = env_str("BACKER_GEOCODER", "local")
 BACKER_POSTCODES_IO_URL = env_str("BACKER_POSTCODES_IO_URL", "https://api.postcodes.io")

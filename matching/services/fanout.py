@@ -34,9 +34,7 @@ are solved in-process, as are small runs: a chord costs a few round trips.
 from __future__ import annotations
 
 import logging
-import pickle
 from collections.abc import Sequence
-from functools import cache
 from time import perf_counter
 from typing import Any
 
@@ -56,6 +54,21 @@ from matching.engine.types import Part, PartSolution
 from matching.models import MatchRun, MatchRunChunk, RunStatus
 from matching.services.engine_inputs import RunInputs
 from matching.services.results import results_check_and_save
+from matching.services.working_data import WorkingDataLost, dumps, loads, payload_url
+from matching.services.working_data import working_store as _store
+
+__all__ = [
+    "ChunksPending",
+    "WorkingDataLost",
+    "chunks_balance",
+    "fanout_leftovers_clear",
+    "fanout_wanted",
+    "match_run_abandon",
+    "match_run_chunk_solve",
+    "match_run_fan_out",
+    "match_run_finish",
+    "payload_url",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -73,18 +86,6 @@ FINISH_TASK = "matching.tasks.match_run_finish_task"
 
 class ChunksPending(Exception):
     """The chord fired before every chunk was solved; the finisher retries."""
-
-
-class WorkingDataLost(Exception):
-    """Redis no longer holds what a fanned-out run stored (expired or flushed)."""
-
-
-def payload_url() -> str | None:
-    """The Redis that holds fanned-out runs' working data: the result backend's."""
-    backend = current_app.conf.result_backend
-    if isinstance(backend, str) and backend.startswith(("redis://", "rediss://")):
-        return backend
-    return None
 
 
 def fanout_wanted(*, n_edges: int) -> bool:
@@ -133,9 +134,9 @@ def match_run_fan_out(
     _clear(run.pk)  # a run taken over after its worker died starts again
     store = _store()
     pipe = store.pipeline()
-    pipe.set(_key(run.pk, "inputs"), _dumps(inputs), ex=FANOUT_TTL_SECONDS)
+    pipe.set(_key(run.pk, "inputs"), dumps(inputs), ex=FANOUT_TTL_SECONDS)
     for k, chunk in enumerate(chunks):
-        pipe.set(_key(run.pk, f"parts:{k}"), _dumps(chunk), ex=FANOUT_TTL_SECONDS)
+        pipe.set(_key(run.pk, f"parts:{k}"), dumps(chunk), ex=FANOUT_TTL_SECONDS)
     pipe.execute()
     with transaction.atomic():
         MatchRunChunk.objects.bulk_create(
@@ -177,7 +178,7 @@ def match_run_chunk_solve(*, run_id: int, index: int) -> bool:
         parts: list[Part] = _fetch(run_id, f"parts:{index}")
         gap = row.run.parameters.get("mip_rel_gap", DEFAULT_MIP_REL_GAP)
         solutions = solve_parts(parts, mip_rel_gap=gap)
-        _store().set(_key(run_id, f"solution:{index}"), _dumps(solutions), ex=FANOUT_TTL_SECONDS)
+        _store().set(_key(run_id, f"solution:{index}"), dumps(solutions), ex=FANOUT_TTL_SECONDS)
         saved = MatchRunChunk.objects.filter(pk=row.pk, solved_at__isnull=True).update(
             seconds=perf_counter() - started, solved_at=timezone.now()
         )
@@ -292,31 +293,10 @@ def _key(run_id: int, name: str) -> str:
     return f"backer:matchrun:{run_id}:{name}"
 
 
-@cache
-def _client(url: str) -> Any:
-    import redis
-
-    return redis.Redis.from_url(url)
-
-
-def _store() -> Any:
-    url = payload_url()
-    if url is None:
-        raise WorkingDataLost("no Redis result backend to keep a fanned-out run's data in")
-    return _client(url)
-
-
 def _fetch(run_id: int, name: str) -> Any:
     data = _store().get(_key(run_id, name))
     if data is None:
         raise WorkingDataLost(
             f"the run's working data ({name}) is no longer in Redis; start the run again"
         )
-    return pickle.loads(data)  # noqa: S301 - written by Backer's own workers, just above
-
-
-def _dumps(value: Any) -> bytes:
-    # Protocol 5 writes numpy arrays' buffers as they are, without copies.
-    # Pickle, because these are engine values (numpy arrays in dataclasses)
-    # that only Backer's own workers write and read, in its own Redis.
-    return pickle.dumps(value, protocol=5)
+    return loads(data)

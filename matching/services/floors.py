@@ -3,29 +3,28 @@
 A pot's floor is a share of its *whole* capacity; the engine sees what is
 left of it: the floor less what fixed matches (approved, accepted, active,
 completed) already give needs in its neighbourhoods, at most the remaining
-capacity (:func:`resource_floors_read`). After a run, :func:`floors_summary`
-says how each floor fared, in people's words, and what the floors cost: the
-same run solved without them, and which needs that moved.
+capacity (:func:`resource_floors_read`). A run saves how each floor fared
+(:func:`floors_outcome`, said in people's words by :func:`floor_sentence`);
+a task after it works out what the floors cost (:func:`fairness_price`, sent
+by matching/services/price.py): the same problem solved without them, and
+which needs that moved.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
-from matching.engine import Allocation, Problem, solve
+from matching.engine import Allocation, Problem
+from matching.engine.fairness import price_of_fairness
 from matching.engine.floors import (
     MET_ELSEWHERE,
     RULES,
     SHORT_DEMAND,
     FloorOutcome,
-    problem_floor_edges,
 )
-from matching.engine.types import readonly
 from matching.models import HOLDING_STATUSES, Match, Resource
 from partners.models import amount_in_words
 
@@ -83,40 +82,47 @@ def resource_floors_read(
     }
 
 
-def floors_summary(
-    *, problem: Problem, allocation: Allocation, mip_rel_gap: float
-) -> dict[str, Any]:
-    """How each floor fared and the price of fairness (the run without floors).
+def floors_outcome(*, allocation: Allocation) -> dict[str, Any]:
+    """How each floor fared in a run, saved with its proposals (empty: no floor).
 
-    Solves the same problem once more with every floor at 0: its objective
-    beside the run's, and the needs matched only with floors (gained) or
-    only without (lost). Empty when no pot had a floor.
+    The price of fairness is worked out after the run, by another task
+    (matching/services/price.py: :func:`fairness_price`).
     """
     if not allocation.floors:
         return {}
-    plain = solve(
-        replace(problem, res_floor=readonly(np.zeros(problem.n_resources, dtype=np.int64))),
-        mip_rel_gap=mip_rel_gap,
-    )
-    with_floors = set(allocation.need_id.tolist())
-    without = set(plain.need_id.tolist())
     return {
         "pots": [floor_outcome_dict(o) for o in allocation.floors],
         "reached": sum(o.reached for o in allocation.floors),
-        "reached_without": _reached(problem, plain),
         "objective": allocation.objective,
-        "objective_without": plain.objective,
-        "gained": sorted(with_floors - without),
-        "lost": sorted(without - with_floors),
     }
 
 
-def _reached(problem: Problem, allocation: Allocation) -> int:
-    """What an allocation gives the floors' needs, counted by the floored problem."""
-    ni = np.searchsorted(problem.need_id, allocation.need_id)
-    rj = np.searchsorted(problem.res_id, allocation.resource_id)
-    inside = problem_floor_edges(problem, ni, rj)
-    return int(allocation.amount[inside].sum())
+def fairness_price(
+    *, problem: Problem, backed: Iterable[int], mip_rel_gap: float
+) -> dict[str, Any]:
+    """The price of fairness of a run (:func:`matching.engine.fairness.price_of_fairness`)
+    as saved on it: ``backed`` are the needs the run, with its floors, backed."""
+    price = price_of_fairness(problem, backed, mip_rel_gap=mip_rel_gap)
+    return {
+        "objective_without": price.objective_without,
+        "reached_without": price.reached_without,
+        "gained": list(price.gained),
+        "lost": list(price.lost),
+    }
+
+
+def floors_price_pending(floors: dict[str, Any]) -> bool:
+    """Whether a run's price of fairness is still being worked out.
+
+    A run asks for it when it saves floors (``price_digest``); the task
+    stores either the price (``objective_without``) or why it has none
+    (``price_error``). Runs from before the task have neither digest nor wait.
+    """
+    return (
+        "price_digest" in floors
+        and "objective_without" not in floors
+        and "price_error" not in floors
+    )
 
 
 def floor_outcome_dict(outcome: FloorOutcome) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from collections import defaultdict
 from time import perf_counter
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import DateTimeField, Model, Q, QuerySet, Value
 from django.utils import timezone
@@ -33,7 +34,8 @@ from matching.models import (
     UnmatchedNeed,
 )
 from matching.services.engine_inputs import RunInputs
-from matching.services.floors import floor_outcome_dict
+from matching.services.floors import floors_outcome
+from matching.services.price import fairness_price_keep, fairness_price_request
 from partners.models import Anchor
 
 __all__ = ["COPY_MIN_ROWS", "RunFailed", "match_run_progress", "results_check_and_save"]
@@ -57,15 +59,13 @@ def results_check_and_save(
     timings: dict[str, Any],
     *,
     prepared: Prepared | None = None,
-    floors: dict[str, Any] | None = None,
 ) -> None:
     """Verify the engine's output against its problem, then save it (or raise RunFailed).
 
     With ``prepared`` (the candidates and scores the allocation was made
-    from), each need left without a proposal is saved with its reason.
-    ``floors`` is the floors' summary with the price of fairness
-    (:func:`matching.services.floors.floors_summary`); without it (a
-    fanned-out run) only how each floor fared is saved.
+    from), each need left without a proposal is saved with its reason. If a
+    pot had a floor, how each fared is saved, and the price of fairness is
+    asked of a task that runs after this (matching/services/price.py).
     """
     match_run_progress(run.pk, 75, "Checking the result")
     checking = perf_counter()
@@ -77,13 +77,22 @@ def results_check_and_save(
     if prepared is not None:
         explaining = perf_counter()
         reasons = unmatched_explain(
-            inputs.problem, prepared.candidates, prepared.scores, allocation
+            inputs.problem,
+            prepared.candidates,
+            prepared.scores,
+            allocation,
+            # One anchor's run reads every need of its kinds: say "out of
+            # reach" only near its offers, or it stores a row per need of England.
+            reach_margin_m=(
+                None if run.anchor_id is None else settings.BACKER_WHY_NOT_REACH_MARGIN_M
+            ),
         )
         timings["why_not"] = perf_counter() - explaining
     match_run_progress(run.pk, 85, "Saving proposals")
-    if floors is None and allocation.floors:
-        floors = {"pots": [floor_outcome_dict(o) for o in allocation.floors]}
-    _results_save(run, inputs, allocation, timings, reasons, floors or {})
+    floors = floors_outcome(allocation=allocation)
+    if floors:
+        floors.update(fairness_price_keep(run_id=run.pk, problem=inputs.problem))
+    _results_save(run, inputs, allocation, timings, reasons, floors)
 
 
 def _facts(inputs: RunInputs, need_id: int, resource_id: int) -> dict[str, Any]:
@@ -217,6 +226,8 @@ def _results_save(
         old.update(status=MatchStatus.EXPIRED, updated_at=now)
         _proposals_insert(run, inputs, proposals)
         _reasons_replace(run, reasons)
+        if floors:
+            fairness_price_request(run_id=run.pk)
         if len(proposals) + expired + len(reasons) >= COPY_MIN_ROWS:
             # A large run changes a good part of these tables at once.
             tables_analyze(models=[Match, MatchEvent, UnmatchedNeed])

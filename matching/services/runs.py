@@ -38,7 +38,6 @@ from matching.engine.allocate import (
 from matching.models import MatchRun, RunStatus, RunTrigger
 from matching.services.engine_inputs import engine_inputs_build
 from matching.services.fanout import fanout_leftovers_clear, fanout_wanted, match_run_fan_out
-from matching.services.floors import floors_summary
 from matching.services.results import match_run_progress, results_check_and_save
 from partners.models import Anchor, CommunityGroup
 
@@ -194,10 +193,7 @@ def match_run_execute(*, run_id: int) -> MatchRun:
             timings=timings,
             started=allocating,
         )
-        summary = floors_summary(problem=problem, allocation=allocation, mip_rel_gap=gap)
-        results_check_and_save(
-            run, inputs, allocation, dict(allocation.timings), prepared=prepared, floors=summary
-        )
+        results_check_and_save(run, inputs, allocation, dict(allocation.timings), prepared=prepared)
     except Exception as exc:  # any failure ends the run as failed, with the reason
         logger.exception("match run %s failed", run_id)
         MatchRun.objects.filter(pk=run_id).update(

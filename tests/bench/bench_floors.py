@@ -1,4 +1,4 @@
-"""Benchmark: fair-share floors on every pot against the same run without.
+"""Benchmark: what a run with fair-share floors on every pot costs, against the same run without.
 
 The floors variant of bench_engine.py: the same England-like instance
 (``make_instance``), solved without floors and with a floor on every pot
@@ -7,6 +7,12 @@ alternating which goes first in each repetition, in one process, so the
 ratio is measured under the same load (the machine is shared). The target
 (issue 15): floors cost at most 1.5 times the run without.
 
+A run with floors solves once: its solve, with the floors, is what the run
+costs. The price of fairness (the same problem solved again without floors,
+``matching.engine.fairness.price_of_fairness``) is a task after the run
+(matching/services/price.py); it is timed apart, in the same repetitions,
+and reported on its own line: it never delays the run's proposals.
+
     .venv/bin/python tests/bench/bench_floors.py --sizes 10000x500,100000x5000
 
 Columns: median seconds of ``solve`` each way and their ratio (also the
@@ -14,7 +20,10 @@ worst of the per-repetition ratios); the price of fairness (objective with
 floors over without); how many pots reached their floor, how many fell short
 because floor needs in reach asked for less, and the total shortfall as a
 share of the floors; proven gaps; the 1-minute load average at the start.
-Both allocations pass the verifier (with its floor check), outside the timing.
+The line below each size: the price task's median seconds, and its ratio to
+the run without floors. Both allocations pass the verifier (with its floor
+check), outside the timing, and the price task's objective without floors
+matches the plain run's.
 """
 
 from __future__ import annotations
@@ -35,6 +44,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from matching.engine import Problem, check_feasibility, solve
+from matching.engine.fairness import price_of_fairness
 from matching.engine.floors import SHORT_DEMAND
 from matching.engine.types import readonly
 from tests.bench.bench_engine import make_instance
@@ -55,7 +65,7 @@ def run_size(n_needs: int, n_res: int, reps: int, share: float, seed: int) -> di
     solve(make_instance(500, 25, seed + 1))  # warm the engine, as a worker does
     plain = make_instance(n_needs, n_res, seed)
     floored = with_floors(plain, share, 2)
-    times: dict[str, list[float]] = {"plain": [], "floors": []}
+    times: dict[str, list[float]] = {"plain": [], "floors": [], "price": []}
     last: dict[str, Any] = {}
     for rep in range(reps):
         order = ("plain", "floors") if rep % 2 == 0 else ("floors", "plain")
@@ -63,14 +73,22 @@ def run_size(n_needs: int, n_res: int, reps: int, share: float, seed: int) -> di
             t0 = time.perf_counter()
             last[name] = solve(plain if name == "plain" else floored)
             times[name].append(time.perf_counter() - t0)
+        # The price task, after the floored run, as the worker runs it.
+        t0 = time.perf_counter()
+        last["price"] = price_of_fairness(floored, last["floors"].need_id.tolist())
+        times["price"].append(time.perf_counter() - t0)
     assert check_feasibility(last["plain"], plain) == [], "plain run infeasible"
     assert check_feasibility(last["floors"], floored) == [], "floored run infeasible"
+    assert abs(last["price"].objective_without - last["plain"].objective) <= 1e-4 * max(
+        1.0, last["plain"].objective
+    ), "the price task solved another problem"
     outcomes = last["floors"].floors
     floor_total = sum(o.floor for o in outcomes) or 1
     return {
         "size": f"{n_needs}x{n_res}",
         "plain": statistics.median(times["plain"]),
         "floors": statistics.median(times["floors"]),
+        "price_task": statistics.median(times["price"]),
         "worst": max(f / p for f, p in zip(times["floors"], times["plain"], strict=True)),
         "price": last["floors"].objective / last["plain"].objective,
         "pots": len(outcomes),
@@ -117,6 +135,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['floors'] / r['plain']:>6.2f} {r['worst']:>6.2f} {r['price']:>7.4f} "
             f"{r['pots']:>5} {r['reached']:>8} {r['short_demand']:>6} {r['shortfall']:>9.1%} "
             f"{r['gap_plain']:>9.1e} {r['gap_floors']:>10.1e} {r['reps']:>4} {r['load']:>5.1f}",
+            flush=True,
+        )
+        print(
+            f"{'':>13} price task (after the run, apart): {r['price_task']:.2f} s,"
+            f" {r['price_task'] / r['plain']:.2f}x the run without floors",
             flush=True,
         )
     return 0

@@ -40,7 +40,10 @@ def test_the_docstring_examples_run() -> None:
     import doctest
 
     import matching.engine.allocate as allocate
+    import matching.engine.fairness as fairness
+    import matching.engine.unmatched as unmatched
 
-    result = doctest.testmod(allocate, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.attempted > 0
-    assert result.failed == 0
+    for module in (allocate, fairness, unmatched):
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.attempted > 0, module.__name__
+        assert result.failed == 0, module.__name__

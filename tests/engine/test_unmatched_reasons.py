@@ -22,11 +22,14 @@ from tests.engine.helpers import EQUITY_ONLY, need, pool
 THEMES_ONLY = Weights(theme_fit=1, proximity=0, equity=0, newness=0, value=0)
 
 
-def why(problem: Problem) -> dict[int, Unmatched]:
+def why(problem: Problem, reach_margin_m: float | None = None) -> dict[int, Unmatched]:
     prepared = prepare(problem)
     allocation = solve(problem)
-    reasons = unmatched_explain(problem, prepared.candidates, prepared.scores, allocation)
-    assert [r.need_id for r in reasons] == allocation.unmatched_need_id.tolist()
+    reasons = unmatched_explain(
+        problem, prepared.candidates, prepared.scores, allocation, reach_margin_m=reach_margin_m
+    )
+    if reach_margin_m is None:
+        assert [r.need_id for r in reasons] == allocation.unmatched_need_id.tolist()
     return {r.need_id: r for r in reasons}
 
 

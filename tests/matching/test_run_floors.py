@@ -9,10 +9,17 @@ from matching.services.runs import match_run_claim, match_run_execute
 from tests import factories as f
 
 
-def _run(anchor) -> MatchRun:  # type: ignore[no-untyped-def]
+def _run(anchor, capture=None) -> MatchRun:  # type: ignore[no-untyped-def]
+    """A run of ``anchor``; with ``capture`` (django_capture_on_commit_callbacks)
+    what it sends after its commit runs too: the price of fairness."""
     run = MatchRun.objects.create(anchor=anchor)
     assert match_run_claim(run_id=run.pk)
-    return match_run_execute(run_id=run.pk)
+    if capture is None:
+        return match_run_execute(run_id=run.pk)
+    with capture(execute=True):
+        match_run_execute(run_id=run.pk)
+    run.refresh_from_db()
+    return run
 
 
 def _need_in(decile: int, name: str, amount: int, theme: str):  # type: ignore[no-untyped-def]
@@ -49,9 +56,11 @@ def test_without_a_floor_the_deprived_group_gets_nothing(personas):
     assert run.floors == {}
 
 
-def test_a_floor_keeps_its_share_for_deciles_1_and_2_and_says_what_it_cost(personas):
+def test_a_floor_keeps_its_share_for_deciles_1_and_2_and_says_what_it_cost(
+    personas, django_capture_on_commit_callbacks
+):
     _, rich, poor = _world(personas, 40)
-    run = _run(personas.anchor_a)
+    run = _run(personas.anchor_a, django_capture_on_commit_callbacks)
     assert run.status == RunStatus.SUCCEEDED, run.error
     given = _given(run)
     assert given[poor.pk] == 4_000
@@ -62,9 +71,11 @@ def test_a_floor_keeps_its_share_for_deciles_1_and_2_and_says_what_it_cost(perso
     assert run.floors["objective_without"] > run.floors["objective"] == run.objective
 
 
-def test_the_run_page_shows_the_floor_and_the_price_of_fairness(personas, client):
+def test_the_run_page_shows_the_floor_and_the_price_of_fairness(
+    personas, client, django_capture_on_commit_callbacks
+):
     pot, _, poor = _world(personas, 40)
-    run = _run(personas.anchor_a)
+    run = _run(personas.anchor_a, django_capture_on_commit_callbacks)
     client.force_login(personas.alice)
     html = client.get(f"/team/matching/runs/{run.pk}/").content.decode()
     assert "Fair-share floors" in html

@@ -61,6 +61,7 @@ def test_a_running_run_shows_progress_with_a_refresh_link_and_a_json_endpoint(pr
         "progress": 40,
         "message": "Allocating",
         "finished": False,
+        "price_pending": False,
     }
 
 

@@ -30,6 +30,19 @@ PARAMS = {
         "served_amount": 10_000,
         "deciding": ["equity", "newness"],
     },
+    "floor": {
+        "resource_id": 7,
+        "score": 0.4,
+        "parts": PARTS,
+        "amount": 20_000,
+        "served_score": 0.8,
+        "served_parts": PARTS,
+        "served_amount": 10_000,
+        "deciding": ["equity"],
+        "floor": 4_000,
+        "open": 6_000,
+        "left": 0,
+    },
     "left_below_min": {"resource_id": 7, "left": 2_000, "min_award": 10_000},
     "group_cap": {"cap": 1, "per_kind": True},
     "not_chosen": {"resource_id": 7},
@@ -87,3 +100,60 @@ def test_outbid_names_the_deciding_factors_or_the_size_of_the_request() -> None:
     assert change == NEXT_RUN_TOPPED_UP
     by_size, _ = words("outbid", deciding=["amount"])
     assert "asked for more (£200 against £100)" in by_size
+
+
+FLOORED = {
+    8: Offer(
+        title="Community chest",
+        anchor="Salford Royal",
+        floor_percent=40,
+        floor_where="the most deprived neighbourhoods (IMD deciles 1–2)",
+    )
+}
+
+
+def test_a_floor_says_what_the_pot_keeps_for_whom_and_that_the_open_part_went_higher() -> None:
+    said = why_not(
+        reason="floor",
+        params={**PARAMS["floor"], "resource_id": 8},
+        kind="seed_funding",
+        offers=FLOORED,
+        theme_names=THEMES,
+    )
+    assert said.why == (
+        "“Community chest” from Salford Royal keeps 40% for the most deprived neighbourhoods"
+        " (IMD deciles 1–2); the part open to yours (£60) was given to needs that scored"
+        " higher. The last need it backed from that part ranked higher on how deprived its"
+        " neighbourhood is."
+    )
+    assert said.change == (
+        "The pot being topped up, or its anchor keeping a smaller share for the most deprived"
+        " neighbourhoods (IMD deciles 1–2)."
+    )
+
+
+def test_a_floor_of_the_whole_pot_or_changed_since_the_run_says_the_amount() -> None:
+    whole = why_not(
+        reason="floor",
+        params={"resource_id": 8, "floor": 10_000, "open": 0, "left": 2_000},
+        kind="seed_funding",
+        offers={8: Offer("Community chest", "Salford Royal", 100, "the neighbourhoods it names")},
+        theme_names=THEMES,
+    )
+    assert whole.why == (
+        "“Community chest” from Salford Royal keeps all of it for the neighbourhoods it names,"
+        " and your neighbourhood is not one of them."
+    )
+    # The anchor took the floor off after the run: the run's own amounts are said.
+    changed = words("floor")
+    assert changed[0].startswith(
+        "“Community chest” from Salford Royal keeps £40 of it for the neighbourhoods its floor"
+        " is for; the part open to yours (£60) was given"
+    )
+
+
+def test_a_need_no_run_came_near_reads_as_out_of_reach_of_every_offer() -> None:
+    assert words("out_of_reach", far=True) == (
+        "None of the offers of seed funding reaches your area.",
+        "An offer of seed funding nearer to you: every run looks again.",
+    )
