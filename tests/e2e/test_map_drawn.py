@@ -24,7 +24,6 @@ from partners.models import NeedKind
 from places.models import Neighbourhood
 from tests import factories as f
 from tests.e2e.maps_drawn import (
-    SCREENSHOT_TRIES,
     assert_shading_drawn,
     drawn,
     map_pixels,
@@ -153,12 +152,7 @@ def test_toggling_the_gaps_overlay_changes_what_is_drawn(
     page = signed_in_page(personas.carol)
     open_frame(page, f"{live_server.url}/board/map/frame/?shade=imd")
     assert drawn(page)["gaps"] >= 1
-    red_before = 0
-    for _ in range(SCREENSHOT_TRIES):  # painted a frame or two late on a loaded machine
-        red_before = pixels_near(map_pixels(page, page), GAP_RED)
-        if red_before:
-            break
-        page.wait_for_timeout(300)
+    red_before = pixels_near(map_pixels(page, page), GAP_RED)
     assert red_before > 0, "the gap's red outline is not in the map's pixels"
     page.get_by_label(GAPS).uncheck()
     assert drawn(page)["gaps"] == 0

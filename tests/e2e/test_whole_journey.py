@@ -16,7 +16,10 @@ from django.core.cache import cache
 from partners.models import CommunityGroup
 from tests import factories as f
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 LINK = re.compile(r"https?://[^\s]+")
 
