@@ -72,7 +72,7 @@ def test_the_run_page_says_it_is_working_out_the_price_then_shows_it(
     assert "Working out the price of fairness…" in before
     assert 'data-price-pending="1"' in before
     assert "Total fit without them" not in before
-    assert "floor 40% (£40 still to keep) for IMD deciles 1–2; £40 reached." in before
+    assert "floor 40% (£40) for IMD deciles 1–2: reached; this run gives £40 there." in before
     progress = client.get(f"/team/matching/runs/{run.pk}/progress.json").json()
     assert progress["finished"] is True and progress["price_pending"] is True
 
