@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -30,7 +31,7 @@ pytestmark = [
 ]
 
 
-def _both_at_once(token: str, invitation_id: int, team_id: int) -> dict[str, Any]:
+def _both_at_once(token: str, invitation_id: int, team_id: int, lag: float) -> dict[str, Any]:
     barrier = threading.Barrier(2)
     results: dict[str, Any] = {}
 
@@ -47,6 +48,9 @@ def _both_at_once(token: str, invitation_id: int, team_id: int) -> dict[str, Any
             team = get_user_model().objects.get(pk=team_id)
             invitation = SupplierInvitation.objects.select_related("supplier").get(pk=invitation_id)
             barrier.wait()
+            # Rounds differ in who gets there first: the cancel waits a few
+            # milliseconds more each round, across the acceptance's own time.
+            time.sleep(lag)
             try:
                 supplier_invitation_cancel(invitation=invitation, by=team)
                 results["cancelled"] = True
@@ -75,7 +79,7 @@ def test_accepting_and_cancelling_at_once_never_both_win():
             token_hash=hashlib.sha256(token.encode()).hexdigest(),
             sent_at=timezone.now(),
         )
-        results = _both_at_once(token, invitation.pk, team.pk)
+        results = _both_at_once(token, invitation.pk, team.pk, lag=(n % 6) * 0.01)
         invitation.refresh_from_db()
         joined = get_user_model().objects.filter(username=invitation.email).exists()
         assert results["accepted"] != results["cancelled"], (n, results)

@@ -265,3 +265,13 @@ def test_each_action_needs_the_pages_csrf_token(personas, invited):
     invitation.refresh_from_db()
     assert invitation.cancelled_at is None
     assert SupplierOrganisation.objects.get(pk=personas.supplier_a.pk).removed_at is None
+
+
+def test_the_old_link_stops_working_before_the_new_email_goes(client, personas, invited):
+    # The outbox has not sent the new e-mail yet (no worker here): the old
+    # link must not work meanwhile, or a forwarded e-mail would still let in.
+    invitation, old = invited
+    with_no_worker = client.post(_action(invitation, "resend"))
+    assert with_no_worker.status_code == 302
+    client.logout()
+    assert client.get(old).status_code == 400
