@@ -164,15 +164,16 @@ def anchor_team_require(*, user: Any, anchor_id: int | None) -> None:
 
 def supplier_of(*, user: Any) -> int | None:
     """The supplier organisation ``user`` acts for: the supplier role AND a
-    supplier membership (one at most). Admins act for no supplier: a
-    supplier's pages are its own staff's."""
+    supplier membership (one at most) of a supplier the anchor has not
+    removed. Admins act for no supplier: a supplier's pages are its own
+    staff's."""
     if not _signed_in(user) or SUPPLIER not in roles_of(user):
         return None
     store = user.__dict__.setdefault(_CACHE, {})
     if "supplier" not in store:
         store["supplier"] = (
             apps.get_model("partners", "SupplierMembership")
-            .objects.filter(user=user)
+            .objects.filter(user=user, supplier__removed_at__isnull=True)
             .values_list("supplier_id", flat=True)
             .first()
         )

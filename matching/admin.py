@@ -1,19 +1,33 @@
 """Django admin for the matching app (administrators only).
 
 ``allocated`` is read-only here: only approvals move it (services/review.py).
+A run's "why not us?" reasons are derived from the run, and a group's rating
+is its own words and consent: both are read-only. Outcome codes are the
+team's, and may be corrected here (the database checks each code).
 """
 
 from __future__ import annotations
 
 from django.contrib import admin
 
-from matching.models import AnchorWeights, GroupConnection, Match, MatchEvent, MatchRun, Resource
+from config.admin import ReadOnlyAdminMixin
+from matching.models import (
+    AnchorWeights,
+    GroupConnection,
+    Match,
+    MatchEvent,
+    MatchRun,
+    Resource,
+    UnmatchedNeed,
+)
+from matching.models_voice import MatchFeedback, MatchOutcomeBlock, MatchOutcomeMeasure
 
 
 @admin.register(Resource)
 class ResourceAdmin(admin.ModelAdmin):
-    list_display = ["title", "anchor", "kind", "capacity", "allocated", "active"]
-    list_filter = ["anchor", "kind", "active"]
+    list_display = ["title", "anchor", "supplier", "kind", "capacity", "allocated", "active"]
+    list_filter = ["anchor", "kind", "active", ("supplier", admin.EmptyFieldListFilter)]
+    list_select_related = ["anchor", "supplier"]
     readonly_fields = ["allocated"]
     filter_horizontal = ["themes", "eligible_neighbourhoods"]
 
@@ -51,3 +65,33 @@ class MatchAdmin(admin.ModelAdmin):
 class GroupConnectionAdmin(admin.ModelAdmin):
     list_display = ["id", "group_a", "group_b", "reason", "score", "declined_at"]
     raw_id_fields = ["group_a", "group_b"]
+
+
+@admin.register(MatchFeedback)
+class MatchFeedbackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "helped", "listened", "again", "quote_consent", "updated_at"]
+    list_filter = ["again", "quote_consent", "match__resource__anchor"]
+    raw_id_fields = ["match", "given_by"]
+
+
+@admin.register(MatchOutcomeBlock)
+class MatchOutcomeBlockAdmin(admin.ModelAdmin):
+    list_display = ["match", "block"]
+    list_filter = ["block", "match__resource__anchor"]
+    raw_id_fields = ["match"]
+
+
+@admin.register(MatchOutcomeMeasure)
+class MatchOutcomeMeasureAdmin(admin.ModelAdmin):
+    list_display = ["match", "code"]
+    list_filter = ["match__resource__anchor"]
+    search_fields = ["code"]
+    raw_id_fields = ["match"]
+
+
+@admin.register(UnmatchedNeed)
+class UnmatchedNeedAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["run", "need", "reason", "rank"]
+    list_filter = ["reason", "run__anchor"]
+    list_select_related = ["run", "need"]
+    raw_id_fields = ["run", "need"]

@@ -1,7 +1,8 @@
-"""Demo backing for `make demo`: what the two demo anchors offer, one match
-run each, a history of offers approved, accepted and under way, and the
-groups' ratings of it (matching/demo_voice.py), so the review queue, the
-board dashboard and the map have something to show.
+"""Demo backing for `make demo`: what the two demo anchors offer, and the
+demo supplier pledges through the NHS trust (matching/demo_pledges.py), one
+match run each, a history of offers approved, accepted and under way, and
+the groups' ratings of it (matching/demo_voice.py), so the review queue, the
+board dashboard, the map and the supplier's pages have something to show.
 
 Deterministic and idempotent, like partners/demo.py: a second call changes
 nothing.
@@ -18,6 +19,7 @@ from django.contrib.auth.models import Group as AuthGroup
 from django.db import transaction
 
 from accounts.roles import GROUP_CONTACT
+from matching.demo_pledges import demo_pledge_deliver, demo_pledges_back, demo_pledges_create
 from matching.demo_voice import demo_voice_seed
 from matching.models import Match, MatchRun, MatchStatus, Resource, RunStatus, RunTrigger
 from matching.services.connections import connections_suggest
@@ -54,6 +56,9 @@ APPROVE_EVERY = 3
 @dataclass
 class BackingReport:
     resources_created: int = 0
+    pledges_created: int = 0
+    pledges_backed: int = 0
+    pledges_delivered: int = 0
     runs: list[int] = field(default_factory=list)
     approved: int = 0
     accepted: int = 0
@@ -125,6 +130,7 @@ def demo_backing_seed() -> BackingReport:
             continue
         with transaction.atomic():
             _resources(anchor, report)
+            report.pledges_created += demo_pledges_create(anchor)
         if Match.objects.filter(resource__anchor=anchor).exists():
             continue  # seeded before: leave the anchor's history alone
         run = MatchRun.objects.create(anchor=anchor, trigger=RunTrigger.COMMAND, reason="demo")
@@ -151,12 +157,14 @@ def demo_backing_seed() -> BackingReport:
             if index % 2 == 0:
                 match_activate(match_id=match.pk, by=team, note="Demo")
                 report.active += 1
+        report.pledges_backed += demo_pledges_back(
+            anchor=anchor, run=run, team=team, contact_of=_contact_user
+        )
     # The groups' voice: ratings of the backing under way, some outcomes.
     teams = {anchor.pk: _team_user(anchor) for anchor in anchors}
-    report.rated, report.completed = demo_voice_seed(
-        team_of={pk: user for pk, user in teams.items() if user is not None},
-        contact_of=_contact_user,
-    )
+    team_of = {pk: user for pk, user in teams.items() if user is not None}
+    report.rated, report.completed = demo_voice_seed(team_of=team_of, contact_of=_contact_user)
+    report.pledges_delivered = demo_pledge_deliver(team_of=team_of)
     MatchRun.objects.filter(status=RunStatus.QUEUED, reason="demo").delete()
     # The demo groups were made verified, not through group_verify, so no
     # suggestion was asked for: make them now, as the nightly task would.

@@ -20,9 +20,13 @@ from partners.models import (
     CommunityGroup,
     Need,
     Site,
+    SupplierInvitation,
+    SupplierMembership,
+    SupplierOrganisation,
     Theme,
 )
 from partners.services.review import group_verify
+from partners.services.suppliers import supplier_invitation_cancel, supplier_invitation_resend
 
 
 @admin.register(Theme)
@@ -127,3 +131,83 @@ class AnchorMembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "anchor"]
     list_select_related = ["user", "anchor"]
     raw_id_fields = ["user"]
+
+
+class SupplierMembershipInline(admin.TabularInline):
+    model = SupplierMembership
+    fields = ["user"]
+    raw_id_fields = ["user"]
+    extra = 0
+
+
+@admin.register(SupplierOrganisation)
+class SupplierOrganisationAdmin(admin.ModelAdmin):
+    """Removing is the team's (partners.services.suppliers.supplier_remove,
+    which also closes the staff's accounts); clearing ``removed_at`` here
+    restores a supplier, and its staff's accounts are reopened in Users."""
+
+    list_display = ["name", "anchor", "created_at", "removed_at"]
+    list_filter = ["anchor", ("removed_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["anchor"]
+    search_fields = ["name"]
+    readonly_fields = ["created_at", "removed_by"]
+    inlines = [SupplierMembershipInline]
+
+
+@admin.register(SupplierMembership)
+class SupplierMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "supplier"]
+    list_filter = ["supplier__anchor"]
+    list_select_related = ["user", "supplier"]
+    raw_id_fields = ["user", "supplier"]
+
+
+def _invitation_action(
+    admin_: admin.ModelAdmin[Any], request: HttpRequest, queryset: Any, act: Any, done: str
+) -> None:
+    acted, refused = 0, 0
+    for invitation in queryset.select_related("supplier"):
+        try:
+            act(invitation=invitation, by=request.user)
+            acted += 1
+        except ApplicationError:
+            refused += 1
+    admin_.message_user(request, f"{acted} {done}.", messages.SUCCESS)
+    if refused:
+        admin_.message_user(
+            request, f"{refused} left alone: already accepted or cancelled.", messages.WARNING
+        )
+
+
+@admin.register(SupplierInvitation)
+class SupplierInvitationAdmin(admin.ModelAdmin):
+    """Invitations are made on the team's page, which e-mails the link. The
+    link's hash is never shown or edited here (``exclude``); a new link goes
+    only through "send again", by the outbox, like the team's button."""
+
+    list_display = ["__str__", "supplier", "created_at", "sent_at", "accepted_at", "cancelled_at"]
+    list_filter = ["supplier__anchor"]
+    list_select_related = ["supplier"]
+    search_fields = ["supplier__name", "email"]
+    exclude = ["token_hash"]
+    readonly_fields = [
+        "supplier",
+        "email",
+        "invited_by",
+        "created_at",
+        "sent_at",
+        "accepted_at",
+        "cancelled_at",
+    ]
+    actions = ["resend_selected", "cancel_selected"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Send the selected invitations again (a new link)")
+    def resend_selected(self, request: HttpRequest, queryset: QuerySet[SupplierInvitation]) -> None:
+        _invitation_action(self, request, queryset, supplier_invitation_resend, "sent again")
+
+    @admin.action(description="Cancel the selected invitations")
+    def cancel_selected(self, request: HttpRequest, queryset: QuerySet[SupplierInvitation]) -> None:
+        _invitation_action(self, request, queryset, supplier_invitation_cancel, "cancelled")

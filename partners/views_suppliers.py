@@ -1,5 +1,8 @@
 """Supplier pages of the partners app: the anchor team's list of its
-suppliers and invitation form, and the page an invited person joins from."""
+suppliers and invitation form, its actions on them (send an invitation
+again, cancel it, remove a supplier), and the page an invited person joins
+from. The team's pages get the anchors it acts for from the guard
+(accounts.access); anything of another anchor is not there (404)."""
 
 from __future__ import annotations
 
@@ -7,18 +10,29 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import team_required
 from config.exceptions import ApplicationError
 from partners.forms.suppliers import SupplierInviteForm, SupplierJoinForm
 from partners.models import Anchor
-from partners.selectors_suppliers import supplier_list
+from partners.selectors_suppliers import (
+    supplier_for_team,
+    supplier_invitation_for_team,
+    supplier_invitation_waiting_list,
+    supplier_list,
+    supplier_removal_facts,
+    supplier_removed_list,
+)
 from partners.services.suppliers import (
     supplier_invitation_accept,
+    supplier_invitation_cancel,
     supplier_invitation_check,
+    supplier_invitation_resend,
     supplier_invite,
+    supplier_remove,
 )
 from partners.services.tokens import LinkProblem
 
@@ -58,8 +72,70 @@ def suppliers(request: HttpRequest, anchors: list[Anchor]) -> HttpResponse:
         "anchors": anchors,
         "form": form,
         "suppliers": supplier_list(anchor_id=anchor.pk),
+        "invitations": supplier_invitation_waiting_list(anchor_id=anchor.pk),
+        "removed": supplier_removed_list(anchor_id=anchor.pk),
     }
     return render(request, T + "team.html", context)
+
+
+def _back_to_list(anchor: Anchor) -> HttpResponse:
+    return redirect(f"{reverse('partners:team-suppliers')}?anchor={anchor.slug}")
+
+
+def _ids(anchors: list[Anchor]) -> list[int]:
+    return [a.pk for a in anchors]
+
+
+@team_required(with_anchors=True)
+@require_POST
+def invitation_resend(request: HttpRequest, anchors: list[Anchor], pk: int) -> HttpResponse:
+    invitation = supplier_invitation_for_team(anchor_ids=_ids(anchors), pk=pk)
+    try:
+        supplier_invitation_resend(invitation=invitation, by=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"The invitation to {invitation.supplier.name} is being sent again with a new "
+            "link. The link in the earlier e-mail no longer works.",
+        )
+    return _back_to_list(invitation.supplier.anchor)
+
+
+@team_required(with_anchors=True)
+@require_POST
+def invitation_cancel(request: HttpRequest, anchors: list[Anchor], pk: int) -> HttpResponse:
+    invitation = supplier_invitation_for_team(anchor_ids=_ids(anchors), pk=pk)
+    try:
+        supplier_invitation_cancel(invitation=invitation, by=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"The invitation to {invitation.supplier.name} is cancelled. Its link now says so.",
+        )
+    return _back_to_list(invitation.supplier.anchor)
+
+
+@team_required(with_anchors=True)
+@require_http_methods(["GET", "POST"])
+def remove(request: HttpRequest, anchors: list[Anchor], pk: int) -> HttpResponse:
+    """GET asks to confirm, saying what removal changes; only the POST removes."""
+    supplier = supplier_for_team(anchor_ids=_ids(anchors), pk=pk)
+    if request.method == "POST":
+        try:
+            supplier_remove(supplier=supplier, by=request.user)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, f"{supplier.name} is no longer a supplier of {supplier.anchor.name}."
+            )
+        return _back_to_list(supplier.anchor)
+    context = {"supplier": supplier, "facts": supplier_removal_facts(supplier=supplier)}
+    return render(request, T + "remove.html", context)
 
 
 def _problem(request: HttpRequest, problem: LinkProblem | None) -> HttpResponse:

@@ -2,9 +2,10 @@
 
 What a run sees: open needs of verified, live groups, minus what fixed
 matches (approved, accepted, active, completed) already give them; open,
-active resources with their *remaining* capacity (capacity - allocated;
-0 for a spent pot, kept so an unmatched need can be told it was spent);
-each anchor's weights. Needs a reviewer has deferred sit out until decided.
+active resources (not the pledges of a removed supplier) with their
+*remaining* capacity (capacity - allocated; 0 for a spent pot, kept so an
+unmatched need can be told it was spent); each anchor's weights. Needs a
+reviewer has deferred sit out until decided.
 
 Rows are read as named tuples (values_list into ResourceRow and NeedRow),
 one query per table and none per row:
@@ -61,6 +62,8 @@ def _open_resources_qs(*, anchor: Anchor | None, today: datetime.date) -> QueryS
         Resource.objects.filter(active=True)
         .filter(Q(opens_on__isnull=True) | Q(opens_on__lte=today))
         .filter(Q(closes_on__isnull=True) | Q(closes_on__gte=today))
+        # A removed supplier's pledges go to no new run (its matches stay).
+        .filter(Q(supplier__isnull=True) | Q(supplier__removed_at__isnull=True))
     )
     if anchor is not None:
         qs = qs.filter(anchor=anchor)

@@ -6,6 +6,11 @@ They register their pledges as the anchor's resources (matching.Resource
 with ``supplier`` set): counted for the anchor, delivered by the supplier.
 An anchor team invites them by e-mail (SupplierInvitation); like SignInLink,
 the row keeps only the SHA-256 of the link's random token.
+
+A supplier the team removes keeps its row (``removed_at``): its pledges'
+matches and the board's pledged-against-delivered history still name it,
+while its staff act for it no more (accounts.access.supplier_of) and its
+pledges go to no new run (matching/services/engine_inputs.py).
 """
 
 from __future__ import annotations
@@ -20,6 +25,11 @@ class SupplierOrganisation(models.Model):
     anchor = models.ForeignKey(Anchor, on_delete=models.CASCADE, related_name="suppliers")
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set once by partners.services.suppliers.supplier_remove.
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["anchor_id", "name"]
@@ -59,6 +69,8 @@ class SupplierInvitation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # The team cancelled it (or removed the supplier): its link says so.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

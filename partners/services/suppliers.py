@@ -8,6 +8,12 @@ retry after a failed send makes a new token: a link that never arrived
 never works. Following the link, the invited person sets a password and
 becomes the supplier's staff: the supplier role and one membership, so one
 anchor and one supplier organisation.
+
+The team may send a waiting invitation again (a new link; the old one stops
+working at once), cancel it (its link then says so), or remove a supplier:
+its staff can no longer sign in, its waiting invitations are cancelled and
+its pledges go to no new run, while its matches and the board's history
+stay (the row is kept, with ``removed_at``).
 """
 
 from __future__ import annotations
@@ -24,9 +30,10 @@ from django.contrib.auth.models import Group as AuthGroup
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from accounts.access import anchor_team_require
-from accounts.roles import SUPPLIER
+from accounts.roles import ANCHOR_TEAM, BOARD, GROUP_CONTACT, SUPPLIER
 from config.emails import email_send, site_url
 from config.exceptions import ApplicationError
 from config.outbox import outbox_enqueue
@@ -56,8 +63,16 @@ def supplier_invite(*, anchor: Anchor, by: Any, name: str, email: str) -> Suppli
     anchor_team_require(user=by, anchor_id=anchor.pk)
     name, email = name.strip(), email.strip().lower()
     errors = {}
+    removed = SupplierOrganisation.objects.filter(
+        anchor=anchor, name=name, removed_at__isnull=False
+    ).first()
     if not name:
         errors["name"] = "Enter the supplier organisation's name."
+    elif removed is not None and removed.removed_at is not None:
+        day = date_format(timezone.localtime(removed.removed_at), "j F Y")
+        errors["name"] = (
+            f"{name} was removed as a supplier on {day}. Only an administrator can restore it."
+        )
     if not email:
         errors["email"] = "Enter the email address of the supplier's contact."
     elif User.objects.filter(email__iexact=email).exists():
@@ -71,18 +86,19 @@ def supplier_invite(*, anchor: Anchor, by: Any, name: str, email: str) -> Suppli
 
 
 def supplier_invitation_send(*, invitation_id: int) -> bool:
-    """E-mail the invitation's link; nothing for one already accepted."""
-    invitation = (
-        SupplierInvitation.objects.select_related("supplier__anchor")
-        .filter(pk=invitation_id, accepted_at__isnull=True)
-        .first()
+    """E-mail the invitation's link, a new one each time; nothing for one
+    already accepted or cancelled."""
+    waiting = SupplierInvitation.objects.filter(
+        pk=invitation_id, accepted_at__isnull=True, cancelled_at__isnull=True
     )
+    invitation = waiting.select_related("supplier__anchor").first()
     if invitation is None:
         return False
     token = secrets.token_urlsafe(32)
-    SupplierInvitation.objects.filter(pk=invitation.pk).update(
-        token_hash=_token_hash(token), sent_at=timezone.now()
-    )
+    # Conditional: a cancellation between the read and here wins, and no
+    # link is sent for it.
+    if not waiting.update(token_hash=_token_hash(token), sent_at=timezone.now()):
+        return False
     context = {
         "supplier": invitation.supplier,
         "anchor": invitation.supplier.anchor,
@@ -106,6 +122,8 @@ def supplier_invitation_check(*, token: str) -> LinkCheck:
     )
     if invitation is None or invitation.sent_at is None:
         return LinkCheck(payload=None, problem=LinkProblem.TAMPERED)
+    if invitation.cancelled_at is not None:
+        return LinkCheck(payload=None, problem=LinkProblem.CANCELLED)
     if invitation.accepted_at is not None:
         return LinkCheck(payload=None, problem=LinkProblem.USED)
     if timezone.now() - invitation.sent_at > timedelta(seconds=invitation_max_age()):
@@ -126,12 +144,20 @@ def supplier_invitation_accept(*, token: str, password: str) -> tuple[LinkCheck,
     check = supplier_invitation_check(token=token)
     if not check.ok or check.payload is None:
         return check, None
-    # Claim the invitation: of two clicks at once, one gets the row.
+    # Claim the invitation: of two clicks at once, one gets the row. A
+    # cancellation, the supplier's removal or a new link sent at the same
+    # moment: one of the two conditional UPDATEs gets the row, never both.
     claimed = SupplierInvitation.objects.filter(
-        pk=check.payload["invitation"], accepted_at__isnull=True
+        pk=check.payload["invitation"],
+        token_hash=_token_hash(token),
+        accepted_at__isnull=True,
+        cancelled_at__isnull=True,
     ).update(accepted_at=timezone.now())
     if not claimed:
-        return LinkCheck(payload=None, problem=LinkProblem.USED), None
+        now_used = supplier_invitation_check(token=token)
+        return (
+            LinkCheck(payload=None, problem=LinkProblem.USED) if now_used.ok else now_used
+        ), None
     email = check.payload["email"]
     if User.objects.filter(email__iexact=email).exists():
         raise ApplicationError(
@@ -153,3 +179,66 @@ def supplier_invitation_accept(*, token: str, password: str) -> tuple[LinkCheck,
     SupplierMembership.objects.create(user=user, supplier=invitation.supplier)
     logger.info("supplier invitation %s accepted by user %s", invitation.pk, user.pk)
     return check, user
+
+
+# Roles that keep a supplier's staff member signing in after the supplier is
+# removed: they do other work on Backer, and supplier_of refuses the supplier.
+OTHER_ROLES = (ANCHOR_TEAM, BOARD, GROUP_CONTACT)
+NOT_WAITING = "This invitation has already been accepted or cancelled."
+
+
+def _waiting(invitation: SupplierInvitation) -> Any:
+    return SupplierInvitation.objects.filter(
+        pk=invitation.pk, accepted_at__isnull=True, cancelled_at__isnull=True
+    )
+
+
+@transaction.atomic
+def supplier_invitation_resend(*, invitation: SupplierInvitation, by: Any) -> None:
+    """Send a waiting invitation again, with a new link. The old link stops
+    working now, not when the new e-mail goes: the hash is cleared with the
+    outbox message in one transaction, and the task makes the new token."""
+    anchor_team_require(user=by, anchor_id=invitation.supplier.anchor_id)
+    if not _waiting(invitation).update(token_hash=None, sent_at=None):
+        raise ApplicationError(NOT_WAITING, extra={})
+    outbox_enqueue(SEND_SUPPLIER_INVITATION, invitation_id=invitation.pk)
+    logger.info("supplier invitation %s to be sent again", invitation.pk)
+
+
+def supplier_invitation_cancel(*, invitation: SupplierInvitation, by: Any) -> None:
+    """Cancel a waiting invitation: its link then says it was cancelled."""
+    anchor_team_require(user=by, anchor_id=invitation.supplier.anchor_id)
+    if not _waiting(invitation).update(cancelled_at=timezone.now()):
+        raise ApplicationError(NOT_WAITING, extra={})
+    logger.info("supplier invitation %s cancelled", invitation.pk)
+
+
+@transaction.atomic
+def supplier_remove(*, supplier: SupplierOrganisation, by: Any) -> int:
+    """Remove ``supplier`` from its anchor; returns how many staff accounts
+    were closed. Its staff act for it no more (accounts.access.supplier_of)
+    and, unless they hold another role, can no longer sign in; its waiting
+    invitations are cancelled; its pledges go to no new run
+    (matching/services/engine_inputs.py). Its matches, and the board's
+    pledged-against-delivered history, stay."""
+    anchor_team_require(user=by, anchor_id=supplier.anchor_id)
+    now = timezone.now()
+    claimed = SupplierOrganisation.objects.filter(pk=supplier.pk, removed_at__isnull=True).update(
+        removed_at=now, removed_by=by
+    )
+    if not claimed:
+        raise ApplicationError(f"{supplier.name} has already been removed.", extra={})
+    # Before the accounts: an acceptance in flight holds its invitation's
+    # row, so this waits for it, and the account it made is closed below.
+    SupplierInvitation.objects.filter(
+        supplier=supplier, accepted_at__isnull=True, cancelled_at__isnull=True
+    ).update(cancelled_at=now)
+    closed = (
+        User.objects.filter(
+            supplier_membership__supplier=supplier, is_superuser=False, is_staff=False
+        )
+        .exclude(groups__name__in=OTHER_ROLES)
+        .update(is_active=False)
+    )
+    logger.info("supplier %s removed; %s staff accounts closed", supplier.pk, closed)
+    return int(closed)

@@ -33,6 +33,7 @@ class LinkProblem(enum.Enum):
     TAMPERED = "tampered"  # bad signature or malformed payload
     EXPIRED = "expired"
     USED = "used"  # genuine, but what it was for has already happened
+    CANCELLED = "cancelled"  # genuine, but withdrawn by whoever sent it
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
 """axe-core finds no WCAG 2.2 A/AA violation on the supplier pages: the
-team's suppliers page and invitation, joining from the invitation link, the
+team's suppliers page (with an invitation waiting and a supplier removed),
+its invitation form, the confirmation before removing a supplier, joining
+from the invitation link and a cancelled invitation's link, the
 supplier's pledges, pledge form and matches, and the board's supplier table;
 nor on their forms' error states.
 
@@ -26,6 +28,7 @@ pytestmark = [
 ]
 
 TOKEN = "a-test-invitation-token-for-the-browser"
+CANCELLED = "a-cancelled-invitation-token-for-the-browser"
 
 
 @pytest.fixture
@@ -49,11 +52,22 @@ def pledged(personas):
         )
         MatchEvent.objects.create(match=match, from_status="proposed", to_status="approved")
         matches[name] = match
+    acme = f.SupplierFactory(anchor=personas.anchor_a, name="Acme Cleaning Ltd")
     SupplierInvitation.objects.create(
-        supplier=f.SupplierFactory(anchor=personas.anchor_a, name="Acme Cleaning Ltd"),
+        supplier=acme,
         email="jo@acme.example",
         token_hash=hashlib.sha256(TOKEN.encode()).hexdigest(),
         sent_at=timezone.now(),
+    )
+    SupplierInvitation.objects.create(
+        supplier=acme,
+        email="lee@acme.example",
+        token_hash=hashlib.sha256(CANCELLED.encode()).hexdigest(),
+        sent_at=timezone.now(),
+        cancelled_at=timezone.now(),
+    )
+    f.SupplierFactory(
+        anchor=personas.anchor_a, name="Former Supplies Ltd", removed_at=timezone.now()
     )
     yield pledge, matches
     cache.clear()
@@ -71,6 +85,8 @@ def test_the_teams_supplier_pages_and_joining_have_no_violations(audit, personas
     _shot(audit, "team-suppliers")
     audit.submit("invite: empty")
     _shot(audit, "team-suppliers-errors")
+    audit.visit(f"/team/suppliers/{personas.supplier_a.pk}/remove/")
+    _shot(audit, "team-supplier-remove")
     audit.sign_in(None)
     audit.visit(f"/supplier/join/{TOKEN}/")
     _shot(audit, "supplier-join")
@@ -81,6 +97,8 @@ def test_the_teams_supplier_pages_and_joining_have_no_violations(audit, personas
     )
     _shot(audit, "supplier-join-errors")
     audit.visit("/supplier/join/not-a-token/", status=400)
+    audit.visit(f"/supplier/join/{CANCELLED}/", status=410)
+    _shot(audit, "supplier-join-cancelled")
     audit.assert_clean()
 
 

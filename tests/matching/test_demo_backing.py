@@ -1,4 +1,5 @@
-"""The demo's backing: resources, a run per anchor, and a history to show."""
+"""The demo's backing: resources, the demo supplier's pledges, a run per
+anchor, and a history to show."""
 
 from __future__ import annotations
 
@@ -6,19 +7,26 @@ import dataclasses
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from board.scope import BoardScope
+from board.suppliers import supplier_pledges
 from matching.demo import OFFERS, demo_backing_seed
+from matching.demo_pledges import PLEDGES
 from matching.models import (
     GroupConnection,
     Match,
     MatchFeedback,
     MatchOutcomeBlock,
+    MatchRun,
     MatchStatus,
     Resource,
 )
 from matching.selectors import connections_for_contact
 from partners.demo import demo_seed
+from partners.demo_data import DEMO_SUPPLIER
+from partners.models import SupplierOrganisation
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -87,3 +95,51 @@ def test_the_command_refuses_without_debug(settings):
 
     with pytest.raises(CommandError, match="DEBUG=1"):
         call_command("seed_demo_backing")
+
+
+# The demo approves every third proposal, and the groups' voice completes
+# some backing. Left to chance, the pledges might get neither: with one
+# proposal in 10,000 approved and no voice step, they must be taken up by
+# their own step (demo_pledges_back) and one delivered (demo_pledge_deliver).
+@pytest.mark.parametrize("left_to_chance", [False, True])
+def test_the_demo_supplier_pledges_are_matched_and_delivered_on_its_and_the_boards_pages(
+    demo_place, client, monkeypatch, left_to_chance
+):
+    if not left_to_chance:
+        monkeypatch.setattr("matching.demo.APPROVE_EVERY", 10_000)
+        monkeypatch.setattr("matching.demo.demo_voice_seed", lambda **kwargs: (0, 0))
+    report = demo_backing_seed()
+    supplier = SupplierOrganisation.objects.get(name=DEMO_SUPPLIER[1])
+    pledges = Resource.objects.filter(supplier=supplier)
+    assert report.pledges_created == len(PLEDGES) == pledges.count()
+    assert {p.kind for p in pledges} == {"time", "space", "seed_funding"}
+    # Each pledge was matched in the trust's demo run, and the team approved it.
+    nhs_run = MatchRun.objects.get(pk__in=report.runs, anchor=supplier.anchor)
+    for pledge in pledges:
+        matched = Match.objects.filter(resource=pledge, run=nhs_run, events__to_status="approved")
+        assert matched.exists(), pledge.title
+        # ... and the group took it up: under way, or delivered.
+        assert matched.filter(status__in=[MatchStatus.ACTIVE, MatchStatus.COMPLETED]).exists()
+    assert Match.objects.filter(resource__supplier=supplier, status=MatchStatus.COMPLETED).exists()
+
+    # The board's table: pledged against delivered, with something delivered.
+    rows = supplier_pledges(scope=BoardScope(anchor_ids=(supplier.anchor_id,)))
+    assert {r.kind for r in rows if r.supplier == supplier.name} == {
+        "time",
+        "space",
+        "seed_funding",
+    }
+    assert sum(r.delivered for r in rows if r.supplier == supplier.name) > 0
+
+    # The demo supplier's own page lists its pledges and what became of them.
+    client.force_login(get_user_model().objects.get(username=DEMO_SUPPLIER[0]))
+    home = client.get("/supplier/").content.decode()
+    for pledge in pledges:
+        assert pledge.title in home
+    assert "Completed" in home
+
+    # A second call changes nothing.
+    counts = (pledges.count(), Match.objects.filter(resource__supplier=supplier).count())
+    second = demo_backing_seed()
+    assert (second.pledges_created, second.pledges_backed, second.pledges_delivered) == (0, 0, 0)
+    assert (pledges.count(), Match.objects.filter(resource__supplier=supplier).count()) == counts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import timezone
 
 from partners.models import VerificationStatus
 from tests import factories as f
@@ -113,7 +114,8 @@ HIDDEN_GROUP = {
 def _pledges(personas, activity):
     """sam's supplier pledges a pot with an offered match (to a need of
     group_a's of its own, so anchor A's matches keep theirs) and a proposal
-    under review; another supplier of A pledges hours."""
+    under review, and has an invitation waiting; another supplier of A
+    pledges hours."""
     from matching.models import MatchEvent, MatchStatus
 
     need = f.NeedFactory(activity=activity, amount=30_000)
@@ -132,7 +134,19 @@ def _pledges(personas, activity):
         capacity=40,
         title=OTHER_SUPPLIER["resource"],
     )
+    # An invitation of anchor A's waiting to be accepted (the team may send it
+    # again or cancel it).
+    from partners.models import SupplierInvitation
+
+    invitation = SupplierInvitation.objects.create(
+        supplier=personas.supplier_a,
+        email="kim@brightwater.example",
+        token_hash="0" * 64,
+        sent_at=timezone.now(),
+    )
     return {
+        "supplier_a": personas.supplier_a.pk,
+        "invitation_a": invitation.pk,
         "pledge_a": pledge.pk,
         "pledge_match_a": offered.pk,
         "pledge_proposal_a": proposal.pk,

@@ -396,6 +396,26 @@ ROWS: list[Row] = [
     # --- Suppliers -------------------------------------------------------------------------
     # The team's list and invitation (an empty form answers with its errors).
     *get_and_post("team/suppliers/", "/team/suppliers/", team(), team()),
+    # Anchor A's supplier and invitation: another team finds neither (404).
+    # Removing asks first (GET), and only the POST removes.
+    *get_and_post(
+        "team/suppliers/<int:pk>/remove/",
+        "/team/suppliers/{supplier_a}/remove/",
+        team_a(bob=404),
+        team_a(302, bob=404),
+    ),
+    *post_only(
+        "team/suppliers/invitations/<int:pk>/resend/",
+        "/team/suppliers/invitations/{invitation_a}/resend/",
+        team(NOT_ALLOWED),
+        team_a(302, bob=404),
+    ),
+    *post_only(
+        "team/suppliers/invitations/<int:pk>/cancel/",
+        "/team/suppliers/invitations/{invitation_a}/cancel/",
+        team(NOT_ALLOWED),
+        team_a(302, bob=404),
+    ),
     # A bad invitation link: 400 and a page saying so, whoever follows it.
     *get_and_post(
         "supplier/join/<str:token>/", "/supplier/join/not-a-token/", everyone(400), everyone(400)

@@ -34,7 +34,9 @@ class Command(BaseCommand):
             f"{len(report.runs)} match runs, {report.approved} approved, "
             f"{report.accepted} accepted, {report.active} under way, "
             f"{report.connections} connections suggested, {report.rated} rated by their "
-            f"groups, {report.completed} completed."
+            f"groups, {report.completed} completed; the demo supplier pledged "
+            f"{report.pledges_created}, {report.pledges_backed} matched and under way, "
+            f"{report.pledges_delivered} completed by it."
         )
         # The board's figures for the new backing, so the dashboard opens at
         # once (board.cache), named rather than imported: matching does
