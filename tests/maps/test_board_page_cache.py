@@ -143,3 +143,23 @@ def test_the_public_directory_map_page_is_stored_the_same_way(client, personas, 
     listed = stored.context["groups_listed"]
     _more_groups(place, 2)
     assert client.get(url).context["groups_listed"] == listed + 2
+
+
+def test_in_production_a_process_asks_the_data_version_at_most_every_few_seconds(
+    client, personas, place, settings, monkeypatch
+):
+    """BACKER_PAGE_VERSION_SECONDS (5 in production): the version's COUNT(*)s
+    are read once per few seconds, so a burst of loads is served from the store."""
+    from maps import page_tables
+
+    settings.BACKER_PAGE_VERSION_SECONDS = 5
+    clock = [1000.0]
+    monkeypatch.setattr(page_tables.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(page_tables, "_recent", None)
+    client.force_login(personas.carol)
+    _load(client)
+    _, burst = _load(client)
+    assert _version_sql() not in burst and not _figure_reads(burst)
+    clock[0] += 5
+    _, later = _load(client)
+    assert _version_sql() in later
