@@ -117,19 +117,22 @@ def test_a_change_to_the_backing_shows_on_the_next_load(client, personas, place)
 
 def test_each_board_sees_its_own_anchors_figures_from_the_store(client, personas, place):
     """The stored page is keyed by the viewer's anchors: an admin's page of
-    every anchor is never served to a board member of one, nor the reverse."""
-    client.force_login(personas.carol)
-    assert _load(client)[0].context["summary"]["active_matches"] == 1
+    every anchor is never served to a board member of two of three, nor the reverse."""
+    f.AnchorFactory()  # a third anchor: A and B together are not "every anchor"
+    two = f.member(personas.anchor_a, "board", username="two-boards")
+    f.pm.AnchorMembership.objects.create(user=two, anchor=personas.anchor_b, role="board")
     f.MatchFactory(
         need=f.NeedFactory(activity=personas.group_a.activities.get(), amount=5_000),
-        resource=f.ResourceFactory(anchor=personas.anchor_b),
+        resource=f.ResourceFactory(anchor=f.AnchorFactory()),
         amount=5_000,
         status=MatchStatus.ACTIVE,
     )
     client.force_login(personas.root)
     assert _load(client)[0].context["summary"]["active_matches"] == 2
-    client.force_login(personas.carol)
+    client.force_login(two)
     assert _load(client)[0].context["summary"]["active_matches"] == 1
+    client.force_login(personas.root)
+    assert _load(client)[0].context["summary"]["active_matches"] == 2
 
 
 @pytest.mark.parametrize("query", ["", "?theme=food"])
