@@ -22,14 +22,14 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import board_required
-from maps.area_figures import area_anchor
+from maps.area_figures import map_kind
 from maps.builders import MapDocument
 from maps.cache import board_map_document, board_map_download, directory_map_document
+from maps.display import display_geometry_state
 from maps.figures import FIGURE_DEFINITIONS, MapFilters
 from maps.forms import BoardMapFilterForm, DirectoryMapFilterForm
-from maps.frames import board_figures, directory_shown, group_theme_counts
-from maps.funders import funders_table
 from maps.levels import LEVEL_NAMES
+from maps.page_tables import board_page_get, directory_page_get
 from maps.tiles import frame_csp
 from partners.models import Anchor
 
@@ -64,41 +64,32 @@ def _query(filters: MapFilters) -> str:
     return f"?{query}" if query else ""
 
 
-def _table_rows(figures: Any) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = figures.to_dict("records")
-    for row in rows:
-        decile = row["imd_decile"]
-        row["imd_decile"] = "no data" if decile is None or decile != decile else int(decile)
-    return rows
-
-
 @board_required
 @require_GET
 def board_map_view(request: HttpRequest, anchors: list[Anchor]) -> HttpResponse:
     form = _board_form(request, anchors)
     filters = form.filters()
-    shown = board_figures(filters=filters)
+    # The tables are stored by data version (maps/page_tables.py): a load
+    # reads every group and match only when they changed.
+    page = board_page_get(filters=filters)
     query = _query(filters)
-    level = shown.level
     return render(
         request,
         "maps/map_board.html",
         {
             "form": form,
             "filters": filters,
-            "rows": _table_rows(shown.figures),
-            "theme_counts": group_theme_counts(
-                theme=filters.theme, area_of=area_anchor(filters=filters)
-            ),
-            "summary": shown.summary,
-            "outside": shown.outside,
+            "rows": page.rows,
+            "theme_counts": page.theme_counts,
+            "summary": page.summary,
+            "outside": page.outside,
             "definitions": FIGURE_DEFINITIONS,
-            "level": level,
-            "area_noun": LEVEL_NAMES[level.level],
-            "geometry": shown.geometry,
+            "level": page.level,
+            "area_noun": LEVEL_NAMES[page.level.level],
+            "geometry": display_geometry_state(kind=map_kind()),
             "frame_url": reverse("maps:board-map-frame") + query,
             "download_url": reverse("maps:board-map-download") + query,
-            "funders": funders_table(filters=filters),
+            "funders": page.funders,
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
@@ -142,19 +133,18 @@ def board_map_download_view(request: HttpRequest, anchors: list[Anchor]) -> Http
 def directory_map_view(request: HttpRequest) -> HttpResponse:
     form = _bound(DirectoryMapFilterForm, request)
     filters = form.filters() if form.is_bound else MapFilters()
-    level, figures = directory_shown(theme=filters.theme)
-    listed = figures[(figures["groups_registered"] > 0) | (figures["home_groups"] != "0")]
+    page = directory_page_get(theme=filters.theme)  # stored by data version
     return render(
         request,
         "maps/map_directory.html",
         {
             "form": form,
-            "rows": listed.to_dict("records"),
-            "theme_counts": group_theme_counts(theme=filters.theme),
-            "level": level,
-            "area_noun": LEVEL_NAMES[level.level],
-            "areas": len(figures),
-            "groups_listed": int(figures["groups_registered"].sum()),
+            "rows": page.rows,
+            "theme_counts": page.theme_counts,
+            "level": page.level,
+            "area_noun": LEVEL_NAMES[page.level.level],
+            "areas": page.areas,
+            "groups_listed": page.groups_listed,
             "frame_url": reverse("maps:directory-map-frame") + _query(filters),
         },
         status=400 if form.is_bound and not form.is_valid() else 200,

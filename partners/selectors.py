@@ -22,7 +22,15 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from accounts.access import anchors_for_team, groups_for_contact, is_admin, is_anchor_team
-from partners.models import Activity, CommunityGroup, ImportJob, Need, Site, Theme
+from partners.models import (
+    Activity,
+    CommunityGroup,
+    ImportJob,
+    Need,
+    Site,
+    Theme,
+    group_public_q,
+)
 from partners.points import point_or_neighbourhood
 
 __all__ = [
@@ -242,7 +250,9 @@ def group_visible_to(*, user: Any) -> QuerySet[CommunityGroup]:
     groups = CommunityGroup.objects.filter(erased_at__isnull=True)
     if is_anchor_team(user=user):
         return groups
-    visible = Q(pk__in=CommunityGroup.objects.public().values("pk"))
+    # The public rule as a condition on the row, not "id IN (every public
+    # group)": that subquery made each count and page join the table to itself.
+    visible = group_public_q()
     if own := groups_for_contact(user=user):
         visible |= Q(pk__in=own)
     return groups.filter(visible)

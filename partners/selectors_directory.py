@@ -108,9 +108,9 @@ def _distance_miles(lat: float, lon: float) -> Any:
 
 
 class DirectoryResults:
-    """The directory's matches, for a Paginator: ``count()`` is one COUNT
-    query, and a slice is one query with LIMIT/OFFSET plus two for its
-    themes; no group outside the page is read."""
+    """The directory's matches, for a Paginator: ``count_upto()`` is one
+    COUNT query of at most that many rows, and a slice is one query with
+    LIMIT/OFFSET plus two for its themes; no group outside the page is read."""
 
     def __init__(self, groups: QuerySet[CommunityGroup]) -> None:
         self.groups = groups
@@ -118,6 +118,10 @@ class DirectoryResults:
 
     def count(self) -> int:
         return self.groups.count()
+
+    def count_upto(self, limit: int) -> int:
+        """How many match, reading at most ``limit`` (config.paging.BoundedPaginator)."""
+        return self.groups.order_by()[:limit].count()
 
     def __len__(self) -> int:
         return self.count()

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from config.paging import BoundedPaginator
 from partners.forms.directory import DirectorySearchForm
 from partners.selectors_directory import directory_group_get, directory_search
 
@@ -36,7 +36,10 @@ def directory_search_view(request: HttpRequest) -> HttpResponse:
         origin=form.origin,
         miles=miles if form.origin else None,
     )
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Counted only a little past the page (config/paging.py): "1,020 or more".
+    paginator = BoundedPaginator(entries, PAGE_SIZE)
+    paginator.ask(request.GET.get("page"))
+    page = paginator.get_page(request.GET.get("page"))
     context = {
         "form": form,
         "page": page,

@@ -231,6 +231,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 BACKER_OUTBOX_SWEEP_IN_PROCESS = env_bool(
     "BACKER_OUTBOX_SWEEP_IN_PROCESS", default=CELERY_TASK_ALWAYS_EAGER
 )
+# The map pages' stored tables (maps/page_tables.py) may be this many seconds
+# behind the data: asking the data version reads a COUNT(*) of every table
+# the maps draw from, which at 100,000 groups cost more than serving the
+# stored page (issue 18). 0: ask on every load.
+BACKER_PAGE_VERSION_SECONDS = env_int("BACKER_PAGE_VERSION_SECONDS", 5)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "outbox-sweep": {"task": "config.outbox_sweep", "schedule": 60.0},
     # Nightly matching for every anchor (02:30); also publishes runs left
@@ -265,7 +270,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    # Page numbers, with counts that stay cheap at national scale (config/paging.py).
+    "DEFAULT_PAGINATION_CLASS": "config.paging.BoundedPageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "config.exceptions.api_exception_handler",
     # JSON nested too deeply is a 400, not Python's RecursionError (a 500).

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework.pagination import PageNumberPagination
 
 from config.exceptions import ErrorSerializer
+from config.paging import BoundedPageNumberPagination
 
 
-class ApiPagination(PageNumberPagination):
+class ApiPagination(BoundedPageNumberPagination):
+    """Pages of 50 (up to 200); counts bounded as config/paging.py says."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200

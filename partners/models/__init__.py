@@ -35,6 +35,7 @@ from partners.models.groups import (
     VerificationStatus,
     amount_in_words,
     group_live_q,
+    group_public_q,
 )
 from partners.models.records import (
     ConsentRecord,
@@ -80,4 +81,5 @@ __all__ = [
     "VerificationStatus",
     "amount_in_words",
     "group_live_q",
+    "group_public_q",
 ]

@@ -78,6 +78,13 @@ def group_live_q(prefix: str = "", *, now: datetime | None = None) -> Q:
     )
 
 
+def group_public_q(prefix: str = "", *, now: datetime | None = None) -> Q:
+    """Groups the public directory may show: live (group_live_q) and consenting.
+    A plain condition, so a list can OR it with other rows (a contact's own
+    groups) without a subquery over every public group."""
+    return group_live_q(prefix, now=now) & Q(**{f"{prefix}consent_public": True})
+
+
 class CommunityGroupQuerySet(models.QuerySet["CommunityGroup"]):
     def live(self, *, now: datetime | None = None) -> CommunityGroupQuerySet:
         """Groups taking part: verified, not withdrawn, not erased, checked
@@ -86,7 +93,7 @@ class CommunityGroupQuerySet(models.QuerySet["CommunityGroup"]):
 
     def public(self, *, now: datetime | None = None) -> CommunityGroupQuerySet:
         """Groups the public directory may show: live and consenting."""
-        return self.live(now=now).filter(consent_public=True)
+        return self.filter(group_public_q(now=now))
 
     def review_queue(self) -> CommunityGroupQuerySet:
         """Pending groups whose contact has verified their e-mail address."""

@@ -1,0 +1,111 @@
+"""Counts that stay cheap at national scale (issue 18).
+
+A page of a list costs the same whatever is registered (LIMIT/OFFSET on an
+indexed order), but an exact COUNT(*) reads every matching row: at 100,000
+groups the count alone cost more than the page. So a list counts its rows
+only a little past the page asked for (``COUNT_AHEAD`` rows, one query:
+``SELECT COUNT(*) FROM (SELECT ... LIMIT n)``): exact whenever fewer match,
+which is every filtered search in practice, and otherwise a lower bound that
+says so ("1,020 or more"). Every page stays reachable: the next one is
+counted when it is asked for. The last page ("?page=last" in the API) is
+found with an exact count, as asked.
+
+- ``BoundedPaginator``: Django's Paginator with that count; the directory's.
+- ``BoundedPageNumberPagination``: the API's page-number pagination with it,
+  and ``count_exact`` in every page (false: ``count`` is a lower bound).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+__all__ = ["COUNT_AHEAD", "BoundedPageNumberPagination", "BoundedPaginator", "count_upto"]
+
+# Rows counted past the end of the page asked for.
+COUNT_AHEAD = 1_000
+# A page number beyond this is counted exactly (it is an OFFSET of millions
+# anyway), so no LIMIT grows past what the database takes.
+_LARGEST_BOUNDED_PAGE = 1_000_000
+
+
+def count_upto(object_list: Any, limit: int | None) -> int:
+    """How many rows ``object_list`` holds, reading at most ``limit`` of them
+    (None: all). A queryset is counted unordered: which rows are counted
+    does not matter, only how many, so the database need not sort them."""
+    if limit is None:
+        return int(object_list.count())
+    if isinstance(object_list, QuerySet):
+        return int(object_list.order_by()[:limit].count())
+    if hasattr(object_list, "count_upto"):
+        return int(object_list.count_upto(limit))
+    return min(len(object_list), limit)
+
+
+class BoundedPaginator(Paginator):  # type: ignore[type-arg]
+    """Counts no further than ``COUNT_AHEAD`` rows past the page asked for
+    (``ask``); before a page is asked for, it counts exactly."""
+
+    ahead = COUNT_AHEAD
+    _reach: int | None = None
+
+    def ask(self, number: Any) -> None:
+        """The page about to be read (its number, as the request gave it)."""
+        try:
+            page = int(number)
+        except (TypeError, ValueError):
+            page = 1
+        if page <= _LARGEST_BOUNDED_PAGE:
+            self._reach = max(page, 1) * self.per_page + self.ahead
+
+    @cached_property
+    def count(self) -> int:
+        return count_upto(self.object_list, self._reach)
+
+    @property
+    def exact(self) -> bool:
+        """False when more rows may match than ``count``: it is a lower bound."""
+        return self._reach is None or self.count < self._reach
+
+
+class BoundedPageNumberPagination(PageNumberPagination):
+    django_paginator_class = BoundedPaginator
+
+    def get_page_number(self, request: Request, paginator: Any) -> Any:
+        asked = request.query_params.get(self.page_query_param) or 1
+        # "last" counts exactly: the last page is what was asked for.
+        if isinstance(paginator, BoundedPaginator) and asked not in self.last_page_strings:
+            paginator.ask(asked)
+        return super().get_page_number(request, paginator)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        assert self.page is not None  # paginate_queryset ran
+        paginator = self.page.paginator
+        return Response(
+            {
+                "count": paginator.count,
+                "count_exact": getattr(paginator, "exact", True),
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paged = super().get_paginated_response_schema(schema)
+        paged["properties"]["count"]["description"] = (
+            f"How many results: exact when count_exact is true; else at least this "
+            f"many (lists count no more than {COUNT_AHEAD:,} results past the page asked for)."
+        )
+        paged["properties"]["count_exact"] = {
+            "type": "boolean",
+            "description": "Whether count is exact; false: it is a lower bound.",
+        }
+        paged["required"] = [*paged["required"], "count_exact"]
+        return paged
