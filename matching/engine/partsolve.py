@@ -299,7 +299,8 @@ def _job(b: int) -> list[PartSolution]:
             if share is not None and deadline is not None:
                 own = min(deadline, monotonic() + share)
             sol = refine(parts[k], prior, deadline=own, mip_rel_gap=gap)
-        out.append(replace(sol, edge_idx=_EMPTY))  # the parent has it
+        # A worker sends no edges back: the parent has them.
+        out.append(replace(sol, edge_idx=_EMPTY) if _SHARED.get("pooled") else sol)
     return out
 
 
@@ -366,7 +367,9 @@ def _run_jobs(
         sign = 1 if refining else -1
         jobs = sorted(range(len(batches)), key=lambda b: (sign * size[b], b))
         context = _mp_context()
-        if workers > 1 and len(jobs) > 1 and context is not None:
+        pooled = workers > 1 and len(jobs) > 1 and context is not None
+        _SHARED["pooled"] = pooled
+        if pooled:
             from concurrent.futures import ProcessPoolExecutor
 
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
@@ -378,6 +381,8 @@ def _run_jobs(
     by_part = {
         k: sol for b, batch in enumerate(batches) for k, sol in zip(batch, done[b], strict=True)
     }
+    if not pooled:
+        return [by_part[k] for k in range(len(parts))]
     return [replace(by_part[k], edge_idx=parts[k].edge_idx) for k in range(len(parts))]
 
 
