@@ -13,7 +13,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import replace
 from functools import cache
-from time import perf_counter
+from time import monotonic, perf_counter
 from typing import Any
 
 import numpy as np
@@ -23,7 +23,7 @@ from .floors import fill_floors
 from .flow import flow_scale, solve_flow
 from .heuristics import quick_solution
 from .parts import merge_parts
-from .rounds import deadline_after, solve_rules, within
+from .rounds import deadline_after, late, seconds_left, solve_rules, within
 from .rules import violations
 from .types import IntArray, Part, PartSolution, readonly
 
@@ -176,8 +176,11 @@ def solve_parts(
     the largest gaps get MILP rounds (:func:`refine`), largest first, until
     the others' gaps fit in half the budget; each is refined to its share of
     the rest. ``time_limit`` (seconds from now), or ``deadline``
-    (``time.monotonic``) if given, is one budget for all the parts: a part
-    is stopped only when the whole call is out of time, which may leave the
+    (``time.monotonic``) if given, is one budget for all the parts, spent in
+    two rounds of refinement, smallest parts first: in the first each part
+    may take an equal share of the time left, so one hard part cannot starve
+    the others; in the second the parts still short share all that is left.
+    A part is left short only when the whole call is out of time, which may leave the
     total outside the gap: it is reported (``Allocation.optimal``,
     ``proven_gap``), never hidden.
 
@@ -195,12 +198,32 @@ def solve_parts(
     if deadline is None:
         deadline = deadline_after(time_limit)
     first = _map(parts, [None] * len(parts), deadline, mip_rel_gap, workers)
-    chosen, gap = _to_refine(first, mip_rel_gap)
-    if chosen:
-        again = _map([parts[k] for k in chosen], [first[k] for k in chosen], deadline, gap, workers)
+    # Two rounds of refinement. In the first, each part may take an equal
+    # share of the time left (a hard part cannot starve the others, which
+    # mostly prove in a second or two); in the second, the parts still short
+    # of the gap share whatever is left, so none is stopped while the run
+    # has time. Without a time limit the first round has none either.
+    for fair in (True, False):
+        chosen, gap = _to_refine(first, mip_rel_gap)
+        if not chosen or late(deadline):
+            break
+        again = _map(
+            [parts[k] for k in chosen],
+            [first[k] for k in chosen],
+            deadline,
+            gap,
+            workers,
+            share=_fair_share(deadline, len(chosen), workers) if fair else None,
+        )
         for k, sol in zip(chosen, again, strict=True):
             first[k] = sol
     return first
+
+
+def _fair_share(deadline: float | None, n_parts: int, workers: int) -> float | None:
+    """Seconds each of ``n_parts`` refinements may take in the first round."""
+    left = seconds_left(deadline)
+    return None if left is None else left * max(workers, 1) / max(n_parts, 1)
 
 
 def _to_refine(solutions: Sequence[PartSolution], mip_rel_gap: float) -> tuple[list[int], float]:
@@ -263,7 +286,7 @@ def _job(b: int) -> list[PartSolution]:
     batch: list[int] = _SHARED["batches"][b]
     parts: Sequence[Part] = _SHARED["parts"]
     first: Sequence[PartSolution | None] = _SHARED["first"]
-    deadline, gap = _SHARED["deadline"], _SHARED["gap"]
+    deadline, gap, share = _SHARED["deadline"], _SHARED["gap"], _SHARED["share"]
     out = []
     for k, flow, flow_seconds in _batch_flows([parts[k] for k in batch], batch):
         prior = first[k]
@@ -272,8 +295,12 @@ def _job(b: int) -> list[PartSolution]:
             if flow is not None:
                 sol = replace(sol, flow_seconds=flow_seconds, seconds=sol.seconds + flow_seconds)
         else:
-            sol = refine(parts[k], prior, deadline=deadline, mip_rel_gap=gap)
-        out.append(replace(sol, edge_idx=_EMPTY))  # the parent has it
+            own = deadline
+            if share is not None and deadline is not None:
+                own = min(deadline, monotonic() + share)
+            sol = refine(parts[k], prior, deadline=own, mip_rel_gap=gap)
+        # A worker sends no edges back: the parent has them.
+        out.append(replace(sol, edge_idx=_EMPTY) if _SHARED.get("pooled") else sol)
     return out
 
 
@@ -305,16 +332,20 @@ def _map(
     deadline: float | None,
     mip_rel_gap: float,
     workers: int,
+    share: float | None = None,
 ) -> list[PartSolution]:
-    """First passes (``first`` None) or refinements, in ``workers`` processes."""
+    """First passes (``first`` None) or refinements, in ``workers`` processes
+    (each refinement within ``share`` seconds of its start, if given)."""
     fresh = all(f is None for f in first)
     batches = flow_batches(parts) if fresh else [[k] for k in range(len(parts))]
-    _SHARED.update(parts=parts, first=first, deadline=deadline, gap=mip_rel_gap, batches=batches)
+    _SHARED.update(
+        parts=parts, first=first, deadline=deadline, gap=mip_rel_gap, batches=batches, share=share
+    )
     # One BLAS thread: the engine's dot products are short, and OpenBLAS's
     # idle threads spin, which cost 2 s of CPU in 3.3 s on the England
     # benchmark and starve the second worker process. Forked workers inherit it.
     with _blas().limit(limits=1, user_api="blas"):
-        return _run_jobs(parts, batches, workers)
+        return _run_jobs(parts, batches, workers, refining=not fresh)
 
 
 @cache
@@ -324,13 +355,21 @@ def _blas() -> ThreadpoolController:
     return ThreadpoolController()
 
 
-def _run_jobs(parts: Sequence[Part], batches: list[list[int]], workers: int) -> list[PartSolution]:
+def _run_jobs(
+    parts: Sequence[Part], batches: list[list[int]], workers: int, *, refining: bool
+) -> list[PartSolution]:
     try:
-        # Largest first: the longest jobs start at once and the small ones fill in.
+        # First passes, largest first: the longest jobs start at once and the
+        # small ones fill in. Refinements, smallest first: they share the run's
+        # time budget, and a large part left last cannot starve the small ones
+        # (which prove in a second or two) of it.
         size = [sum(parts[k].n_edges for k in batch) for batch in batches]
-        jobs = sorted(range(len(batches)), key=lambda b: (-size[b], b))
+        sign = 1 if refining else -1
+        jobs = sorted(range(len(batches)), key=lambda b: (sign * size[b], b))
         context = _mp_context()
-        if workers > 1 and len(jobs) > 1 and context is not None:
+        pooled = workers > 1 and len(jobs) > 1 and context is not None
+        _SHARED["pooled"] = pooled
+        if pooled:
             from concurrent.futures import ProcessPoolExecutor
 
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
@@ -342,6 +381,8 @@ def _run_jobs(parts: Sequence[Part], batches: list[list[int]], workers: int) -> 
     by_part = {
         k: sol for b, batch in enumerate(batches) for k, sol in zip(batch, done[b], strict=True)
     }
+    if not pooled:
+        return [by_part[k] for k in range(len(parts))]
     return [replace(by_part[k], edge_idx=parts[k].edge_idx) for k in range(len(parts))]
 
 

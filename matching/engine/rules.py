@@ -24,6 +24,8 @@ PRICE_SLACK = 1e-3
 
 def violations(part: Part, x: IntArray) -> bool:
     """Whether ``x`` breaks a minimum award, a group cap or a floor's fence."""
+    if _plain(part):
+        return False
     minimum = part.res_min_award[part.edge_res]
     if np.any((x > 0) & (x < minimum)):
         return True
@@ -31,6 +33,16 @@ def violations(part: Part, x: IntArray) -> bool:
         return True
     served = np.bincount(part.edge_need, weights=x, minlength=part.need_amount.shape[0]) > 0
     return any(np.bincount(key[served]).max(initial=0) > cap for key, cap in cap_keys(part))
+
+
+def _plain(part: Part) -> bool:
+    """A part with no minimum award, no cap and no fence: every flow keeps its rules."""
+    return (
+        part.group_cap is None
+        and part.group_kind_cap is None
+        and not part.res_min_award.any()
+        and not (fences(part)[1] < part.res_capacity).any()
+    )
 
 
 def repair(part: Part, x: IntArray) -> IntArray:
