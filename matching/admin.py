@@ -2,7 +2,7 @@
 
 ``allocated`` is read-only here: only approvals move it (services/review.py).
 A run's "why not us?" reasons are derived from the run, and a group's rating
-is its own words and consent: both are read-only. Outcome codes are the
+and its report of what happened are its own words and consent: read-only. Outcome codes are the
 team's, and may be corrected here (the database checks each code).
 """
 
@@ -20,7 +20,12 @@ from matching.models import (
     Resource,
     UnmatchedNeed,
 )
-from matching.models_voice import MatchFeedback, MatchOutcomeBlock, MatchOutcomeMeasure
+from matching.models_voice import (
+    MatchFeedback,
+    MatchGroupReport,
+    MatchOutcomeBlock,
+    MatchOutcomeMeasure,
+)
 
 
 @admin.register(Resource)
@@ -72,6 +77,14 @@ class MatchFeedbackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "helped", "listened", "again", "quote_consent", "updated_at"]
     list_filter = ["again", "quote_consent", "match__resource__anchor"]
     raw_id_fields = ["match", "given_by"]
+
+
+@admin.register(MatchGroupReport)
+class MatchGroupReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # The group's own words and consent: read-only, like its rating.
+    list_display = ["__str__", "people_reached", "quote_consent", "updated_at"]
+    list_filter = ["quote_consent", "match__resource__anchor"]
+    raw_id_fields = ["match", "reported_by"]
 
 
 @admin.register(MatchOutcomeBlock)

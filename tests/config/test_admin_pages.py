@@ -16,7 +16,12 @@ from django.utils import timezone
 
 from grants.models import Grant, KnownOrganisation
 from matching.models import MatchRun, MatchStatus, UnmatchedNeed
-from matching.models_voice import MatchFeedback, MatchOutcomeBlock, MatchOutcomeMeasure
+from matching.models_voice import (
+    MatchFeedback,
+    MatchGroupReport,
+    MatchOutcomeBlock,
+    MatchOutcomeMeasure,
+)
 from partners.models import SupplierInvitation, SupplierMembership
 from tests import factories as f
 
@@ -68,6 +73,9 @@ def rows(personas):  # type: ignore[no-untyped-def]
         "matchfeedback": MatchFeedback.objects.create(
             match=match, helped=4, listened=5, again="yes", comment="It helped."
         ),
+        "matchgroupreport": MatchGroupReport.objects.create(
+            match=match, people_reached=30, story="Thirty people came."
+        ),
         "matchoutcomeblock": MatchOutcomeBlock.objects.create(match=match, block="partners"),
         "matchoutcomemeasure": MatchOutcomeMeasure.objects.create(match=match, code="NT1"),
         "unmatchedneed": UnmatchedNeed.objects.create(
@@ -91,6 +99,7 @@ PAGES = [
     ("partners", "suppliermembership"),
     ("partners", "supplierinvitation"),
     ("matching", "matchfeedback"),
+    ("matching", "matchgroupreport"),
     ("matching", "matchoutcomeblock"),
     ("matching", "matchoutcomemeasure"),
     ("matching", "unmatchedneed"),
@@ -98,7 +107,7 @@ PAGES = [
     ("grants", "grant"),
 ]
 # Derived from other data, or a group's own words and consent: look, never change.
-READ_ONLY = {"matchfeedback", "unmatchedneed", "knownorganisation", "grant"}
+READ_ONLY = {"matchfeedback", "matchgroupreport", "unmatchedneed", "knownorganisation", "grant"}
 
 
 @pytest.mark.parametrize(("app", "model"), PAGES)
