@@ -98,7 +98,7 @@ def invitation_resend(request: HttpRequest, anchors: list[Anchor], pk: int) -> H
         messages.success(
             request,
             f"The invitation to {invitation.supplier.name} is being sent again with a new "
-            "link. The link in the earlier e-mail no longer works.",
+            "link. The link in the earlier email no longer works.",
         )
     return _back_to_list(invitation.supplier.anchor)
 

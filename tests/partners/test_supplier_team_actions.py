@@ -92,7 +92,7 @@ def test_sending_again_emails_a_new_link_and_the_old_one_stops_working(
 
     stale = client.get(old)
     assert stale.status_code == 400
-    assert "only the link in the newest e-mail works" in stale.content.decode()
+    assert "only the link in the newest email works" in stale.content.decode()
     assert client.post(old, {"password": PASSWORD, "password_again": PASSWORD}).status_code == 400
 
     assert b"Join Acme Cleaning Ltd on Backer" in client.get(new).content
