@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from playwright.sync_api import expect
 
 from tests import factories as f
 from tests.e2e.a11y import session_cookie
@@ -77,7 +78,7 @@ def test_every_focus_stop_is_visible(live_server, plain_page, personas, place, p
     if path == "/register/group/":
         # The error state too: summary links and inputs marked invalid.
         plain_page.click("main form button[type=submit]")
-        assert plain_page.locator(".error-summary").is_visible()
+        expect(plain_page.locator(".error-summary")).to_be_visible()
     stops = focus_stops(plain_page)
     assert len(stops) >= 3, stops
     invisible = [stop for stop in stops if not (stop["outline"] or stop["shadow"])]

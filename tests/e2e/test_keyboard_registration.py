@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+from playwright.sync_api import expect
 
 from partners.models import CommunityGroup
 from tests import factories as f
@@ -164,7 +165,7 @@ def test_a_group_registers_with_javascript_off(live_server, no_js_page, place):
             # with everything else that was typed still there.
             fill_form(page.locator("main form"), {**typed, "postcode": "NOT A CODE"})
             page.click(button)
-            assert page.locator(".error-summary a[href='#id_postcode']").is_visible()
+            expect(page.locator(".error-summary a[href='#id_postcode']")).to_be_visible()
             assert page.input_value("#id_address") == typed["address"]
             assert page.is_checked("input[name=meets_at_home][value=no]")
             assert page.input_value("#id_postcode") == "NOT A CODE"

@@ -12,6 +12,7 @@ import re
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from playwright.sync_api import expect
 
 from partners.models import CommunityGroup
 from tests import factories as f
@@ -62,7 +63,7 @@ def register(page, base: str) -> None:
     page.check("[name=consent_public]")
     continue_(page)
     page.get_by_role("button", name="Accept and send").click()
-    assert page.get_by_role("heading", name="Check your email").is_visible()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
 
 
 def test_a_group_is_registered_backed_and_shown_on_the_board_map(
@@ -90,7 +91,7 @@ def test_a_group_is_registered_backed_and_shown_on_the_board_map(
     team.get_by_role("button", name="Run matching now").click()
     team.goto(f"{base}/team/matching/?anchor={personas.anchor_a.slug}")
     team.get_by_role("button", name="Approve Seedley Soup Club").click()
-    assert "approved" in team.content().lower()
+    expect(team.locator("body")).to_contain_text(re.compile("approved", re.I))
     pot.refresh_from_db()
     assert pot.allocated == 30_000  # pence: the £300 asked for
 
@@ -103,7 +104,7 @@ def test_a_group_is_registered_backed_and_shown_on_the_board_map(
     contact.get_by_role("button", name="Sign in").click()
     contact.goto(f"{base}/group/offers/")
     contact.get_by_role("button", name=re.compile("^Accept")).click()
-    assert "you accepted the offer" in contact.content()
+    expect(contact.locator("body")).to_contain_text("you accepted the offer")
 
     # 4. The board's map table shows the backing in the group's neighbourhood.
     board = signed_in_page(personas.carol)
