@@ -19,12 +19,18 @@ from django.contrib.auth.models import Group as AuthGroup
 from django.db import transaction
 
 from accounts.roles import GROUP_CONTACT
-from matching.demo_pledges import demo_pledge_deliver, demo_pledges_back, demo_pledges_create
+from matching.demo_pledges import (
+    demo_back_best,
+    demo_pledge_deliver,
+    demo_pledges_back,
+    demo_pledges_create,
+)
 from matching.demo_voice import demo_voice_seed
 from matching.models import Match, MatchRun, MatchStatus, Resource, RunStatus, RunTrigger
 from matching.services.connections import connections_suggest
 from matching.services.review import match_accept, match_activate, match_approve
 from matching.services.runs import match_run_claim, match_run_execute
+from partners.demo_data import DEMO_CONTACT
 from partners.models import Anchor, AnchorMembership, MembershipRole, NeedKind, Theme
 
 logger = logging.getLogger(__name__)
@@ -59,6 +65,8 @@ class BackingReport:
     pledges_created: int = 0
     pledges_backed: int = 0
     pledges_delivered: int = 0
+    # The printed group login's own offer, under way for it to rate and report on.
+    contact_backed: bool = False
     runs: list[int] = field(default_factory=list)
     approved: int = 0
     accepted: int = 0
@@ -165,8 +173,25 @@ def demo_backing_seed() -> BackingReport:
     team_of = {pk: user for pk, user in teams.items() if user is not None}
     report.rated, report.completed = demo_voice_seed(team_of=team_of, contact_of=_contact_user)
     report.pledges_delivered = demo_pledge_deliver(team_of=team_of)
+    report.contact_backed = demo_contact_back(runs=report.runs, team_of=team_of)
     MatchRun.objects.filter(status=RunStatus.QUEUED, reason="demo").delete()
     # The demo groups were made verified, not through group_verify, so no
     # suggestion was asked for: make them now, as the nightly task would.
     report.connections = connections_suggest()
     return report
+
+
+def demo_contact_back(*, runs: list[int], team_of: dict[int, Any]) -> bool:
+    """The group of the demo's printed contact login (partners/demo_data.py:
+    DEMO_CONTACT) gets its best proposal of this seeding's runs approved,
+    accepted and put under way, after the voice step, so that whoever signs
+    in as it finds an offer to rate and to report on, not an empty page.
+    True when its group has backing under way (now or from before)."""
+    mine = Match.objects.filter(need__activity__group__contact_user__username=DEMO_CONTACT)
+    if mine.exclude(status=MatchStatus.PROPOSED).exists():
+        return True
+    return demo_back_best(
+        mine.filter(run_id__in=runs, resource__anchor_id__in=team_of),
+        team_of=lambda match: team_of[match.resource.anchor_id],
+        contact_of=_contact_user,
+    )

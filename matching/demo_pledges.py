@@ -14,6 +14,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from django.db.models import QuerySet
+
 from config.exceptions import ApplicationError
 from matching.models import Match, MatchRun, MatchStatus, Resource
 from matching.services.review import match_accept, match_activate, match_approve, match_complete
@@ -69,6 +71,31 @@ def demo_pledges_create(anchor: Anchor) -> int:
     return created
 
 
+def demo_back_best(
+    proposals: QuerySet[Match], *, team_of: Callable[[Match], Any], contact_of: Callable[[Any], Any]
+) -> bool:
+    """Approve the best of ``proposals`` (by its anchor's team, ``team_of(match)``);
+    its group accepts it and it is put under way. False when there is none, or
+    an earlier demo approval took the capacity it needed."""
+    best = (
+        proposals.filter(status=MatchStatus.PROPOSED)
+        .select_related("need__activity__group", "resource")
+        .order_by("-score", "pk")
+        .first()
+    )
+    if best is None:
+        return False
+    team = team_of(best)
+    try:
+        match_approve(match_id=best.pk, by=team, note="Demo")
+    except ApplicationError:  # capacity taken by an earlier demo approval
+        logger.info("demo match %s not approved", best.pk)
+        return False
+    match_accept(match_id=best.pk, by=contact_of(best.need.activity.group))
+    match_activate(match_id=best.pk, by=team, note="Demo")
+    return True
+
+
 def demo_pledges_back(
     *, anchor: Anchor, run: MatchRun, team: Any, contact_of: Callable[[Any], Any]
 ) -> int:
@@ -80,22 +107,11 @@ def demo_pledges_back(
     for pledge in pledges.order_by("pk"):
         if Match.objects.filter(resource=pledge).exclude(status=MatchStatus.PROPOSED).exists():
             continue
-        best = (
-            Match.objects.filter(run=run, resource=pledge, status=MatchStatus.PROPOSED)
-            .select_related("need__activity__group")
-            .order_by("-score", "pk")
-            .first()
+        backed += demo_back_best(
+            Match.objects.filter(run=run, resource=pledge),
+            team_of=lambda _match: team,
+            contact_of=contact_of,
         )
-        if best is None:
-            continue
-        try:
-            match_approve(match_id=best.pk, by=team, note="Demo")
-        except ApplicationError:  # capacity taken by an earlier demo approval
-            logger.info("demo pledge match %s not approved", best.pk)
-            continue
-        match_accept(match_id=best.pk, by=contact_of(best.need.activity.group))
-        match_activate(match_id=best.pk, by=team, note="Demo")
-        backed += 1
     return backed
 
 

@@ -4,7 +4,8 @@ with an outcome coded to the anchor building blocks, so the board's voice
 section has something to show.
 
 Deterministic and idempotent: only matches not yet rated are rated, and only
-those rated now may be completed, so a second call changes nothing.
+those rated now may be completed, so a second call changes nothing. The group
+of the printed contact login (DEMO_CONTACT) is left to rate its own backing.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from matching.models import Match
 from matching.models_voice import UNDER_WAY_STATUSES, Again, OutcomeBlock
 from matching.services.feedback import match_feedback_give
 from matching.services.review import match_complete
+from partners.demo_data import DEMO_CONTACT
 from partners.models import NeedKind
 
 COMMENTS = (
@@ -50,6 +52,7 @@ def demo_voice_seed(*, team_of: dict[int, Any], contact_of: Any) -> tuple[int, i
             status__in=UNDER_WAY_STATUSES,
             feedback__isnull=True,
         )
+        .exclude(need__activity__group__contact_user__username=DEMO_CONTACT)
         .select_related("resource", "need__activity__group")
         .order_by("pk")
     )

@@ -74,11 +74,13 @@ ANCHORS = (
 )
 # fmt: on
 # (username, role group, anchor slugs, membership role)
+# The group contact login the demo prints (it signs in by an emailed link).
+DEMO_CONTACT = "contact"
 DEMO_USERS = (
     ("nhs-team", ANCHOR_TEAM, ("irwell-riverside-nhs-demo",), MembershipRole.TEAM),
     ("homes-team", ANCHOR_TEAM, ("irwell-bank-homes-demo",), MembershipRole.TEAM),
     ("board", BOARD, ("irwell-riverside-nhs-demo", "irwell-bank-homes-demo"), MembershipRole.BOARD),
-    ("contact", GROUP_CONTACT, (), None),
+    (DEMO_CONTACT, GROUP_CONTACT, (), None),
     ("admin", "admin", (), None),
 )
 # The demo supplier login: staff of one supplier of the NHS trust.

@@ -25,7 +25,7 @@ from matching.models import (
 )
 from matching.selectors import connections_for_contact
 from partners.demo import demo_seed
-from partners.demo_data import DEMO_SUPPLIER
+from partners.demo_data import DEMO_CONTACT, DEMO_SUPPLIER
 from partners.models import SupplierOrganisation
 from tests import factories as f
 
@@ -143,3 +143,26 @@ def test_the_demo_supplier_pledges_are_matched_and_delivered_on_its_and_the_boar
     second = demo_backing_seed()
     assert (second.pledges_created, second.pledges_backed, second.pledges_delivered) == (0, 0, 0)
     assert (pledges.count(), Match.objects.filter(resource__supplier=supplier).count()) == counts
+
+
+def test_the_printed_group_login_finds_backing_under_way_to_rate_and_report_on(demo_place, client):
+    """Whoever signs in as the group the demo prints finds an offer under way,
+    with the rating and the "what happened" forms, not an empty offers page;
+    the voice step left it for them to rate."""
+    report = demo_backing_seed()
+    assert report.contact_backed
+    contact = get_user_model().objects.get(username=DEMO_CONTACT)
+    mine = Match.objects.filter(need__activity__group__contact_user=contact)
+    (active,) = mine.filter(status=MatchStatus.ACTIVE)
+    assert not MatchFeedback.objects.filter(match=active).exists()
+
+    client.force_login(contact)
+    page = client.get("/group/offers/").content.decode()
+    assert "No anchor has offered your group backing yet" not in page
+    assert f"/group/offers/{active.pk}/feedback/" in page
+    assert f"/group/offers/{active.pk}/what-happened/" in page
+    assert active.resource.title in page
+
+    # Seeding again keeps it, and says so.
+    assert demo_backing_seed().contact_backed
+    assert mine.filter(status=MatchStatus.ACTIVE).count() == 1

@@ -38,6 +38,11 @@ class Command(BaseCommand):
             f"{report.pledges_created}, {report.pledges_backed} matched and under way, "
             f"{report.pledges_delivered} completed by it."
         )
+        if report.contact_backed:
+            self.stdout.write(
+                "The demo group login has backing under way: sign in as it to rate it "
+                "and to say what happened (/group/offers/)."
+            )
         # The board's figures for the new backing, so the dashboard opens at
         # once (board.cache), named rather than imported: matching does
         # not depend on maps.
