@@ -5,13 +5,13 @@ A board member's first load of the dashboard must not compute anything
 (board.dashboard.dashboard_figures) and its four charts are stored under
 
     key:     board:{figures|chart-NAME}:{anchor ids}:{filters hash}:{today}
-    version: maps.cache.data_version(), one query over every table they read
+    version: maps.version.data_version(), kept by triggers on every table they read
 
 in the cache and in a table (board.models.BoardFigureSnapshot), because the
 demo and small installations run with a per-process cache: a warm run by a
 management command must reach the web process. A change to any match,
-group, activity, neighbourhood or resource gives a new version, so the next
-load computes afresh; "today" is in the key because hours given to date and
+group, activity, neighbourhood or resource, however written, gives a new
+version, so the next load computes afresh; "today" is in the key because hours given to date and
 the periods move with the calendar.
 
 Warmed (board_figures_warm) for the views boards open first, each anchor

@@ -4,29 +4,26 @@ An entry is a builders.MapDocument: the HTML and the hash sources of its
 inline code, which the frame's Content-Security-Policy allows (maps.tiles.
 frame_csp), taken once when the map is rendered.
 
-Key: ``mapdoc:{map}:{filters hash}:{data version}:{tiles}``. The data version is one
-query over the tables a map is drawn from (row counts and latest change), so
-a change to a match, group, activity, neighbourhood, site or resource gives a
-new key and the next request (or the beat task, maps/services.py) rebuilds;
-old keys simply expire. Services in partners and matching need not call us.
+Key: ``mapdoc:{map}:{filters hash}:{data version}:{tiles}``. The data version
+(maps/version.py) is kept by the database's triggers on the tables a map is
+drawn from, so any change to a match, group, activity, neighbourhood, site or
+resource, however written, gives a new key and the next request (or the beat
+task, maps/services.py) rebuilds; old keys simply expire. Services in
+partners and matching need not call us.
 
 A cached map is served without touching the builders or the frames.
 """
 
 from __future__ import annotations
 
-import hashlib
-from functools import cache as memoise
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
-from django.db import connection
 from django.templatetags.static import static
 
-from grants.models import Grant
 from maps import builders
 from maps.figures import MapFilters
 from maps.frames import board_frames, directory_frames
@@ -34,9 +31,7 @@ from maps.funders import funder_layers_add
 from maps.levels import LEVEL_NAMES
 from maps.reference import reference_outlines
 from maps.tiles import map_tiles, tiles_stamp
-from matching.models import Match, Resource
-from partners.models import Activity, Anchor, CommunityGroup, Site
-from places.models import Neighbourhood
+from maps.version import data_version
 
 __all__ = [
     "MAP_TIMEOUT",
@@ -48,44 +43,8 @@ __all__ = [
     "map_cache_key",
 ]
 
-# Entries for superseded versions are never read again; a day bounds their life
-# (and that of a change the stamp cannot see, such as a site renamed in place).
+# Entries for superseded versions are never read again; a day bounds their life.
 MAP_TIMEOUT = 24 * 3600
-
-# (model, column whose maximum moves on every change). Tables without an
-# updated_at contribute their row count and largest id.
-_STAMPED = (
-    (Match, "updated_at"),
-    (CommunityGroup, "updated_at"),
-    (Activity, "updated_at"),
-    (Neighbourhood, "updated_at"),
-    (Resource, "updated_at"),
-    (Site, "id"),
-    (Anchor, "id"),
-    (Activity.themes.through, "id"),
-    (Activity.neighbourhoods_served.through, "id"),
-    (Grant, "updated_at"),
-)
-
-
-@memoise
-def _version_sql() -> str:
-    quote = connection.ops.quote_name
-    parts = []
-    # Only our own table and column names, quoted by the backend: no user input.
-    for model, column in _STAMPED:
-        table = quote(model._meta.db_table)
-        parts.append(f"(SELECT COUNT(*) FROM {table})")  # noqa: S608
-        parts.append(f"(SELECT MAX({quote(column)}) FROM {table})")  # noqa: S608
-    return "SELECT " + ", ".join(parts)
-
-
-def data_version() -> str:
-    """A cheap stamp of everything the maps show: one query."""
-    with connection.cursor() as cursor:
-        cursor.execute(_version_sql())
-        row = cursor.fetchone()
-    return hashlib.sha256(repr(row).encode()).hexdigest()[:16]
 
 
 def map_cache_key(*, name: str, filters: MapFilters, version: str) -> str:

@@ -1,4 +1,5 @@
-"""The stored display geometry of the board map's levels (maps/display.py).
+"""The stored display geometry of the board map's levels (maps/display.py),
+and the data version's counters (maps/version.py).
 (The board dashboard's stored figures are board.models.)"""
 
 from __future__ import annotations
@@ -52,3 +53,16 @@ class DisplayGeometry(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class DataVersion(models.Model):
+    """One of maps.version.SLOTS counters of changes to the tables the maps
+    and the board read. Written only by the database's triggers
+    (maps/version.py); the data version is their sum and latest time."""
+
+    slot = models.PositiveSmallIntegerField(primary_key=True)
+    changes = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"slot {self.slot}: {self.changes} changes"

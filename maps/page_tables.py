@@ -9,11 +9,11 @@ and by theme) are computed from every live group, activity and match: at
 
     {boardpage|directorypage}:{filters hash, the period resolved today}:{today}:{data version}
 
-and computed only when the data changed (maps.cache.data_version: one query
-over every table they read, asked at most every BACKER_PAGE_VERSION_SECONDS
-by each process, since at 100,000 groups its COUNT(*)s cost more than the
-stored page: the tables may be that many seconds behind) or the day did (hours given to date and the
-13-month re-check rule move with the calendar). Stored as JSON, never
+and computed only when the data changed (maps.version.data_version: counters
+the database's triggers keep on every table they read, one read of at most
+64 rows, asked at most every BACKER_PAGE_VERSION_SECONDS by each process: the
+tables may be that many seconds behind) or the day did (hours given to date
+and the 13-month re-check rule move with the calendar). Stored as JSON, never
 pickled objects. The board map's geometry state is not stored: the page
 asks it afresh.
 """

@@ -24,6 +24,7 @@ from matching.services.fanout import (
 from matching.services.feedback import match_feedback_erase_for_group
 from matching.services.group_reports import match_report_erase_for_group
 from matching.services.price import FAIRNESS_PRICE_TASK, match_run_price
+from matching.services.review import match_proposals_decline_for_removed_supplier
 from matching.services.runs import (
     RUN_MATCHING_TASK,
     match_run_claim,
@@ -116,3 +117,10 @@ def connections_refresh_after_change(*, group_id: int) -> int:
     """Partners' changes (a group verified, its activities edited, the group
     gone) bring its connection suggestions up to date."""
     return connections_refresh_for_group(group_id=group_id)
+
+
+@outbox_task("matching.proposals_decline_for_removed_supplier")
+def proposals_decline_after_supplier_removal(*, supplier_id: int) -> int:
+    """A supplier removed by the team: the proposals on its pledges still
+    waiting for the team are declined, with the reason in their history."""
+    return match_proposals_decline_for_removed_supplier(supplier_id=supplier_id)

@@ -93,6 +93,8 @@ class RemovalFacts:
     staff: int
     pledges: int
     waiting: int
+    proposals: int  # waiting for the team's review: declined on removal
+    committed: int  # approved, accepted or under way: they stay
 
 
 def supplier_for_team(*, anchor_ids: Iterable[int], pk: int) -> SupplierOrganisation:
@@ -107,11 +109,27 @@ def supplier_for_team(*, anchor_ids: Iterable[int], pk: int) -> SupplierOrganisa
     return found
 
 
+# matching.models.MatchStatus values, named here because partners sits below
+# matching (tests/matching/test_supplier_removal_proposals.py counts them).
+PROPOSAL_STATUSES = ("proposed", "deferred")
+COMMITTED_STATUSES = ("approved", "accepted", "active")
+
+
 def supplier_removal_facts(*, supplier: SupplierOrganisation) -> RemovalFacts:
+    matches = SupplierOrganisation.objects.filter(pk=supplier.pk).aggregate(
+        proposals=Count(
+            "resources__matches", filter=Q(resources__matches__status__in=PROPOSAL_STATUSES)
+        ),
+        committed=Count(
+            "resources__matches", filter=Q(resources__matches__status__in=COMMITTED_STATUSES)
+        ),
+    )
     return RemovalFacts(
         staff=supplier.memberships.count(),
         # Resource.supplier's related name: the pledges, read without
         # importing matching (it sits above partners).
         pledges=supplier.resources.count(),
         waiting=supplier.invitations.filter(WAITING).count(),
+        proposals=matches["proposals"],
+        committed=matches["committed"],
     )

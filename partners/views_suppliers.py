@@ -131,7 +131,10 @@ def remove(request: HttpRequest, anchors: list[Anchor], pk: int) -> HttpResponse
             messages.error(request, error.message)
         else:
             messages.success(
-                request, f"{supplier.name} is no longer a supplier of {supplier.anchor.name}."
+                request,
+                f"{supplier.name} is no longer a supplier of {supplier.anchor.name}. Proposals "
+                "from its pledges still waiting in the review queue are declined; the matches it "
+                "committed to stay.",
             )
         return _back_to_list(supplier.anchor)
     context = {"supplier": supplier, "facts": supplier_removal_facts(supplier=supplier)}

@@ -195,12 +195,6 @@ def _results_save(
 ) -> None:
     writing = perf_counter()
     proposals = allocation.proposals()
-    resource_kind = dict(
-        Resource.objects.filter(pk__in={p.resource_id for p in proposals}).values_list("pk", "kind")
-    )
-    per_kind: dict[str, int] = defaultdict(int)
-    for p in proposals:
-        per_kind[resource_kind[p.resource_id]] += p.amount
     now = timezone.now()
     scope = Q(resource__anchor=run.anchor) if run.anchor is not None else Q()
     with transaction.atomic():
@@ -219,6 +213,8 @@ def _results_save(
         # Set-based: an event per open proposal, then expire them. Only runs
         # make proposals, and they hold the anchors' locks, so no proposal
         # appears between these two statements.
+        proposals = _still_offered(proposals)
+        per_kind = _amount_per_kind(proposals)
         old = Match.objects.filter(scope, status=MatchStatus.PROPOSED)
         expired = _events_insert(
             old, from_status="proposed", to_status="expired", note=f"Replaced by run {run.pk}"
@@ -241,6 +237,31 @@ def _results_save(
             writing=writing,
             floors=floors,
         )
+
+
+def _still_offered(proposals: list[Proposal]) -> list[Proposal]:
+    """Leave out the pledges of a supplier removed since the run read its
+    inputs (matching/services/engine_inputs.py gives a removed supplier's
+    pledges to no run). Read under the anchors' locks, which the decline of
+    a removed supplier's proposals also takes
+    (review.match_proposals_decline_for_removed_supplier): whichever comes
+    second sees the other."""
+    removed = set(
+        Resource.objects.filter(
+            pk__in={p.resource_id for p in proposals}, supplier__removed_at__isnull=False
+        ).values_list("pk", flat=True)
+    )
+    return [p for p in proposals if p.resource_id not in removed] if removed else proposals
+
+
+def _amount_per_kind(proposals: list[Proposal]) -> dict[str, int]:
+    resource_kind = dict(
+        Resource.objects.filter(pk__in={p.resource_id for p in proposals}).values_list("pk", "kind")
+    )
+    per_kind: dict[str, int] = defaultdict(int)
+    for p in proposals:
+        per_kind[resource_kind[p.resource_id]] += p.amount
+    return per_kind
 
 
 def _proposals_insert(run: MatchRun, inputs: RunInputs, proposals: list[Proposal]) -> None:

@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from accounts.access import anchor_team_require, groups_for_contact
 from config.emails import email_send, site_url
@@ -35,7 +36,7 @@ from matching.errors import (
 from matching.models import HOLDING_STATUSES, Match, MatchEvent, MatchStatus, Resource
 from matching.services.outcomes import outcome_codes_check, outcome_codes_save
 from matching.services.runs import match_run_request
-from partners.models import Need, amount_in_words
+from partners.models import Anchor, Need, SupplierOrganisation, amount_in_words
 
 logger = logging.getLogger(__name__)
 
@@ -140,9 +141,30 @@ def _group(match_id: int, by: Any) -> Match:
     return match
 
 
+def _removed_supplier(match: Match) -> SupplierOrganisation | None:
+    """The supplier of the match's pledge, if the team has removed it (read now)."""
+    if match.resource.supplier_id is None:
+        return None
+    return SupplierOrganisation.objects.filter(
+        pk=match.resource.supplier_id, removed_at__isnull=False
+    ).first()
+
+
+def _removed_on(supplier: SupplierOrganisation) -> str:
+    return date_format(timezone.localtime(supplier.removed_at), "j F Y")
+
+
 def match_approve(*, match_id: int, by: Any, note: str = "") -> Match:
-    """Approve a proposal: take its amount from the resource and offer it to the group."""
+    """Approve a proposal: take its amount from the resource and offer it to the group.
+    Not one on the pledge of a removed supplier (a page open since before the removal)."""
     match = _team(match_id, by)
+    removed = _removed_supplier(match)
+    if removed is not None:
+        raise IllegalTransition(
+            f"This match cannot be approved: it offers a pledge of {removed.name}, removed as a "
+            f"supplier on {_removed_on(removed)}. Its proposals are declined.",
+            extra={"match_id": match.pk, "supplier_removed": True},
+        )
     match = _transition(
         match,
         allowed_from=(S.PROPOSED, S.DEFERRED),
@@ -272,6 +294,55 @@ def match_withdraw(*, match_id: int, by: Any, reason: str) -> Match:
     )
     _run_request(match, "a match was withdrawn")
     return match
+
+
+def match_proposals_decline_for_removed_supplier(*, supplier_id: int) -> int:
+    """Decline every proposal still waiting for the team (proposed or
+    deferred) on the pledges of a removed supplier, each with the reason in
+    its history, by the person who removed it; returns how many. Matches
+    already approved, accepted or under way stay: the supplier committed to
+    them. Then a run is asked for, to offer those needs something else.
+
+    The anchor is locked first, as a run saving its proposals locks it
+    (matching/services/results.py): a run that read the pledge before the
+    removal either saves first, and its proposals are declined here, or
+    saves after, and leaves out the removed supplier's pledges itself."""
+    supplier = (
+        SupplierOrganisation.objects.select_related("anchor", "removed_by")
+        .filter(pk=supplier_id, removed_at__isnull=False)
+        .first()
+    )
+    if supplier is None:
+        return 0
+    reason = (
+        f"Declined because {supplier.name} was removed as a supplier on "
+        f"{_removed_on(supplier)}: its pledges are no longer offered."
+    )
+    declined = 0
+    with transaction.atomic():
+        list(Anchor.objects.select_for_update().filter(pk=supplier.anchor_id))
+        waiting = Match.objects.filter(
+            resource__supplier_id=supplier.pk, status__in=(S.PROPOSED, S.DEFERRED)
+        ).select_related("resource")
+        for match in waiting.order_by("pk"):
+            try:
+                _transition(
+                    match,
+                    allowed_from=(S.PROPOSED, S.DEFERRED),
+                    to=S.DECLINED,
+                    by=supplier.removed_by,
+                    note=reason,
+                    decline_reason=reason,
+                    reviewer=supplier.removed_by,
+                    reviewed_at=timezone.now(),
+                )
+            except IllegalTransition:  # approved or declined by someone meanwhile
+                continue
+            declined += 1
+    if declined:
+        match_run_request(anchor=supplier.anchor, reason="a supplier was removed")
+    logger.info("supplier %s removed: %s waiting proposals declined", supplier.pk, declined)
+    return declined
 
 
 def _run_request(match: Match, reason: str) -> None:

@@ -22,11 +22,13 @@ __all__ = [
     "SEND_RECHECK_EMAIL",
     "SEND_SIGN_IN_LINK",
     "SEND_VERIFICATION_EMAIL",
+    "SUPPLIER_PROPOSALS_DECLINE",
     "connections_request_after_change",
     "feedback_erase_request",
     "known_organisations_link_after_change",
     "known_organisations_link_after_import",
     "match_runs_request_after_change",
+    "supplier_proposals_decline_request",
 ]
 
 # Handled by partners/tasks.py.
@@ -40,6 +42,7 @@ SEND_RECHECK_EMAIL = "partners.send_recheck_email"
 REQUEST_MATCH_RUNS = "matching.request_runs_after_change"
 CONNECTIONS_REFRESH = "matching.connections_refresh_for_group"
 FEEDBACK_ERASE = "matching.feedback_erase_for_group"
+SUPPLIER_PROPOSALS_DECLINE = "matching.proposals_decline_for_removed_supplier"
 
 # Handled by the grants app (grants/tasks.py), which sits above partners too.
 KNOWN_ORGANISATIONS_LINK = "grants.link_known_organisations"
@@ -62,6 +65,13 @@ def feedback_erase_request(*, group_id: int) -> None:
     comments, its stories of what happened) to be erased, and its consent to
     be quoted to end."""
     outbox_enqueue(FEEDBACK_ERASE, group_id=group_id)
+
+
+def supplier_proposals_decline_request(*, supplier_id: int) -> None:
+    """Ask for the proposals still waiting for the team on a removed
+    supplier's pledges to be declined, with the reason in their history.
+    Until then (and after, for a page opened before) approving one is refused."""
+    outbox_enqueue(SUPPLIER_PROPOSALS_DECLINE, supplier_id=supplier_id)
 
 
 def known_organisations_link_after_change(*, group_id: int) -> None:

@@ -11,9 +11,11 @@ anchor and one supplier organisation.
 
 The team may send a waiting invitation again (a new link; the old one stops
 working at once), cancel it (its link then says so), or remove a supplier:
-its staff can no longer sign in, its waiting invitations are cancelled and
-its pledges go to no new run, while its matches and the board's history
-stay (the row is kept, with ``removed_at``).
+its staff can no longer sign in, its waiting invitations are cancelled,
+its pledges go to no new run and the proposals on them still waiting for the
+team are declined, while the matches it committed to (approved, accepted,
+under way, completed) and the board's history stay (the row is kept, with
+``removed_at``).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from config.emails import email_send, site_url
 from config.exceptions import ApplicationError
 from config.outbox import outbox_enqueue
 from partners.models import Anchor, SupplierInvitation, SupplierMembership, SupplierOrganisation
+from partners.services.followups import supplier_proposals_decline_request
 from partners.services.tokens import LinkCheck, LinkProblem
 
 logger = logging.getLogger(__name__)
@@ -219,7 +222,9 @@ def supplier_remove(*, supplier: SupplierOrganisation, by: Any) -> int:
     were closed. Its staff act for it no more (accounts.access.supplier_of)
     and, unless they hold another role, can no longer sign in; its waiting
     invitations are cancelled; its pledges go to no new run
-    (matching/services/engine_inputs.py). Its matches, and the board's
+    (matching/services/engine_inputs.py) and the proposals on them waiting
+    for the team are declined, through the outbox (the matching app sits
+    above this one). The matches it committed to, and the board's
     pledged-against-delivered history, stay."""
     anchor_team_require(user=by, anchor_id=supplier.anchor_id)
     now = timezone.now()
@@ -240,5 +245,6 @@ def supplier_remove(*, supplier: SupplierOrganisation, by: Any) -> int:
         .exclude(groups__name__in=OTHER_ROLES)
         .update(is_active=False)
     )
+    supplier_proposals_decline_request(supplier_id=supplier.pk)
     logger.info("supplier %s removed; %s staff accounts closed", supplier.pk, closed)
     return int(closed)

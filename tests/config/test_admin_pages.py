@@ -42,6 +42,7 @@ NOT_IN_ADMIN = {
     "board.boardfiguresnapshot": "a cache of the board's figures, keyed by data version",
     "maps.displaygeometryset": "display geometry derived from the neighbourhoods",
     "maps.displaygeometry": "display geometry derived from the neighbourhoods",
+    "maps.dataversion": "counters written only by the database's triggers (maps/version.py)",
     "assessment.assessmentparticipation": "anonymous by construction (assessment/admin.py)",
     "assessment.assessmentanswer": "anonymous by construction (assessment/admin.py)",
     "config.outboxmessage": "the outbox's own bookkeeping, claimed by its tasks",

@@ -1,18 +1,31 @@
-"""Map HTML is cached by a data version; a change rebuilds; the task pre-warms."""
+"""Map HTML is cached by a data version; a change rebuilds; the task pre-warms.
+The version is kept by triggers (maps/version.py): every way of writing
+changes it, and reading it scans nothing (tests/maps/test_version_pg.py)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from board.tasks import rebuild_board_maps
 from maps import builders
 from maps.cache import board_map_document, data_version, map_cache_key
 from maps.figures import MapFilters
+from maps.version import data_version_triggers_missing
 from matching.models import MatchStatus
+from matching.services.review import match_approve
+from partners.imports import groups_import_csv
+from partners.models import CommunityGroup
+from partners.services.selfservice import group_withdraw
+from places.models import Postcode
 from tests import factories as f
+
+MIXED = Path(__file__).parents[1] / "partners" / "data" / "groups_mixed.csv"
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +43,19 @@ def match(personas):
     return f.MatchFactory(
         need=need, resource=f.ResourceFactory(anchor=personas.anchor_a), status=MatchStatus.ACTIVE
     )
+
+
+@pytest.fixture
+def m5(db):  # type: ignore[no-untyped-def]
+    """M5 4WT, inside a test neighbourhood, for the import."""
+    hood = f.NeighbourhoodFactory(name="Ordsall 001A")
+    Postcode.objects.create(
+        postcode="M5 4WT",
+        latitude=hood.point_lat,
+        longitude=hood.point_lon,
+        neighbourhood_code=hood.code,
+    )
+    return hood
 
 
 def frame(client):
@@ -70,6 +96,93 @@ def test_changes_under_the_map_bump_the_data_version(personas, match, change):
     else:
         f.SiteFactory(anchor=personas.anchor_a)
     assert data_version() != before
+
+
+def _theme_changed(match) -> None:  # type: ignore[no-untyped-def]
+    """An activity's theme changed: one taken off, another put on."""
+    activity = match.need.activity
+    activity.themes.set([f.theme("environment-and-green-space")])
+
+
+def _made_public(personas, match) -> None:  # type: ignore[no-untyped-def]
+    # A plain UPDATE, without updated_at: a stamp of MAX(updated_at) missed it.
+    CommunityGroup.objects.filter(pk=personas.group_b.pk).update(consent_public=True)
+
+
+def _group_removed(personas, match) -> None:  # type: ignore[no-untyped-def]
+    personas.group_b.delete()
+
+
+def _group_withdrawn(personas, match) -> None:  # type: ignore[no-untyped-def]
+    group_withdraw(group=personas.group_a)
+
+
+def _imported(personas, match) -> None:  # type: ignore[no-untyped-def]
+    report = groups_import_csv(data=MIXED.read_bytes())
+    assert report.created
+
+
+def _by_sql(personas, match) -> None:  # type: ignore[no-untyped-def]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE partners_activity SET people_reached_per_month = 99 WHERE id = %s",
+            [match.need.activity_id],
+        )
+
+
+def _match_approved(personas, match) -> None:  # type: ignore[no-untyped-def]
+    proposal = f.MatchFactory(resource=match.resource)
+    match_approve(match_id=proposal.pk, by=personas.alice)
+
+
+def _theme_taken_off(personas, match) -> None:  # type: ignore[no-untyped-def]
+    match.need.activity.themes.remove(*match.need.activity.themes.all())
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _made_public,
+        _group_removed,
+        _group_withdrawn,
+        _imported,
+        _by_sql,
+        _match_approved,
+        _theme_taken_off,
+        lambda personas, match: _theme_changed(match),
+    ],
+    ids=[
+        "group_made_public",
+        "group_removed",
+        "group_withdrawn",
+        "import",
+        "sql",
+        "match_approved",
+        "theme_taken_off",
+        "theme_changed",
+    ],
+)
+def test_every_change_a_page_could_show_gives_a_new_version(
+    personas, match, m5, change, django_capture_on_commit_callbacks
+):
+    match.need.activity.themes.add(f.theme("food"))
+    before = data_version()
+    with django_capture_on_commit_callbacks(execute=False):
+        change(personas, match)
+    assert data_version() != before
+
+
+def test_every_versioned_table_has_its_trigger(db):
+    assert data_version_triggers_missing(connection) == []
+    # Made again after a migration dropped them (SQLite rebuilds a table to alter it).
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute('DROP TRIGGER "backer_data_version_partners_communitygroup_update"')
+        else:
+            cursor.execute('DROP TRIGGER backer_data_version ON "partners_communitygroup"')
+    assert data_version_triggers_missing(connection) == ["partners_communitygroup"]
+    call_command("migrate", verbosity=0)
+    assert data_version_triggers_missing(connection) == []
 
 
 def test_the_version_is_one_query(django_assert_num_queries, db):

@@ -161,7 +161,7 @@ def test_removing_asks_first_and_says_what_changes(client, personas):
     body = client.get(url).content.decode()
     assert "Remove Brightwater Catering Ltd as a supplier of Salford Royal Test Trust?" in body
     assert "1 person joined" in body and "1 pledge)" in body
-    assert "matches already made with its pledges stay" in body
+    assert "matches it has committed to stay (0 approved, accepted or under way)" in body
     assert SupplierOrganisation.objects.get(pk=personas.supplier_a.pk).removed_at is None
 
 
