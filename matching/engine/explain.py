@@ -83,7 +83,7 @@ def assemble(
         resource_id=readonly(problem.res_id[pr]),
         amount=readonly(amount),
         score=readonly(scores.total[k]),
-        parts=readonly(scores.parts[k]),
+        parts=readonly(scores.rows(k)),
         distance_m=readonly(candidates.distance_m[k]),
         binding=tuple(binding.tolist()),
         candidate_idx=readonly(k),
@@ -167,14 +167,18 @@ def _unmatched_reasons(
     at_kind_cap: NDArray[np.bool_],
 ) -> tuple[str, ...]:
     """Why each unmatched need got nothing (the most hopeful reason first)."""
-    ni, rj = candidates.need_idx, candidates.res_idx
+    # Only the unmatched needs' pairs: a reason is read for no other need.
+    is_unmatched = np.zeros(problem.n_needs, dtype=bool)
+    is_unmatched[unmatched] = True
+    pairs = np.flatnonzero(is_unmatched[candidates.need_idx])
+    ni, rj = candidates.need_idx[pairs], candidates.res_idx[pairs]
     amount = problem.need_amount[ni]
     cap = problem.res_capacity[rj]
     minimum = problem.res_min_award[rj]
     max_award = problem.res_max_award[rj]
     ub = np.minimum(amount, cap)
     ub = np.where(max_award > 0, np.minimum(ub, max_award), ub)
-    usable = (ub >= np.maximum(minimum, 1)) & (scores.total > 0)
+    usable = (ub >= np.maximum(minimum, 1)) & (scores.total[pairs] > 0)
     # Lower code = closer to being matched; a need's reason is its minimum.
     code = np.select(
         [

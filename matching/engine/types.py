@@ -11,7 +11,7 @@ of the mean Earth radius.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
@@ -179,17 +179,28 @@ class Candidates:
 
 @dataclass(frozen=True, eq=False)
 class Scores:
-    """Score of every candidate pair: the total and its named parts.
+    """Score of every candidate pair: the total, and its named parts on demand.
 
-    ``parts`` has one column per name in :data:`PART_NAMES`, each in [0, 1];
-    ``total`` is the anchor-weighted mean of the parts, in [0, 1].
+    ``total`` is the anchor-weighted mean of the parts, in [0, 1], for every
+    pair. The parts, one column per name in :data:`PART_NAMES`, each in
+    [0, 1], are computed for the pairs asked for (:meth:`rows`): a run needs
+    them only for its proposals and the pairs it explains.
     """
 
     total: FloatArray
-    parts: NDArray[np.float64]
+    rows_of: Callable[[IntArray], NDArray[np.float64]] = field(repr=False)
+
+    def rows(self, pairs: IntArray) -> NDArray[np.float64]:
+        """The parts of candidate pairs ``pairs``, shape (len(pairs), 5)."""
+        return self.rows_of(np.asarray(pairs, dtype=np.int64))
+
+    @property
+    def parts(self) -> NDArray[np.float64]:
+        """The parts of every pair (computed on each access: prefer :meth:`rows`)."""
+        return self.rows(np.arange(self.total.shape[0]))
 
     def part(self, name: str) -> FloatArray:
-        """One part as a 1-D array (a view)."""
+        """One part of every pair as a 1-D array."""
         return self.parts[:, PART_NAMES.index(name)]
 
 
