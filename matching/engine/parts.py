@@ -8,6 +8,7 @@ in any order, in another process (:mod:`matching.engine.partsolve`).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from itertools import pairwise
 from typing import Any, NamedTuple
 
@@ -19,7 +20,7 @@ from scipy.sparse.csgraph import connected_components
 from .floors import fences, problem_floor_edges
 from .problem import Problem
 from .scoring import blocks
-from .types import Candidates, FloatArray, IntArray, Part, Scores, readonly
+from .types import Candidates, FloatArray, IntArray, LocalIndex, Part, Scores, readonly
 
 
 def usable_edges(problem: Problem, candidates: Candidates, scores: Scores) -> IntArray:
@@ -93,19 +94,19 @@ def split_problem(problem: Problem, candidates: Candidates, scores: Scores) -> l
     np.minimum.at(first_need, edge_label, ni)
     del edge_label
     order = np.argsort(first_need[labels[ni]], kind="stable")
+    del ni
     edges = edges[order]
-    del order, ni
-    ni, rj = candidates.need_idx[edges], candidates.res_idx[edges]
-    key = first_need[labels[ni]]
+    del order
+    key = first_need[labels[candidates.need_idx[edges]]]
     bounds = np.append(np.flatnonzero(np.r_[True, key[1:] != key[:-1]]), edges.size)
     del key
+    part_label = labels[candidates.need_idx[edges[bounds[:-1]]]].tolist()
     needs = _Members(labels[:n])
     resources = _Members(labels[n:])
-    col = _columns(problem, candidates, scores, edges, ni, rj, (needs, resources))
-    del rj
+    col = _columns(problem, candidates, scores, edges, (needs, resources))
     parts = []
     for pid, (s, t) in enumerate(pairwise(bounds.tolist())):
-        label = int(labels[ni[s]])
+        label = part_label[pid]
         need_idx, res_idx = needs.of(label), resources.of(label)
         parts.append(
             Part(
@@ -135,8 +136,8 @@ class _Columns(NamedTuple):
     """The parts' edge columns, every part's edges one slice of each."""
 
     edge_idx: IntArray
-    edge_need: IntArray
-    edge_res: IntArray
+    edge_need: LocalIndex
+    edge_res: LocalIndex
     edge_ub: IntArray
     edge_value: FloatArray
     edge_fenced: NDArray[np.bool_]
@@ -147,28 +148,35 @@ def _columns(
     candidates: Candidates,
     scores: Scores,
     edges: IntArray,
-    ni: IntArray,
-    rj: IntArray,
     members: tuple[_Members, _Members],
 ) -> _Columns:
-    """The edge columns of the parts, for ``edges`` (needs ``ni``, resources
-    ``rj``) in parts order, numbered within their parts by ``members``."""
-    return _Columns(
-        edge_idx=readonly(edges),
-        edge_need=readonly(members[0].local[ni]),
-        edge_res=readonly(members[1].local[rj]),
-        edge_ub=_blockwise(
-            edges.size, np.int64, lambda b: edge_upper_bounds(problem, candidates, edges[b])
-        ),
-        edge_value=_blockwise(
-            edges.size, np.float64, lambda b: scores.total[edges[b]] / problem.need_amount[ni[b]]
-        ),
-        edge_fenced=_blockwise(
-            edges.size,
-            np.bool_,
-            lambda b: ~problem_floor_edges(problem, ni[b], rj[b]) & (problem.res_floor[rj[b]] > 0),
-        ),
-    )
+    """The edge columns of the parts, for ``edges`` in parts order, numbered
+    within their parts by ``members`` (needs, resources). Each pair-sized
+    temporary is dropped as soon as the columns made from it are done."""
+    ni, rj = candidates.need_idx[edges], candidates.res_idx[edges]
+    size = edges.size
+    edge_fenced = _blockwise(size, np.bool_, partial(_fenced, problem, ni, rj))
+    edge_res = readonly(members[1].local[rj])
+    del rj
+    edge_value = _blockwise(size, np.float64, partial(_value, problem, scores, edges, ni))
+    edge_need = readonly(members[0].local[ni])
+    del ni
+    edge_ub = _blockwise(size, np.int64, partial(_upper, problem, candidates, edges))
+    return _Columns(readonly(edges), edge_need, edge_res, edge_ub, edge_value, edge_fenced)
+
+
+def _fenced(problem: Problem, ni: IntArray, rj: IntArray, b: slice) -> NDArray[np.bool_]:
+    fenced: NDArray[np.bool_] = ~problem_floor_edges(problem, ni[b], rj[b])
+    return fenced & (problem.res_floor[rj[b]] > 0)
+
+
+def _value(problem: Problem, scores: Scores, edges: IntArray, ni: IntArray, b: slice) -> FloatArray:
+    value: FloatArray = scores.total[edges[b]] / problem.need_amount[ni[b]]
+    return value
+
+
+def _upper(problem: Problem, candidates: Candidates, edges: IntArray, b: slice) -> IntArray:
+    return edge_upper_bounds(problem, candidates, edges[b])
 
 
 def _components(n: int, m: int, ni: IntArray, rj: IntArray) -> IntArray:
@@ -211,7 +219,11 @@ class _Members:
         self.order = np.argsort(labels, kind="stable")
         self.sorted = labels[self.order]
         first = np.searchsorted(self.sorted, self.sorted, side="left")
-        self.local = np.empty(labels.shape[0], dtype=np.int64)
+        self.local: LocalIndex = (
+            np.empty(labels.shape[0], dtype=np.int32)
+            if labels.shape[0] < 2**31
+            else np.empty(labels.shape[0], dtype=np.int64)
+        )
         self.local[self.order] = np.arange(labels.shape[0]) - first
 
     def of(self, label: int) -> IntArray:

@@ -46,6 +46,9 @@ if TYPE_CHECKING:
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
+#: Positions within a part (:attr:`Part.edge_need`, :attr:`Part.edge_res`):
+#: 32-bit where they fit, which halves two of a part's five edge columns.
+LocalIndex = NDArray[np.int32] | NDArray[np.int64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,8 +223,8 @@ class Part:
 
     part_id: int
     edge_idx: IntArray
-    edge_need: IntArray
-    edge_res: IntArray
+    edge_need: LocalIndex
+    edge_res: LocalIndex
     edge_ub: IntArray
     edge_value: FloatArray
     need_idx: IntArray
