@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import matching.engine.scoring as scoring
-from matching.engine import Problem
+from matching.engine import Problem, solve
 from matching.engine.allocate import prepare
 from matching.engine.candidates import find_candidates
 from matching.engine.flow import solve_flow
@@ -24,6 +24,7 @@ from matching.engine.parts import split_problem
 from matching.engine.scoring import score_candidates
 from matching.engine.types import PART_NAMES, Part
 from tests.bench.townworld import town_world
+from tests.engine.test_determinism import signature
 
 
 @pytest.fixture(scope="module")
@@ -126,3 +127,17 @@ def test_a_plain_flow_copies_no_edge_column() -> None:
     solve_flow(part)
     peak = tracemalloc.get_traced_memory()[1]
     assert (peak - before) / part.n_edges <= 36, (peak - before) / part.n_edges
+
+
+@pytest.mark.parametrize("rules", [{}, {"min_award_pounds": 100, "group_kind_cap": 2}])
+def test_blocks_of_pairs_change_no_bit_of_the_result(
+    monkeypatch: pytest.MonkeyPatch, rules: dict[str, int]
+) -> None:
+    problem = Problem.from_arrays(**town_world(2_000, 100, 5, **rules))
+    whole = solve(problem, time_limit=None)
+    monkeypatch.setattr(scoring, "BLOCK_PAIRS", 1_000)
+    blocked = solve(problem, time_limit=None)
+    assert signature(blocked) == signature(whole)
+    assert blocked.objective == whole.objective
+    for name in ("score", "parts", "distance_m"):
+        assert getattr(blocked, name).tobytes() == getattr(whole, name).tobytes(), name
