@@ -110,7 +110,9 @@ def find_candidates(problem: Problem) -> Candidates:
             )
             res_chunks.append(res_g[pairs["i"]])
             need_chunks.append(needs_k[pairs["j"]])
-            chord_chunks.append(pairs["v"])
+            # A copy: a view would keep the whole (i, j, v) record array alive.
+            chord_chunks.append(np.array(pairs["v"]))
+            del pairs
 
     nb_need, nb_res = _neighbourhood_join(problem)
     need_chunks.append(nb_need)
