@@ -19,6 +19,7 @@ from itertools import chain
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .problem import Problem
 from .types import KINDS, Candidates, FloatArray, IntArray, readonly
@@ -109,30 +110,53 @@ def find_candidates(problem: Problem) -> Candidates:
             )
             res_chunks.append(res_g[pairs["i"]])
             need_chunks.append(needs_k[pairs["j"]])
-            chord_chunks.append(pairs["v"])
+            # A copy: a view would keep the whole (i, j, v) record array alive.
+            chord_chunks.append(np.array(pairs["v"]))
+            del pairs
 
     nb_need, nb_res = _neighbourhood_join(problem)
     need_chunks.append(nb_need)
     res_chunks.append(nb_res)
     chord_chunks.append(np.linalg.norm(need_xyz[nb_need] - res_xyz[nb_res], axis=1))
 
-    need_idx = np.concatenate(need_chunks)
-    res_idx = np.concatenate(res_chunks)
-    distance = np.where(
-        res_has_point[res_idx], chord_to_metres(np.concatenate(chord_chunks)), np.nan
-    )
-    radius = problem.res_radius_m[res_idx]
-    keep = np.isnan(radius) | (distance <= radius)
-    need_idx, res_idx, distance = need_idx[keep], res_idx[keep], distance[keep]
+    return _sorted_pairs(problem, res_has_point, need_chunks, res_chunks, chord_chunks)
 
+
+def _sorted_pairs(
+    problem: Problem,
+    res_has_point: NDArray[np.bool_],
+    need_chunks: list[IntArray],
+    res_chunks: list[IntArray],
+    chord_chunks: list[FloatArray],
+) -> Candidates:
+    """The pairs found, within their exact radius, sorted by (need, resource).
+
+    Each chunk list is emptied as it is joined, and each column is sorted as
+    the unsorted one is dropped: at England scale a pair column is 40 MB.
+    """
+    distance = chord_to_metres(_join(chord_chunks))
+    res_idx = _join(res_chunks)
+    distance[~res_has_point[res_idx]] = np.nan
+    radius = problem.res_radius_m[res_idx]
+    keep = np.flatnonzero(np.isnan(radius) | (distance <= radius))
+    del radius
+    res_idx, distance = res_idx[keep], distance[keep]
+    need_idx = _join(need_chunks)[keep]
+    del keep
     # A resource can reach a need both ways (radius and list) only if it has
     # both areas, which Problem refuses, so every pair is unique: one sort key.
     order = np.argsort(need_idx * max(problem.n_resources, 1) + res_idx)
-    return Candidates(
-        need_idx=readonly(need_idx[order]),
-        res_idx=readonly(res_idx[order]),
-        distance_m=readonly(distance[order]),
-    )
+    need_idx = readonly(need_idx[order])
+    res_idx = readonly(res_idx[order])
+    distance = readonly(distance[order])
+    return Candidates(need_idx=need_idx, res_idx=res_idx, distance_m=distance)
+
+
+def _join(chunks: list[NDArray[Any]]) -> NDArray[Any]:
+    """The chunks concatenated; the list is emptied (its arrays freed)."""
+    out = np.concatenate(chunks)
+    chunks.clear()
+    return out
 
 
 #: Kinds with at most this many radius resources query the needs' tree once

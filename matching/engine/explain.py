@@ -18,6 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .problem import Problem
+from .scoring import blocks
 from .types import Allocation, Candidates, IntArray, Scores, readonly
 
 NEED_MET = "need fully met"
@@ -83,7 +84,7 @@ def assemble(
         resource_id=readonly(problem.res_id[pr]),
         amount=readonly(amount),
         score=readonly(scores.total[k]),
-        parts=readonly(scores.parts[k]),
+        parts=readonly(scores.rows(k)),
         distance_m=readonly(candidates.distance_m[k]),
         binding=tuple(binding.tolist()),
         candidate_idx=readonly(k),
@@ -157,26 +158,24 @@ def _binding(
     )
 
 
-def _unmatched_reasons(
+def _pair_codes(
     problem: Problem,
     candidates: Candidates,
     scores: Scores,
-    unmatched: IntArray,
+    pairs: IntArray,
     res_full: NDArray[np.bool_],
-    at_cap: NDArray[np.bool_],
-    at_kind_cap: NDArray[np.bool_],
-) -> tuple[str, ...]:
-    """Why each unmatched need got nothing (the most hopeful reason first)."""
-    ni, rj = candidates.need_idx, candidates.res_idx
-    amount = problem.need_amount[ni]
+) -> IntArray:
+    """How near each pair came to an award: 0 (usable, pot not full) to 5."""
+    rj = candidates.res_idx[pairs]
+    amount = problem.need_amount[candidates.need_idx[pairs]]
     cap = problem.res_capacity[rj]
     minimum = problem.res_min_award[rj]
     max_award = problem.res_max_award[rj]
     ub = np.minimum(amount, cap)
     ub = np.where(max_award > 0, np.minimum(ub, max_award), ub)
-    usable = (ub >= np.maximum(minimum, 1)) & (scores.total > 0)
+    usable = (ub >= np.maximum(minimum, 1)) & (scores.total[pairs] > 0)
     # Lower code = closer to being matched; a need's reason is its minimum.
-    code = np.select(
+    code: IntArray = np.select(
         [
             usable & ~res_full[rj],
             usable,
@@ -187,8 +186,28 @@ def _unmatched_reasons(
         [0, 1, 2, 3, 4],
         default=5,
     )
+    return code
+
+
+def _unmatched_reasons(
+    problem: Problem,
+    candidates: Candidates,
+    scores: Scores,
+    unmatched: IntArray,
+    res_full: NDArray[np.bool_],
+    at_cap: NDArray[np.bool_],
+    at_kind_cap: NDArray[np.bool_],
+) -> tuple[str, ...]:
+    """Why each unmatched need got nothing (the most hopeful reason first)."""
+    # Only the unmatched needs' pairs (a reason is read for no other need),
+    # a block of pairs at a time: each need's code is a minimum over its pairs.
+    is_unmatched = np.zeros(problem.n_needs, dtype=bool)
+    is_unmatched[unmatched] = True
     best = np.full(problem.n_needs, 6, dtype=np.int64)
-    np.minimum.at(best, ni, code)
+    for block in blocks(len(candidates)):
+        pairs = block.start + np.flatnonzero(is_unmatched[candidates.need_idx[block]])
+        ni = candidates.need_idx[pairs]
+        np.minimum.at(best, ni, _pair_codes(problem, candidates, scores, pairs, res_full))
     labels = np.array(
         [
             NOT_CHOSEN,

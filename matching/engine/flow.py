@@ -60,51 +60,47 @@ def solve_flow(
     from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
     n, m, e = part.need_amount.shape[0], part.res_capacity.shape[0], part.n_edges
-    keep_mask = np.ones(e, dtype=bool) if keep is None else keep
-    low = np.zeros(e, dtype=np.int64) if lower is None else np.where(keep_mask, lower, 0)
-    amounts = low.copy()
-    k = np.flatnonzero(keep_mask)
+    # The plain flow (all edges, no lower bounds) reads the part's columns
+    # as they are: no edge-sized copies beside OR-Tools' own (a worker's
+    # largest part at England scale is a million edges).
+    k: slice | IntArray = slice(None) if keep is None else np.flatnonzero(keep)
+    low = None if lower is None else np.where(keep, lower, 0) if keep is not None else lower
     value = part.edge_value[k]
-    if k.size == 0 or value.max() <= 0.0:
-        return amounts
+    if value.size == 0 or value.max() <= 0.0:
+        return np.zeros(e, dtype=np.int64) if low is None else np.array(low, dtype=np.int64)
     # x = lower + x': the lower bounds use up need and resource capacity first.
-    need_cap = part.need_amount - np.bincount(part.edge_need, weights=low, minlength=n).astype(
-        np.int64
-    )
-    res_cap = part.res_capacity - np.bincount(part.edge_res, weights=low, minlength=m).astype(
-        np.int64
-    )
-    edge_cap = part.edge_ub[k] - low[k]
+    need_cap, res_cap, edge_cap = part.need_amount, part.res_capacity, part.edge_ub[k]
+    if low is not None:
+        need_cap = need_cap - np.bincount(part.edge_need, weights=low, minlength=n).astype(np.int64)
+        res_cap = res_cap - np.bincount(part.edge_res, weights=low, minlength=m).astype(np.int64)
+        edge_cap = edge_cap - low[k]
     if need_cap.min(initial=0) < 0 or res_cap.min(initial=0) < 0 or edge_cap.min() < 0:
         return None
 
-    unit = np.full(k.size, flow_scale(part, keep_mask)) if scale is None else scale[k]
+    unit = flow_scale(part, keep) if scale is None else scale[k]
     fence = _FenceNodes(part, n + m + 2)
-    fence_cap = fence.cap[fence.res] - fence_used(part, low)[fence.res]
+    fence_cap = fence.cap[fence.res]
+    if low is not None:
+        fence_cap = fence_cap - fence_used(part, low)[fence.res]
     if fence_cap.min(initial=0) < 0:
         return None
 
     source, sink = n + m, n + m + 1
     total = int(need_cap.sum())
-    tails = np.concatenate(
-        [part.edge_need[k], np.full(n, source), np.arange(n, n + m), [source], fence.nodes]
-    )
-    heads = np.concatenate(
-        [fence.head(n, k), np.arange(n), np.full(m, sink), [sink], n + fence.res]
-    )
-    caps = np.concatenate([edge_cap, need_cap, res_cap, [total], fence_cap]).astype(np.int64)
     status = None
     for _attempt in range(4):
-        costs = np.zeros(tails.shape[0], dtype=np.int64)
-        costs[: k.size] = -np.rint(value * unit).astype(np.int64)
         flow = SimpleMinCostFlow()
         flow.add_arcs_with_capacity_and_unit_cost(
-            tails.astype(np.int32), heads.astype(np.int32), caps, costs
+            *_arcs(part, k, fence, (edge_cap, need_cap, res_cap, total, fence_cap)),
+            _costs(value, unit, n + m + 1 + fence.res.shape[0]),
         )
         flow.set_nodes_supplies(np.array([source, sink], dtype=np.int32), np.array([total, -total]))
         status = flow.solve()
         if status == flow.OPTIMAL:
-            amounts[k] += np.asarray(flow.flows(np.arange(k.size, dtype=np.int32)), dtype=np.int64)
+            amounts = np.zeros(e, dtype=np.int64) if low is None else np.array(low, dtype=np.int64)
+            amounts[k] += np.asarray(
+                flow.flows(np.arange(value.size, dtype=np.int32)), dtype=np.int64
+            )
             return amounts
         if status != flow.BAD_COST_RANGE:
             break
@@ -112,10 +108,47 @@ def solve_flow(
     raise SolverError(f"min-cost flow failed on part {part.part_id}: status {status!r}")
 
 
+def _arcs(
+    part: Part,
+    k: slice | IntArray,
+    fence: _FenceNodes,
+    caps: tuple[IntArray, IntArray, IntArray, int, IntArray],
+) -> tuple[NDArray[np.int32], NDArray[np.int32], IntArray]:
+    """Tails, heads and capacities of the flow's arcs: edges ``k``, source
+    -> needs, resources -> sink, the bypass, fences (caps in that order)."""
+    n, m = part.need_amount.shape[0], part.res_capacity.shape[0]
+    source, sink = n + m, n + m + 1
+    tails = np.concatenate(
+        [part.edge_need[k], np.full(n, source), np.arange(n, n + m), [source], fence.nodes],
+        dtype=np.int32,
+    )
+    heads = np.concatenate(
+        [fence.head(n, k), np.arange(n), np.full(m, sink), [sink], n + fence.res],
+        dtype=np.int32,
+    )
+    edge_cap, need_cap, res_cap, total, fence_cap = caps
+    return (
+        tails,
+        heads,
+        np.concatenate([edge_cap, need_cap, res_cap, [total], fence_cap], dtype=np.int64),
+    )
+
+
+def _costs(value: FloatArray, unit: float | FloatArray, n_free: int) -> IntArray:
+    """OR-Tools' integer unit costs: ``-round(value * unit)`` on the edges,
+    then ``n_free`` arcs of cost 0."""
+    scaled = value * unit
+    np.rint(scaled, out=scaled)
+    np.negative(scaled, out=scaled)
+    costs = np.zeros(value.shape[0] + n_free, dtype=np.int64)
+    costs[: value.shape[0]] = scaled
+    return costs
+
+
 def flow_scale(part: Part, keep: NDArray[np.bool_] | None = None, share: float = 1.0) -> float:
     """Cost per unit of value for a part's flow: its best edge at :data:`COST_MAX`,
     and its total cost within ``share`` of :data:`TOTAL_COST_MAX`."""
-    k = np.arange(part.n_edges) if keep is None else np.flatnonzero(keep)
+    k: slice | IntArray = slice(None) if keep is None else np.flatnonzero(keep)
     value = part.edge_value[k]
     vmax = float(value.max(initial=0.0))
     if vmax <= 0.0:
@@ -225,7 +258,7 @@ class _FenceNodes:
         self.node_of[self.res] = first + np.arange(self.res.shape[0])
         self.nodes = self.node_of[self.res]
 
-    def head(self, n: int, k: IntArray | None) -> IntArray:
+    def head(self, n: int, k: slice | IntArray | None) -> IntArray:
         """Head node of edges ``k`` (all if None): the pot, or its fence node."""
         res = self.part_res if k is None else self.part_res[k]
         fenced = self.fenced if k is None else self.fenced[k]

@@ -157,18 +157,19 @@ class LostPairs:
         s = (self.lowest_served if lowest is None else lowest)[j]
         si = candidates.need_idx[s]
         weights = problem.res_weights[j] / problem.res_weights[j].sum(axis=1, keepdims=True)
-        lead = weights * (scores.parts[s] - scores.parts[k])
+        parts_k, parts_s = scores.rows(k), scores.rows(s)
+        lead = weights * (parts_s - parts_k)
         rank = np.argsort(-lead, axis=1, kind="stable")
         by_size = (scores.total[k] >= scores.total[s]).tolist()
         columns = zip(
             problem.need_id[i].tolist(),
             problem.res_id[j].tolist(),
             scores.total[k].tolist(),
-            scores.parts[k].tolist(),
+            parts_k.tolist(),
             problem.need_amount[i].tolist(),
             problem.need_id[si].tolist(),
             scores.total[s].tolist(),
-            scores.parts[s].tolist(),
+            parts_s.tolist(),
             problem.need_amount[si].tolist(),
             rank.tolist(),
             lead.tolist(),

@@ -19,7 +19,7 @@ import numpy as np
 from .floors import fences
 from .flow import solve_flow
 from .rules import cap_keys
-from .types import FloatArray, IntArray, Part
+from .types import FloatArray, IntArray, LocalIndex, Part
 
 
 def solve_milp(
@@ -141,7 +141,7 @@ class _Rows:
         self.hi: list[FloatArray] = []
 
     def block(
-        self, r: IntArray, c: IntArray, v: FloatArray, lower: FloatArray, upper: FloatArray
+        self, r: LocalIndex, c: IntArray, v: FloatArray, lower: FloatArray, upper: FloatArray
     ) -> None:
         self.rows.append(r + sum(x.shape[0] for x in self.lo))
         self.cols.append(c)

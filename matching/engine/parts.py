@@ -7,18 +7,20 @@ in any order, in another process (:mod:`matching.engine.partsolve`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from itertools import pairwise
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.sparse import coo_array
+from scipy.sparse import csr_array
 from scipy.sparse.csgraph import connected_components
 
 from .floors import fences, problem_floor_edges
 from .problem import Problem
-from .types import Candidates, IntArray, Part, Scores, readonly
+from .scoring import blocks
+from .types import Candidates, FloatArray, IntArray, LocalIndex, Part, Scores, readonly
 
 
 def usable_edges(problem: Problem, candidates: Candidates, scores: Scores) -> IntArray:
@@ -27,23 +29,32 @@ def usable_edges(problem: Problem, candidates: Candidates, scores: Scores) -> In
     A pair is unusable when even the largest possible award (the request,
     the remaining capacity and the maximum award, whichever is least) is
     below the minimum award (or zero), or its score is zero (it would add
-    nothing to the objective and waste a reviewer's time).
+    nothing to the objective and waste a reviewer's time). In blocks of
+    pairs, so that the temporaries stay small.
     """
-    ub = edge_upper_bounds(problem, candidates)
-    floor = np.maximum(problem.res_min_award[candidates.res_idx], 1)
-    return np.flatnonzero((ub >= floor) & (scores.total > 0.0))
+    found = [np.empty(0, dtype=np.int64)]
+    for block in blocks(len(candidates)):
+        ub = edge_upper_bounds(problem, candidates, block)
+        floor = np.maximum(problem.res_min_award[candidates.res_idx[block]], 1)
+        found.append(block.start + np.flatnonzero((ub >= floor) & (scores.total[block] > 0.0)))
+    return np.concatenate(found)
 
 
-def edge_upper_bounds(problem: Problem, candidates: Candidates) -> IntArray:
-    """Largest amount each candidate pair could carry on its own (a need
-    outside its pot's floor: at most the pot's capacity less the floor)."""
-    ni, rj = candidates.need_idx, candidates.res_idx
+def edge_upper_bounds(
+    problem: Problem, candidates: Candidates, pairs: slice | IntArray | None = None
+) -> IntArray:
+    """Largest amount each candidate pair (of ``pairs``; default all) could
+    carry on its own (a need outside its pot's floor: at most the pot's
+    capacity less the floor)."""
+    if pairs is None:
+        pairs = slice(None)
+    ni, rj = candidates.need_idx[pairs], candidates.res_idx[pairs]
     ub = np.minimum(problem.need_amount[ni], problem.res_capacity[rj])
     cap = problem.res_max_award[rj]
     result: IntArray = np.where(cap > 0, np.minimum(ub, cap), ub)
     if problem.res_floor.any():
         fence = problem.res_capacity[rj] - problem.res_floor[rj]
-        result = np.where(floor_mask(problem, candidates), result, np.minimum(result, fence))
+        result = np.where(problem_floor_edges(problem, ni, rj), result, np.minimum(result, fence))
     return result
 
 
@@ -71,36 +82,40 @@ def split_problem(problem: Problem, candidates: Candidates, scores: Scores) -> l
     edges = usable_edges(problem, candidates, scores)
     if edges.size == 0:
         return []
-    n, m = problem.n_needs, problem.n_resources
+    n = problem.n_needs
     ni = candidates.need_idx[edges]
-    rj = candidates.res_idx[edges]
-    graph = coo_array((np.ones(edges.size, dtype=np.int8), (ni, n + rj)), shape=(n + m,) * 2)
-    _, labels = connected_components(graph.tocsr(), directed=False)
+    labels = _components(n, problem.n_resources, ni, candidates.res_idx[edges])
+    # Parts in order of their smallest need (candidates are sorted by need),
+    # each part's edges in candidate order: one stable sort, after which
+    # every part is a slice, and its arrays views of one array per column
+    # (no part holds a copy; a column at England scale is 40 MB).
     edge_label = labels[ni]
-    order = np.argsort(edge_label, kind="stable")
-    _, starts = np.unique(edge_label[order], return_index=True)
-    bounds = np.append(starts, edges.size)
-    ub = edge_upper_bounds(problem, candidates)
-    value = scores.total / problem.need_amount[candidates.need_idx]
-    fenced = ~floor_mask(problem, candidates) & (problem.res_floor[candidates.res_idx] > 0)
+    first_need = np.full(labels.shape[0], n, dtype=np.int64)
+    np.minimum.at(first_need, edge_label, ni)
+    del edge_label
+    order = np.argsort(first_need[labels[ni]], kind="stable")
+    del ni
+    edges = edges[order]
+    del order
+    key = first_need[labels[candidates.need_idx[edges]]]
+    bounds = np.append(np.flatnonzero(np.r_[True, key[1:] != key[:-1]]), edges.size)
+    del key
+    part_label = labels[candidates.need_idx[edges[bounds[:-1]]]].tolist()
     needs = _Members(labels[:n])
     resources = _Members(labels[n:])
-
-    chunks = [order[s:t] for s, t in pairwise(bounds)]
-    chunks.sort(key=lambda c: int(ni[c[0]]))
+    col = _columns(problem, candidates, scores, edges, (needs, resources))
     parts = []
-    for pid, chunk in enumerate(chunks):
-        label = int(edge_label[chunk[0]])
+    for pid, (s, t) in enumerate(pairwise(bounds.tolist())):
+        label = part_label[pid]
         need_idx, res_idx = needs.of(label), resources.of(label)
-        part_edges = edges[chunk]
         parts.append(
             Part(
                 part_id=pid,
-                edge_idx=readonly(part_edges),
-                edge_need=readonly(needs.local[ni[chunk]]),
-                edge_res=readonly(resources.local[rj[chunk]]),
-                edge_ub=readonly(ub[part_edges]),
-                edge_value=readonly(value[part_edges]),
+                edge_idx=col.edge_idx[s:t],
+                edge_need=col.edge_need[s:t],
+                edge_res=col.edge_res[s:t],
+                edge_ub=col.edge_ub[s:t],
+                edge_value=col.edge_value[s:t],
                 need_idx=readonly(need_idx),
                 need_amount=readonly(problem.need_amount[need_idx]),
                 need_group=readonly(problem.need_group[need_idx]),
@@ -110,11 +125,86 @@ def split_problem(problem: Problem, candidates: Candidates, scores: Scores) -> l
                 res_min_award=readonly(problem.res_min_award[res_idx]),
                 group_cap=problem.group_cap,
                 group_kind_cap=problem.group_kind_cap,
-                edge_fenced=readonly(fenced[part_edges]),
+                edge_fenced=col.edge_fenced[s:t],
                 res_fence=readonly(problem.res_capacity[res_idx] - problem.res_floor[res_idx]),
             )
         )
     return parts
+
+
+class _Columns(NamedTuple):
+    """The parts' edge columns, every part's edges one slice of each."""
+
+    edge_idx: IntArray
+    edge_need: LocalIndex
+    edge_res: LocalIndex
+    edge_ub: IntArray
+    edge_value: FloatArray
+    edge_fenced: NDArray[np.bool_]
+
+
+def _columns(
+    problem: Problem,
+    candidates: Candidates,
+    scores: Scores,
+    edges: IntArray,
+    members: tuple[_Members, _Members],
+) -> _Columns:
+    """The edge columns of the parts, for ``edges`` in parts order, numbered
+    within their parts by ``members`` (needs, resources). Each pair-sized
+    temporary is dropped as soon as the columns made from it are done."""
+    ni, rj = candidates.need_idx[edges], candidates.res_idx[edges]
+    size = edges.size
+    edge_fenced = _blockwise(size, np.bool_, partial(_fenced, problem, ni, rj))
+    edge_res = readonly(members[1].local[rj])
+    del rj
+    edge_value = _blockwise(size, np.float64, partial(_value, problem, scores, edges, ni))
+    edge_need = readonly(members[0].local[ni])
+    del ni
+    edge_ub = _blockwise(size, np.int64, partial(_upper, problem, candidates, edges))
+    return _Columns(readonly(edges), edge_need, edge_res, edge_ub, edge_value, edge_fenced)
+
+
+def _fenced(problem: Problem, ni: IntArray, rj: IntArray, b: slice) -> NDArray[np.bool_]:
+    fenced: NDArray[np.bool_] = ~problem_floor_edges(problem, ni[b], rj[b])
+    return fenced & (problem.res_floor[rj[b]] > 0)
+
+
+def _value(problem: Problem, scores: Scores, edges: IntArray, ni: IntArray, b: slice) -> FloatArray:
+    value: FloatArray = scores.total[edges[b]] / problem.need_amount[ni[b]]
+    return value
+
+
+def _upper(problem: Problem, candidates: Candidates, edges: IntArray, b: slice) -> IntArray:
+    return edge_upper_bounds(problem, candidates, edges[b])
+
+
+def _components(n: int, m: int, ni: IntArray, rj: IntArray) -> IntArray:
+    """Component label of each need (0..n-1) and resource (n..n+m-1) in the
+    bipartite graph of pairs (ni, rj), ``ni`` sorted.
+
+    The graph is built as CSR directly (rows: needs; 32-bit indices): a COO
+    of 64-bit coordinates and its conversions took 70 bytes a pair.
+    """
+    indptr = np.zeros(n + m + 1, dtype=np.int64)
+    indptr[1 : n + 1] = np.cumsum(np.bincount(ni, minlength=n))
+    indptr[n + 1 :] = indptr[n]
+    index_type = np.int32 if n + m < 2**31 else np.int64
+    graph = csr_array(
+        (np.ones(ni.size), (n + rj).astype(index_type), indptr.astype(index_type)),
+        shape=(n + m,) * 2,
+    )
+    _, labels = connected_components(graph, directed=False)
+    result: IntArray = labels
+    return result
+
+
+def _blockwise(size: int, dtype: type, fn: Callable[[slice], NDArray[Any]]) -> NDArray[Any]:
+    """``fn`` of every block of ``range(size)``, joined (read-only)."""
+    out: NDArray[Any] = np.empty(size, dtype=dtype)
+    for block in blocks(size):
+        out[block] = fn(block)
+    return readonly(out)
 
 
 class _Members:
@@ -129,7 +219,11 @@ class _Members:
         self.order = np.argsort(labels, kind="stable")
         self.sorted = labels[self.order]
         first = np.searchsorted(self.sorted, self.sorted, side="left")
-        self.local = np.empty(labels.shape[0], dtype=np.int64)
+        self.local: LocalIndex = (
+            np.empty(labels.shape[0], dtype=np.int32)
+            if labels.shape[0] < 2**31
+            else np.empty(labels.shape[0], dtype=np.int64)
+        )
         self.local[self.order] = np.arange(labels.shape[0]) - first
 
     def of(self, label: int) -> IntArray:

@@ -35,7 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .problem import Problem
-from .types import KINDS, Candidates, FloatArray, Scores, readonly
+from .types import KINDS, PART_NAMES, Candidates, FloatArray, IntArray, Scores, readonly
 
 NEUTRAL_THEME_FIT = 0.5
 NEWNESS_BACKED_MAX = 0.5
@@ -57,13 +57,18 @@ def pair_theme_counts(
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
     """For each candidate pair: the need's number of themes, the resource's,
     and how many they share."""
-    ni, rj = candidates.need_idx, candidates.res_idx
+    return _theme_counts(problem, candidates.need_idx, candidates.res_idx)
+
+
+def _theme_counts(
+    problem: Problem, ni: IntArray, rj: IntArray
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
     need_count = popcount_rows(problem.need_themes)[ni]
     res_count = popcount_rows(problem.res_themes)[rj]
     if problem.need_themes.shape[1]:
         shared = popcount_rows(problem.need_themes[ni] & problem.res_themes[rj])
     else:
-        shared = np.zeros(len(candidates), dtype=np.int64)
+        shared = np.zeros(ni.shape[0], dtype=np.int64)
     return need_count, res_count, shared
 
 
@@ -110,29 +115,72 @@ def score_candidates(problem: Problem, candidates: Candidates) -> Scores:
     Returns
     -------
     Scores
-        ``total`` and the five ``parts`` (see the module docstring), aligned
-        with ``candidates``.
+        ``total`` for every pair; the five parts (see the module docstring)
+        of any pairs on demand (:meth:`Scores.rows`): only the proposals and
+        the explained pairs need them, and holding them for every pair took
+        40 bytes a pair (200 MB at England scale).
     """
-    ni, rj = candidates.need_idx, candidates.res_idx
-    parts = np.empty((len(candidates), 5), dtype=np.float64)
-
-    need_count, res_count, shared = pair_theme_counts(problem, candidates)
-    neutral = (need_count == 0) | (res_count == 0)
-    parts[:, 0] = np.where(neutral, NEUTRAL_THEME_FIT, shared / np.maximum(need_count, 1))
-
-    radius = problem.res_radius_m[rj]
-    with np.errstate(invalid="ignore"):
-        closeness = np.clip(1.0 - candidates.distance_m / radius, 0.0, 1.0)
-    parts[:, 1] = np.where(np.isnan(radius), 1.0, closeness)
-    parts[:, 2] = need_equity(problem)[ni]
-    parts[:, 3] = need_newness(problem)[ni]
-    parts[:, 4] = need_value(problem)[ni]
-
+    parts = _PairParts(problem, candidates)
     # The weighted mean, column by column: five 1-D gathers of each
     # resource's normalised weight are 4 times faster than gathering the
-    # (pairs x 5) weight matrix.
+    # (pairs x 5) weight matrix. In blocks of pairs, so that the columns'
+    # temporaries stay small; each value is computed as it would be at once.
     normalised = problem.res_weights / problem.res_weights.sum(axis=1, keepdims=True)
     total = np.zeros(len(candidates))
-    for c in range(parts.shape[1]):
-        total += parts[:, c] * normalised[rj, c]
-    return Scores(total=readonly(np.clip(total, 0.0, 1.0)), parts=readonly(parts))
+    for block in blocks(len(candidates)):
+        rj = candidates.res_idx[block]
+        for c in range(len(PART_NAMES)):
+            total[block] += parts.column(c, block) * normalised[rj, c]
+    return Scores(total=readonly(np.clip(total, 0.0, 1.0)), rows_of=parts.rows)
+
+
+#: Pairs handled at once by the stages that walk every candidate pair:
+#: their temporaries stay a few MB whatever the size of the run.
+BLOCK_PAIRS = 1 << 20
+
+
+def blocks(n: int, size: int | None = None) -> list[slice]:
+    """Consecutive slices of at most ``size`` (default :data:`BLOCK_PAIRS`)
+    covering ``range(n)``."""
+    size = size or BLOCK_PAIRS
+    return [slice(s, min(s + size, n)) for s in range(0, n, size)]
+
+
+class _PairParts:
+    """The score parts of candidate pairs, column by column, for any pairs.
+
+    A value is the same whichever pairs are asked for together: each is
+    computed from its own pair only (the per-need parts once per need).
+    """
+
+    def __init__(self, problem: Problem, candidates: Candidates) -> None:
+        self.problem, self.candidates = problem, candidates
+        self.need_cols = (need_equity(problem), need_newness(problem), need_value(problem))
+
+    def column(self, c: int, pairs: slice | IntArray) -> FloatArray:
+        """Part ``c`` (PART_NAMES order) of ``pairs``."""
+        problem, candidates = self.problem, self.candidates
+        ni = candidates.need_idx[pairs]
+        if c >= 2:
+            need_col: FloatArray = self.need_cols[c - 2][ni]
+            return need_col
+        rj = candidates.res_idx[pairs]
+        if c == 0:
+            need_count, res_count, shared = _theme_counts(problem, ni, rj)
+            neutral = (need_count == 0) | (res_count == 0)
+            fit: FloatArray = np.where(
+                neutral, NEUTRAL_THEME_FIT, shared / np.maximum(need_count, 1)
+            )
+            return fit
+        radius = problem.res_radius_m[rj]
+        with np.errstate(invalid="ignore"):
+            closeness = np.clip(1.0 - candidates.distance_m[pairs] / radius, 0.0, 1.0)
+        near: FloatArray = np.where(np.isnan(radius), 1.0, closeness)
+        return near
+
+    def rows(self, pairs: IntArray) -> NDArray[np.float64]:
+        """The (len(pairs), 5) parts of ``pairs``."""
+        out = np.empty((len(pairs), len(PART_NAMES)), dtype=np.float64)
+        for c in range(len(PART_NAMES)):
+            out[:, c] = self.column(c, pairs)
+        return out

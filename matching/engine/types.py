@@ -11,7 +11,7 @@ of the mean Earth radius.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
@@ -46,6 +46,9 @@ if TYPE_CHECKING:
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
+#: Positions within a part (:attr:`Part.edge_need`, :attr:`Part.edge_res`):
+#: 32-bit where they fit, which halves two of a part's five edge columns.
+LocalIndex = NDArray[np.int32] | NDArray[np.int64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,17 +182,28 @@ class Candidates:
 
 @dataclass(frozen=True, eq=False)
 class Scores:
-    """Score of every candidate pair: the total and its named parts.
+    """Score of every candidate pair: the total, and its named parts on demand.
 
-    ``parts`` has one column per name in :data:`PART_NAMES`, each in [0, 1];
-    ``total`` is the anchor-weighted mean of the parts, in [0, 1].
+    ``total`` is the anchor-weighted mean of the parts, in [0, 1], for every
+    pair. The parts, one column per name in :data:`PART_NAMES`, each in
+    [0, 1], are computed for the pairs asked for (:meth:`rows`): a run needs
+    them only for its proposals and the pairs it explains.
     """
 
     total: FloatArray
-    parts: NDArray[np.float64]
+    rows_of: Callable[[IntArray], NDArray[np.float64]] = field(repr=False)
+
+    def rows(self, pairs: IntArray) -> NDArray[np.float64]:
+        """The parts of candidate pairs ``pairs``, shape (len(pairs), 5)."""
+        return self.rows_of(np.asarray(pairs, dtype=np.int64))
+
+    @property
+    def parts(self) -> NDArray[np.float64]:
+        """The parts of every pair (computed on each access: prefer :meth:`rows`)."""
+        return self.rows(np.arange(self.total.shape[0]))
 
     def part(self, name: str) -> FloatArray:
-        """One part as a 1-D array (a view)."""
+        """One part of every pair as a 1-D array."""
         return self.parts[:, PART_NAMES.index(name)]
 
 
@@ -209,8 +223,8 @@ class Part:
 
     part_id: int
     edge_idx: IntArray
-    edge_need: IntArray
-    edge_res: IntArray
+    edge_need: LocalIndex
+    edge_res: LocalIndex
     edge_ub: IntArray
     edge_value: FloatArray
     need_idx: IntArray

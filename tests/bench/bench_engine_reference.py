@@ -5,6 +5,7 @@ Run as a script (each size in its own process, so memory is its own):
     .venv/bin/python tests/bench/bench_engine_reference.py            # 1k, 10k, 100k
     .venv/bin/python tests/bench/bench_engine_reference.py --quick    # 1k, 10k
     .venv/bin/python tests/bench/bench_engine_reference.py --sizes 300000x15000 --reps 3
+    .venv/bin/python tests/bench/bench_engine_reference.py --sizes 100000x5000 --no-rules
 
 Instances come from ``tests/bench/townworld.py`` (Zipf towns, pots in the
 larger towns, supply 0.4 of demand, mixed kinds), unlike ``bench_engine.py``'s.
@@ -22,7 +23,10 @@ gap (``Allocation.proven_gap``; "opt" whether it is within the run's 1e-4),
 the worst over the repetitions. "obj diff" is the plain objectives' relative
 difference (product against reference). "PSS MB" is the largest proportional
 set size of the process and its workers during the product's runs, the
-instance included (sampled every 20 ms). "load" is the 1-minute load
+instance included (sampled every 20 ms; the reference's result is not kept
+between repetitions, and the heap it freed is handed back to the system,
+``malloc_trim``, before the next product run): the largest over the repetitions, then ("med") their
+median. "load" is the 1-minute load
 average when the size started: on a loaded machine every figure is slower,
 the ratios (interleaved) less so.
 """
@@ -30,6 +34,8 @@ the ratios (interleaved) less so.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ctypes
 import multiprocessing as mp
 import os
 import statistics
@@ -58,30 +64,37 @@ def _product(cols: dict[str, Any]) -> Any:
     return solve(Problem.from_arrays(**cols))
 
 
-def run_size(n_needs: int, n_res: int, reps: int, seed: int) -> dict[str, Any]:
-    """Measure one size (in a fresh process)."""
+def run_size(n_needs: int, n_res: int, reps: int, seed: int, rules: bool = True) -> dict[str, Any]:
+    """Measure one size (in a fresh process); ``rules``: the rules runs too."""
+    names = [(n, pounds) for n, pounds in RULES if rules]
     load = os.getloadavg()[0]
     _product(town_world(500, 25, seed + 1))  # imports and warms, as a worker does
     reference_solve(town_world(500, 25, seed + 1))
     plain = town_world(n_needs, n_res, seed)
     ruled = {
         name: town_world(n_needs, n_res, seed, min_award_pounds=pounds, group_kind_cap=2)
-        for name, pounds in RULES
+        for name, pounds in names
     }
-    times: dict[str, list[float]] = {"product": [], "reference": [], **{n: [] for n, _ in RULES}}
-    gaps: dict[str, list[float]] = {"product": [], **{n: [] for n, _ in RULES}}
+    times: dict[str, list[float]] = {"product": [], "reference": [], **{n: [] for n, _ in names}}
+    gaps: dict[str, list[float]] = {"product": [], **{n: [] for n, _ in names}}
     optimal: dict[str, bool] = {}
-    pss_peak = 0.0
+    pss_peaks: list[float] = []
     for _ in range(reps):
         with PssSampler() as pss:
             t, allocation = _timed(_product, plain)
-        pss_peak = max(pss_peak, pss.peak)
+        pss_peaks.append(pss.peak)
         times["product"].append(t)
         gaps["product"].append(allocation.proven_gap)
         optimal["product"] = optimal.get("product", True) and allocation.optimal
         t, ref = _timed(reference_solve, plain)
         times["reference"].append(t)
-        for name, _ in RULES:
+        # Only its figures: its pairs would sit in the next product run's PSS,
+        # and so would the heap it freed (OR-Tools' arcs for every pair) if
+        # it were not handed back to the system.
+        ref_edges, ref_objective = ref.n_candidates, ref.objective
+        del ref
+        _trim_heap()
+        for name, _ in names:
             t, a = _timed(_product, ruled[name])
             times[name].append(t)
             gaps[name].append(a.proven_gap)
@@ -90,18 +103,26 @@ def run_size(n_needs: int, n_res: int, reps: int, seed: int) -> dict[str, Any]:
     med = {k: statistics.median(v) for k, v in times.items()}
     return {
         "size": f"{n_needs}x{n_res}",
-        "edges": ref.n_candidates,
+        "edges": ref_edges,
         "reps": reps,
         "load": load,
         "med": med,
         "gap": {k: max(v) for k, v in gaps.items()},
         "optimal": optimal,
-        "obj_diff": abs(allocation.objective - ref.objective) / max(ref.objective, 1e-300),
-        "pss_mb": pss_peak,
+        "obj_diff": abs(allocation.objective - ref_objective) / max(ref_objective, 1e-300),
+        "pss_mb": max(pss_peaks),
+        "pss_median": statistics.median(pss_peaks),
+        "pss_each": pss_peaks,
     }
 
 
-def _child(args: tuple[int, int, int, int], queue: Any) -> None:
+def _trim_heap() -> None:
+    """Hand the heap's free memory back to the system (glibc; elsewhere nothing)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def _child(args: tuple[int, int, int, int, bool], queue: Any) -> None:
     queue.put(run_size(*args))
 
 
@@ -111,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="only 1000x50 and 10000x500")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--reps", type=int, default=None, help="repetitions (default: by size)")
+    parser.add_argument("--no-rules", action="store_true", help="plain runs only (no rules runs)")
     args = parser.parse_args(argv)
     sizes = "1000x50,10000x500" if args.quick else args.sizes
     ctx = mp.get_context("spawn")
@@ -119,7 +141,9 @@ def main(argv: list[str] | None = None) -> int:
         n_needs, n_res = (int(v) for v in spec.lower().split("x"))
         reps = args.reps or (7 if n_needs <= 1_000 else 5 if n_needs <= 10_000 else 3)
         queue = ctx.Queue()
-        proc = ctx.Process(target=_child, args=((n_needs, n_res, reps, args.seed), queue))
+        proc = ctx.Process(
+            target=_child, args=((n_needs, n_res, reps, args.seed, not args.no_rules), queue)
+        )
         proc.start()
         row = queue.get()
         proc.join()
@@ -128,11 +152,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _print_row(r: dict[str, Any], *, header: bool) -> None:
-    names = [n for n, _ in RULES]
+    names = [n for n, _ in RULES if n in r["med"]]
     if header:
         cols = (
             f"{'needs x res':>13} {'edges':>10} {'reps':>4} {'load':>5} {'product s':>9} "
-            f"{'ref s':>7} {'ratio':>6} {'gap':>8} {'obj diff':>8} {'PSS MB':>7} "
+            f"{'ref s':>7} {'ratio':>6} {'gap':>8} {'obj diff':>8} {'PSS MB':>7} {'med':>5} "
             + " ".join(f"{n + ' s':>11} {'/plain':>6} {'gap':>8} {'opt':>5}" for n in names)
         )
         print(cols)
@@ -142,7 +166,7 @@ def _print_row(r: dict[str, Any], *, header: bool) -> None:
         f"{r['size']:>13} {r['edges']:>10,} {r['reps']:>4} {r['load']:>5.1f} "
         f"{med['product']:>9.4f} {med['reference']:>7.4f} "
         f"{med['product'] / med['reference']:>6.2f} {r['gap']['product']:>8.1e} "
-        f"{r['obj_diff']:>8.1e} {r['pss_mb']:>7.0f} "
+        f"{r['obj_diff']:>8.1e} {r['pss_mb']:>7.0f} {r['pss_median']:>5.0f} "
     )
     line += " ".join(
         f"{med[n]:>11.4f} {med[n] / med['product']:>6.2f} {r['gap'][n]:>8.1e} "
@@ -150,6 +174,7 @@ def _print_row(r: dict[str, Any], *, header: bool) -> None:
         for n in names
     )
     print(line, flush=True)
+    print(f"{'':>13} PSS MB each repetition: {', '.join(f'{p:.0f}' for p in r['pss_each'])}")
 
 
 if __name__ == "__main__":
