@@ -45,6 +45,32 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if any(item.get_closest_marker(name) for name in SLOW_MARKERS):
             item.add_marker(pytest.mark.slow)
+        serialize_when_transactional(item)
+
+
+def serialize_when_transactional(item: pytest.Item) -> None:
+    """Every transactional test restores the database serialized after the
+    migrations, or none may. A serialized test's flush skips post_migrate and
+    the next one restores the content types and permissions under their
+    original ids; a transactional test without it flushes with post_migrate,
+    which makes them again under new ids, and the next serialized restore in
+    that process then fails at setup on content type (app_label, model). That
+    hit tests/e2e in one session and tests/partners' invitation race in
+    another: so it is decided here, once, for the whole suite."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = set(getattr(item, "fixturenames", ()))
+    kwargs = dict(marker.kwargs) if marker else {}
+    if not (kwargs.get("transaction") or {"transactional_db", "live_server"} & fixtures):
+        return
+    if kwargs.get("serialized_rollback"):
+        return
+    item.add_marker(
+        pytest.mark.django_db(
+            *(marker.args if marker else ()),
+            **{**kwargs, "transaction": True, "serialized_rollback": True},
+        ),
+        append=False,  # first, so that it is the closest marker
+    )
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
