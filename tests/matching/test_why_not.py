@@ -48,8 +48,15 @@ def why_not_scene(personas):  # type: ignore[no-untyped-def]
     pot = f.ResourceFactory(
         anchor=personas.anchor_a, title="Community chest", capacity=20_000, min_award=10_000
     )
-    # About 20 km north: out of reach, within an anchor run's margin for saying so.
-    far_site = f.SiteFactory(anchor=personas.anchor_a, name="Far hall", latitude=53.70)
+    # About 20 km north of group_a, wherever the factories' grid put it (the
+    # grid runs on across a process): out of reach, within an anchor run's
+    # margin for saying so (BACKER_WHY_NOT_REACH_MARGIN_M, 25 km).
+    far_site = f.SiteFactory(
+        anchor=personas.anchor_a,
+        name="Far hall",
+        latitude=personas.group_a.latitude + 0.18,
+        longitude=personas.group_a.longitude,
+    )
     room = f.ResourceFactory(
         anchor=personas.anchor_a,
         kind="space",
