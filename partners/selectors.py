@@ -60,6 +60,11 @@ NEIGHBOURHOOD_REF_COLUMNS = (
 )
 
 
+# What a list shows of a theme (group_themes_attach), in the model's field
+# order (Model.from_db reads them so); the rest stays deferred.
+_THEME_COLUMNS = ("id", "slug", "name", "position")
+
+
 def groups_with_activities(queryset: QuerySet[CommunityGroup]) -> QuerySet[CommunityGroup]:
     """``queryset`` with its neighbourhood (no geometry) and its activities' themes."""
     return (
@@ -178,24 +183,21 @@ def group_get(*, group_id: int) -> CommunityGroup:
 
 
 def group_themes_attach(*, groups: Sequence[CommunityGroup]) -> None:
-    """Give each group its distinct themes, in two queries whatever the page
-    size: the (group, theme) pairs, then the few themes they name. Builds no
-    activity and at most one Theme per theme, shared by the groups."""
+    """Give each group its distinct themes, in one query whatever the page
+    size: the (group, theme) pairs with the few theme columns shown. Builds
+    no activity and at most one Theme per theme, shared by the groups."""
     ids = [group.pk for group in groups]
     pairs = (
-        list(
-            Activity.themes.through.objects.filter(activity__group_id__in=ids)
-            .values_list("activity__group_id", "theme_id")
-            .distinct()
-        )
-        if ids
-        else []
+        Activity.themes.through.objects.filter(activity__group_id__in=ids)
+        .values_list("activity__group_id", *(f"theme__{c}" for c in _THEME_COLUMNS))
+        .distinct()
     )
-    themes = Theme.objects.filter(pk__in={theme_id for _, theme_id in pairs})
-    by_id = {t.pk: t for t in themes.only("id", "slug", "name", "position")} if pairs else {}
+    by_id: dict[int, Theme] = {}
     per_group: dict[int, list[Theme]] = defaultdict(list)
-    for group_id, theme_id in pairs:
-        per_group[group_id].append(by_id[theme_id])
+    for group_id, *theme in pairs if ids else ():
+        if (shown := by_id.get(theme[0])) is None:
+            shown = by_id[theme[0]] = Theme.from_db(pairs.db, _THEME_COLUMNS, theme)
+        per_group[group_id].append(shown)
     for group in groups:
         group.themes_shown = sorted(per_group[group.pk], key=lambda t: (t.position, t.name))  # type: ignore[attr-defined]
 

@@ -270,7 +270,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # django-filter's, skipping the FilterSet when no filter is asked (config/filtering.py).
+    "DEFAULT_FILTER_BACKENDS": ["config.filtering.FilterBackend"],
     # Page numbers, with counts that stay cheap at national scale (config/paging.py).
     "DEFAULT_PAGINATION_CLASS": "config.paging.BoundedPageNumberPagination",
     "PAGE_SIZE": 50,

@@ -122,6 +122,27 @@ def manage(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
+def bare_fill(bare_env: dict[str, str]) -> None:
+    """The bare app's one table, with 1,000 rows like a public group's."""
+    subprocess.run(
+        [sys.executable, "-m", "django", "migrate", "--run-syncdb", "-v0"],
+        env=bare_env,
+        cwd=ROOT,
+        check=True,
+    )
+    with psycopg.connect(bare_env["DATABASE_URL"], autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO bareapp_item (name, description, kind, charity_number, "
+            "company_number, website, public_email, public_phone, meets_at_home, "
+            "postcode, latitude, longitude, neighbourhood_code, neighbourhood_name, theme) "
+            "SELECT 'Group ' || i, 'We meet every week to share a meal and company.', "
+            "'charity', '1234567', '', 'https://example.org/', 'hello@example.org', "
+            "'0161 496 0000', false, 'M5 4WT', 53.48, -2.29, 'E01005599', "
+            "'Salford 001A', 'food' FROM generate_series(1, 1000) AS i"
+        )
+        conn.execute("ANALYZE bareapp_item")
+
+
 # Signed-in sessions, as a sign-in leaves them in the session store;
 # printed as NAME=KEY.
 SESSIONS = """
@@ -315,23 +336,7 @@ def main() -> int:
                 for line in manage(env, "shell", "-c", SESSIONS).splitlines()
                 if line.startswith(("nhs-team=", "board="))
             )
-            subprocess.run(
-                [sys.executable, "-m", "django", "migrate", "--run-syncdb", "-v0"],
-                env=bare_env,
-                cwd=ROOT,
-                check=True,
-            )
-            with psycopg.connect(bare_url, autocommit=True) as conn:
-                conn.execute(
-                    "INSERT INTO bareapp_item (name, description, kind, charity_number, "
-                    "company_number, website, public_email, public_phone, meets_at_home, "
-                    "postcode, latitude, longitude, neighbourhood_code, neighbourhood_name, theme) "
-                    "SELECT 'Group ' || i, 'We meet every week to share a meal and company.', "
-                    "'charity', '1234567', '', 'https://example.org/', 'hello@example.org', "
-                    "'0161 496 0000', false, 'M5 4WT', 53.48, -2.29, 'E01005599', "
-                    "'Salford 001A', 'food' FROM generate_series(1, 1000) AS i"
-                )
-                conn.execute("ANALYZE bareapp_item")
+            bare_fill(bare_env)
 
             port, bare_port = free_port(), free_port()
             servers.append(gunicorn("config.wsgi", port, env))

@@ -1,0 +1,79 @@
+"""PublicGroupSerializer builds its rows directly (issue 18: DRF's field-by-field
+path cost more than the page's queries). Each row must be exactly what the
+declared fields give through DRF's own path, key for key and in order, for
+every kind of group the public list shows: a home-based group (no postcode,
+no point), a group without a neighbourhood or decile, with and without themes,
+read as the API list reads them (only its columns, themes attached)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from rest_framework import serializers
+
+from partners.selectors import group_list_lean, group_themes_attach, group_visible_to
+from partners.serializers import PublicGroupSerializer, TeamGroupSerializer
+from tests import factories as f
+
+
+@pytest.fixture
+def groups(db):  # type: ignore[no-untyped-def]
+    plain = f.CommunityGroupFactory(
+        name="A plain group", website="https://example.org/", public_email="hi@example.org"
+    )
+    f.ActivityFactory(group=plain, themes=["food", "older-people"])
+    f.ActivityFactory(group=plain, themes=["food"])
+    home = f.CommunityGroupFactory(name="B at home", meets_at_home=True, postcode="M6 7QQ")
+    f.ActivityFactory(group=home, themes=["loneliness-and-isolation"])
+    f.CommunityGroupFactory(name="C nowhere", neighbourhood=None, postcode="")
+    undecided = f.CommunityGroupFactory(name="D no decile")
+    undecided.neighbourhood.imd_decile = None
+    undecided.neighbourhood.save()
+    f.CommunityGroupFactory(
+        name="E summer", last_checked_at=dt.datetime(2026, 7, 1, 9, 30, tzinfo=dt.UTC)
+    )
+
+
+def _page(serializer):  # type: ignore[no-untyped-def]
+    page = list(
+        group_list_lean(
+            queryset=group_visible_to(user=AnonymousUser()), columns=serializer.columns()
+        )
+    )
+    group_themes_attach(groups=page)
+    return page
+
+
+def test_each_public_row_is_what_drfs_own_path_gives(groups):
+    page = _page(PublicGroupSerializer)
+    assert len(page) == 5
+    for group in page:
+        serializer = PublicGroupSerializer(group)
+        fast = serializer.to_representation(group)
+        slow = serializers.ModelSerializer.to_representation(serializer, group)
+        assert list(fast.items()) == list(slow.items()), group.name
+    rows = {row["name"]: row for row in PublicGroupSerializer(page, many=True).data}
+    home = rows["B at home"]
+    assert (home["postcode"], home["latitude"], home["longitude"]) == (None, None, None)
+    assert rows["A plain group"]["themes"] == ["food", "older-people"]
+    assert rows["C nowhere"]["neighbourhood"] is None
+    assert rows["E summer"]["last_checked_at"] == "2026-07-01T10:30:00+01:00"
+
+
+def test_the_team_rows_keep_drfs_path_with_contacts(groups):
+    page = _page(TeamGroupSerializer)
+    for row in TeamGroupSerializer(page, many=True).data:
+        assert row["contact_email"].endswith("@example.org")
+        assert list(row)[: len(PublicGroupSerializer.Meta.fields)] == (
+            PublicGroupSerializer.Meta.fields
+        )
+
+
+def test_the_public_list_reads_its_count_its_page_and_its_themes_in_three_queries(
+    groups, client, django_assert_num_queries
+):
+    with django_assert_num_queries(3):
+        response = client.get("/api/groups/")
+    assert response.json()["results"][0]["themes"] == ["food", "older-people"]
