@@ -229,3 +229,20 @@ def reference_data_after_flush(request: pytest.FixtureRequest) -> None:
     request.getfixturevalue("transactional_db")
     for module, function in REFERENCE_DATA:
         getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture
+def m5(db):  # type: ignore[no-untyped-def]
+    """A neighbourhood with one postcode in the table, M5 4WT (the import files'
+    postcode, and a postcode inside the place for a registration)."""
+    from places.models import Postcode
+    from tests import factories as f
+
+    hood = f.NeighbourhoodFactory()
+    Postcode.objects.create(
+        postcode="M5 4WT",
+        latitude=hood.point_lat,
+        longitude=hood.point_lon,
+        neighbourhood_code=hood.code,
+    )
+    return hood

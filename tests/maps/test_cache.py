@@ -22,7 +22,6 @@ from matching.services.review import match_approve
 from partners.imports import groups_import_csv
 from partners.models import CommunityGroup
 from partners.services.selfservice import group_withdraw
-from places.models import Postcode
 from tests import factories as f
 
 MIXED = Path(__file__).parents[1] / "partners" / "data" / "groups_mixed.csv"
@@ -43,19 +42,6 @@ def match(personas):
     return f.MatchFactory(
         need=need, resource=f.ResourceFactory(anchor=personas.anchor_a), status=MatchStatus.ACTIVE
     )
-
-
-@pytest.fixture
-def m5(db):  # type: ignore[no-untyped-def]
-    """M5 4WT, inside a test neighbourhood, for the import."""
-    hood = f.NeighbourhoodFactory(name="Ordsall 001A")
-    Postcode.objects.create(
-        postcode="M5 4WT",
-        latitude=hood.point_lat,
-        longitude=hood.point_lon,
-        neighbourhood_code=hood.code,
-    )
-    return hood
 
 
 def frame(client):

@@ -10,24 +10,9 @@ from django.core.management import CommandError, call_command
 
 from partners.imports import ImportFileError, groups_import_csv
 from partners.models import CommunityGroup, GroupSource, VerificationStatus
-from places.models import Postcode
-from tests import factories as f
 
 DATA = Path(__file__).parent / "data"
 MIXED = DATA / "groups_mixed.csv"
-
-
-@pytest.fixture
-def m5(db):  # type: ignore[no-untyped-def]
-    """M5 4WT, inside a test neighbourhood."""
-    hood = f.NeighbourhoodFactory(name="Ordsall 001A")
-    Postcode.objects.create(
-        postcode="M5 4WT",
-        latitude=hood.point_lat,
-        longitude=hood.point_lon,
-        neighbourhood_code=hood.code,
-    )
-    return hood
 
 
 def test_it_imports_good_rows_and_reports_bad_ones_by_line(m5):
