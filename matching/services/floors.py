@@ -140,9 +140,9 @@ def floor_sentence(*, resource: Resource, pot: dict[str, Any]) -> str:
     """One pot's floor in words, e.g. "Seed fund: floor 40% (£4,000) for IMD
     deciles 1–2: reached; this run gives £4,000 there." When matches agreed
     before the run already gave part of it, what the run had still to keep
-    comes first ("£800 given by earlier matches, £3,200 left to keep"); a
-    floor not reached says by how much and why. (A floor they gave in full is
-    not the engine's to keep, so it has no sentence.)"""
+    comes first ("this run had £3,200 of it to keep"); a floor not reached
+    says by how much and why. (A floor they gave in full is not the engine's
+    to keep, so it has no sentence.)"""
     kind = resource.kind
     where = (
         "the named neighbourhoods"
@@ -159,8 +159,10 @@ def floor_sentence(*, resource: Resource, pot: dict[str, Any]) -> str:
     whole_words = amount_in_words(whole, kind)
     text = f"{resource.title}: floor {resource.floor_percent}% ({whole_words}) for {where}"
     if still < whole:
-        given = amount_in_words(whole - still, kind)
-        text += f"; {given} given by earlier matches, {amount_in_words(still, kind)} left to keep"
+        # Less than the whole: matches agreed earlier gave part of it, or
+        # the pot has less left than the floor. Either way, say only what
+        # the run had to keep.
+        text += f"; this run had {amount_in_words(still, kind)} of it to keep"
     gives = f"this run gives {amount_in_words(pot['reached'], kind)} there"
     if pot["shortfall"] <= 0:
         return f"{text}: reached; {gives}."

@@ -119,8 +119,8 @@ def test_a_floor_partly_given_before_the_run_says_what_was_still_to_keep(persona
     client.force_login(personas.alice)
     html = client.get(f"/team/matching/runs/{run.pk}/").content.decode()
     assert (
-        f"{pot.title}: floor 40% (£40) for IMD deciles 1–2; £15 given by earlier matches, "
-        "£25 left to keep: reached; this run gives £25 there." in html
+        f"{pot.title}: floor 40% (£40) for IMD deciles 1–2; this run had £25 of it "
+        "to keep: reached; this run gives £25 there." in html
     )
 
 
