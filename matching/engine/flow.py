@@ -261,6 +261,9 @@ class _FenceNodes:
     def head(self, n: int, k: slice | IntArray | None) -> IntArray:
         """Head node of edges ``k`` (all if None): the pot, or its fence node."""
         res = self.part_res if k is None else self.part_res[k]
+        if self.res.shape[0] == 0:  # no fence: every edge ends at its pot
+            plain: IntArray = np.add(res, n, dtype=np.int64)
+            return plain
         fenced = self.fenced if k is None else self.fenced[k]
         node = self.node_of[res]
         out: IntArray = np.where(fenced & (node >= 0), node, n + res)

@@ -125,7 +125,7 @@ def split_problem(problem: Problem, candidates: Candidates, scores: Scores) -> l
                 res_min_award=readonly(problem.res_min_award[res_idx]),
                 group_cap=problem.group_cap,
                 group_kind_cap=problem.group_kind_cap,
-                edge_fenced=col.edge_fenced[s:t],
+                edge_fenced=None if col.edge_fenced is None else col.edge_fenced[s:t],
                 res_fence=readonly(problem.res_capacity[res_idx] - problem.res_floor[res_idx]),
             )
         )
@@ -140,7 +140,7 @@ class _Columns(NamedTuple):
     edge_res: LocalIndex
     edge_ub: IntArray
     edge_value: FloatArray
-    edge_fenced: NDArray[np.bool_]
+    edge_fenced: NDArray[np.bool_] | None
 
 
 def _columns(
@@ -155,7 +155,12 @@ def _columns(
     temporary is dropped as soon as the columns made from it are done."""
     ni, rj = candidates.need_idx[edges], candidates.res_idx[edges]
     size = edges.size
-    edge_fenced = _blockwise(size, np.bool_, partial(_fenced, problem, ni, rj))
+    # Without floors no edge is fenced: no column (a byte a pair).
+    edge_fenced = (
+        _blockwise(size, np.bool_, partial(_fenced, problem, ni, rj))
+        if problem.res_floor.any()
+        else None
+    )
     edge_res = readonly(members[1].local[rj])
     del rj
     edge_value = _blockwise(size, np.float64, partial(_value, problem, scores, edges, ni))
