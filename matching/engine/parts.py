@@ -135,7 +135,7 @@ def split_problem(problem: Problem, candidates: Candidates, scores: Scores) -> l
 class _Columns(NamedTuple):
     """The parts' edge columns, every part's edges one slice of each."""
 
-    edge_idx: IntArray
+    edge_idx: LocalIndex
     edge_need: LocalIndex
     edge_res: LocalIndex
     edge_ub: IntArray
@@ -167,7 +167,9 @@ def _columns(
     edge_need = readonly(members[0].local[ni])
     del ni
     edge_ub = _blockwise(size, np.int64, partial(_upper, problem, candidates, edges))
-    return _Columns(readonly(edges), edge_need, edge_res, edge_ub, edge_value, edge_fenced)
+    edge_idx: LocalIndex = edges.astype(np.int32) if len(candidates) < 2**31 else edges
+    readonly(edge_idx)
+    return _Columns(edge_idx, edge_need, edge_res, edge_ub, edge_value, edge_fenced)
 
 
 def _fenced(problem: Problem, ni: IntArray, rj: IntArray, b: slice) -> NDArray[np.bool_]:

@@ -43,15 +43,15 @@ DEFAULT_TIME_LIMIT = 120.0
 #: under load: 10,000 x 500 (94,000 edges) took 3.5 s alone and 3.7 s with
 #: 2 workers; 30,000 x 1,500 (631,000 edges) 21.8 s alone and 13.4 s with 2.
 PARALLEL_MIN_EDGES = 200_000
-#: Parts with more edges than this are solved one at a time in the worker
-#: processes (smaller ones beside them): OR-Tools holds about 90 bytes an
-#: edge while it solves a flow (2 million random edges: 170 MB), and the
-#: second generator's 300,000 x 15,000 has two parts of 12 million edges,
-#: which took 4.0 GB with the parent's 2.0 GB when solved at once. Above the
-#: largest parts of England (100,000 x 5,000: 0.94 and 0.91 million edges on
-#: the second generator's towns, 0.26 million on the first's), which stay
-#: side by side.
-LARGE_PART_EDGES = 2_000_000
+#: Edges the worker processes' flows may hold at once: jobs (parts) run side
+#: by side only while their edges add up to at most this, and a larger one
+#: runs alone. OR-Tools holds about 90 bytes an edge while it solves a flow
+#: (2 million random edges: 170 MB); the second generator's 300,000 x 15,000
+#: has two parts of 12 million edges, which took 4.0 GB beside the parent's
+#: 2.0 GB when solved at once. England's largest parts (100,000 x 5,000:
+#: 0.94 and 0.91 million edges on the second generator's towns, 0.26 million
+#: on the first's) still run side by side.
+POOL_MAX_EDGES = 4_000_000
 #: Parts with fewer edges than this share a flow with other small parts of
 #: their kind in the first pass (:func:`flow_batches`) ... Off (0): a batch's
 #: cost scale and tie-breaking depend on which parts share it, so a fanned-out
@@ -408,9 +408,8 @@ def _run_jobs(
 def _pooled(
     jobs: list[int], size: list[int], workers: int, context: Any
 ) -> dict[int, list[PartSolution]]:
-    """The jobs (batches) in ``workers`` processes, started in the order given,
-    but never two of more than :data:`LARGE_PART_EDGES` edges at once: a
-    large job waits for the one running, while smaller ones go ahead."""
+    """The jobs (batches) in ``workers`` processes, started in the order given
+    as far as :func:`jobs_to_start` lets them."""
     from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 
     done: dict[int, list[PartSolution]] = {}
@@ -432,17 +431,17 @@ def jobs_to_start(
 ) -> list[int]:
     """Which of the ``waiting`` jobs to start now, in their order, beside jobs
     of ``running`` edges in ``workers`` processes: as many as there are free
-    processes, but never a second of more than :data:`LARGE_PART_EDGES`."""
-    large = any(edges > LARGE_PART_EDGES for edges in running)
+    processes, while the edges of the jobs running add up to at most
+    :data:`POOL_MAX_EDGES`; a job larger than that starts only alone. A job
+    that does not fit waits, and smaller ones after it go ahead."""
+    held = sum(running)
     start: list[int] = []
     for b in waiting:
         if len(running) + len(start) >= workers:
             break
-        if size[b] > LARGE_PART_EDGES:
-            if large:
-                continue
-            large = True
-        start.append(b)
+        if held + size[b] <= POOL_MAX_EDGES or not (running or start):
+            start.append(b)
+            held += size[b]
     return start
 
 

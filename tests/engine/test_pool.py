@@ -2,9 +2,9 @@
 
 A worker pool costs its start-up and a fork of the parent: below
 ``PARALLEL_MIN_EDGES`` usable edges a run solves every part in its own
-process. Above it, parts of more than ``LARGE_PART_EDGES`` edges are solved
-one at a time (OR-Tools holds about 90 bytes an edge while it solves), with
-smaller parts beside them. Neither changes the allocation.
+process. Above it, the parts solved at once hold at most ``POOL_MAX_EDGES``
+edges together (OR-Tools holds about 90 bytes an edge while it solves), and
+a larger part is solved alone. Neither changes the allocation.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 import matching.engine.partsolve as partsolve
 from matching.engine import Problem, solve
 from matching.engine.allocate import prepare
-from matching.engine.partsolve import LARGE_PART_EDGES, PARALLEL_MIN_EDGES, jobs_to_start
+from matching.engine.partsolve import PARALLEL_MIN_EDGES, POOL_MAX_EDGES, jobs_to_start
 from tests.bench.townworld import town_world
 from tests.engine.test_determinism import signature
 
@@ -70,29 +70,34 @@ def test_an_explicit_single_process_starts_no_pool(
     assert no_pool.started == 0
 
 
-def test_never_two_large_jobs_at_once() -> None:
-    big, small = LARGE_PART_EDGES + 1, LARGE_PART_EDGES
-    size = [big, big, small, 10, 5]
-    # Two free processes: the first large job and the next small one.
-    assert jobs_to_start([0, 1, 2, 3, 4], [], size, 2) == [0, 2]
-    # A large job running: only small ones beside it, however many wait.
-    assert jobs_to_start([1, 3, 4], [big], size, 2) == [3]
-    assert jobs_to_start([1, 3, 4], [big], size, 3) == [3, 4]
-    # The large one done: the next large one starts beside a small one.
-    assert jobs_to_start([1, 4], [small], size, 2) == [1]
+def test_jobs_run_at_once_hold_at_most_the_pools_edges() -> None:
+    most = POOL_MAX_EDGES
+    huge, half, small = most + 1, most // 2, 10
+    size = [huge, huge, half, half, small, small]
+    # Nothing running: the huge job starts, alone.
+    assert jobs_to_start([0, 1, 2, 3, 4, 5], [], size, 2) == [0]
+    # A huge job running: nothing beside it, however many wait.
+    assert jobs_to_start([1, 2, 3, 4, 5], [huge], size, 3) == []
+    # Then the next huge one, alone again.
+    assert jobs_to_start([1, 2, 3, 4, 5], [], size, 2) == [1]
+    # Two halves fill the budget; a small one waits for room...
+    assert jobs_to_start([2, 3, 4, 5], [], size, 3) == [2, 3]
+    # ... and goes beside one half.
+    assert jobs_to_start([3, 4, 5], [half], size, 3) == [3]
+    assert jobs_to_start([4, 5], [half], size, 3) == [4, 5]
     # No free process: nothing.
-    assert jobs_to_start([2, 3], [10, 5], size, 2) == []
+    assert jobs_to_start([4, 5], [small, small], size, 2) == []
 
 
 def test_large_parts_one_at_a_time_give_the_same_allocation(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Every part "large": the pool solves them one by one, and the workers
-    # send back only their nonzero amounts.
+    # Every part over the budget: the pool solves them one by one, and the
+    # workers send back only their nonzero amounts.
     cols = town_world(2_000, 100, 4, min_award_pounds=100, group_kind_cap=2)
     problem = Problem.from_arrays(**cols)
     alone = solve(problem, workers=1)
-    monkeypatch.setattr(partsolve, "LARGE_PART_EDGES", 0)
+    monkeypatch.setattr(partsolve, "POOL_MAX_EDGES", 0)
     pooled = solve(problem, workers=2)
     assert signature(pooled) == signature(alone)
     assert pooled.objective == alone.objective and pooled.upper == alone.upper
