@@ -363,7 +363,7 @@ def main(argv: list[str] | None = None) -> int:
                 "pss_mb": row["pss_mb"],
             }
         )
-    note = None if args.quick else large_note(sizes)
+    note = None if args.quick or args.sizes else large_note(sizes)
     if note:
         print(note)
     return 0

@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = "1000x50,10000x500" if args.quick else args.sizes or default_sizes()
     ctx = mp.get_context("spawn")
     print(f"cores: {os.cpu_count()}")
-    note = None if args.quick else large_note(sizes)
+    note = None if args.quick or args.sizes else large_note(sizes)
     for count, spec in enumerate(sizes.split(",")):
         n_needs, n_res = (int(v) for v in spec.lower().split("x"))
         reps = args.reps or (7 if n_needs <= 1_000 else 5 if n_needs <= 10_000 else 3)
