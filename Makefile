@@ -73,8 +73,13 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# Every tests/bench/bench_*.py, then one table of the engine's figures from both
+# generators (tests/bench/engine_summary.py). BACKER_BENCH_300K=1 adds the
+# engine at 300,000 x 15,000 needs (about 5 minutes a repetition).
 bench: install
-	@for f in tests/bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	@summary=$$(mktemp); export BACKER_BENCH_SUMMARY=$$summary; \
+	for f in tests/bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done; \
+	$(BIN)/python tests/bench/engine_summary.py $$summary; rm -f $$summary
 
 # locust, headless, 50 users for 60 s against gunicorn + PostgreSQL on 127.0.0.1.
 loadtest: install

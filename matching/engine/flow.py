@@ -77,6 +77,11 @@ def solve_flow(
     if need_cap.min(initial=0) < 0 or res_cap.min(initial=0) < 0 or edge_cap.min() < 0:
         return None
 
+    if keep is None and low is None and min(n, m) == 1:
+        star = star_flow(part)
+        if star is not None:
+            return star
+
     unit = flow_scale(part, keep) if scale is None else scale[k]
     fence = _FenceNodes(part, n + m + 2)
     fence_cap = fence.cap[fence.res]
@@ -106,6 +111,33 @@ def solve_flow(
             break
         unit = unit / 2.0**10
     raise SolverError(f"min-cost flow failed on part {part.part_id}: status {status!r}")
+
+
+def star_flow(part: Part) -> IntArray | None:
+    """The flow optimum of a part with one pot or one need, without OR-Tools.
+
+    Its edges then share one limit (the pot's capacity, or the need's
+    amount), and each edge's own bound is within the other side's: the best
+    edges first, each as far as the limit allows, is an optimum (the
+    fractional knapsack, integral here). It is exact in the values, so also
+    an optimum of the rounded costs the flow would have used. None if the
+    part is not such a star, or a fence (a floor) limits some of its edges.
+    OR-Tools took 0.47 ms a part on average on the second generator's
+    1,000-need town, this about 20 µs, and a town's parts are often
+    stars (21 of 27 on bench_engine's 1,000 x 50, 3 of 12 on townworld's).
+    """
+    n, m = part.need_amount.shape[0], part.res_capacity.shape[0]
+    if min(n, m) != 1 or (fences(part)[1] < part.res_capacity).any():
+        return None
+    # The one pot's capacity or the one need's amount (both if one of each).
+    limit = min([int(part.res_capacity[0])] * (m == 1) + [int(part.need_amount[0])] * (n == 1))
+    positive = np.flatnonzero(part.edge_value > 0.0)
+    order = positive[np.argsort(-part.edge_value[positive], kind="stable")]
+    ub = part.edge_ub[order]
+    before = np.cumsum(ub) - ub
+    x = np.zeros(part.n_edges, dtype=np.int64)
+    x[order] = np.clip(limit - before, 0, ub)
+    return x
 
 
 def _arcs(
@@ -261,6 +293,9 @@ class _FenceNodes:
     def head(self, n: int, k: slice | IntArray | None) -> IntArray:
         """Head node of edges ``k`` (all if None): the pot, or its fence node."""
         res = self.part_res if k is None else self.part_res[k]
+        if self.res.shape[0] == 0:  # no fence: every edge ends at its pot
+            plain: IntArray = np.add(res, n, dtype=np.int64)
+            return plain
         fenced = self.fenced if k is None else self.fenced[k]
         node = self.node_of[res]
         out: IntArray = np.where(fenced & (node >= 0), node, n + res)

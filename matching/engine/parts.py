@@ -125,7 +125,7 @@ def split_problem(problem: Problem, candidates: Candidates, scores: Scores) -> l
                 res_min_award=readonly(problem.res_min_award[res_idx]),
                 group_cap=problem.group_cap,
                 group_kind_cap=problem.group_kind_cap,
-                edge_fenced=col.edge_fenced[s:t],
+                edge_fenced=None if col.edge_fenced is None else col.edge_fenced[s:t],
                 res_fence=readonly(problem.res_capacity[res_idx] - problem.res_floor[res_idx]),
             )
         )
@@ -135,12 +135,12 @@ def split_problem(problem: Problem, candidates: Candidates, scores: Scores) -> l
 class _Columns(NamedTuple):
     """The parts' edge columns, every part's edges one slice of each."""
 
-    edge_idx: IntArray
+    edge_idx: LocalIndex
     edge_need: LocalIndex
     edge_res: LocalIndex
     edge_ub: IntArray
     edge_value: FloatArray
-    edge_fenced: NDArray[np.bool_]
+    edge_fenced: NDArray[np.bool_] | None
 
 
 def _columns(
@@ -155,14 +155,21 @@ def _columns(
     temporary is dropped as soon as the columns made from it are done."""
     ni, rj = candidates.need_idx[edges], candidates.res_idx[edges]
     size = edges.size
-    edge_fenced = _blockwise(size, np.bool_, partial(_fenced, problem, ni, rj))
+    # Without floors no edge is fenced: no column (a byte a pair).
+    edge_fenced = (
+        _blockwise(size, np.bool_, partial(_fenced, problem, ni, rj))
+        if problem.res_floor.any()
+        else None
+    )
     edge_res = readonly(members[1].local[rj])
     del rj
     edge_value = _blockwise(size, np.float64, partial(_value, problem, scores, edges, ni))
     edge_need = readonly(members[0].local[ni])
     del ni
     edge_ub = _blockwise(size, np.int64, partial(_upper, problem, candidates, edges))
-    return _Columns(readonly(edges), edge_need, edge_res, edge_ub, edge_value, edge_fenced)
+    edge_idx: LocalIndex = edges.astype(np.int32) if len(candidates) < 2**31 else edges
+    readonly(edge_idx)
+    return _Columns(edge_idx, edge_need, edge_res, edge_ub, edge_value, edge_fenced)
 
 
 def _fenced(problem: Problem, ni: IntArray, rj: IntArray, b: slice) -> NDArray[np.bool_]:

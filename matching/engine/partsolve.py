@@ -43,13 +43,25 @@ DEFAULT_TIME_LIMIT = 120.0
 #: under load: 10,000 x 500 (94,000 edges) took 3.5 s alone and 3.7 s with
 #: 2 workers; 30,000 x 1,500 (631,000 edges) 21.8 s alone and 13.4 s with 2.
 PARALLEL_MIN_EDGES = 200_000
+#: Edges the worker processes' flows may hold at once: jobs (parts) run side
+#: by side only while their edges add up to at most this, and a larger one
+#: runs alone. OR-Tools holds about 90 bytes an edge while it solves a flow
+#: (2 million random edges: 170 MB); the second generator's 300,000 x 15,000
+#: has two parts of 12 million edges, which took 4.0 GB beside the parent's
+#: 2.0 GB when solved at once. England's largest parts (100,000 x 5,000:
+#: 0.94 and 0.91 million edges on the second generator's towns, 0.26 million
+#: on the first's) still run side by side.
+POOL_MAX_EDGES = 4_000_000
 #: Parts with fewer edges than this share a flow with other small parts of
 #: their kind in the first pass (:func:`flow_batches`) ... Off (0): a batch's
 #: cost scale and tie-breaking depend on which parts share it, so a fanned-out
 #: run, whose chunks batch other neighbours, saved another allocation than the
 #: same run in one process (tests/matching/test_run_fanout.py, on ids of a
 #: full suite). Every part solves its own flow until batches are made
-#: independent of the chunking.
+#: independent of the chunking. Nor did batching pay at 1,000 x 50 on the
+#: second generator's towns: its 12 parts in one flow took 1.09 times as long
+#: as 12 flows (medians of 41, interleaved; OR-Tools' time grows with the
+#: network, it is not a fixed cost a call).
 BATCH_PART_EDGES = 0
 #: ... up to this many edges in one flow.
 BATCH_MAX_EDGES = 20_000
@@ -299,9 +311,24 @@ def _job(b: int) -> list[PartSolution]:
             if share is not None and deadline is not None:
                 own = min(deadline, monotonic() + share)
             sol = refine(parts[k], prior, deadline=own, mip_rel_gap=gap)
-        # A worker sends no edges back: the parent has them.
-        out.append(replace(sol, edge_idx=_EMPTY) if _SHARED.get("pooled") else sol)
+        out.append(_sparse(sol) if _SHARED.get("pooled") else sol)
     return out
+
+
+def _sparse(sol: PartSolution) -> PartSolution:
+    """What a worker sends back: in ``edge_idx`` the positions (in its part)
+    of the edges with an amount, and only their amounts. The parent has the
+    edges, and most carry nothing: a 12-million-edge part's amounts are 96 MB
+    (pickled, sent and unpickled), its nonzero ones a few thousand."""
+    nonzero = np.flatnonzero(sol.amount)
+    return replace(sol, edge_idx=nonzero, amount=sol.amount[nonzero])
+
+
+def _dense(sol: PartSolution, part: Part) -> PartSolution:
+    """A worker's :func:`_sparse` solution with every edge of ``part`` again."""
+    amount = np.zeros(part.n_edges, dtype=np.int64)
+    amount[sol.edge_idx] = sol.amount
+    return replace(sol, edge_idx=part.edge_idx, amount=readonly(amount))
 
 
 def _batch_flows(parts: list[Part], ids: list[int]) -> list[tuple[int, IntArray | None, float]]:
@@ -321,9 +348,6 @@ def _batch_flows(parts: list[Part], ids: list[int]) -> list[tuple[int, IntArray 
         (k, x[end - p.n_edges : end], seconds * p.n_edges / total)
         for k, p, end in zip(ids, parts, ends.tolist(), strict=True)
     ]
-
-
-_EMPTY: IntArray = readonly(np.empty(0, dtype=np.int64))
 
 
 def _map(
@@ -369,13 +393,7 @@ def _run_jobs(
         context = _mp_context()
         pooled = workers > 1 and len(jobs) > 1 and context is not None
         _SHARED["pooled"] = pooled
-        if pooled:
-            from concurrent.futures import ProcessPoolExecutor
-
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                done = dict(zip(jobs, pool.map(_job, jobs, chunksize=1), strict=True))
-        else:
-            done = {b: _job(b) for b in jobs}
+        done = _pooled(jobs, size, workers, context) if pooled else {b: _job(b) for b in jobs}
     finally:
         _SHARED.clear()
     by_part = {
@@ -383,7 +401,48 @@ def _run_jobs(
     }
     if not pooled:
         return [by_part[k] for k in range(len(parts))]
-    return [replace(by_part[k], edge_idx=parts[k].edge_idx) for k in range(len(parts))]
+    # Edge-sized again only now, with the workers gone.
+    return [_dense(by_part[k], parts[k]) for k in range(len(parts))]
+
+
+def _pooled(
+    jobs: list[int], size: list[int], workers: int, context: Any
+) -> dict[int, list[PartSolution]]:
+    """The jobs (batches) in ``workers`` processes, started in the order given
+    as far as :func:`jobs_to_start` lets them."""
+    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+
+    done: dict[int, list[PartSolution]] = {}
+    waiting = list(jobs)
+    running: dict[Future[list[PartSolution]], int] = {}
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        while waiting or running:
+            for b in jobs_to_start(waiting, [size[r] for r in running.values()], size, workers):
+                waiting.remove(b)
+                running[pool.submit(_job, b)] = b
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                done[running.pop(future)] = future.result()
+    return done
+
+
+def jobs_to_start(
+    waiting: Sequence[int], running: Sequence[int], size: Sequence[int], workers: int
+) -> list[int]:
+    """Which of the ``waiting`` jobs to start now, in their order, beside jobs
+    of ``running`` edges in ``workers`` processes: as many as there are free
+    processes, while the edges of the jobs running add up to at most
+    :data:`POOL_MAX_EDGES`; a job larger than that starts only alone. A job
+    that does not fit waits, and smaller ones after it go ahead."""
+    held = sum(running)
+    start: list[int] = []
+    for b in waiting:
+        if len(running) + len(start) >= workers:
+            break
+        if held + size[b] <= POOL_MAX_EDGES or not (running or start):
+            start.append(b)
+            held += size[b]
+    return start
 
 
 def _mp_context() -> Any:

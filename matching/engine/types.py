@@ -46,8 +46,9 @@ if TYPE_CHECKING:
 
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
-#: Positions within a part (:attr:`Part.edge_need`, :attr:`Part.edge_res`):
-#: 32-bit where they fit, which halves two of a part's five edge columns.
+#: Positions within a part (:attr:`Part.edge_need`, :attr:`Part.edge_res`)
+#: and of its edges among the candidates (:attr:`Part.edge_idx`): 32-bit
+#: where they fit, which halves three of a part's five edge columns.
 LocalIndex = NDArray[np.int32] | NDArray[np.int64]
 
 
@@ -222,7 +223,7 @@ class Part:
     """
 
     part_id: int
-    edge_idx: IntArray
+    edge_idx: LocalIndex
     edge_need: LocalIndex
     edge_res: LocalIndex
     edge_ub: IntArray
@@ -262,7 +263,7 @@ class PartSolution:
     """
 
     part_id: int
-    edge_idx: IntArray
+    edge_idx: LocalIndex
     amount: IntArray
     method: str
     objective: float

@@ -64,6 +64,7 @@ from matching.engine import (
     score_candidates,
     solve,
 )
+from tests.bench.engine_summary import default_sizes, large_note, record
 
 THEMES = (
     "loneliness",
@@ -324,7 +325,9 @@ def _child(args: tuple[int, int, int, int, int | None], queue: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1000x50,10000x500,100000x5000")
+    parser.add_argument(
+        "--sizes", default=None, help="default 1k, 10k, 100k (300k: BACKER_BENCH_300K=1)"
+    )
     parser.add_argument("--quick", action="store_true", help="only 1000x50 and 10000x500")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--reps", type=int, default=None, help="repetitions (default: by size)")
@@ -335,7 +338,8 @@ def main(argv: list[str] | None = None) -> int:
 
     ctx = mp.get_context("spawn")
     rows = []
-    for spec in ("1000x50,10000x500" if args.quick else args.sizes).split(","):
+    sizes = "1000x50,10000x500" if args.quick else args.sizes or default_sizes()
+    for spec in sizes.split(","):
         n_needs, n_res = (int(v) for v in spec.lower().split("x"))
         reps = args.reps or (7 if n_needs <= 1_000 else 5 if n_needs <= 10_000 else 3)
         queue = ctx.Queue()
@@ -347,6 +351,21 @@ def main(argv: list[str] | None = None) -> int:
         proc.join()
         rows.append(row)
         _print_row(row, header=len(rows) == 1)
+        record(
+            {
+                "generator": "bench",
+                "size": row["size"],
+                "reps": row["reps"],
+                "load": row["load"],
+                "engine": row["total"],
+                "gap": row["gap"],
+                "optimal": row["optimal"],
+                "pss_mb": row["pss_mb"],
+            }
+        )
+    note = None if args.quick or args.sizes else large_note(sizes)
+    if note:
+        print(note)
     return 0
 
 

@@ -23,7 +23,9 @@ gap (``Allocation.proven_gap``; "opt" whether it is within the run's 1e-4),
 the worst over the repetitions. "obj diff" is the plain objectives' relative
 difference (product against reference). "PSS MB" is the largest proportional
 set size of the process and its workers during the product's runs, the
-instance included (sampled every 20 ms; the reference's result is not kept
+instance included (sampled every 20 ms; below 100,000 needs in an untimed
+run after each timed one, since a sample takes about 1 ms of a 1,000-need
+run's 12; the reference's result is not kept
 between repetitions, and the heap it freed is handed back to the system,
 ``malloc_trim``, before the next product run): the largest over the repetitions, then ("med") their
 median. "load" is the 1-minute load
@@ -49,9 +51,13 @@ if __package__ in (None, ""):
 
 from matching.engine import Problem, is_feasible, solve
 from tests.bench.bench_engine import PssSampler
+from tests.bench.engine_summary import default_sizes, large_note, record
 from tests.bench.townworld import reference_solve, town_world
 
 RULES = (("£100+cap", 100), ("£500+cap", 500))
+#: From this many needs the memory is sampled during the timed runs; below
+#: it, during an untimed run of the product after each timed one.
+SAMPLE_WHILE_TIMED = 100_000
 
 
 def _timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[float, Any]:
@@ -80,8 +86,16 @@ def run_size(n_needs: int, n_res: int, reps: int, seed: int, rules: bool = True)
     optimal: dict[str, bool] = {}
     pss_peaks: list[float] = []
     for _ in range(reps):
-        with PssSampler() as pss:
+        if n_needs >= SAMPLE_WHILE_TIMED:
+            with PssSampler() as pss:
+                t, allocation = _timed(_product, plain)
+        else:
+            # A sample (reading /proc) takes about 1 ms of a 1,000-need run's
+            # 12, and only the product's runs are sampled: its memory from
+            # another run.
             t, allocation = _timed(_product, plain)
+            with PssSampler() as pss:
+                _product(plain)
         pss_peaks.append(pss.peak)
         times["product"].append(t)
         gaps["product"].append(allocation.proven_gap)
@@ -128,15 +142,18 @@ def _child(args: tuple[int, int, int, int, bool], queue: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="1000x50,10000x500,100000x5000")
+    parser.add_argument(
+        "--sizes", default=None, help="default 1k, 10k, 100k (300k: BACKER_BENCH_300K=1)"
+    )
     parser.add_argument("--quick", action="store_true", help="only 1000x50 and 10000x500")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--reps", type=int, default=None, help="repetitions (default: by size)")
     parser.add_argument("--no-rules", action="store_true", help="plain runs only (no rules runs)")
     args = parser.parse_args(argv)
-    sizes = "1000x50,10000x500" if args.quick else args.sizes
+    sizes = "1000x50,10000x500" if args.quick else args.sizes or default_sizes()
     ctx = mp.get_context("spawn")
     print(f"cores: {os.cpu_count()}")
+    note = None if args.quick or args.sizes else large_note(sizes)
     for count, spec in enumerate(sizes.split(",")):
         n_needs, n_res = (int(v) for v in spec.lower().split("x"))
         reps = args.reps or (7 if n_needs <= 1_000 else 5 if n_needs <= 10_000 else 3)
@@ -148,6 +165,21 @@ def main(argv: list[str] | None = None) -> int:
         row = queue.get()
         proc.join()
         _print_row(row, header=count == 0)
+        record(
+            {
+                "generator": "townworld",
+                "size": row["size"],
+                "reps": row["reps"],
+                "load": row["load"],
+                "engine": row["med"]["product"],
+                "reference": row["med"]["reference"],
+                "gap": row["gap"]["product"],
+                "optimal": row["optimal"]["product"],
+                "pss_mb": row["pss_mb"],
+            }
+        )
+    if note:
+        print(note)
     return 0
 
 
