@@ -22,10 +22,11 @@ from .solvers import (
     edge_subset,
     fenced_duals,
     priced_part,
+    solve_flow,
     solve_milp,
     violations,
 )
-from .types import IntArray, Part
+from .types import FloatArray, IntArray, Part
 
 #: MILP rounds per incumbent search. Each round that still breaks a minimum
 #: award is completed to a feasible solution by a flow, so more rounds only
@@ -33,16 +34,30 @@ from .types import IntArray, Part
 RESTRICT_ROUNDS = 3
 #: Bound rounds on the priced model before the whole part is used instead.
 PRICED_ROUNDS = 8
+#: The priced model is kept only if its first bound closes at least this
+#: share of the part's gap. On the second generator's towns (tests/bench/
+#: townworld.py, 100,000 x 5,000, £100 minimums and caps) its bound was the
+#: quick solution's, to 1e-9, on every part measured: minimum awards cost
+#: nothing there once the left-out edges sell capacity at the flow's prices,
+#: and eight rounds of it (with their incumbent MILPs) spent 15 to 30 s a
+#: part before the whole part, whose first bound closed 80% of the gap in
+#: 1 to 2 s.
+PRICED_MUST_CLOSE = 0.5
 #: Models with at most this many edges of pots with a minimum get a binary
 #: on each of them at once.
 ALL_BINARIES = 400
-#: Parts with at most this many edges are solved as one MILP: a binary on
-#: every edge of a pot with a minimum and on every capped need, the quick
+#: Parts with at most this many binaries (edges of pots with a minimum, and
+#: capped needs) are solved as one MILP: a binary on each, the quick
 #: solution as HiGHS's start. Measured on the second generator's towns
 #: (tests/bench/townworld.py, £500 minimums and caps, 10,000 x 500): parts
-#: of 1,000 to 4,000 edges were proven in 0.7 to 2 s, and one of 14,842
-#: edges (5,695 with a minimum) came within 2.8e-4 in 30 s, where the
-#: priced rounds below spent 60 s on it without moving its bound.
+#: of 1,000 to 4,000 edges were proven in 0.7 to 2 s, where lazy rounds
+#: (a binary only where a minimum was broken) added binaries one by one for
+#: 20 rounds. A part of 27,845 edges with 15,255 binaries (100,000 x 5,000,
+#: £100) took 45 s as one MILP, and 0.9 s in lazy rounds.
+WHOLE_MILP_BINARIES = 4_000
+#: ... and at most this many edges (a part of 940,385 edges and 828 capped
+#: needs was not solved in 35 s as one MILP; its priced model, 20,247
+#: edges, proved it in 1.3 s).
 WHOLE_MILP_EDGES = 30_000
 
 
@@ -59,13 +74,17 @@ def solve_rules(
 
     ``best`` is a feasible solution to start from (the quick one) and
     ``upper`` a bound already proven; ``deadline`` (``time.monotonic``, or
-    None) is the run's: the rounds stop there, not earlier. An upper bound
-    and an incumbent, until they meet within ``mip_rel_gap``:
+    None) is the run's: the rounds stop there, not earlier. A small part
+    (:data:`WHOLE_MILP_BINARIES`, :data:`WHOLE_MILP_EDGES`) is one MILP.
+    Otherwise an upper bound and an incumbent, until they meet within
+    ``mip_rel_gap``:
 
     * the bound: a MILP on a *priced* model of the part
       (:func:`~matching.engine.solvers.priced_part`): only the edges the
-      flow uses or nearly would (a few thousand of up to 270,000), every
-      other edge replaced by selling capacity at the flow's dual prices. It
+      flow or ``best`` uses or nearly would (a few thousand of up to
+      900,000), every other edge replaced by selling capacity at the prices
+      of the flow without the capped needs ``best`` leaves out
+      (:func:`duals_around`). It
       relaxes the part, so its HiGHS bound bounds the part; binaries go only
       on edges that broke a minimum award so far, and on the needs of groups
       that could exceed a cap;
@@ -75,17 +94,20 @@ def solve_rules(
 
     Rounds add binaries where the bound model broke a minimum award. On the
     England benchmark the priced bound is within 5e-5 of the optimum and the
-    incumbent reaches it in one or two rounds; if they do not meet, the same
+    incumbent reaches it in one or two rounds. If the priced model's first
+    bound closes less than :data:`PRICED_MUST_CLOSE` of the gap it is given
+    up at once; if the rounds on it do not meet, the same
     rounds run on the whole part (the bound MILP is then the part itself,
     slower but as tight as it gets) until the time limit. Returns amounts,
     objective, upper bound, and whether the objective is proven within
     ``mip_rel_gap`` of the optimum.
     """
-    if part.n_edges <= WHOLE_MILP_EDGES:
+    n_binaries = int((part.res_min_award[part.edge_res] > 0).sum() + capped_needs(part).sum())
+    if n_binaries <= WHOLE_MILP_BINARIES and part.n_edges <= WHOLE_MILP_EDGES:
         return _whole(part, best=best, upper=upper, deadline=deadline, mip_rel_gap=mip_rel_gap)
-    u, w, v = fenced_duals(part, flow)
+    u, w, v = duals_around(part, best)
     vmax = float(part.edge_value.max())
-    model, keep = priced_part(part, flow, u, w, PRICE_SLACK * vmax, v)
+    model, keep = priced_part(part, np.maximum(flow, best), u, w, PRICE_SLACK * vmax, v)
     state = _Search(
         part=part,
         best=best,
@@ -94,7 +116,7 @@ def solve_rules(
         deadline=deadline,
         gap=mip_rel_gap,
     )
-    state.rounds(model, keep, flow, PRICED_ROUNDS)
+    state.rounds(model, keep, flow, PRICED_ROUNDS, must_close=PRICED_MUST_CLOSE)
     if not state.done():
         state.rounds(part, np.arange(part.n_edges), flow, 1_000_000)
     best_value = float(part.edge_value @ state.best)
@@ -102,10 +124,33 @@ def solve_rules(
     return state.best, best_value, max(state.upper, best_value), optimal
 
 
+def duals_around(part: Part, x: IntArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Prices for a priced model around a solution ``x`` that keeps the caps.
+
+    The duals of the flow without the capped needs ``x`` leaves unserved
+    (:func:`~matching.engine.flow.fenced_duals` of that flow's optimum).
+    Any duals make :func:`~matching.engine.solvers.priced_part` a
+    relaxation; the plain flow's price pots as if every need could be
+    served, so the priced model serves the capped-out needs by selling the
+    pots' capacity at those prices, and its bound is the plain flow's less
+    little more than the caps' choice. Measured on the second generator's
+    towns (100,000 x 5,000, £100 minimums, caps of 2): the bound of the
+    five largest parts' gaps fell from 0.46, 0.34, 0.37, 1.52 and 0.49 to
+    0.074, 0.011, 0.002, 0.20 and 0.048, in 0.3 to 3 s each.
+    """
+    n = part.need_amount.shape[0]
+    served = np.bincount(part.edge_need, weights=x, minlength=n) > 0
+    closed = capped_needs(part) & ~served
+    sub = edge_subset(part, ~closed[part.edge_need])
+    x_sub = solve_flow(sub)
+    assert x_sub is not None  # no lower bounds
+    return fenced_duals(sub, x_sub)
+
+
 def _whole(
     part: Part, *, best: IntArray, upper: float, deadline: float | None, mip_rel_gap: float
 ) -> tuple[IntArray, float, float, bool]:
-    """The part as one MILP (:data:`WHOLE_MILP_EDGES`), started from ``best``."""
+    """The part as one MILP (:data:`WHOLE_MILP_BINARIES`), started from ``best``."""
     x, _, up = solve_milp(
         part,
         y_edges=np.flatnonzero(part.res_min_award[part.edge_res] > 0),
@@ -150,15 +195,25 @@ class _Search:
     def done(self) -> bool:
         return within(self.value(self.best), self.upper, self.gap) or late(self.deadline)
 
-    def rounds(self, model: Part, keep: IntArray, flow: IntArray, max_rounds: int) -> None:
-        """Bound on ``model`` (whose first edges are ``part``'s ``keep``), restrict, repeat."""
+    def rounds(
+        self, model: Part, keep: IntArray, flow: IntArray, max_rounds: int, must_close: float = 0.0
+    ) -> None:
+        """Bound on ``model`` (whose first edges are ``part``'s ``keep``), restrict, repeat.
+
+        If the first bound closes less than ``must_close`` of the gap between
+        the incumbent and the bound so far, the model is given up at once
+        (no incumbent search on it): its rounds would not prove the gap.
+        """
         part = self.part
         n_real = keep.shape[0]
-        minimum = np.zeros(model.n_edges, dtype=np.int64)
-        minimum[:n_real] = part.res_min_award[part.edge_res[keep]]
+        # The model's own minimums: on a priced model, a pot's sold capacity
+        # too (it stands for left-out edges of the pot, each at least the
+        # pot's minimum, so it sells nothing or at least the minimum).
+        minimum = model.res_min_award[model.edge_res]
         z_needs = np.flatnonzero(capped_needs(model))
         y = np.zeros(model.n_edges, dtype=bool)
         y[:n_real] = (flow[keep] > 0) & (flow[keep] < minimum[:n_real])
+        y[n_real:] = minimum[n_real:] > 0
         y = _grow(y, flow_in(model, keep, flow), minimum)
         rounds = 0
         while not self.done():
@@ -173,8 +228,13 @@ class _Search:
                 start=start,
                 presolve=False,  # its bound is the proof
             )
+            gap_before = self.upper - self.value(self.best)
             self.upper = min(self.upper, up)
             if x_model is None:
+                return
+            if rounds == 0 and gap_before - (self.upper - self.value(self.best)) < (
+                must_close * gap_before
+            ):
                 return
             x_relax = np.zeros(part.n_edges, dtype=np.int64)
             x_relax[keep] = x_model[:n_real]

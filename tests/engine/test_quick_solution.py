@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 
+import matching.engine.heuristics as heuristics
 from matching.engine import Problem, find_candidates, score_candidates, split_problem
 from matching.engine.heuristics import dive, quick_solution
 from matching.engine.partsolve import (
@@ -20,8 +21,8 @@ from matching.engine.partsolve import (
     first_pass,
     solve_parts,
 )
-from matching.engine.solvers import solve_flow, violations
-from matching.engine.types import PartSolution
+from matching.engine.solvers import repair, solve_flow, violations
+from matching.engine.types import IntArray, Part, PartSolution
 from tests.bench.bench_engine import make_instance
 from tests.engine.helpers import EQUITY_ONLY, need, pool, reference_optimum
 from tests.engine.test_properties import FAST, problems
@@ -90,12 +91,8 @@ def test_a_pot_remainder_below_the_minimum_is_closed() -> None:
     assert x[part.need_idx[part.edge_need] == 2].tolist() == [0]  # need id 3
 
 
-def test_an_award_at_half_the_minimum_or_more_is_raised_to_it() -> None:
-    # Pot of 1,000 p, minimum 400 p. A asks 700 p (decile 1, score 1: 1/700
-    # a penny), B 650 p (decile 2, score 8/9: 1/731 a penny). The flow serves
-    # A in full and gives B the last 300 p: below the minimum but at least
-    # half of it, so the dive raises B to 400 p and A keeps 600 p
-    # (6/7 + 8/9 x 400/650 = 1.40, where closing B would leave 1.0).
+def a_flow_below_the_minimum_by_less_than_half() -> tuple[Part, IntArray]:
+    """Pot of 1,000 p, minimum 400 p; A asks 700 p (decile 1), B 650 p (decile 2)."""
     problem = Problem.from_records(
         [need(1, 700, 1, kind="seed_funding"), need(2, 650, 2, kind="seed_funding")],
         [pool(9, 1_000, kind="seed_funding", min_award=400)],
@@ -104,12 +101,36 @@ def test_an_award_at_half_the_minimum_or_more_is_raised_to_it() -> None:
     (part,) = parts_of(problem)
     flow = solve_flow(part)
     assert flow is not None
+    return part, flow
+
+
+def test_an_award_at_half_the_minimum_or_more_is_raised_to_it() -> None:
+    # Pot of 1,000 p, minimum 400 p. A asks 700 p (decile 1, score 1: 1/700
+    # a penny), B 650 p (decile 2, score 8/9: 1/731 a penny). The flow serves
+    # A in full and gives B the last 300 p: below the minimum but at least
+    # half of it, so the dive raises B to 400 p and A keeps 600 p
+    # (6/7 + 8/9 x 400/650 = 1.40, where closing B would leave 1.0).
+    part, flow = a_flow_below_the_minimum_by_less_than_half()
     by_need = dict(zip(part.need_idx[part.edge_need].tolist(), flow.tolist(), strict=True))
     assert by_need == {0: 700, 1: 300}
     x = dive(part, np.ones(part.n_edges, dtype=bool))
     assert x is not None and not violations(part, x)
     by_need = dict(zip(part.need_idx[part.edge_need].tolist(), x.tolist(), strict=True))
     assert by_need == {0: 600, 1: 400}
+
+
+def test_a_dive_cut_short_completes_its_last_flow(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The instance above, with one flow allowed: the dive stops at the flow
+    # (A 700 p, B 300 p below the 400 p minimum) and completes it: B's award
+    # closed, A kept at no less than the minimum, the pot filled again by
+    # one more flow. It breaks no rule and is worth what the repair is.
+    monkeypatch.setattr(heuristics, "MAX_DIVE_ROUNDS", 1)
+    part, flow = a_flow_below_the_minimum_by_less_than_half()
+    x = dive(part, np.ones(part.n_edges, dtype=bool))
+    assert x is not None and not violations(part, x)
+    by_need = dict(zip(part.need_idx[part.edge_need].tolist(), x.tolist(), strict=True))
+    assert by_need == {0: 700, 1: 0}
+    assert part.edge_value @ x >= part.edge_value @ repair(part, flow)
 
 
 def fake(objective: float, upper: float) -> PartSolution:
