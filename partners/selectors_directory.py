@@ -22,6 +22,7 @@ from django.db.models import Case, F, FloatField, Q, QuerySet, When
 from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 from django.shortcuts import get_object_or_404
 
+from config.paging import count_upto
 from partners.models import CommunityGroup
 from partners.selectors import (
     group_filter,
@@ -125,8 +126,9 @@ class DirectoryResults:
         return self.groups.count()
 
     def count_upto(self, limit: int) -> int:
-        """How many match, reading at most ``limit`` (config.paging.BoundedPaginator)."""
-        return self.groups.order_by()[:limit].count()
+        """How many match, reading at most ``limit`` (config.paging.BoundedPaginator):
+        by their ids alone, as every list counts."""
+        return count_upto(self.groups, limit)
 
     def __len__(self) -> int:
         return self.count()

@@ -168,3 +168,12 @@ def test_a_list_counts_its_rows_by_their_ids_alone(listed, client, url):
     assert re.match(r'SELECT COUNT\(\*\) FROM \(SELECT "\w+"\."id" AS "pk" FROM ', counts[0]), (
         counts
     )
+
+
+@pytest.mark.parametrize("url", DIRECTORY)
+def test_the_directory_counts_its_groups_by_their_ids_alone(listed, client, url):
+    counts = [sql for sql in _get(client, url) if sql.startswith("SELECT COUNT(*)")]
+    assert len(counts) == 1, counts
+    assert re.match(r'SELECT COUNT\(\*\) FROM \(SELECT "\w+"\."id" AS "pk" FROM ', counts[0]), (
+        counts
+    )
