@@ -37,12 +37,14 @@ _LARGEST_BOUNDED_PAGE = 1_000_000
 
 def count_upto(object_list: Any, limit: int | None) -> int:
     """How many rows ``object_list`` holds, reading at most ``limit`` of them
-    (None: all). A queryset is counted unordered: which rows are counted
-    does not matter, only how many, so the database need not sort them."""
+    (None: all). A queryset is counted unordered and by its ids alone: which
+    rows are counted does not matter, only how many, so the database need
+    not sort them, join what the page shows (select_related) nor compute
+    its annotations (a page's themes), and Django compiles none of that."""
     if limit is None:
         return int(object_list.count())
     if isinstance(object_list, QuerySet):
-        return int(object_list.order_by()[:limit].count())
+        return int(object_list.order_by().values("pk")[:limit].count())
     if hasattr(object_list, "count_upto"):
         return int(object_list.count_upto(limit))
     return min(len(object_list), limit)

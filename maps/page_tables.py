@@ -11,8 +11,8 @@ and by theme) are computed from every live group, activity and match: at
 
 and computed only when the data changed (maps.version.data_version: counters
 the database's triggers keep on every table they read, one read of at most
-64 rows, asked at most every BACKER_PAGE_VERSION_SECONDS by each process: the
-tables may be that many seconds behind) or the day did (hours given to date
+64 rows, asked on every load: about 0.3 ms, so the tables are never behind)
+or the day did (hours given to date
 and the 13-month re-check rule move with the calendar). Stored as JSON, never
 pickled objects. The board map's geometry state is not stored: the page
 asks it afresh.
@@ -21,12 +21,10 @@ asks it afresh.
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import pandas as pd
-from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
@@ -103,19 +101,6 @@ def _decode(payload: bytes) -> BoardPage:
     )
 
 
-# (when asked, the version) of this process's last data_version.
-_recent: tuple[float, str] | None = None
-
-
-def recent_data_version() -> str:
-    """data_version, asked again once BACKER_PAGE_VERSION_SECONDS have passed."""
-    global _recent
-    now = time.monotonic()
-    if _recent is None or now - _recent[0] >= settings.BACKER_PAGE_VERSION_SECONDS:
-        _recent = (now, data_version())
-    return _recent[1]
-
-
 def page_key(*, page: str, filters: MapFilters, version: str) -> str:
     today = timezone.localdate()
     return f"{page}:{filters.key(today)}:{today.isoformat()}:{version}"
@@ -124,7 +109,7 @@ def page_key(*, page: str, filters: MapFilters, version: str) -> str:
 def board_page_get(*, filters: MapFilters, version: str | None = None) -> BoardPage:
     """The board page's figures for ``filters``: stored for the current data
     and day, or computed now and stored."""
-    version = version or recent_data_version()
+    version = version or data_version()
     key = page_key(page="boardpage", filters=filters, version=version)
     payload = cache.get(key)
     if payload is not None:
@@ -157,7 +142,7 @@ def directory_page_compute(*, theme: str) -> DirectoryPage:
 
 def directory_page_get(*, theme: str, version: str | None = None) -> DirectoryPage:
     """The public directory map page's figures, stored as the board's."""
-    version = version or recent_data_version()
+    version = version or data_version()
     key = page_key(page="directorypage", filters=MapFilters(theme=theme), version=version)
     payload = cache.get(key)
     if payload is not None:

@@ -216,7 +216,9 @@ class MatchViewSet(TeamApiMixin, viewsets.ReadOnlyModelViewSet[Match]):
     filterset_class = MatchFilter
 
     def get_queryset(self) -> QuerySet[Match]:
-        return match_list_lean(anchor_ids=self.own_anchors())
+        # The list as plain rows (no model instance); one match as a model.
+        rows = MatchSerializer.row_columns() if self.action == "list" else None
+        return match_list_lean(anchor_ids=self.own_anchors(), rows=rows)
 
     def _do(self, request: Request, service: Any, input_class: Any = None) -> Response:
         match = self.get_object()

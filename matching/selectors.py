@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,22 +44,26 @@ def match_list(*, anchor_ids: Iterable[int], status: str | None = None) -> Query
     return qs
 
 
-def match_list_lean(*, anchor_ids: Iterable[int]) -> QuerySet[Match]:
-    """Matches for the API list: the match's own columns, and of its
-    resource, anchor, group and neighbourhood only what MatchSerializer
-    shows. Not the group's contacts nor the neighbourhood's boundary."""
+def match_list_lean(
+    *, anchor_ids: Iterable[int], rows: Sequence[str] | None = None
+) -> QuerySet[Any]:
+    """Matches for the API: the match's own columns, and of its resource,
+    anchor, group and neighbourhood only what MatchSerializer shows. Not the
+    group's contacts nor the neighbourhood's boundary. With ``rows`` (the
+    columns, MatchSerializer.row_columns()), as dicts (``values()``: the
+    list builds no model instance, where a page of 50 built 350)."""
+    matches = Match.objects.filter(resource__anchor_id__in=list(anchor_ids))
+    if rows is not None:
+        plain: QuerySet[Any] = matches.values(*rows)
+        return plain
     own = [f.name for f in Match._meta.concrete_fields]
-    return (
-        Match.objects.filter(resource__anchor_id__in=list(anchor_ids))
-        .select_related("resource__anchor", "need__activity__group__neighbourhood")
-        .only(
-            *own,
-            "resource__title",
-            "resource__kind",
-            "resource__anchor__slug",
-            "need__activity__group__name",
-            "need__activity__group__neighbourhood__code",
-        )
+    return matches.select_related("resource__anchor", "need__activity__group__neighbourhood").only(
+        *own,
+        "resource__title",
+        "resource__kind",
+        "resource__anchor__slug",
+        "need__activity__group__name",
+        "need__activity__group__neighbourhood__code",
     )
 
 

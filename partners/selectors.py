@@ -7,8 +7,8 @@ activities and their themes), so a page of 50 groups costs the same as 5.
 The API list, like the public directory (``partners/selectors_directory.py``),
 goes further (issue 18): it pages in SQL (LIMIT/OFFSET on the indexed name
 order), fetches only the columns its page shows (``group_list_lean``), never
-a neighbourhood's geometry, and reads the page's themes in two queries that
-build no activity (``group_themes_attach``). Search and theme filters are
+a neighbourhood's geometry, and reads the page's themes in the page's own
+query on PostgreSQL (one more query elsewhere), building no activity. Search and theme filters are
 EXISTS subqueries, so no DISTINCT and the count stays one cheap query.
 """
 
@@ -18,6 +18,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -41,14 +43,15 @@ __all__ = [
     "group_list_lean",
     "group_public_point",
     "group_review_queue",
+    "group_theme_values_attach",
     "group_themes",
-    "group_themes_attach",
     "group_visible_to",
     "groups_with_activities",
     "import_job_get",
     "import_job_list",
     "need_list",
     "site_list",
+    "theme_values_key",
 ]
 
 # What a page shows of a group's neighbourhood (NeighbourhoodRefSerializer,
@@ -58,11 +61,6 @@ NEIGHBOURHOOD_REF_COLUMNS = (
     "neighbourhood__name",
     "neighbourhood__imd_decile",
 )
-
-
-# What a list shows of a theme (group_themes_attach), in the model's field
-# order (Model.from_db reads them so); the rest stays deferred.
-_THEME_COLUMNS = ("id", "slug", "name", "position")
 
 
 def groups_with_activities(queryset: QuerySet[CommunityGroup]) -> QuerySet[CommunityGroup]:
@@ -142,19 +140,51 @@ def group_list(
     return groups_with_activities(groups).order_by("name", "id")
 
 
-def group_list_lean(
-    *, queryset: QuerySet[CommunityGroup], columns: Sequence[str]
-) -> QuerySet[CommunityGroup]:
-    """Groups in the paging order (name, id: indexed), fetching only
-    ``columns`` of the group and the neighbourhood's reference columns.
-    No activities: after paging, ``group_themes_attach`` reads the themes of
-    the page's groups only."""
-    return (
-        queryset.filter(erased_at__isnull=True)
-        .select_related("neighbourhood")
-        .only(*columns, "neighbourhood", *NEIGHBOURHOOD_REF_COLUMNS)
-        .order_by("name", "id")
+def _theme_values(field: str) -> ArraySubquery:
+    """The group's distinct themes' ``field``, in theme order, as one array
+    in the group's row (PostgreSQL): its activities' themes by index, for
+    the page's rows only."""
+    of_group = Activity.themes.through.objects.filter(
+        activity__group_id=OuterRef(OuterRef("pk"))
+    ).values("theme_id")
+    return ArraySubquery(
+        Theme.objects.filter(pk__in=of_group).order_by("position", "name").values(field)
     )
+
+
+def group_list_lean(
+    *,
+    queryset: QuerySet[CommunityGroup],
+    columns: Sequence[str],
+    themes: str = "slug",
+    rows: bool = False,
+) -> QuerySet[Any]:
+    """Groups in the paging order (name, id: indexed), fetching only
+    ``columns`` of the group and the neighbourhood's reference columns; with
+    ``rows``, as dicts (``values()``: no model instance is built).
+
+    Each group's themes' ``themes`` field (slug or name) in theme order, as
+    ``theme_<field>s``: on PostgreSQL in the page's own query (an array
+    subquery); elsewhere ``group_theme_values_attach`` adds them after
+    paging, in one query. No activity is read into Python."""
+    groups = queryset.filter(erased_at__isnull=True).order_by("name", "id")
+    annotation = {theme_values_key(themes): _theme_values(themes)} if _themes_in_row() else {}
+    groups = groups.annotate(**annotation)
+    if rows:
+        plain: QuerySet[Any] = groups.values(*columns, *NEIGHBOURHOOD_REF_COLUMNS, *annotation)
+        return plain
+    return groups.select_related("neighbourhood").only(
+        *columns, "neighbourhood", *NEIGHBOURHOOD_REF_COLUMNS
+    )
+
+
+def theme_values_key(field: str) -> str:
+    """Where a list row holds its themes' ``field`` (group_list_lean)."""
+    return f"theme_{field}s"
+
+
+def _themes_in_row() -> bool:
+    return connection.vendor == "postgresql"
 
 
 def group_review_queue() -> QuerySet[CommunityGroup]:
@@ -182,32 +212,33 @@ def group_get(*, group_id: int) -> CommunityGroup:
     return get_object_or_404(queryset, pk=group_id)
 
 
-def group_themes_attach(*, groups: Sequence[CommunityGroup]) -> None:
-    """Give each group its distinct themes, in one query whatever the page
-    size: the (group, theme) pairs with the few theme columns shown. Builds
-    no activity and at most one Theme per theme, shared by the groups."""
-    ids = [group.pk for group in groups]
+def group_theme_values_attach(*, groups: Sequence[Any], field: str = "slug") -> None:
+    """Give each group of a page from ``group_list_lean`` (instances or rows)
+    its themes' ``field`` where the page's query could not (not
+    PostgreSQL): one query whatever the page size, the (group, theme) pairs
+    with the few theme columns needed. Builds no model instance."""
+    key = theme_values_key(field)
+    if _themes_in_row() or not groups:
+        return
+    ids = [group["id"] if isinstance(group, dict) else group.pk for group in groups]
     pairs = (
         Activity.themes.through.objects.filter(activity__group_id__in=ids)
-        .values_list("activity__group_id", *(f"theme__{c}" for c in _THEME_COLUMNS))
+        .values_list("activity__group_id", "theme__position", "theme__name", f"theme__{field}")
         .distinct()
     )
-    by_id: dict[int, Theme] = {}
-    per_group: dict[int, list[Theme]] = defaultdict(list)
-    for group_id, *theme in pairs if ids else ():
-        if (shown := by_id.get(theme[0])) is None:
-            shown = by_id[theme[0]] = Theme.from_db(pairs.db, _THEME_COLUMNS, theme)
-        per_group[group_id].append(shown)
-    for group in groups:
-        group.themes_shown = sorted(per_group[group.pk], key=lambda t: (t.position, t.name))  # type: ignore[attr-defined]
+    per_group: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    for group_id, *theme in pairs:
+        per_group[group_id].append(tuple(theme))
+    for group, group_id in zip(groups, ids, strict=True):
+        shown = [theme[-1] for theme in sorted(per_group[group_id])]
+        if isinstance(group, dict):
+            group[key] = shown
+        else:
+            setattr(group, key, shown)
 
 
 def group_themes(group: CommunityGroup) -> list[Theme]:
-    """Distinct themes of a group's activities: those ``group_themes_attach``
-    gave it, or else from the prefetch cache."""
-    attached: list[Theme] | None = getattr(group, "themes_shown", None)
-    if attached is not None:
-        return attached
+    """Distinct themes of a group's activities, from the prefetch cache."""
     seen: dict[int, Theme] = {}
     for activity in group.activities.all():
         for theme in activity.themes.all():

@@ -7,7 +7,8 @@ meets at home is placed at its neighbourhood's point, never at the home
 SQL). The
 search pages in SQL (LIMIT/OFFSET on the indexed name order, or nearest
 first), fetches only the columns an entry shows, never a neighbourhood's
-geometry, and reads the page's themes in two queries (issue 18).
+geometry, and reads the page's theme names in the page's own query on
+PostgreSQL (one more query elsewhere) (issue 18).
 """
 
 from __future__ import annotations
@@ -21,13 +22,15 @@ from django.db.models import Case, F, FloatField, Q, QuerySet, When
 from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 from django.shortcuts import get_object_or_404
 
-from partners.models import CommunityGroup, Theme
+from config.paging import count_upto
+from partners.models import CommunityGroup
 from partners.selectors import (
     group_filter,
     group_list_lean,
+    group_theme_values_attach,
     group_themes,
-    group_themes_attach,
     groups_with_activities,
+    theme_values_key,
 )
 
 __all__ = [
@@ -68,7 +71,7 @@ def haversine_miles(lat1: float, lon1: float, lat2: float, lon2: float) -> float
 @dataclass(frozen=True)
 class DirectoryEntry:
     group: CommunityGroup
-    themes: list[Theme]
+    themes: list[str]  # their names, in theme order
     distance_miles: float | None
 
 
@@ -107,10 +110,13 @@ def _distance_miles(lat: float, lon: float) -> Any:
     return 2 * EARTH_RADIUS_MILES * ASin(Sqrt(a))
 
 
+_THEME_NAMES = theme_values_key("name")
+
+
 class DirectoryResults:
     """The directory's matches, for a Paginator: ``count_upto()`` is one
     COUNT query of at most that many rows, and a slice is one query with
-    LIMIT/OFFSET plus two for its themes; no group outside the page is read."""
+    LIMIT/OFFSET (and its themes, on PostgreSQL); no group outside the page is read."""
 
     def __init__(self, groups: QuerySet[CommunityGroup]) -> None:
         self.groups = groups
@@ -120,8 +126,9 @@ class DirectoryResults:
         return self.groups.count()
 
     def count_upto(self, limit: int) -> int:
-        """How many match, reading at most ``limit`` (config.paging.BoundedPaginator)."""
-        return self.groups.order_by()[:limit].count()
+        """How many match, reading at most ``limit`` (config.paging.BoundedPaginator):
+        by their ids alone, as every list counts."""
+        return count_upto(self.groups, limit)
 
     def __len__(self) -> int:
         return self.count()
@@ -134,9 +141,11 @@ class DirectoryResults:
         if isinstance(index, int):
             return self[index : index + 1][0]
         groups = list(self.groups[index])
-        group_themes_attach(groups=groups)
+        group_theme_values_attach(groups=groups, field="name")
         return [
-            DirectoryEntry(group, group_themes(group), getattr(group, "distance_miles", None))
+            DirectoryEntry(
+                group, getattr(group, _THEME_NAMES), getattr(group, "distance_miles", None)
+            )
             for group in groups
         ]
 
@@ -156,7 +165,7 @@ def directory_search(
     (lat, lon) and ``miles``, only those within that distance, nearest
     first. Everything is done in SQL; slice the result to read a page."""
     groups = group_filter(queryset=CommunityGroup.objects.public(), q=q, themes=themes)
-    groups = group_list_lean(queryset=groups, columns=DIRECTORY_COLUMNS)
+    groups = group_list_lean(queryset=groups, columns=DIRECTORY_COLUMNS, themes="name")
     if origin is not None:
         groups = groups.annotate(distance_miles=_distance_miles(*origin))
         if miles is not None:
@@ -172,4 +181,4 @@ def directory_search(
 def directory_group_get(*, group_id: int) -> DirectoryEntry:
     """One public group; 404 for any group the public may not see."""
     group = get_object_or_404(groups_with_activities(CommunityGroup.objects.public()), pk=group_id)
-    return DirectoryEntry(group, group_themes(group), None)
+    return DirectoryEntry(group, [theme.name for theme in group_themes(group)], None)

@@ -29,7 +29,7 @@ from partners.models import (
     Theme,
     VerificationStatus,
 )
-from partners.selectors import group_themes
+from partners.selectors import NEIGHBOURHOOD_REF_COLUMNS, group_themes, theme_values_key
 from places.models import Neighbourhood
 
 
@@ -127,37 +127,32 @@ class PublicGroupSerializer(serializers.ModelSerializer[CommunityGroup]):
         return [name for name in cls.Meta.fields if name in concrete]
 
     def get_themes(self, group: CommunityGroup) -> list[str]:
-        return [theme.slug for theme in group_themes(group)]
+        listed: list[str] | None = getattr(group, _THEME_SLUGS, None)  # group_list_lean's
+        return listed if listed is not None else [theme.slug for theme in group_themes(group)]
 
-    def to_representation(self, group: CommunityGroup) -> dict[str, Any]:
-        """What the declared fields give, read straight from the row: DRF's
-        field-by-field path cost more than the page's queries (issue 18).
-        tests/partners/test_group_rows.py holds the two equal; the team's
-        subclass keeps DRF's path."""
+    def to_representation(self, group: CommunityGroup | dict[str, Any]) -> dict[str, Any]:
+        """What the declared fields give, built straight from the group, or
+        from the API list's row (``group_list_lean(rows=True)``: a dict, no
+        model instance): DRF's field-by-field path cost more than the page's
+        queries (issue 18). tests/partners/test_group_rows.py holds the
+        three equal; the team's subclass keeps DRF's path."""
+        if isinstance(group, dict):
+            return public_group_row(group)
         if type(self) is not PublicGroupSerializer:
             return super().to_representation(group)
         hood = group.neighbourhood
-        checked = group.last_checked_at
-        return {
-            "id": group.pk,
-            "name": group.name,
-            "description": group.description,
-            "kind": group.kind,
-            "charity_number": group.charity_number,
-            "company_number": group.company_number,
-            "website": group.website,
-            "public_email": group.public_email,
-            "public_phone": group.public_phone,
-            "meets_at_home": group.meets_at_home,
-            "postcode": self.get_postcode(group),
-            "latitude": self.get_latitude(group),
-            "longitude": self.get_longitude(group),
-            "neighbourhood": None
-            if hood is None
-            else {"code": hood.code, "name": hood.name, "imd_decile": hood.imd_decile},
-            "themes": self.get_themes(group),
-            "last_checked_at": None if checked is None else _DATETIME.to_representation(checked),
-        }
+        row = {name: getattr(group, name) for name in self.columns() if name != "neighbourhood"}
+        return public_group_row(
+            {
+                **row,
+                "neighbourhood": group.neighbourhood_id,
+                **{
+                    column: None if hood is None else getattr(hood, column.split("__")[1])
+                    for column in NEIGHBOURHOOD_REF_COLUMNS
+                },
+                _THEME_SLUGS: self.get_themes(group),
+            }
+        )
 
     # A home is private: null, never a rounded or jittered value (averaging
     # jittered points recovers the home).
@@ -169,6 +164,42 @@ class PublicGroupSerializer(serializers.ModelSerializer[CommunityGroup]):
 
     def get_longitude(self, group: CommunityGroup) -> float | None:
         return None if group.meets_at_home else group.longitude
+
+
+_THEME_SLUGS = theme_values_key("slug")
+
+
+def public_group_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A group as the public sees it (PublicGroupSerializer's fields, in
+    order), from its columns, its neighbourhood's reference columns and its
+    themes' slugs. A group that meets at home has no postcode and no point:
+    null, never a rounded or jittered value."""
+    home = row["meets_at_home"]
+    checked = row["last_checked_at"]
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "description": row["description"],
+        "kind": row["kind"],
+        "charity_number": row["charity_number"],
+        "company_number": row["company_number"],
+        "website": row["website"],
+        "public_email": row["public_email"],
+        "public_phone": row["public_phone"],
+        "meets_at_home": home,
+        "postcode": None if home else row["postcode"] or None,
+        "latitude": None if home else row["latitude"],
+        "longitude": None if home else row["longitude"],
+        "neighbourhood": None
+        if row["neighbourhood"] is None
+        else {
+            "code": row["neighbourhood__code"],
+            "name": row["neighbourhood__name"],
+            "imd_decile": row["neighbourhood__imd_decile"],
+        },
+        "themes": row[_THEME_SLUGS],
+        "last_checked_at": None if checked is None else _DATETIME.to_representation(checked),
+    }
 
 
 class TeamGroupSerializer(PublicGroupSerializer):

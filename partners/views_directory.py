@@ -8,10 +8,13 @@ neighbourhood's representative point, never from the home.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET
 
 from config.paging import BoundedPaginator
@@ -19,6 +22,30 @@ from partners.forms.directory import DirectorySearchForm
 from partners.selectors_directory import directory_group_get, directory_search
 
 PAGE_SIZE = 20
+# Rendered search forms kept by this process, the most recently used.
+FORMS_KEPT = 256
+_forms: OrderedDict[tuple[Any, ...], SafeString] = OrderedDict()
+
+
+def search_form_html(form: DirectorySearchForm) -> SafeString:
+    """The search form's HTML, rendered once for each set of theme choices,
+    values and errors this process meets (issue 18: Django's widget
+    templates, a checkbox each theme, were about 40% of the page's time).
+    The HTML depends on nothing else, so a kept copy is what rendering
+    would give; the page number is not a value of the form."""
+    data: Any = form.data  # a QueryDict, or an empty MultiValueDict when unbound
+    values = tuple((name, tuple(data.getlist(name))) for name in form.fields)
+    errors = tuple((name, tuple(messages)) for name, messages in form.errors.items())
+    key = (tuple(form.fields["theme"].choices), form.is_bound, values, errors)  # type: ignore[attr-defined]
+    html = _forms.get(key)
+    if html is None:
+        html = SafeString(render_to_string("partners/directory/_search_form.html", {"form": form}))
+        _forms[key] = html
+        if len(_forms) > FORMS_KEPT:
+            _forms.popitem(last=False)
+    else:
+        _forms.move_to_end(key)
+    return html
 
 
 @require_GET
@@ -42,6 +69,7 @@ def directory_search_view(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "form": form,
+        "form_html": search_form_html(form),
         "page": page,
         "searched_near": data.get("postcode") if form.origin else "",
         "miles": miles,

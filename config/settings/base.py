@@ -231,12 +231,6 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 BACKER_OUTBOX_SWEEP_IN_PROCESS = env_bool(
     "BACKER_OUTBOX_SWEEP_IN_PROCESS", default=CELERY_TASK_ALWAYS_EAGER
 )
-# The map pages' stored tables (maps/page_tables.py) may be this many seconds
-# behind the data: a burst of loads then asks nothing of the database. The
-# version is one read of a 64-row table (maps/version.py), whatever the number
-# of groups; it was a COUNT(*) of every table the maps draw from (issue 18).
-# 0: ask on every load.
-BACKER_PAGE_VERSION_SECONDS = env_int("BACKER_PAGE_VERSION_SECONDS", 5)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "outbox-sweep": {"task": "config.outbox_sweep", "schedule": 60.0},
     # Nightly matching for every anchor (02:30); also publishes runs left

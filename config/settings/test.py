@@ -55,9 +55,6 @@ DATABASES["default"]["TEST"] = {"NAME": None}
 CELERY_TASK_ALWAYS_EAGER = True
 # Off: a sweep inside any test's request would run other tests' messages.
 BACKER_OUTBOX_SWEEP_IN_PROCESS = False
-# Map pages ask the data version on every load; tests/maps/test_board_page_cache.py
-# checks the production setting's reuse on its own.
-BACKER_PAGE_VERSION_SECONDS = 0
 # Most tests sign in with force_login; the security tests switch these on.
 AXES_ENABLED = False
 BACKER_REQUIRE_2FA = False

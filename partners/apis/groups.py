@@ -26,7 +26,7 @@ from partners.models import CommunityGroup
 from partners.selectors import (
     group_get,
     group_list_lean,
-    group_themes_attach,
+    group_theme_values_attach,
     group_visible_to,
 )
 from partners.serializers import (
@@ -68,17 +68,19 @@ class GroupListApi(generics.ListAPIView[CommunityGroup]):
     queryset = CommunityGroup.objects.none()  # for the schema; real rows in get_queryset
 
     def get_queryset(self) -> Any:
-        # Only the columns the role's serializer shows; the page's themes
-        # after paging, so a page costs the same whatever is registered.
+        # Only the columns the role's serializer shows, with the themes in
+        # the page's query (PostgreSQL); the public's as plain rows.
+        serializer = self.get_serializer_class()
         return group_list_lean(
             queryset=group_visible_to(user=self.request.user),
-            columns=self.get_serializer_class().columns(),
+            columns=serializer.columns(),
+            rows=serializer is PublicGroupSerializer,
         )
 
     def paginate_queryset(self, queryset: Any) -> Any:
         page = super().paginate_queryset(queryset)
         if page is not None:
-            group_themes_attach(groups=page)
+            group_theme_values_attach(groups=page)
         return page
 
     def get_serializer_class(self) -> Any:

@@ -4,6 +4,8 @@ many groups, the rows it reads stay those of one page."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.db.models.signals import post_init
@@ -154,3 +156,24 @@ def test_the_directory_reads_one_page_of_groups_in_sql(listed, client, url):
     page_reads = [sql for sql in body_groups if "LIMIT 20" in sql]
     assert len(page_reads) == 1 and "OFFSET 20" in page_reads[0], "\n".join(body_groups)
     assert len(built) == 20
+
+
+@pytest.mark.parametrize("url", PUBLIC_LISTS + TEAM_LISTS)
+def test_a_list_counts_its_rows_by_their_ids_alone(listed, client, url):
+    """The bounded count reads the rows' ids, no column the page shows: no
+    join for select_related, no theme array (config/paging.count_upto)."""
+    client.force_login(listed.alice)
+    counts = [sql for sql in _get(client, url) if sql.startswith("SELECT COUNT(*)")]
+    assert len(counts) == 1, counts
+    assert re.match(r'SELECT COUNT\(\*\) FROM \(SELECT "\w+"\."id" AS "pk" FROM ', counts[0]), (
+        counts
+    )
+
+
+@pytest.mark.parametrize("url", DIRECTORY)
+def test_the_directory_counts_its_groups_by_their_ids_alone(listed, client, url):
+    counts = [sql for sql in _get(client, url) if sql.startswith("SELECT COUNT(*)")]
+    assert len(counts) == 1, counts
+    assert re.match(r'SELECT COUNT\(\*\) FROM \(SELECT "\w+"\."id" AS "pk" FROM ', counts[0]), (
+        counts
+    )
