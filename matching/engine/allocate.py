@@ -330,6 +330,8 @@ def _merge_until_within_cap(
 
 def _groups_over_cap(problem: Problem, candidates: Candidates, x: IntArray) -> IntArray:
     """Group ids with more needs served than a cap allows."""
+    if problem.group_cap is None and problem.group_kind_cap is None:
+        return np.empty(0, dtype=np.int64)
     served = np.unique(candidates.need_idx[x > 0])
     group = problem.need_group[served]
     bad: list[IntArray] = []
@@ -340,6 +342,4 @@ def _groups_over_cap(problem: Problem, candidates: Candidates, x: IntArray) -> I
         kind = problem.need_kind[served]
         pairs, counts = np.unique(np.column_stack([group, kind]), axis=0, return_counts=True)
         bad.append(pairs[counts > problem.group_kind_cap, 0])
-    if not bad:
-        return np.empty(0, dtype=np.int64)
     return np.unique(np.concatenate(bad))

@@ -120,6 +120,9 @@ def _usage(
     res_total = np.bincount(rj[used], weights=x[used], minlength=m).astype(np.int64)
     res_left = problem.res_capacity - res_total
     res_full = res_left < np.maximum(problem.res_min_award, 1)
+    if problem.group_cap is None and problem.group_kind_cap is None:
+        no_cap = np.zeros(n, dtype=bool)
+        return _Usage(need_total, res_left, res_full, no_cap, no_cap)
 
     group_code = np.unique(problem.need_group, return_inverse=True)[1].reshape(-1)
     served = need_total > 0
@@ -224,4 +227,4 @@ def _unmatched_reasons(
     has_usable = best[unmatched] <= 1
     out = np.where(has_usable & at_kind_cap[unmatched], KIND_CAP_REACHED, out)
     out = np.where(has_usable & at_cap[unmatched], CAP_REACHED, out)
-    return tuple(str(s) for s in out.tolist())
+    return tuple(out.tolist())  # the labels' own str objects

@@ -185,7 +185,13 @@ def flow_scale(part: Part, keep: NDArray[np.bool_] | None = None, share: float =
     vmax = float(value.max(initial=0.0))
     if vmax <= 0.0:
         return 1.0
-    # The total cost is at most scale * (sum over needs of the best score).
+    # The total cost is at most scale * (sum over needs of the best score),
+    # which is at most vmax * (all the part's amounts): when twice that
+    # (a margin for rounding) leaves COST_MAX / vmax the smaller, as in a
+    # town's parts, it is the scale without finding each need's best.
+    loose = 2.0 * vmax * float(part.need_amount.sum())
+    if share * TOTAL_COST_MAX / max(loose, 1.0) >= COST_MAX / vmax:
+        return COST_MAX / vmax
     best = np.zeros(part.need_amount.shape[0])
     np.maximum.at(best, part.edge_need[k], value * part.need_amount[part.edge_need[k]])
     return min(COST_MAX / vmax, share * TOTAL_COST_MAX / max(float(best.sum()), 1.0))

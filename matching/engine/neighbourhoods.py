@@ -24,14 +24,18 @@ class Neighbourhoods:
         names: list[str | None] = [None] * n if need_names is None else list(need_names)
         if len(names) != n:
             raise ValueError(f"need_neighbourhood has {len(names)} items, expected {n}")
-        code_set: set[str] = {c for c in names if c is not None}
+        code_set: set[str] = set() if need_names is None else {c for c in names if c is not None}
         code_set |= {c for x in lists if x for c in x}
         self.vocab = sorted(code_set)
         for c in self.vocab:
             if not isinstance(c, str) or not c:
                 raise ValueError(f"neighbourhood codes must be non-empty strings, got {c!r}")
         code_of = {c: i for i, c in enumerate(self.vocab)}
-        self.need_code = np.array([-1 if c is None else code_of[c] for c in names], dtype=np.int64)
+        self.need_code = (
+            np.full(n, -1, dtype=np.int64)
+            if need_names is None
+            else np.array([-1 if c is None else code_of[c] for c in names], dtype=np.int64)
+        )
         # Neighbourhood lists as CSR, in resource-id order.
         lists_sorted = [lists[i] for i in r_order]
         counts = np.array([0 if x is None else len(set(x)) for x in lists_sorted], dtype=np.int64)

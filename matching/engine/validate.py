@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -99,8 +100,13 @@ def _kinds(name: str, values: ArrayLike, n: int, ids: IntArray) -> IntArray:
     if arr.shape != (n,):
         raise ValueError(f"{name} must have shape ({n},), got {arr.shape}")
     values_list = arr.tolist()
-    codes = [_KIND_CODE.get(k, -1) if isinstance(k, str) else -1 for k in values_list]
-    out = np.array(codes, dtype=np.int64).reshape(n)
+    try:
+        # Codes looked up in C (a comprehension was a third of a 1,000-need
+        # problem's validation); a value no kind equals gets -1.
+        out = np.fromiter(map(_KIND_CODE.get, values_list, repeat(-1, n)), np.int64, count=n)
+    except TypeError:  # an unhashable value: no kind
+        codes = [_KIND_CODE.get(k, -1) if isinstance(k, str) else -1 for k in values_list]
+        out = np.array(codes, dtype=np.int64).reshape(n)
     bad = np.flatnonzero(out < 0)
     if bad.size:
         i = int(bad[0])
@@ -135,6 +141,8 @@ def _weights(
         if not np.all(np.isfinite(values)) or np.any(values < 0) or values.sum() <= 0:
             raise ValueError(f"weights must be finite, >= 0 and not all 0 (anchor {anchor}): {w}")
     anchor_ids = _ints("resource_anchor_id", anchors, m)
+    if not table:
+        return np.tile(np.array(base.as_tuple(), dtype=np.float64), (m, 1))
     out = np.empty((m, 5), dtype=np.float64)
     for i, a in enumerate(anchor_ids.tolist()):
         out[i] = table.get(a, base).as_tuple()

@@ -96,6 +96,30 @@ def test_the_parts_edge_columns_are_views_of_one_array_each(problem: Problem) ->
             assert array.base is not None and array.base is first.base, column
 
 
+def test_the_parts_member_columns_are_the_problems_as_views(problem: Problem) -> None:
+    # Gathered once in component order, each part's needs and pots a slice.
+    candidates = find_candidates(problem)
+    parts = split_problem(problem, candidates, score_candidates(problem, candidates))
+    assert len(parts) > 5
+    need_columns = ("need_amount", "need_group", "need_kind")
+    res_columns = ("res_capacity", "res_min_award")
+    for part in parts:
+        for column in need_columns:
+            expected = getattr(problem, column)[part.need_idx]
+            np.testing.assert_array_equal(getattr(part, column), expected, err_msg=column)
+        for column in res_columns:
+            expected = getattr(problem, column)[part.res_idx]
+            np.testing.assert_array_equal(getattr(part, column), expected, err_msg=column)
+        fence = problem.res_capacity[part.res_idx] - problem.res_floor[part.res_idx]
+        np.testing.assert_array_equal(part.res_fence, fence)
+    for column in ("need_idx", "res_idx", *need_columns, *res_columns, "res_fence"):
+        first = getattr(parts[0], column)
+        for part in parts[1:]:
+            array = getattr(part, column)
+            assert not array.flags.writeable, column
+            assert array.base is not None and array.base is first.base, column
+
+
 def dense_part(n: int, m: int, edges: int, seed: int = 0) -> Part:
     """A part of about ``edges`` random pairs of ``n`` needs and ``m`` pots."""
     rng = np.random.default_rng(seed)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
+import numpy as np
 import pytest
 
 from matching.engine import Need, Problem, Resource, Weights
@@ -42,6 +44,51 @@ def test_it_rejects_a_bad_resource(change: dict[str, object], message: str) -> N
     bad = dataclasses.replace(pool(9, 10), **change)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=message):
         Problem.from_records([need(1, 5, 3)], [bad])
+
+
+@pytest.mark.parametrize("kind", [["time"], 1, None, b"time", "Time"])
+def test_it_rejects_a_kind_that_is_not_one_by_name(kind: object) -> None:
+    # Looked up in a dict: an unhashable value, a number or bytes are no kind.
+    with pytest.raises(ValueError, match=r"need_kind must be one of .* \(id 2: "):
+        Problem.from_arrays(
+            need_id=[1, 2],
+            need_group_id=[1, 1],
+            need_kind=np.array(["time", kind], dtype=object),
+            need_amount=[5, 5],
+            need_lat=[53.0, 53.0],
+            need_lon=[-2.0, -2.0],
+            resource_id=[9],
+            resource_anchor_id=[1],
+            resource_kind=["time"],
+            resource_capacity=[10],
+            resource_lat=[53.0],
+            resource_lon=[-2.0],
+            resource_radius_m=[1000.0],
+        )
+
+
+def test_kinds_may_be_any_strings_equal_to_one() -> None:
+    columns: dict[str, Any] = {
+        "need_id": [1, 2],
+        "need_group_id": [1, 1],
+        "need_amount": [5, 5],
+        "need_lat": [53.0, 53.0],
+        "need_lon": [-2.0, -2.0],
+        "resource_id": [9],
+        "resource_anchor_id": [1],
+        "resource_capacity": [10],
+        "resource_lat": [53.0],
+        "resource_lon": [-2.0],
+        "resource_radius_m": [1000.0],
+    }
+    as_list = Problem.from_arrays(
+        need_kind=["time", "seed_funding"], resource_kind=["time"], **columns
+    )
+    as_numpy = Problem.from_arrays(
+        need_kind=np.array(["time", "seed_funding"]), resource_kind=np.array(["time"]), **columns
+    )
+    assert as_list.need_kind.tolist() == as_numpy.need_kind.tolist()
+    assert as_list.need_kind[0] == as_list.res_kind[0] != as_list.need_kind[1]
 
 
 def test_it_rejects_repeated_ids() -> None:
