@@ -105,8 +105,7 @@ def split_problem(problem: Problem, candidates: Candidates, scores: Scores) -> l
     resources = _Members(labels[n:])
     col = _columns(problem, candidates, scores, edges, (needs, resources))
     # Need and resource columns gathered once in label order, each part's
-    # members a slice of them (views, like the edge columns: a dozen small
-    # gathers a part were a third of a 1,000-need split).
+    # members a slice (views: per-part gathers were a third of a 1k split).
     need_idx, need_at = needs.members(part_label)
     res_idx, res_at = resources.members(part_label)
     need_col = {
