@@ -8,6 +8,7 @@ neighbourhood's representative point, never from the home.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from typing import Any
 
@@ -25,6 +26,9 @@ PAGE_SIZE = 20
 # Rendered search forms kept by this process, the most recently used.
 FORMS_KEPT = 256
 _forms: OrderedDict[tuple[Any, ...], SafeString] = OrderedDict()
+# A threaded server (runserver, gunicorn's gthread) shares _forms: a move
+# after another request's eviction would raise KeyError.
+_forms_lock = threading.Lock()
 
 
 def search_form_html(form: DirectorySearchForm) -> SafeString:
@@ -37,14 +41,16 @@ def search_form_html(form: DirectorySearchForm) -> SafeString:
     values = tuple((name, tuple(data.getlist(name))) for name in form.fields)
     errors = tuple((name, tuple(messages)) for name, messages in form.errors.items())
     key = (tuple(form.fields["theme"].choices), form.is_bound, values, errors)  # type: ignore[attr-defined]
-    html = _forms.get(key)
-    if html is None:
-        html = SafeString(render_to_string("partners/directory/_search_form.html", {"form": form}))
+    with _forms_lock:
+        html = _forms.get(key)
+        if html is not None:
+            _forms.move_to_end(key)
+            return html
+    html = SafeString(render_to_string("partners/directory/_search_form.html", {"form": form}))
+    with _forms_lock:
         _forms[key] = html
         if len(_forms) > FORMS_KEPT:
             _forms.popitem(last=False)
-    else:
-        _forms.move_to_end(key)
     return html
 
 
