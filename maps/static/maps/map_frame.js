@@ -141,8 +141,7 @@
 
   // A control never lies over what has the focus (WCAG 2.4.11): when Tab
   // reaches something under an open control (a cluster, say), it folds.
-  document.addEventListener("focusin", function (event) {
-    var target = event.target;
+  function foldOver(target) {
     folds.forEach(function (set) {
       var open = !set.container.classList.contains("backer-folded");
       // The map itself (focused by a click on it) holds the controls: not under them.
@@ -151,6 +150,46 @@
         set(false);
       }
     });
+  }
+
+  // A folded control's button, the zoom buttons or the attribution may still
+  // lie over a focused cluster or marker, or it may lie past the frame's edge
+  // (markercluster keeps a margin of them beyond the view): the map pans, at
+  // once, to put it at the middle of the frame, clear of every corner.
+  function revealMarker(target) {
+    var map = window.backer && window.backer.map;
+    if (!map || !target.closest || !target.closest(".leaflet-marker-pane")) { return; }
+    // The browser has already scrolled the frame to show what took the focus;
+    // Leaflet undoes that on the scroll event, after this. Undone first, so
+    // what is measured is where the marker will be.
+    var container = map.getContainer();
+    container.scrollTop = 0;
+    container.scrollLeft = 0;
+    var box = target.getBoundingClientRect();
+    var frame = container.getBoundingClientRect();
+    var outside = box.left < frame.left || box.right > frame.right
+      || box.top < frame.top || box.bottom > frame.bottom;
+    var under = Array.prototype.some.call(
+      document.querySelectorAll(".leaflet-control, .backer-legend"),
+      function (control) { return !control.contains(target) && covers(control, target); }
+    );
+    if (!outside && !under) { return; }
+    map.panBy(
+      [box.left + box.width / 2 - (frame.left + frame.width / 2),
+       box.top + box.height / 2 - (frame.top + frame.height / 2)],
+      {animate: false}
+    );
+  }
+
+  // This pan replaces Leaflet's own on a marker's focus (autoPanOnFocus): that
+  // one animates, only to the frame's edge (under a corner's control), and
+  // ran on past this one. Clusters are markers: they inherit the option.
+  L.Marker.prototype.options.autoPanOnFocus = false;
+
+  document.addEventListener("focusin", function (event) {
+    foldOver(event.target);
+    revealMarker(event.target);
+    foldOver(event.target);  // an open control over the middle, where it now is
   });
 
   function foldControls(map) {
@@ -188,7 +227,18 @@
   var deferred = [];
   var draining = false;
 
+  // Complete means settled too: no zoom animation running. The first fitBounds
+  // animates, and while markercluster's zoom animation runs, the clusters of
+  // both zoom levels are on the map, one over another: a keyboard could reach
+  // a cluster hidden under its own parent, and a screenshot shows both.
+  function animating() {
+    var map = window.backer && window.backer.map;
+    var cluster = map && map._backerCluster;
+    return Boolean(map && (map._animatingZoom || (cluster && cluster._inZoomAnimation)));
+  }
+
   function complete() {
+    if (animating()) { setTimeout(complete, 50); return; }
     document.documentElement.setAttribute("data-map-complete", "1");
   }
 
