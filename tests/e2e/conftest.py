@@ -31,7 +31,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
-        message = f"needs Chromium at {CHROMIUM} (apt-get install chromium)"
+        message = f"needs Chromium at {CHROMIUM} (apt-get install chromium fonts-liberation)"
         if REQUIRE_SERVICES:
             pytest.fail(f"REQUIRE_SERVICES=1 but this test {message}", pytrace=False)
         pytest.skip(message)
