@@ -98,9 +98,12 @@ def run_milp(
     info = highs.getInfo()
     has_solution = info.primal_solution_status == 2 and info.objective_function_value < 1e300
     x = np.array(highs.getSolution().col_value, dtype=np.float64) if has_solution else None
-    return MilpResult(
-        x=x,
-        optimal=status == highspy.HighsModelStatus.kOptimal,
-        objective=float(info.objective_function_value) if has_solution else np.inf,
-        dual_bound=float(info.mip_dual_bound),
-    )
+    optimal = status == highspy.HighsModelStatus.kOptimal
+    objective = float(info.objective_function_value) if has_solution else np.inf
+    # With no integer column HiGHS solves an LP and leaves mip_dual_bound at
+    # 0: an LP's bound is its objective, once proven optimal, and none before.
+    if np.any(integrality):
+        dual_bound = float(info.mip_dual_bound)
+    else:
+        dual_bound = objective if optimal else -np.inf
+    return MilpResult(x=x, optimal=optimal, objective=objective, dual_bound=dual_bound)
