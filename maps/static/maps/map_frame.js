@@ -156,9 +156,10 @@
   // lie over a focused cluster or marker, or it may lie past the frame's edge
   // (markercluster keeps a margin of them beyond the view): the map pans, at
   // once, to put it at the middle of the frame, clear of every corner.
+  // True when it panned.
   function revealMarker(target) {
     var map = window.backer && window.backer.map;
-    if (!map || !target.closest || !target.closest(".leaflet-marker-pane")) { return; }
+    if (!map || !target.closest || !target.closest(".leaflet-marker-pane")) { return false; }
     // The browser has already scrolled the frame to show what took the focus;
     // Leaflet undoes that on the scroll event, after this. Undone first, so
     // what is measured is where the marker will be.
@@ -173,12 +174,13 @@
       document.querySelectorAll(".leaflet-control, .backer-legend"),
       function (control) { return !control.contains(target) && covers(control, target); }
     );
-    if (!outside && !under) { return; }
+    if (!outside && !under) { return false; }
     map.panBy(
       [box.left + box.width / 2 - (frame.left + frame.width / 2),
        box.top + box.height / 2 - (frame.top + frame.height / 2)],
       {animate: false}
     );
+    return true;
   }
 
   // This pan replaces Leaflet's own on a marker's focus (autoPanOnFocus): that
@@ -188,8 +190,9 @@
 
   document.addEventListener("focusin", function (event) {
     foldOver(event.target);
-    revealMarker(event.target);
-    foldOver(event.target);  // an open control over the middle, where it now is
+    if (revealMarker(event.target)) {
+      foldOver(event.target);  // an open control over the middle, where it now is
+    }
   });
 
   function foldControls(map) {
