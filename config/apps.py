@@ -1,5 +1,8 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.module_loading import autodiscover_modules
+
+from config.dbtimes import fast_timestamptz
 
 
 class ConfigConfig(AppConfig):
@@ -13,3 +16,5 @@ class ConfigConfig(AppConfig):
         # a task module no view had imported yet was "NotRegistered", and the
         # follow-up (e.g. the match run a verification asks for) never ran.
         autodiscover_modules("tasks")
+        # Date-times parsed by psycopg's C loader, not Django's Python one.
+        connection_created.connect(fast_timestamptz, dispatch_uid="config.fast_timestamptz")
