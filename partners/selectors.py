@@ -8,7 +8,8 @@ The API list, like the public directory (``partners/selectors_directory.py``),
 goes further (issue 18): it pages in SQL (LIMIT/OFFSET on the indexed name
 order), fetches only the columns its page shows (``group_list_lean``), never
 a neighbourhood's geometry, and reads the page's themes in the page's own
-query on PostgreSQL (one more query elsewhere), building no activity. Search and theme filters are
+query (slugs from the group's own row, kept there by the database), building
+no activity. Search and theme filters are
 EXISTS subqueries, so no DISTINCT and the count stays one cheap query.
 """
 
@@ -20,7 +21,8 @@ from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, JSONField, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.shortcuts import get_object_or_404
 
 from accounts.access import anchors_for_team, groups_for_contact, is_admin, is_anchor_team
@@ -36,6 +38,7 @@ from partners.models import (
 from partners.points import point_or_neighbourhood
 
 __all__ = [
+    "THEME_SLUGS",
     "activity_list",
     "group_filter",
     "group_get",
@@ -53,6 +56,15 @@ __all__ = [
     "site_list",
     "theme_values_key",
 ]
+
+# Each group's theme slugs in theme order (a JSON array), as the database
+# keeps them in the group's row (partners/theme_slugs.py): not a model field,
+# so no save() writes it. Our own table and column names: no input.
+THEME_SLUGS = RawSQL(  # noqa: S611
+    f"{connection.ops.quote_name(CommunityGroup._meta.db_table)}.theme_slugs",
+    (),
+    output_field=JSONField(),
+)
 
 # What a page shows of a group's neighbourhood (NeighbourhoodRefSerializer,
 # the directory); never the boundary, a WKB of kilobytes per row.
@@ -140,10 +152,13 @@ def group_list(
     return groups_with_activities(groups).order_by("name", "id")
 
 
-def _theme_values(field: str) -> ArraySubquery:
-    """The group's distinct themes' ``field``, in theme order, as one array
-    in the group's row (PostgreSQL): its activities' themes by index, for
-    the page's rows only."""
+def _theme_values(field: str) -> RawSQL | ArraySubquery:
+    """The group's distinct themes' ``field``, in theme order, in the group's
+    row. Slugs: the column the database keeps (THEME_SLUGS). Another field
+    (the directory's names), on PostgreSQL: an array subquery, its
+    activities' themes by index, for the page's rows only."""
+    if field == "slug":
+        return THEME_SLUGS
     of_group = Activity.themes.through.objects.filter(
         activity__group_id=OuterRef(OuterRef("pk"))
     ).values("theme_id")
@@ -164,11 +179,14 @@ def group_list_lean(
     ``rows``, as dicts (``values()``: no model instance is built).
 
     Each group's themes' ``themes`` field (slug or name) in theme order, as
-    ``theme_<field>s``: on PostgreSQL in the page's own query (an array
-    subquery); elsewhere ``group_theme_values_attach`` adds them after
-    paging, in one query. No activity is read into Python."""
+    ``theme_<field>s``, in the page's own query: slugs from the group's row
+    (kept there by the database: migration partners 0013), names on
+    PostgreSQL by an array subquery; elsewhere ``group_theme_values_attach``
+    adds the names after paging, in one query. No activity is read into
+    Python."""
     groups = queryset.filter(erased_at__isnull=True).order_by("name", "id")
-    annotation = {theme_values_key(themes): _theme_values(themes)} if _themes_in_row() else {}
+    in_row = themes == "slug" or connection.vendor == "postgresql"
+    annotation = {theme_values_key(themes): _theme_values(themes)} if in_row else {}
     groups = groups.annotate(**annotation)
     if rows:
         plain: QuerySet[Any] = groups.values(*columns, *NEIGHBOURHOOD_REF_COLUMNS, *annotation)
@@ -181,10 +199,6 @@ def group_list_lean(
 def theme_values_key(field: str) -> str:
     """Where a list row holds its themes' ``field`` (group_list_lean)."""
     return f"theme_{field}s"
-
-
-def _themes_in_row() -> bool:
-    return connection.vendor == "postgresql"
 
 
 def group_review_queue() -> QuerySet[CommunityGroup]:
@@ -218,8 +232,8 @@ def group_theme_values_attach(*, groups: Sequence[Any], field: str = "slug") -> 
     PostgreSQL): one query whatever the page size, the (group, theme) pairs
     with the few theme columns needed. Builds no model instance."""
     key = theme_values_key(field)
-    if _themes_in_row() or not groups:
-        return
+    if not groups or _has(groups[0], key):
+        return  # in the rows already
     ids = [group["id"] if isinstance(group, dict) else group.pk for group in groups]
     pairs = (
         Activity.themes.through.objects.filter(activity__group_id__in=ids)
@@ -235,6 +249,10 @@ def group_theme_values_attach(*, groups: Sequence[Any], field: str = "slug") -> 
             group[key] = shown
         else:
             setattr(group, key, shown)
+
+
+def _has(group: Any, key: str) -> bool:
+    return key in group if isinstance(group, dict) else hasattr(group, key)
 
 
 def group_themes(group: CommunityGroup) -> list[Theme]:

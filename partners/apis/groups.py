@@ -26,7 +26,6 @@ from partners.models import CommunityGroup
 from partners.selectors import (
     group_get,
     group_list_lean,
-    group_theme_values_attach,
     group_visible_to,
 )
 from partners.serializers import (
@@ -68,20 +67,14 @@ class GroupListApi(generics.ListAPIView[CommunityGroup]):
     queryset = CommunityGroup.objects.none()  # for the schema; real rows in get_queryset
 
     def get_queryset(self) -> Any:
-        # Only the columns the role's serializer shows, with the themes in
-        # the page's query (PostgreSQL); the public's as plain rows.
+        # Only the columns the role's serializer shows, with the theme slugs
+        # the group's row keeps; the public's as plain rows.
         serializer = self.get_serializer_class()
         return group_list_lean(
             queryset=group_visible_to(user=self.request.user),
             columns=serializer.columns(),
             rows=serializer is PublicGroupSerializer,
         )
-
-    def paginate_queryset(self, queryset: Any) -> Any:
-        page = super().paginate_queryset(queryset)
-        if page is not None:
-            group_theme_values_attach(groups=page)
-        return page
 
     def get_serializer_class(self) -> Any:
         if is_anchor_team(user=self.request.user):
