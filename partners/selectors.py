@@ -92,10 +92,11 @@ def _words_filter(q: str) -> Q:
     Per word, the ids of the groups it is found in: the groups whose name
     or description holds it, UNION ALL the groups of the activities whose
     title or description does; the group must be among them. Each half is
-    one table's OR, which PostgreSQL answers from its trigram indexes
-    (partners.0014) as a bitmap OR, so a search reads the rows that match,
-    not every group: at 100,000 groups an OR with an EXISTS per group
-    scanned them all. No join, so no DISTINCT: the count stays one query."""
+    one table's OR, which PostgreSQL can answer from its trigram indexes
+    (partners.0014) as a bitmap OR; an OR with an EXISTS per group could
+    use none. (At 100,000 groups and a word in 3% of them, the planner
+    still scans the groups' half: issue 18.) No join, so no DISTINCT: the
+    count stays one query."""
     condition = Q()
     for word in q.split():
         in_group = (
