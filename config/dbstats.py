@@ -6,6 +6,12 @@ knows nothing of the new rows: it estimated 1 row for 39,000 and chose a
 nested loop (issue 18). Every bulk write therefore ends with
 ``tables_analyze``. SQLite keeps no such statistics for Django's queries:
 there it does nothing.
+
+It also moves the rows waiting in each GIN index's pending list (the
+word search's trigram indexes, partners.0014) into the index proper. A bulk
+write leaves up to 4 MB of entries there until autovacuum comes, and every
+search reads the whole list: at 100,000 groups a search for a word in no
+group took 11 ms in its four indexes instead of 0.3 ms.
 """
 
 from __future__ import annotations
@@ -17,14 +23,26 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import ManyToManyField, Model
 
-__all__ = ["tables_analyze"]
+__all__ = ["GIN_FLUSH_SQL", "tables_analyze"]
+
+# Moves the pending entries of a table's GIN indexes into the indexes; one
+# parameter, the table's name.
+GIN_FLUSH_SQL = """
+    SELECT gin_clean_pending_list(i.indexrelid)
+    FROM pg_index i
+    JOIN pg_class c ON c.oid = i.indexrelid
+    JOIN pg_am am ON am.oid = c.relam
+    WHERE i.indrelid = %s::regclass AND am.amname = 'gin'
+"""
 
 
 def _analyze(tables: list[str], using: str) -> None:
     connection = connections[using]
     with connection.cursor() as cursor:
         for table in tables:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+            quoted = connection.ops.quote_name(table)
+            cursor.execute(GIN_FLUSH_SQL, [quoted])
+            cursor.execute(f"ANALYZE {quoted}")
 
 
 def tables_analyze(*, models: Iterable[type[Model]], using: str = DEFAULT_DB_ALIAS) -> None:

@@ -22,6 +22,16 @@ INDEXES = {
 }
 
 
+class TrigramOnPostgres(TrigramExtension):
+    """pg_trgm, both ways on PostgreSQL only: Django's own checks the vendor
+    going forwards, but going back it asks pg_extension, which SQLite lacks
+    (a migration test that went back past this one failed on SQLite)."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 def create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
@@ -43,4 +53,4 @@ def drop(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [("partners", "0013_group_theme_slugs")]
 
-    operations = [TrigramExtension(), migrations.RunPython(create, drop)]
+    operations = [TrigramOnPostgres(), migrations.RunPython(create, drop)]

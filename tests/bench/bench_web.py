@@ -10,8 +10,12 @@ saturate two cores. In the same run, a bare Django + DRF project
 
 Each endpoint is measured 3 times, the rounds interleaved (every endpoint
 once, then again...), and the medians of p50, p95 and p99 printed, with the
-ratios the issue sets targets for (the API list and the directory are
-also measured searching a word, ?q=pantry, found in some 3% of groups):
+ratios the issue sets targets for. The API list and the directory are
+also measured searching a word found in some 3% of groups (?q=pantry): that
+work grows with the matches (some 18 at 1,000 groups, 2,900 at 100,000), so
+its large/small ratio is printed but not held to 1.25x; and the API list
+searching a word in no group (?q=zymurgy), which is held to it: what an
+index-backed search costs whatever the table's size.
 
 - the API list p95 at most 1.5x the bare DRF list's;
 - /directory/ p95 at most 2x the API list's;
@@ -48,6 +52,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from config.dbstats import GIN_FLUSH_SQL  # noqa: E402
 from tests.load.run_loadtest import (  # noqa: E402
     HOST,
     drop_database,
@@ -66,6 +71,8 @@ BARE_LIST = "bare DRF list of 50"
 # A word in one demo group type in 30 (its name and activity): about 3% of
 # the groups, so some 3,000 matches at 100,000 groups.
 SEARCH = "pantry"
+# A word in no group, at either size.
+ABSENT = "zymurgy"
 
 
 def free_port() -> int:
@@ -178,7 +185,9 @@ def group_columns(conn: psycopg.Connection) -> list[str]:
 def groups_grow(url: str, total: int) -> int:
     """Copies of the demo's groups (each with its first activity and that
     activity's themes) until there are ``total`` groups; then ANALYZE.
-    The SQL is built from column names only (information_schema): S608 off."""
+    As Backer's own bulk writes (config.dbstats), the GIN indexes' pending
+    entries are then moved in. The SQL is built from column names only
+    (information_schema): S608 off."""
     with psycopg.connect(url, autocommit=True) as conn:
         have = conn.execute("SELECT count(*) FROM partners_communitygroup").fetchone()[0]
         extra = max(total - have, 0)
@@ -226,6 +235,7 @@ def groups_grow(url: str, total: int) -> int:
             """  # noqa: S608
         )
         for table in ("partners_communitygroup", "partners_activity", "partners_activity_themes"):
+            conn.execute(GIN_FLUSH_SQL, [table])
             conn.execute(f"ANALYZE {table}")
         return int(conn.execute("SELECT count(*) FROM partners_communitygroup").fetchone()[0])
 
@@ -274,14 +284,17 @@ def measure(
 
 
 def search_found(backer: str) -> str:
-    """What the API list says the search found (its count is bounded: a
+    """What the API list says the searches found (its count is bounded: a
     lower bound when count_exact is false)."""
-    url = f"{backer}/api/groups/?q={SEARCH}"
-    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})
-    with urllib.request.urlopen(request, timeout=120) as response:
-        body = json.load(response)
-    more = "" if body["count_exact"] else " or more"
-    return f"?q={SEARCH} found {body['count']:,}{more} groups"
+    found = []
+    for word in (SEARCH, ABSENT):
+        url = f"{backer}/api/groups/?q={word}"
+        request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https"})
+        with urllib.request.urlopen(request, timeout=120) as response:
+            body = json.load(response)
+        more = "" if body["count_exact"] else " or more"
+        found.append(f"?q={word} found {body['count']:,}{more} groups")
+    return "; ".join(found)
 
 
 def report(title: str, figures: dict[str, dict[str, float]]) -> None:
@@ -368,6 +381,7 @@ def main() -> int:
                 "/directory/": (f"{backer}/directory/", [https]),
                 f"/api/groups/?q={SEARCH}": (f"{backer}/api/groups/?q={SEARCH}", [https]),
                 f"/directory/?q={SEARCH}": (f"{backer}/directory/?q={SEARCH}", [https]),
+                f"/api/groups/?q={ABSENT}": (f"{backer}/api/groups/?q={ABSENT}", [https]),
                 "/api/matches/ (team)": (
                     f"{backer}/api/matches/",
                     [https, session + cookies["nhs-team"]],
@@ -400,7 +414,8 @@ def main() -> int:
             drift = [large[BARE_LIST][q] / small[BARE_LIST][q] for q in quantiles]
             for name in targets:
                 ratios = [large[name][q] / small[name][q] for q in quantiles]
-                worst = max(worst, *ratios) if not name.startswith("bare") else worst
+                held = not name.startswith("bare") and f"q={SEARCH}" not in name
+                worst = max(worst, *ratios) if held else worst
                 print(
                     f"{name:<34} "
                     + " ".join(f"{r:>6.2f}x" for r in ratios)
@@ -408,7 +423,9 @@ def main() -> int:
                     + " ".join(f"{r / d:>6.2f}x" for r, d in zip(ratios, drift, strict=True))
                 )
             bad = sum(f["bad"] for f in (*small.values(), *large.values()))
-            print(f"worst Backer ratio: {worst:.2f}x; failed or non-2xx responses: {bad:.0f}")
+            print(
+                f"worst Backer ratio (all but ?q={SEARCH}): {worst:.2f}x; failed or non-2xx responses: {bad:.0f}"
+            )
             print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
             return 1 if bad else 0
     finally:
