@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from config.isotimes import iso_datetime
 from matching.models import Match, MatchRun, MatchStatus, Resource, RunStatus, RunTrigger
 from matching.models_voice import OutcomeBlock
 from partners.models import Anchor, NeedKind, Site, Theme
@@ -195,14 +196,11 @@ class MatchSerializer(serializers.ModelSerializer[Match]):
         if not isinstance(match, dict):
             return super().to_representation(match)
         return {
-            name: (None if match[source] is None else _DATETIME.to_representation(match[source]))
-            if time
-            else match[source]
+            name: iso_datetime(match[source]) if time else match[source]
             for name, source, time in _ROW
         }
 
 
-_DATETIME = serializers.DateTimeField()
 # Where each of MatchSerializer's fields is in a row of the API list (values()).
 _ROW_SOURCES = {
     "resource_title": "resource__title",

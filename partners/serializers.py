@@ -15,6 +15,7 @@ from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
 from rest_framework import serializers
 
+from config.isotimes import iso_datetime
 from partners.models import (
     Activity,
     Anchor,
@@ -79,7 +80,6 @@ class NeighbourhoodRefSerializer(serializers.ModelSerializer[Neighbourhood]):
 
 
 # Unbound: the project's time zone and ISO 8601, as a declared DateTimeField.
-_DATETIME = serializers.DateTimeField()
 
 
 class PublicGroupSerializer(serializers.ModelSerializer[CommunityGroup]):
@@ -198,7 +198,7 @@ def public_group_row(row: dict[str, Any]) -> dict[str, Any]:
             "imd_decile": row["neighbourhood__imd_decile"],
         },
         "themes": row[_THEME_SLUGS],
-        "last_checked_at": None if checked is None else _DATETIME.to_representation(checked),
+        "last_checked_at": iso_datetime(checked),
     }
 
 

@@ -1,0 +1,25 @@
+"""Date-times in JSON as DRF's ``DateTimeField`` writes them, for list rows
+built without DRF's fields (the group and match API lists, issue 18).
+
+DRF's path looks up its format, the settings and the time zone's awareness
+for every value: some 40 us a value, 2 ms a page of 50 groups. This is the
+same text for an aware value with the default ISO 8601 format: the value in
+the current time zone, ``+00:00`` written ``Z``. tests/config/test_isotimes.py
+holds the two equal.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+
+__all__ = ["iso_datetime"]
+
+
+def iso_datetime(value: datetime | None) -> str | None:
+    """``value`` (aware, or None) as DRF's ``DateTimeField().to_representation`` gives it."""
+    if value is None:
+        return None
+    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
