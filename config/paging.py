@@ -13,6 +13,10 @@ found with an exact count, as asked.
 - ``BoundedPaginator``: Django's Paginator with that count; the directory's.
 - ``BoundedPageNumberPagination``: the API's page-number pagination with it,
   and ``count_exact`` in every page (false: ``count`` is a lower bound).
+- ``Listing``: a page's rows counted by a plainer queryset. A list shaped for
+  its page (``values()`` across a relation) keeps that join in its count,
+  and the join kept PostgreSQL from counting public groups from their
+  partial index alone (partners.0016).
 """
 
 from __future__ import annotations
@@ -26,7 +30,13 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-__all__ = ["COUNT_AHEAD", "BoundedPageNumberPagination", "BoundedPaginator", "count_upto"]
+__all__ = [
+    "COUNT_AHEAD",
+    "BoundedPageNumberPagination",
+    "BoundedPaginator",
+    "Listing",
+    "count_upto",
+]
 
 # Rows counted past the end of the page asked for.
 COUNT_AHEAD = 1_000
@@ -48,6 +58,32 @@ def count_upto(object_list: Any, limit: int | None) -> int:
     if hasattr(object_list, "count_upto"):
         return int(object_list.count_upto(limit))
     return min(len(object_list), limit)
+
+
+class Listing:
+    """What a paginator pages: ``rows`` sliced for a page, ``counted`` (the
+    same rows, filtered alike but not shaped for the page: no joins for
+    what the page shows, no annotations) for the count. Ordered as
+    ``rows`` is."""
+
+    ordered = True
+
+    def __init__(self, rows: Any, counted: QuerySet[Any]) -> None:
+        self.rows = rows
+        self.counted = counted
+
+    def count(self) -> int:
+        return int(self.counted.count())
+
+    def count_upto(self, limit: int) -> int:
+        """How many match, reading at most ``limit`` (as ``count_upto``)."""
+        return count_upto(self.counted, limit)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.rows[index]
 
 
 class BoundedPaginator(Paginator):  # type: ignore[type-arg]

@@ -22,7 +22,7 @@ from django.db.models import Case, F, FloatField, Q, QuerySet, When
 from django.db.models.functions import ASin, Cos, Power, Radians, Sin, Sqrt
 from django.shortcuts import get_object_or_404
 
-from config.paging import count_upto
+from config.paging import Listing
 from partners.models import CommunityGroup
 from partners.selectors import (
     group_filter,
@@ -113,25 +113,14 @@ def _distance_miles(lat: float, lon: float) -> Any:
 _THEME_NAMES = theme_values_key("name")
 
 
-class DirectoryResults:
+class DirectoryResults(Listing):
     """The directory's matches, for a Paginator: ``count_upto()`` is one
     COUNT query of at most that many rows, and a slice is one query with
     LIMIT/OFFSET (and its themes, on PostgreSQL); no group outside the page is read."""
 
     def __init__(self, groups: QuerySet[CommunityGroup]) -> None:
+        super().__init__(groups, counted=groups)
         self.groups = groups
-        self.ordered = True
-
-    def count(self) -> int:
-        return self.groups.count()
-
-    def count_upto(self, limit: int) -> int:
-        """How many match, reading at most ``limit`` (config.paging.BoundedPaginator):
-        by their ids alone, as every list counts."""
-        return count_upto(self.groups, limit)
-
-    def __len__(self) -> int:
-        return self.count()
 
     @overload
     def __getitem__(self, index: int) -> DirectoryEntry: ...

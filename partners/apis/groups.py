@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from accounts.access import can_see_contacts, is_anchor_team
 from accounts.permissions import IsAnchorTeam
+from config.paging import Listing
 from partners.apis.common import READ_ERRORS, WRITE_ERRORS, ApiPagination
 from partners.apis.filters import GroupFilter
 from partners.models import CommunityGroup
@@ -67,14 +68,19 @@ class GroupListApi(generics.ListAPIView[CommunityGroup]):
     queryset = CommunityGroup.objects.none()  # for the schema; real rows in get_queryset
 
     def get_queryset(self) -> Any:
-        # Only the columns the role's serializer shows, with the theme slugs
-        # the group's row keeps; the public's as plain rows.
+        return group_visible_to(user=self.request.user)
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        # The page: only the columns the role's serializer shows, with the
+        # theme slugs the group's row keeps; the public's as plain rows. The
+        # count: the filtered groups, without the page's neighbourhood join.
         serializer = self.get_serializer_class()
-        return group_list_lean(
-            queryset=group_visible_to(user=self.request.user),
+        rows = group_list_lean(
+            queryset=queryset,
             columns=serializer.columns(),
             rows=serializer is PublicGroupSerializer,
         )
+        return super().paginate_queryset(Listing(rows, counted=queryset))  # type: ignore[arg-type]
 
     def get_serializer_class(self) -> Any:
         if is_anchor_team(user=self.request.user):

@@ -187,6 +187,20 @@ class CommunityGroup(models.Model):
             models.Index(fields=["latitude", "longitude"], name="group_lat_lon"),
             # The re-check sweep and the team's "due for a check" queue.
             models.Index(fields=["status", "last_checked_at"], name="group_status_checked"),
+            # The public lists' counts (group_public_q: the rest of it is the
+            # date), read from this index alone once a bulk write has vacuumed
+            # the table (config.dbstats): at 100,000 groups a count of 1,050
+            # rows took 0.2 ms instead of 0.8 ms reading the table.
+            models.Index(
+                fields=["last_checked_at"],
+                name="group_public_checked",
+                condition=Q(
+                    status=VerificationStatus.VERIFIED,
+                    consent_public=True,
+                    withdrawn_at__isnull=True,
+                    erased_at__isnull=True,
+                ),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

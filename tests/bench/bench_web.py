@@ -25,7 +25,7 @@ index-backed search costs whatever the table's size.
 The data: load_places --demo, seed_demo --groups 1000, seed_demo_backing
 (matches for /api/matches/); measured; then copies of those groups, each
 with one activity and its themes, are added in SQL (INSERT ... SELECT, a few
-seconds) to 100,000 groups, ANALYZEd, and everything measured again.
+seconds) to 100,000 groups, vacuumed and analysed, and everything measured again.
 
 Without wrk it says so and exits 0. Run: .venv/bin/python tests/bench/bench_web.py
 (--seconds per measurement, default 5; --groups for the large phase).
@@ -52,7 +52,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from config.dbstats import GIN_FLUSH_SQL  # noqa: E402
+from config.dbstats import after_bulk_write_sql  # noqa: E402
 from tests.load.run_loadtest import (  # noqa: E402
     HOST,
     drop_database,
@@ -152,7 +152,9 @@ def bare_fill(bare_env: dict[str, str]) -> None:
             "'0161 496 0000', false, 'M5 4WT', 53.48, -2.29, 'E01005599', "
             "'Salford 001A', 'food' FROM generate_series(1, 1000) AS i"
         )
-        conn.execute("ANALYZE bareapp_item")
+        # As Backer's tables after a bulk write (config.dbstats).
+        for sql, params in after_bulk_write_sql("bareapp_item", in_transaction=False):
+            conn.execute(sql, params)
 
 
 # Signed-in sessions, as a sign-in leaves them in the session store;
@@ -184,9 +186,8 @@ def group_columns(conn: psycopg.Connection) -> list[str]:
 
 def groups_grow(url: str, total: int) -> int:
     """Copies of the demo's groups (each with its first activity and that
-    activity's themes) until there are ``total`` groups; then ANALYZE.
-    As Backer's own bulk writes (config.dbstats), the GIN indexes' pending
-    entries are then moved in. The SQL is built from column names only
+    activity's themes) until there are ``total`` groups; then, as Backer's
+    own bulk writes (config.dbstats), VACUUM (ANALYZE). The SQL is built from column names only
     (information_schema): S608 off."""
     with psycopg.connect(url, autocommit=True) as conn:
         have = conn.execute("SELECT count(*) FROM partners_communitygroup").fetchone()[0]
@@ -235,8 +236,8 @@ def groups_grow(url: str, total: int) -> int:
             """  # noqa: S608
         )
         for table in ("partners_communitygroup", "partners_activity", "partners_activity_themes"):
-            conn.execute(GIN_FLUSH_SQL, [table])
-            conn.execute(f"ANALYZE {table}")
+            for sql, params in after_bulk_write_sql(table, in_transaction=False):
+                conn.execute(sql, params)
         return int(conn.execute("SELECT count(*) FROM partners_communitygroup").fetchone()[0])
 
 
