@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import REQUIRE_SERVICES
+from tests.pg_turns import postgres_connections_turn
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -135,6 +136,15 @@ def plain_page(plain_context: Any, live_server: Any) -> Iterator[Any]:
 @pytest.fixture
 def no_js_page(no_js_context: Any, live_server: Any) -> Iterator[Any]:
     yield from _fresh_page(no_js_context)
+
+
+@pytest.fixture(autouse=True)
+def postgres_connections_shared(tmp_path_factory: Any) -> Iterator[None]:
+    """Never beside the concurrency tests, which take about all of
+    PostgreSQL's connections: the live server needs one a request
+    (tests/pg_turns.py). Beside other browser tests, as ever."""
+    with postgres_connections_turn(tmp_path_factory, exclusive=False):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from tests import factories as f
+from tests.pg_turns import postgres_connections_turn
 
 
 @pytest.fixture
@@ -33,14 +34,8 @@ def publish():  # type: ignore[no-untyped-def]
 def most_postgres_connections(tmp_path_factory):  # type: ignore[no-untyped-def]
     """Take turns for PostgreSQL's connections: the tests that open 100 at
     once (of max_connections 100) would starve each other if `make test`'s
-    parallel processes (pytest-xdist) ran two of them together. A file lock
-    in the run's shared temporary folder lets one hold them at a time."""
-    import fcntl
-
-    lock = tmp_path_factory.getbasetemp().parent / "backer-postgres-connections.lock"
-    with lock.open("w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    parallel processes (pytest-xdist) ran two of them together, and would
+    starve a browser test's live server (tests/e2e/conftest.py takes the
+    same lock, shared). Held alone (tests/pg_turns.py)."""
+    with postgres_connections_turn(tmp_path_factory, exclusive=True):
+        yield
