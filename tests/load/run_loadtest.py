@@ -137,6 +137,8 @@ def main() -> int:
                     "-m",
                     "gunicorn",
                     "config.wsgi",
+                    "-c",
+                    "config/gunicorn.py",
                     "--bind",
                     f"{HOST}:{args.port}",
                     "--workers",
