@@ -120,7 +120,6 @@ class DirectoryResults(Listing):
 
     def __init__(self, groups: QuerySet[CommunityGroup]) -> None:
         super().__init__(groups, counted=groups)
-        self.groups = groups
 
     @overload
     def __getitem__(self, index: int) -> DirectoryEntry: ...
@@ -129,7 +128,7 @@ class DirectoryResults(Listing):
     def __getitem__(self, index: int | slice) -> DirectoryEntry | list[DirectoryEntry]:
         if isinstance(index, int):
             return self[index : index + 1][0]
-        groups = list(self.groups[index])
+        groups = list(self.rows[index])
         group_theme_values_attach(groups=groups, field="name")
         return [
             DirectoryEntry(

@@ -58,8 +58,10 @@ def published_contacts(group: CommunityGroup) -> SafeString:
     return format_html('<dl class="summary-list">\n  {}\n</dl>', mark_safe("\n  ".join(rows)))
 
 
+@register.filter
 def checked_on(group: CommunityGroup) -> str:
-    """When the group was last checked, as a day in the site's time zone."""
+    """When the group was last checked, as a day in the site's time zone
+    (the search results and the group's own page)."""
     return date(localtime(group.last_checked_at), "j F Y")
 
 

@@ -5,60 +5,30 @@ served uses them."""
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
-import time
+import os
 import urllib.request
 from pathlib import Path
 
 import yaml
 
+from tests.bench.bench_web import free_port, gunicorn
+from tests.load.run_loadtest import HOST, wait_until_up
+
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = "config/gunicorn.py"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _get(url: str, seconds: float = 30.0) -> str:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                return response.read().decode()
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
 def test_a_worker_serves_with_its_loaded_objects_frozen():
-    """A real gunicorn, with these settings, serving a probe that answers
-    its worker's frozen-object count: none without the hook."""
-    port = _free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "tests.config.gc_probe:app",
-            "-c",
-            SETTINGS,
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    """A real gunicorn, started as bench_web starts it (with these
+    settings), serving a probe that answers its worker's frozen-object
+    count: none without the hook."""
+    port = free_port()
+    server = gunicorn("tests.config.gc_probe:app", port, {**os.environ, "PYTHONPATH": str(ROOT)})
     try:
-        frozen = int(_get(f"http://127.0.0.1:{port}/"))
+        url = f"http://{HOST}:{port}/"
+        wait_until_up(url, seconds=30)
+        with urllib.request.urlopen(url, timeout=5) as response:
+            frozen = int(response.read())
     finally:
         server.terminate()
         server.wait(timeout=30)
