@@ -12,7 +12,7 @@ import os
 import re
 
 import pytest
-from django.conf import settings
+from django.db import connections
 from hypothesis import settings as hypothesis_settings
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "").strip().lower() in {"1", "true", "yes"}
@@ -28,8 +28,8 @@ hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 def missing_service(item: pytest.Item) -> str | None:
-    engine = settings.DATABASES["default"]["ENGINE"]
-    if item.get_closest_marker("postgres") and engine != "django.db.backends.postgresql":
+    vendor = connections["default"].vendor
+    if item.get_closest_marker("postgres") and vendor != "postgresql":
         return "needs PostgreSQL: set DATABASE_URL=postgres://..."
     if item.get_closest_marker("redis") and not os.environ.get("CELERY_BROKER_URL"):
         return "needs a Celery broker: set CELERY_BROKER_URL=redis://..."
