@@ -10,16 +10,18 @@ holds the two equal.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from django.utils import timezone
 
 __all__ = ["iso_datetime"]
 
 
-def iso_datetime(value: datetime | None) -> str | None:
-    """``value`` (aware, or None) as DRF's ``DateTimeField().to_representation`` gives it."""
+def iso_datetime(value: datetime | None, zone: tzinfo | None = None) -> str | None:
+    """``value`` (aware, or None) as DRF's ``DateTimeField().to_representation``
+    gives it. ``zone``: the current time zone, if the caller has it (a list
+    looks it up once a page, not once a value)."""
     if value is None:
         return None
-    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    text = value.astimezone(zone or timezone.get_current_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
+from functools import cached_property
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import serializers
 
 from config.isotimes import iso_datetime
@@ -195,10 +198,16 @@ class MatchSerializer(serializers.ModelSerializer[Match]):
         two equal."""
         if not isinstance(match, dict):
             return super().to_representation(match)
+        zone = self._zone
         return {
-            name: iso_datetime(match[source]) if time else match[source]
+            name: iso_datetime(match[source], zone) if time else match[source]
             for name, source, time in _ROW
         }
+
+    @cached_property
+    def _zone(self) -> tzinfo:
+        """The current time zone, once for a page's rows (one serializer serves them all)."""
+        return timezone.get_current_timezone()
 
 
 # Where each of MatchSerializer's fields is in a row of the API list (values()).

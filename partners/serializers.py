@@ -9,8 +9,11 @@ Which one a view uses is decided by accounts.access.can_see_contacts.
 
 from __future__ import annotations
 
+from datetime import tzinfo
+from functools import cached_property
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
 from rest_framework import serializers
@@ -137,7 +140,7 @@ class PublicGroupSerializer(serializers.ModelSerializer[CommunityGroup]):
         queries (issue 18). tests/partners/test_group_rows.py holds the
         three equal; the team's subclass keeps DRF's path."""
         if isinstance(group, dict):
-            return public_group_row(group)
+            return public_group_row(group, self._zone)
         if type(self) is not PublicGroupSerializer:
             return super().to_representation(group)
         hood = group.neighbourhood
@@ -154,6 +157,11 @@ class PublicGroupSerializer(serializers.ModelSerializer[CommunityGroup]):
             }
         )
 
+    @cached_property
+    def _zone(self) -> tzinfo:
+        """The current time zone, once for a page's rows (one serializer serves them all)."""
+        return timezone.get_current_timezone()
+
     # A home is private: null, never a rounded or jittered value (averaging
     # jittered points recovers the home).
     def get_postcode(self, group: CommunityGroup) -> str | None:
@@ -169,7 +177,7 @@ class PublicGroupSerializer(serializers.ModelSerializer[CommunityGroup]):
 _THEME_SLUGS = theme_values_key("slug")
 
 
-def public_group_row(row: dict[str, Any]) -> dict[str, Any]:
+def public_group_row(row: dict[str, Any], zone: tzinfo | None = None) -> dict[str, Any]:
     """A group as the public sees it (PublicGroupSerializer's fields, in
     order), from its columns, its neighbourhood's reference columns and its
     themes' slugs. A group that meets at home has no postcode and no point:
@@ -198,7 +206,7 @@ def public_group_row(row: dict[str, Any]) -> dict[str, Any]:
             "imd_decile": row["neighbourhood__imd_decile"],
         },
         "themes": row[_THEME_SLUGS],
-        "last_checked_at": iso_datetime(checked),
+        "last_checked_at": iso_datetime(checked, zone),
     }
 
 

@@ -8,8 +8,10 @@ no neighbourhood."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 from rest_framework import serializers
 
 from matching.models import Match, MatchRun
@@ -60,3 +62,12 @@ def test_the_list_answers_the_rows(matches, client):
     assert body["count"] == 3
     first = Match.objects.order_by("-score", "id").first()
     assert body["results"][0] == MatchSerializer(first).data
+
+
+def test_a_page_is_written_in_the_time_zone_in_force(matches):
+    """The rows' time zone is looked up once a page, in the zone then in force."""
+    anchors = [matches.anchor_a.pk]
+    rows = list(match_list_lean(anchor_ids=anchors, rows=MatchSerializer.row_columns()))
+    with timezone.override(ZoneInfo("America/New_York")):
+        shown = MatchSerializer(rows, many=True).data
+    assert shown[0]["reviewed_at"] == "2026-07-01T05:30:00-04:00"

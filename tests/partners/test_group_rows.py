@@ -9,9 +9,11 @@ read as the API list reads them (only its columns, themes in the row)."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 from rest_framework import serializers
 
 from partners.selectors import group_list_lean, group_visible_to
@@ -83,3 +85,11 @@ def test_the_public_list_reads_its_count_and_its_page_with_its_themes(
     with django_assert_num_queries(2):
         response = client.get("/api/groups/")
     assert response.json()["results"][0]["themes"] == ["food", "older-people"]
+
+
+def test_a_page_is_written_in_the_time_zone_in_force(groups):
+    """The rows' time zone is looked up once a page, in the zone then in force."""
+    plain = _page(PublicGroupSerializer, rows=True)
+    with timezone.override(ZoneInfo("America/New_York")):
+        rows = {row["name"]: row for row in PublicGroupSerializer(plain, many=True).data}
+    assert rows["E summer"]["last_checked_at"] == "2026-07-01T05:30:00-04:00"
