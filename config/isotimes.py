@@ -11,10 +11,11 @@ holds the two equal.
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from functools import cached_property
 
 from django.utils import timezone
 
-__all__ = ["iso_datetime"]
+__all__ = ["PageTimeZone", "iso_datetime"]
 
 
 def iso_datetime(value: datetime | None, zone: tzinfo | None = None) -> str | None:
@@ -25,3 +26,12 @@ def iso_datetime(value: datetime | None, zone: tzinfo | None = None) -> str | No
         return None
     text = value.astimezone(zone or timezone.get_current_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+class PageTimeZone:
+    """For a list serializer that writes its rows' times itself: the time zone
+    in force, looked up once for a page (one serializer serves every row)."""
+
+    @cached_property
+    def page_zone(self) -> tzinfo:
+        return timezone.get_current_timezone()

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import tzinfo
-from functools import cached_property
 from typing import Any
 
-from django.utils import timezone
 from rest_framework import serializers
 
-from config.isotimes import iso_datetime
+from config.isotimes import PageTimeZone, iso_datetime
 from matching.models import Match, MatchRun, MatchStatus, Resource, RunStatus, RunTrigger
 from matching.models_voice import OutcomeBlock
 from partners.models import Anchor, NeedKind, Site, Theme
@@ -138,7 +135,7 @@ class MatchRunCreateSerializer(serializers.Serializer[Any]):
     anchor = serializers.SlugRelatedField(slug_field="slug", queryset=Anchor.objects.all())
 
 
-class MatchSerializer(serializers.ModelSerializer[Match]):
+class MatchSerializer(PageTimeZone, serializers.ModelSerializer[Match]):
     """A match as its anchor team sees it (teams may see group contacts; this
     API shows the group's name and neighbourhood only)."""
 
@@ -198,16 +195,11 @@ class MatchSerializer(serializers.ModelSerializer[Match]):
         two equal."""
         if not isinstance(match, dict):
             return super().to_representation(match)
-        zone = self._zone
+        zone = self.page_zone
         return {
             name: iso_datetime(match[source], zone) if time else match[source]
             for name, source, time in _ROW
         }
-
-    @cached_property
-    def _zone(self) -> tzinfo:
-        """The current time zone, once for a page's rows (one serializer serves them all)."""
-        return timezone.get_current_timezone()
 
 
 # Where each of MatchSerializer's fields is in a row of the API list (values()).

@@ -10,15 +10,13 @@ Which one a view uses is decided by accounts.access.can_see_contacts.
 from __future__ import annotations
 
 from datetime import tzinfo
-from functools import cached_property
 from typing import Any
 
-from django.utils import timezone
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
 from rest_framework import serializers
 
-from config.isotimes import iso_datetime
+from config.isotimes import PageTimeZone, iso_datetime
 from partners.models import (
     Activity,
     Anchor,
@@ -85,7 +83,7 @@ class NeighbourhoodRefSerializer(serializers.ModelSerializer[Neighbourhood]):
 # Unbound: the project's time zone and ISO 8601, as a declared DateTimeField.
 
 
-class PublicGroupSerializer(serializers.ModelSerializer[CommunityGroup]):
+class PublicGroupSerializer(PageTimeZone, serializers.ModelSerializer[CommunityGroup]):
     """A group as the public and the board see it."""
 
     kind = _kind("GroupKindEnum", GroupKind.choices, read_only=True)
@@ -140,7 +138,7 @@ class PublicGroupSerializer(serializers.ModelSerializer[CommunityGroup]):
         queries (issue 18). tests/partners/test_group_rows.py holds the
         three equal; the team's subclass keeps DRF's path."""
         if isinstance(group, dict):
-            return public_group_row(group, self._zone)
+            return public_group_row(group, self.page_zone)
         if type(self) is not PublicGroupSerializer:
             return super().to_representation(group)
         hood = group.neighbourhood
@@ -156,11 +154,6 @@ class PublicGroupSerializer(serializers.ModelSerializer[CommunityGroup]):
                 _THEME_SLUGS: self.get_themes(group),
             }
         )
-
-    @cached_property
-    def _zone(self) -> tzinfo:
-        """The current time zone, once for a page's rows (one serializer serves them all)."""
-        return timezone.get_current_timezone()
 
     # A home is private: null, never a rounded or jittered value (averaging
     # jittered points recovers the home).

@@ -42,7 +42,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
             self.connection is not None
             and state.get("health_check_enabled")
             and not state.get("health_check_done")
-            and not self.settings_dict.get("OPTIONS", {}).get("pool")
             and self._trusted()
         ):
             self.health_check_done = True
