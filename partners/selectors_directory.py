@@ -121,6 +121,15 @@ class DirectoryResults(Listing):
     def __init__(self, groups: QuerySet[CommunityGroup]) -> None:
         super().__init__(groups, counted=groups)
 
+    def shape(self, rows: list[Any]) -> list[DirectoryEntry]:
+        group_theme_values_attach(groups=rows, field="name")
+        return [
+            DirectoryEntry(
+                group, getattr(group, _THEME_NAMES), getattr(group, "distance_miles", None)
+            )
+            for group in rows
+        ]
+
     @overload
     def __getitem__(self, index: int) -> DirectoryEntry: ...
     @overload
@@ -128,14 +137,7 @@ class DirectoryResults(Listing):
     def __getitem__(self, index: int | slice) -> DirectoryEntry | list[DirectoryEntry]:
         if isinstance(index, int):
             return self[index : index + 1][0]
-        groups = list(self.rows[index])
-        group_theme_values_attach(groups=groups, field="name")
-        return [
-            DirectoryEntry(
-                group, getattr(group, _THEME_NAMES), getattr(group, "distance_miles", None)
-            )
-            for group in groups
-        ]
+        return super().__getitem__(index)  # type: ignore[no-any-return]
 
     def __iter__(self) -> Iterator[DirectoryEntry]:
         """Every match (the Paginator never iterates: it slices)."""

@@ -6,6 +6,7 @@ public directory alike; every page stays reachable."""
 from __future__ import annotations
 
 import pytest
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from drf_spectacular.generators import SchemaGenerator
@@ -106,3 +107,46 @@ def test_the_directory_says_or_more_and_counts_exactly_further_on(client, ahead_
     second = client.get("/directory/?page=2").content.decode()
     assert "30 groups found" in second and "or more groups" not in second
     assert "Page 2 of 2</p>" in second
+
+
+def test_a_page_carries_its_count_and_an_empty_one_is_counted_on_its_own(client, ahead_3, twelve):
+    """A page is read with its count in one query (CountUpto); a page with
+    no rows carries nothing, so the count is read on its own: a search that
+    finds nothing says 0, exactly, and a page past the end is not found."""
+    with CaptureQueriesContext(connection) as captured:
+        first = client.get("/api/groups/?page_size=2").json()
+    assert (first["count"], len(first["results"])) == (5, 2)
+    assert len(_counts(captured)) == 1 and " LIMIT 2" in _counts(captured)[0]
+    assert paging.COUNT_KEY not in first["results"][0]
+    with CaptureQueriesContext(connection) as captured:
+        none = client.get("/api/groups/?q=zzzznothing").json()
+    assert (none["count"], none["count_exact"], none["results"]) == (0, True, [])
+    assert any(sql.startswith("SELECT COUNT(*)") for sql in _counts(captured))
+    past = client.get("/api/groups/?page_size=2&page=7")
+    assert past.status_code == 404, past.content
+    assert "Invalid page" in past.json()["message"]
+    assert client.get("/api/groups/?page_size=2&page=6").json()["count"] == 12
+
+
+def test_a_plain_queryset_is_paged_with_its_count_and_a_page_past_the_end_is_refused(
+    ahead_3, twelve
+):
+    groups = CommunityGroup.objects.public().order_by("name", "id")
+    paginator = paging.BoundedPaginator(groups, 5)
+    paginator.ask(3)
+    with CaptureQueriesContext(connection) as captured:
+        page = paginator.page(3)
+        assert (len(page), paginator.count, paginator.num_pages, page.has_next()) == (
+            2,
+            12,
+            3,
+            False,
+        )
+    assert len(captured.captured_queries) == 1
+    beyond = paging.BoundedPaginator(groups, 5)
+    beyond.ask(4)
+    with pytest.raises(EmptyPage):
+        beyond.page(4)
+    for nonsense in ("x", "0", 1.5):
+        with pytest.raises((EmptyPage, PageNotAnInteger)):
+            paging.BoundedPaginator(groups, 5).page(nonsense)
