@@ -273,6 +273,11 @@ REST_FRAMEWORK = {
     # Page numbers, with counts that stay cheap at national scale (config/paging.py).
     "DEFAULT_PAGINATION_CLASS": "config.paging.BoundedPageNumberPagination",
     "PAGE_SIZE": 50,
+    # DRF's JSON, written by orjson (config/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": [
+        "config.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "EXCEPTION_HANDLER": "config.exceptions.api_exception_handler",
     # JSON nested too deeply is a 400, not Python's RecursionError (a 500).
     "DEFAULT_PARSER_CLASSES": [
