@@ -64,10 +64,15 @@ def count_upto(object_list: Any, limit: int | None) -> int:
     if limit is None:
         return int(object_list.count())
     if isinstance(object_list, QuerySet):
-        return int(object_list.order_by().values("pk")[:limit].count())
+        return int(_ids_upto(object_list, limit).count())
     if hasattr(object_list, "count_upto"):
         return int(object_list.count_upto(limit))
     return min(len(object_list), limit)
+
+
+def _ids_upto(queryset: QuerySet[Any], limit: int) -> QuerySet[Any]:
+    """What a bounded count reads: at most ``limit`` ids, unordered."""
+    return queryset.order_by().values("pk")[:limit]
 
 
 class CountUpto(Subquery):
@@ -78,7 +83,7 @@ class CountUpto(Subquery):
     template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
 
     def __init__(self, queryset: QuerySet[Any], limit: int) -> None:
-        super().__init__(queryset.order_by().values("pk")[:limit], output_field=IntegerField())
+        super().__init__(_ids_upto(queryset, limit), output_field=IntegerField())
 
 
 class Listing:
@@ -100,15 +105,18 @@ class Listing:
     def page_counted(self, bottom: int, top: int, limit: int) -> tuple[list[Any], int | None]:
         """Rows ``bottom`` to ``top`` and, read in the same query, how many
         match (reading at most ``limit``); None when the page is empty, as
-        no row carried the count. Not a queryset: counted on its own."""
-        if not isinstance(self.rows, QuerySet) or self.rows.query.combinator:
-            return self[bottom:top], self.count_upto(limit)
+        no row carried the count. ``rows`` is a queryset (``carries_count``)."""
         read = list(self.rows.annotate(**{COUNT_KEY: CountUpto(self.counted, limit)})[bottom:top])
         if not read:
             return [], None
         first = read[0]
         count = first[COUNT_KEY] if isinstance(first, dict) else getattr(first, COUNT_KEY)
         return self.shape(read), int(count)
+
+    @property
+    def carries_count(self) -> bool:
+        """Whether a page of ``rows`` can carry the count (``page_counted``)."""
+        return isinstance(self.rows, QuerySet) and not self.rows.query.combinator
 
     def count(self) -> int:
         return int(self.counted.count())
@@ -154,6 +162,7 @@ class BoundedPaginator(Paginator):  # type: ignore[type-arg]
             listing = Listing(listing, counted=listing)
         if (
             not isinstance(listing, Listing)
+            or not listing.carries_count
             or self._reach is None
             or self.orphans
             or "count" in self.__dict__
@@ -162,9 +171,9 @@ class BoundedPaginator(Paginator):  # type: ignore[type-arg]
         number = self._whole(number)
         bottom = (number - 1) * self.per_page
         rows, count = listing.page_counted(bottom, bottom + self.per_page, self._reach)
-        if count is not None:
+        if rows:
             self.__dict__["count"] = count  # the cached property, read already
-        if not rows:  # counted on its own if need be, and judged: past the end?
+        else:  # nothing carried the count: counted on its own, and judged
             self.validate_number(number)
         return Page(rows, number, self)
 

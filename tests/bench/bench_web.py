@@ -169,7 +169,6 @@ def database_vacuum(url: str) -> None:
     are now measured on vacuumed tables."""
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE)")
-    database_checkpoint(url)
 
 
 def database_checkpoint(url: str) -> None:
@@ -392,6 +391,7 @@ def main() -> int:
             )
             bare_fill(bare_env)
             database_vacuum(backer_url)
+            database_checkpoint(backer_url)
 
             port, bare_port = free_port(), free_port()
             servers.append(gunicorn("config.wsgi", port, env))
