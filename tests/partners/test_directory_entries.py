@@ -73,3 +73,24 @@ def test_a_group_with_nothing_published_shows_no_contact_list(client, db):
     assert group.contact_email not in body
     detail = client.get(f"/directory/{group.pk}/").content.decode()
     assert "This group has not published contact details." in detail
+
+
+def test_each_day_is_written_in_the_language_it_is_read_in(db):
+    """checked_on keeps each day it has written (issue 18): a kept day is
+    still that day, and still in the language active when it is read."""
+    from django.utils import translation
+
+    from partners.templatetags.directory_tags import checked_on
+
+    summer = _last_summer_midnight()
+    groups = [
+        f.CommunityGroupFactory.build(last_checked_at=when)
+        for when in (summer, summer.replace(month=6, day=2))  # 23:30 UTC: the next day in London
+    ]
+    assert [checked_on(group) for group in groups] == [
+        f"1 July {summer.year}",
+        f"3 June {summer.year}",
+    ]
+    with translation.override("fr"):
+        assert checked_on(groups[0]) == f"1 juillet {summer.year}"
+    assert checked_on(groups[0]) == f"1 July {summer.year}"
