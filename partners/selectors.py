@@ -189,9 +189,11 @@ def group_list_lean(
     themes: str = "slug",
     rows: bool = False,
 ) -> QuerySet[Any]:
-    """Groups in the paging order (name, id: indexed), fetching only
-    ``columns`` of the group and the neighbourhood's reference columns; with
-    ``rows``, as dicts (``values()``: no model instance is built).
+    """``queryset`` (groups the reader may see, none of them erased:
+    ``group_visible_to``, ``CommunityGroup.objects.public()``) in the paging
+    order (name, id: indexed), fetching only ``columns`` of the group and the
+    neighbourhood's reference columns; with ``rows``, as dicts (``values()``:
+    no model instance is built).
 
     Each group's themes' ``themes`` field (slug or name) in theme order, as
     ``theme_<field>s``, in the page's own query: slugs from the group's row
@@ -199,7 +201,7 @@ def group_list_lean(
     PostgreSQL by an array subquery; elsewhere ``group_theme_values_attach``
     adds the names after paging, in one query. No activity is read into
     Python."""
-    groups = queryset.filter(erased_at__isnull=True).order_by("name", "id")
+    groups = queryset.order_by("name", "id")
     in_row = themes == "slug" or connection.vendor == "postgresql"
     annotation = {theme_values_key(themes): _theme_values(themes)} if in_row else {}
     groups = groups.annotate(**annotation)
@@ -313,15 +315,17 @@ def site_list(*, anchor_ids: Iterable[int] | None = None) -> QuerySet[Site]:
 def group_visible_to(*, user: Any) -> QuerySet[CommunityGroup]:
     """Teams and admins see every live group; everyone else sees public
     groups, and a group contact also their own."""
-    groups = CommunityGroup.objects.filter(erased_at__isnull=True)
     if is_anchor_team(user=user):
-        return groups
+        return CommunityGroup.objects.filter(erased_at__isnull=True)
     # The public rule as a condition on the row, not "id IN (every public
     # group)": that subquery made each count and page join the table to itself.
+    # It admits no erased group (live ones only); a contact's own groups are
+    # kept to the unerased ones. One filter either way: each costs the API
+    # list Python time to build and compile, twice with its count (issue 18).
     visible = group_public_q()
     if own := groups_for_contact(user=user):
-        visible |= Q(pk__in=own)
-    return groups.filter(visible)
+        visible = Q(erased_at__isnull=True) & (visible | Q(pk__in=own))
+    return CommunityGroup.objects.filter(visible)
 
 
 def activity_list(*, user: Any) -> QuerySet[Activity]:

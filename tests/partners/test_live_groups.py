@@ -37,3 +37,32 @@ def test_the_public_never_sees_the_point_of_a_group_that_meets_at_home():
     hood = group.neighbourhood
     assert hood is not None
     assert group_public_point(group) == (hood.point_lat, hood.point_lon)
+
+
+@pytest.mark.django_db
+def test_an_erased_group_is_in_no_list_whoever_reads_it(client):
+    """Every reader's list of groups leaves an erased group out: the public
+    (API and directory), an anchor team, and the group's own contact, who
+    still sees their other group however hidden it is (group_visible_to,
+    group_list_lean)."""
+    kept = f.CommunityGroupFactory(name="Kept Knitters")
+    erased = f.CommunityGroupFactory(name="Gone Gardeners")
+    contact = f.contact_of(erased)
+    hidden = f.CommunityGroupFactory(
+        name="Hidden Hikers", consent_public=False, contact_user=contact
+    )
+    erased.erased_at = timezone.now()
+    erased.save(update_fields=["erased_at"])
+    team = f.member(f.AnchorFactory(), "team")
+
+    def listed() -> set[str]:
+        body = client.get("/api/groups/?format=json").json()
+        return {row["name"] for row in body["results"]}
+
+    assert listed() == {kept.name}
+    directory = client.get("/directory/").content.decode()
+    assert kept.name in directory and erased.name not in directory
+    client.force_login(team)
+    assert listed() == {kept.name, hidden.name}
+    client.force_login(contact)
+    assert listed() == {kept.name, hidden.name}
