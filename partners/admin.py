@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -28,6 +29,12 @@ from partners.models import (
 from partners.services.review import group_verify
 from partners.services.suppliers import supplier_invitation_cancel, supplier_invitation_resend
 
+# A web address typed without a scheme is taken as https, as the registration
+# form takes it (Django 5.2's admin still assumes http, and warns).
+URL_FIELDS: dict[type[models.Field[Any, Any]], dict[str, Any]] = {
+    models.URLField: {"assume_scheme": "https"}
+}
+
 
 @admin.register(Theme)
 class ThemeAdmin(admin.ModelAdmin):
@@ -44,6 +51,7 @@ class ActivityInline(admin.TabularInline):
 
 @admin.register(CommunityGroup)
 class CommunityGroupAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ["name", "status", "kind", "neighbourhood", "consent_public", "created_at"]
     list_filter = ["status", "kind", "meets_at_home", "consent_public", "source"]
     search_fields = ["name", "charity_number", "postcode"]
@@ -111,6 +119,7 @@ class SiteInline(admin.TabularInline):
 
 @admin.register(Anchor)
 class AnchorAdmin(admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ["name", "kind", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [SiteInline]

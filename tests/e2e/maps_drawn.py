@@ -114,7 +114,9 @@ def map_pixels(page: Any, frame: Any, locator: Any = None) -> Counter[tuple[int,
     finally:
         frame.evaluate(SHOW_CHROME_JS)
     image = Image.open(io.BytesIO(png)).convert("RGB")
-    return Counter(image.getdata())
+    # get_flattened_data where Pillow has it: getdata is deprecated, to go in Pillow 14.
+    flat = getattr(image, "get_flattened_data", None) or image.getdata
+    return Counter(flat())
 
 
 def pixels_near(pixels: Counter[tuple[int, int, int]], colour: tuple[int, int, int]) -> int:

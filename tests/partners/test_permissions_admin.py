@@ -39,3 +39,19 @@ def test_the_verify_action_verifies_pending_groups_only(rf, personas):
     pending.refresh_from_db()
     assert pending.status == VerificationStatus.VERIFIED
     assert sent == ["1 verified.", "1 not verified: only pending groups can be."]
+
+
+@pytest.mark.parametrize("model", ["communitygroup", "anchor"])
+def test_a_web_address_typed_in_the_admin_without_a_scheme_is_https(personas, model):
+    """As in the registration form; and the change form no longer warns that
+    Django 6 will change the scheme it assumes."""
+    import warnings
+
+    from django.utils.deprecation import RemovedInDjango60Warning
+
+    model_admin = next(a for m, a in site._registry.items() if m._meta.model_name == model)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RemovedInDjango60Warning)
+        form_class = model_admin.get_form(request=None, fields=["website"])
+    field = form_class.base_fields["website"]
+    assert field.clean("tea.example.org") == "https://tea.example.org"
