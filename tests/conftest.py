@@ -246,3 +246,28 @@ def m5(db):  # type: ignore[no-untyped-def]
         neighbourhood_code=hood.code,
     )
     return hood
+
+
+# --- The live server's shared SQLite connection ----------------------------------
+@pytest.fixture(scope="session")
+def live_server(live_server):  # type: ignore[no-untyped-def]
+    """pytest-django's live server, whose request threads leave alone the
+    in-memory SQLite connection they share with the tests.
+
+    Django's threaded server closes every connection at the end of each
+    request thread. For the shared in-memory database that close does
+    nothing (SQLite keeps an in-memory database open) but check that the
+    connection may be shared; a thread that Chromium's keep-alive held past
+    the server's stop failed that check, a PytestUnhandledThreadExceptionWarning
+    on SQLite runs. Other connections (PostgreSQL's, one per thread) are
+    closed as before."""
+    server = live_server.thread.httpd
+    shared = set(server.connections_override or ())
+
+    def close_own() -> None:
+        for conn in connections.all(initialized_only=True):
+            if conn.alias not in shared:
+                conn.close()
+
+    server._close_connections = close_own
+    return live_server
