@@ -313,8 +313,8 @@ def site_list(*, anchor_ids: Iterable[int] | None = None) -> QuerySet[Site]:
 
 
 def group_visible_to(*, user: Any) -> QuerySet[CommunityGroup]:
-    """Teams and admins see every live group; everyone else sees public
-    groups, and a group contact also their own."""
+    """Teams and admins see every group not erased (pending and lapsed ones
+    too); everyone else sees public groups, and a group contact also their own."""
     if is_anchor_team(user=user):
         return CommunityGroup.objects.filter(erased_at__isnull=True)
     # The public rule as a condition on the row, not "id IN (every public

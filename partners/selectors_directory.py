@@ -48,7 +48,8 @@ EARTH_RADIUS_MILES = 3958.8
 MILES_PER_DEGREE = 69.09
 
 
-# What a directory entry shows (search.html, _published.html).
+# The group's columns a search result shows (ListedGroup; its neighbourhood's
+# name comes with group_list_lean's neighbourhood columns).
 DIRECTORY_COLUMNS = (
     "id",
     "name",
@@ -57,7 +58,6 @@ DIRECTORY_COLUMNS = (
     "website",
     "public_email",
     "public_phone",
-    "neighbourhood",
     "last_checked_at",
 )
 
