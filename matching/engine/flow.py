@@ -1,14 +1,15 @@
-"""The min-cost flow (OR-Tools) and its optimal dual prices.
+"""The min-cost flow (OR-Tools).
 
 Without minimum awards and caps a part is a min-cost flow (source -> need ->
 resource -> sink, plus a zero-cost source -> sink bypass so that nothing is
 forced to flow), solved exactly in integers; it is also the relaxation of
-the full problem, so its objective is an upper bound. :func:`flow_duals`
-recovers its node potentials, which price the edges left out of the small
-MILP models (:func:`~matching.engine.rules.priced_part`).
+the full problem, so its objective is an upper bound. Its dual prices are
+:mod:`matching.engine.potentials`'.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,6 +26,12 @@ from .types import FloatArray, IntArray, Part
 COST_MAX = 2**31
 #: Bound on |sum of cost * flow| so OR-Tools' total cost cannot overflow.
 TOTAL_COST_MAX = 2**60
+
+
+#: A flow on some edges of a part is solved on a part of only the needs and
+#: resources they touch when those are fewer than this share of its nodes:
+#: OR-Tools' time follows the nodes and their arcs as much as the edges.
+COMPACT_BELOW = 0.5
 
 
 class SolverError(RuntimeError):
@@ -76,14 +83,13 @@ def solve_flow(
         edge_cap = edge_cap - low[k]
     if need_cap.min(initial=0) < 0 or res_cap.min(initial=0) < 0 or edge_cap.min() < 0:
         return None
-
-    if keep is None and low is None and min(n, m) == 1:
-        star = star_flow(part)
-        if star is not None:
-            return star
+    if keep is not None and _few_nodes(part, keep):
+        return _on_few_nodes(part, keep, low, scale)
+    if keep is None and low is None and min(n, m) == 1 and (star := star_flow(part)) is not None:
+        return star
 
     unit = flow_scale(part, keep) if scale is None else scale[k]
-    fence = _FenceNodes(part, n + m + 2)
+    fence = FenceNodes(part, n + m + 2)
     fence_cap = fence.cap[fence.res]
     if low is not None:
         fence_cap = fence_cap - fence_used(part, low)[fence.res]
@@ -111,6 +117,55 @@ def solve_flow(
             break
         unit = unit / 2.0**10
     raise SolverError(f"min-cost flow failed on part {part.part_id}: status {status!r}")
+
+
+def _few_nodes(part: Part, keep: NDArray[np.bool_]) -> bool:
+    """Whether the edges ``keep`` touch fewer than :data:`COMPACT_BELOW` of the nodes."""
+    n, m = part.need_amount.shape[0], part.res_capacity.shape[0]
+    needs, res = np.unique(part.edge_need[keep]), np.unique(part.edge_res[keep])
+    return bool(needs.shape[0] + res.shape[0] < COMPACT_BELOW * (n + m))
+
+
+def _on_few_nodes(
+    part: Part, keep: NDArray[np.bool_], low: IntArray | None, scale: FloatArray | None
+) -> IntArray | None:
+    """:func:`solve_flow` of the edges ``keep`` on a part of only the nodes they
+    touch, at the whole flow's cost scale."""
+    k = np.flatnonzero(keep)
+    needs: IntArray = np.unique(part.edge_need[k])
+    res: IntArray = np.unique(part.edge_res[k])
+    unit = np.full(k.shape[0], flow_scale(part, keep)) if scale is None else scale[k]
+    x_kept = solve_flow(
+        _compact(part, k, needs, res), lower=None if low is None else low[k], scale=unit
+    )
+    if x_kept is None:
+        return None
+    amounts = np.zeros(part.n_edges, dtype=np.int64)
+    amounts[k] = x_kept
+    return amounts
+
+
+def _compact(part: Part, k: IntArray, needs: IntArray, res: IntArray) -> Part:
+    """Part ``part`` with only the edges ``k``, and only the needs ``needs`` and
+    resources ``res`` they touch (sorted), renumbered."""
+    fenced, fence = fences(part)
+    return replace(
+        part,
+        edge_idx=part.edge_idx[k],
+        edge_need=np.searchsorted(needs, part.edge_need[k]),
+        edge_res=np.searchsorted(res, part.edge_res[k]),
+        edge_ub=part.edge_ub[k],
+        edge_value=part.edge_value[k],
+        need_idx=part.need_idx[needs],
+        need_amount=part.need_amount[needs],
+        need_group=part.need_group[needs],
+        need_kind=part.need_kind[needs],
+        res_idx=part.res_idx[res],
+        res_capacity=part.res_capacity[res],
+        res_min_award=part.res_min_award[res],
+        edge_fenced=fenced[k],
+        res_fence=fence[res],
+    )
 
 
 def star_flow(part: Part) -> IntArray | None:
@@ -143,7 +198,7 @@ def star_flow(part: Part) -> IntArray | None:
 def _arcs(
     part: Part,
     k: slice | IntArray,
-    fence: _FenceNodes,
+    fence: FenceNodes,
     caps: tuple[IntArray, IntArray, IntArray, int, IntArray],
 ) -> tuple[NDArray[np.int32], NDArray[np.int32], IntArray]:
     """Tails, heads and capacities of the flow's arcs: edges ``k``, source
@@ -197,94 +252,7 @@ def flow_scale(part: Part, keep: NDArray[np.bool_] | None = None, share: float =
     return min(COST_MAX / vmax, share * TOTAL_COST_MAX / max(float(best.sum()), 1.0))
 
 
-def flow_duals(part: Part, x: IntArray) -> tuple[FloatArray, FloatArray]:
-    """Optimal duals ``u``, ``w`` of the flow relaxation at its optimum ``x``
-    (:func:`fenced_duals`, each pot's fence price folded into ``w``: still
-    ``value[e] <= u[i] + w[j]`` on every edge with room)."""
-    u, w, v = fenced_duals(part, x)
-    return u, w + v
-
-
-def fenced_duals(part: Part, x: IntArray) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Optimal duals of the flow relaxation at its optimum ``x``.
-
-    ``u[i] >= 0`` per need and ``w[j] >= 0`` per resource, with ``value[e] <=
-    u[i] + w[j]`` wherever ``x[e] < ub[e]`` (up to cost rounding). They are
-    node potentials: shortest distances in the residual network of ``x``
-    from a virtual node joined to every node, by a Bellman-Ford that only
-    relaxes the arcs of nodes whose distance changed (about 30 sweeps on the
-    England parts, 10-40 ms for 100,000-270,000 edges). ``v[j] >= 0`` prices
-    pot ``j``'s fence (its floor, :mod:`matching.engine.floors`): on the edges
-    outside the floor ``value[e] <= u[i] + w[j] + v[j]``.
-    """
-    n, m = part.need_amount.shape[0], part.res_capacity.shape[0]
-    value = part.edge_value
-    vmax = float(value.max()) if value.size else 0.0
-    if vmax <= 0.0:
-        return np.zeros(n), np.zeros(m), np.zeros(m)
-    scale = COST_MAX / vmax
-    cost = -np.rint(value * scale).astype(np.int64)
-    need_used = np.bincount(part.edge_need, weights=x, minlength=n).astype(np.int64)
-    res_used = np.bincount(part.edge_res, weights=x, minlength=m).astype(np.int64)
-    source, sink = n + m, n + m + 1
-    fence = _FenceNodes(part, n + m + 2)
-    en, er = part.edge_need, fence.head(n, None)
-    f_used = fence_used(part, x)[fence.res]
-    f_open, f_back = f_used < fence.cap[fence.res], f_used > 0
-    fwd, back = x < part.edge_ub, x > 0
-    need_nodes, res_nodes = np.arange(n), n + np.arange(m)
-    n_open, n_used = need_used < part.need_amount, need_used > 0
-    r_open, r_used = res_used < part.res_capacity, res_used > 0
-    bypass = int(part.need_amount.sum()) - int(x.sum())
-    tails = np.concatenate(
-        [
-            en[fwd],
-            er[back],
-            np.full(int(n_open.sum()), source),
-            need_nodes[n_used],
-            res_nodes[r_open],
-            np.full(int(r_used.sum()), sink),
-            # The bypass (source -> sink, capacity = all needs) carries
-            # ``bypass``: it can carry more while anything flows through the
-            # needs, and less while it carries anything.
-            [source] if bypass < int(part.need_amount.sum()) else [],
-            [sink] if bypass > 0 else [],
-            fence.nodes[f_open],
-            n + fence.res[f_back],
-        ]
-    ).astype(np.int64)
-    heads = np.concatenate(
-        [
-            er[fwd],
-            en[back],
-            need_nodes[n_open],
-            np.full(int(n_used.sum()), source),
-            np.full(int(r_open.sum()), sink),
-            res_nodes[r_used],
-            [sink] if bypass < int(part.need_amount.sum()) else [],
-            [source] if bypass > 0 else [],
-            n + fence.res[f_open],
-            fence.nodes[f_back],
-        ]
-    ).astype(np.int64)
-    costs = np.concatenate(
-        [cost[fwd], -cost[back], np.zeros(tails.shape[0] - int(fwd.sum()) - int(back.sum()))]
-    ).astype(np.int64)
-    d = _potentials(n + m + 2 + fence.res.shape[0], tails, heads, costs)
-    # One reference potential for both sides, so u[i] + w[j] is exactly the
-    # difference of the potentials of need i and resource j on every edge.
-    # While the bypass carries something and can carry more, the source's and
-    # the sink's are equal; when every need is met (nothing bypasses) the
-    # sink's can be lower, and it is the one that keeps every u >= 0.
-    ref = d[sink] if bypass == 0 else d[source]
-    u = np.maximum(0.0, (d[:n] - ref) / scale)
-    w = np.maximum(0.0, (ref - d[n : n + m]) / scale)
-    v = np.zeros(m)
-    v[fence.res] = np.maximum(0.0, (d[n + fence.res] - d[fence.nodes]) / scale)
-    return u, w, v
-
-
-class _FenceNodes:
+class FenceNodes:
     """One node per pot whose floor fences it: its fenced edges end there,
     and one arc (capacity: the fence) takes their flow on to the pot."""
 
@@ -306,26 +274,3 @@ class _FenceNodes:
         node = self.node_of[res]
         out: IntArray = np.where(fenced & (node >= 0), node, n + res)
         return out
-
-
-def _potentials(n_nodes: int, tail: IntArray, head: IntArray, cost: IntArray) -> IntArray:
-    """Shortest distances from a virtual node with a 0-cost arc to every node."""
-    order = np.argsort(tail, kind="stable")
-    tail, head, cost = tail[order], head[order], cost[order]
-    indptr = np.searchsorted(tail, np.arange(n_nodes + 1))
-    d = np.zeros(n_nodes, dtype=np.int64)
-    active = np.arange(n_nodes)
-    for _ in range(n_nodes + 1):
-        starts, ends = indptr[active], indptr[active + 1]
-        cnt = ends - starts
-        idx = np.repeat(starts - np.cumsum(cnt) + cnt, cnt) + np.arange(int(cnt.sum()))
-        cand = d[tail[idx]] + cost[idx]
-        h = head[idx]
-        better = cand < d[h]
-        if not better.any():
-            return d
-        new = d.copy()
-        np.minimum.at(new, h[better], cand[better])
-        active = np.flatnonzero(new < d)
-        d = new
-    raise SolverError("negative cycle in a residual network: the flow was not optimal")

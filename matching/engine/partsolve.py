@@ -114,8 +114,11 @@ def first_pass(
     flow_seconds = perf_counter() - start
     bound = float(part.edge_value @ x)
     method, objective, upper = "flow", bound, bound
+    kept_flow = None
     if violations(part, x):
         method = "dive"
+        at = np.flatnonzero(x)
+        kept_flow = (readonly(at), readonly(x[at]))
         x, upper = quick_solution(part, x, mip_rel_gap=mip_rel_gap, deadline=deadline)
         upper = min(upper, bound)
     x = fill_floors(part, x)
@@ -132,6 +135,7 @@ def first_pass(
         seconds=perf_counter() - start,
         flow_seconds=flow_seconds,
         upper=upper,
+        flow=kept_flow,
     )
 
 
@@ -144,8 +148,12 @@ def refine(
 ) -> PartSolution:
     """MILP rounds from a first pass until ``mip_rel_gap`` (or the run's ``deadline``)."""
     start = perf_counter()
-    flow = solve_flow(part)
-    assert flow is not None
+    if first.flow is None:
+        flow = solve_flow(part)
+        assert flow is not None
+    else:  # the first pass's, not solved again
+        flow = np.zeros(part.n_edges, dtype=np.int64)
+        flow[first.flow[0]] = first.flow[1]
     x, objective, upper, optimal = solve_rules(
         part,
         flow,

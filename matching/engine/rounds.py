@@ -22,7 +22,7 @@ from .solvers import (
     edge_subset,
     fenced_duals,
     priced_part,
-    solve_flow,
+    solve_flow_near,
     solve_milp,
     violations,
 )
@@ -105,7 +105,7 @@ def solve_rules(
     n_binaries = int((part.res_min_award[part.edge_res] > 0).sum() + capped_needs(part).sum())
     if n_binaries <= WHOLE_MILP_BINARIES and part.n_edges <= WHOLE_MILP_EDGES:
         return _whole(part, best=best, upper=upper, deadline=deadline, mip_rel_gap=mip_rel_gap)
-    u, w, v = duals_around(part, best)
+    u, w, v = duals_around(part, best, flow)
     vmax = float(part.edge_value.max())
     model, keep = priced_part(part, np.maximum(flow, best), u, w, PRICE_SLACK * vmax, v)
     state = _Search(
@@ -124,11 +124,13 @@ def solve_rules(
     return state.best, best_value, max(state.upper, best_value), optimal
 
 
-def duals_around(part: Part, x: IntArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+def duals_around(
+    part: Part, x: IntArray, flow: IntArray
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Prices for a priced model around a solution ``x`` that keeps the caps.
 
     The duals of the flow without the capped needs ``x`` leaves unserved
-    (:func:`~matching.engine.flow.fenced_duals` of that flow's optimum).
+    (:func:`~matching.engine.potentials.fenced_duals` of that flow's optimum).
     Any duals make :func:`~matching.engine.solvers.priced_part` a
     relaxation; the plain flow's price pots as if every need could be
     served, so the priced model serves the capped-out needs by selling the
@@ -140,11 +142,12 @@ def duals_around(part: Part, x: IntArray) -> tuple[FloatArray, FloatArray, Float
     """
     n = part.need_amount.shape[0]
     served = np.bincount(part.edge_need, weights=x, minlength=n) > 0
-    closed = capped_needs(part) & ~served
-    sub = edge_subset(part, ~closed[part.edge_need])
-    x_sub = solve_flow(sub)
-    assert x_sub is not None  # no lower bounds
-    return fenced_duals(sub, x_sub)
+    open_ = ~(capped_needs(part) & ~served)[part.edge_need]
+    # From the edges ``x`` and the flow use: the flow without a few needs
+    # uses most of the same edges (solve_flow_near finds the others).
+    x_open = solve_flow_near(part, (x > 0) | (flow > 0), open_)
+    assert x_open is not None  # no lower bounds
+    return fenced_duals(edge_subset(part, open_), x_open[open_])
 
 
 def _whole(

@@ -1,12 +1,11 @@
 """Checks and repairs of the rules a flow ignores: minimum awards and group caps.
 
-Also the two ways of making a part smaller for a MILP: a subset of its
-edges (:func:`edge_subset`) and the *priced* relaxation (:func:`priced_part`).
+Also the *priced* relaxation (:func:`priced_part`), which makes a part
+small for a MILP (a subset of its edges is
+:func:`~matching.engine.potentials.edge_subset`).
 """
 
 from __future__ import annotations
-
-from dataclasses import replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -122,20 +121,6 @@ def capped_needs(part: Part) -> NDArray[np.bool_]:
     return out
 
 
-def edge_subset(part: Part, mask: NDArray[np.bool_]) -> Part:
-    """The same part with only the edges in ``mask`` (needs and resources kept)."""
-    k = np.flatnonzero(mask)
-    return replace(
-        part,
-        edge_idx=part.edge_idx[k],
-        edge_need=part.edge_need[k],
-        edge_res=part.edge_res[k],
-        edge_ub=part.edge_ub[k],
-        edge_value=part.edge_value[k],
-        edge_fenced=fences(part)[0][k],
-    )
-
-
 def priced_part(
     part: Part,
     x: IntArray,
@@ -156,7 +141,7 @@ def priced_part(
     that is worth at least as much, so its MILP bound bounds the part.
     Returns the model and the part's edges it keeps (its first edges).
 
-    ``v`` prices the pots' fences (floors, :func:`~matching.engine.flow.fenced_duals`):
+    ``v`` prices the pots' fences (floors, :func:`~matching.engine.potentials.fenced_duals`):
     a left-out edge outside a floor is worth at most ``u[i] + w[j] + v[j]``,
     and each such pot sells capacity through its fence at ``w[j] + v[j]``
     too, on one more edge that counts against the fence.

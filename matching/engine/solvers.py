@@ -34,14 +34,14 @@ breaks a minimum into a feasible one by one flow.
 
 from __future__ import annotations
 
-from .flow import COST_MAX, TOTAL_COST_MAX, SolverError, fenced_duals, flow_duals, solve_flow
+from .flow import COST_MAX, TOTAL_COST_MAX, SolverError, solve_flow
 from .milp import milp_columns, solve_milp
+from .potentials import edge_subset, fenced_duals, flow_duals, solve_flow_near
 from .rules import (
     PRICE_SLACK,
     cap_keys,
     capped_needs,
     complete,
-    edge_subset,
     priced_part,
     repair,
     violating_needs,
@@ -63,6 +63,7 @@ __all__ = [
     "priced_part",
     "repair",
     "solve_flow",
+    "solve_flow_near",
     "solve_milp",
     "violating_needs",
     "violations",

@@ -272,6 +272,10 @@ class PartSolution:
     seconds: float
     flow_seconds: float = 0.0
     upper: float = float("nan")
+    #: The part's flow optimum where it breaks a rule, kept for
+    #: :func:`~matching.engine.partsolve.refine`: the positions (in the part)
+    #: of its nonzero amounts, and those amounts.
+    flow: tuple[IntArray, IntArray] | None = None
 
 
 @dataclass(frozen=True, slots=True)

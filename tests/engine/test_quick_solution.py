@@ -33,11 +33,43 @@ def parts_of(problem: Problem) -> list:
     return split_problem(problem, candidates, score_candidates(problem, candidates))
 
 
+@pytest.mark.parametrize(
+    "subset_from",
+    [heuristics.DIVE_SUBSET_FROM, 0],
+    # A large part's flows start from the edges near the first flow's
+    # (solve_flow_near); forced here on every part.
+    ids=["small part", "large part"],
+)
 @FAST
 @given(problems(min_awards=True, caps=True))
 def test_the_quick_solution_breaks_no_rule_and_its_bound_bounds_the_optimum(
+    subset_from: int, problem: Problem
+) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(heuristics, "DIVE_SUBSET_FROM", subset_from)
+        quick_solution_breaks_no_rule_and_bounds_the_optimum(problem)
+
+
+@FAST
+@given(problems(min_awards=False, caps=True))
+def test_a_large_parts_caps_only_solution_is_the_flow_without_the_closed_needs(
     problem: Problem,
 ) -> None:
+    """Found from the edges near the first flow's optimum, the same optimum."""
+    for part in parts_of(problem):
+        flow = solve_flow(part)
+        assert flow is not None
+        if not violations(part, flow):
+            continue
+        small, _ = quick_solution(part, flow, mip_rel_gap=1e-9, deadline=None)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(heuristics, "DIVE_SUBSET_FROM", 0)
+            large, _ = quick_solution(part, flow, mip_rel_gap=1e-9, deadline=None)
+        assert not violations(part, large)
+        assert np.isclose(part.edge_value @ large, part.edge_value @ small, rtol=1e-9, atol=0)
+
+
+def quick_solution_breaks_no_rule_and_bounds_the_optimum(problem: Problem) -> None:
     objective = upper = 0.0
     parts = parts_of(problem)
     for part in parts:
