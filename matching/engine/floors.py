@@ -82,7 +82,9 @@ def floor_edges(
     imd = need_imd[need_idx]
     by_decile = (decile > 0) & (imd != 5.5) & (imd <= decile)
     counts = np.diff(res_floor_indptr)
-    n_codes = int(need_nbhd.max(initial=-1)) + 2
+    # One integer per (pot, code): wide enough for every code a need or a
+    # list holds, or a pot's code would read as the next pot's.
+    n_codes = max(int(need_nbhd.max(initial=-1)), int(res_floor_codes.max(initial=-1))) + 2
     listed = np.repeat(np.arange(counts.shape[0]), counts) * n_codes + res_floor_codes
     code = need_nbhd[need_idx]
     by_list = (decile == 0) & (code >= 0) & np.isin(res_idx * n_codes + code, listed)

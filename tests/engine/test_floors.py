@@ -111,6 +111,25 @@ def test_a_floor_need_met_by_another_pot_is_no_floor_missed() -> None:
     assert outcome.reason == MET_ELSEWHERE
 
 
+def test_a_list_floor_counts_only_the_neighbourhoods_it_lists() -> None:
+    """Found by Hypothesis: pot 0 lists neighbourhood code 2, above every
+    need's code (0), and pot 1 lists none. One integer per (pot, code) as
+    wide as the needs' codes alone read pot 0's code 2 as pot 1's code 0,
+    so pot 1 counted the need for its floor and gave it what it keeps."""
+    from matching.engine.floors import floor_edges
+
+    lists = {
+        "res_floor": np.array([1, 2, 0]),
+        "res_floor_decile": np.array([0, 0, 1]),
+        "res_floor_indptr": np.array([0, 1, 1, 1]),
+        "res_floor_codes": np.array([2]),
+    }
+    pairs = {"need_idx": np.zeros(3, dtype=np.int64), "res_idx": np.arange(3)}
+    for code, counted in ((0, [False, False, False]), (2, [True, False, False])):
+        got = floor_edges(**pairs, need_imd=np.array([5.5]), need_nbhd=np.array([code]), **lists)
+        assert got.tolist() == counted, (code, got)
+
+
 def test_the_verifier_fails_an_allocation_that_ignores_the_floor() -> None:
     problem = seed_fund(4_000)
     ignored = check_feasibility(allocation((1, 7, 10_000)), problem)
