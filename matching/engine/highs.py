@@ -77,7 +77,6 @@ def run_milp(
     lp.a_matrix_.start_ = csc.indptr.astype(np.int32)
     lp.a_matrix_.index_ = csc.indices.astype(np.int32)
     lp.a_matrix_.value_ = csc.data.astype(np.float64)
-    lp.integrality_ = [highspy.HighsVarType(int(v)) for v in integrality.tolist()]
     # highspy.Highs (the Python subclass of the binding) has no annotations.
     highs = highspy.Highs()  # type: ignore[no-untyped-call]
     highs.setOptionValue("output_flag", False)
@@ -88,6 +87,15 @@ def run_milp(
     if time_limit is not None:
         highs.setOptionValue("time_limit", float(max(time_limit, 0.01)))
     highs.passModel(lp)
+    # The integer columns alone, as arrays: a list of HighsVarType for every
+    # column took 16 ms a call on the largest parts' models (600,000 columns).
+    integer = np.flatnonzero(integrality).astype(np.int32)
+    if integer.size:
+        highs.changeColsIntegrality(
+            integer.size,
+            integer,
+            np.full(integer.size, int(highspy.HighsVarType.kInteger), np.uint8),
+        )
     if start is not None:
         sol = highspy.HighsSolution()
         sol.col_value = np.ascontiguousarray(start, dtype=np.float64)
