@@ -29,8 +29,11 @@ TOTAL_COST_MAX = 2**60
 
 
 #: A flow on some edges of a part is solved on a part of only the needs and
-#: resources they touch when those are fewer than this share of its nodes:
-#: OR-Tools' time follows the nodes and their arcs as much as the edges.
+#: resources they touch when those are fewer than this share of its nodes.
+#: On the second generator's £100 instance (100,000 x 5,000), flows on the
+#: edges of a random 10-20% of a part's needs took 1.1 to 2.3 times less so
+#: (medians of 5, interleaved: 60 against 93 ms on a part of 940,385 edges,
+#: 14 against 31 ms on one of 59,866).
 COMPACT_BELOW = 0.5
 
 
