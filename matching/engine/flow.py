@@ -86,8 +86,8 @@ def solve_flow(
         edge_cap = edge_cap - low[k]
     if need_cap.min(initial=0) < 0 or res_cap.min(initial=0) < 0 or edge_cap.min() < 0:
         return None
-    if keep is not None and _few_nodes(part, keep):
-        return _on_few_nodes(part, keep, low, scale)
+    if keep is not None and (few := _few_nodes(part, keep)) is not None:
+        return _on_few_nodes(part, keep, few, low, scale)
     if keep is None and low is None and min(n, m) == 1 and (star := star_flow(part)) is not None:
         return star
 
@@ -122,43 +122,31 @@ def solve_flow(
     raise SolverError(f"min-cost flow failed on part {part.part_id}: status {status!r}")
 
 
-def _few_nodes(part: Part, keep: NDArray[np.bool_]) -> bool:
-    """Whether the edges ``keep`` touch fewer than :data:`COMPACT_BELOW` of the nodes."""
+def _few_nodes(part: Part, keep: NDArray[np.bool_]) -> tuple[IntArray, IntArray] | None:
+    """The needs and resources the edges ``keep`` touch, if fewer than
+    :data:`COMPACT_BELOW` of the part's nodes (else None)."""
     n, m = part.need_amount.shape[0], part.res_capacity.shape[0]
-    needs, res = np.unique(part.edge_need[keep]), np.unique(part.edge_res[keep])
-    return bool(needs.shape[0] + res.shape[0] < COMPACT_BELOW * (n + m))
+    needs: IntArray = np.unique(part.edge_need[keep])
+    res: IntArray = np.unique(part.edge_res[keep])
+    return (needs, res) if needs.shape[0] + res.shape[0] < COMPACT_BELOW * (n + m) else None
 
 
 def _on_few_nodes(
-    part: Part, keep: NDArray[np.bool_], low: IntArray | None, scale: FloatArray | None
+    part: Part,
+    keep: NDArray[np.bool_],
+    touched: tuple[IntArray, IntArray],
+    low: IntArray | None,
+    scale: FloatArray | None,
 ) -> IntArray | None:
-    """:func:`solve_flow` of the edges ``keep`` on a part of only the nodes they
-    touch, at the whole flow's cost scale."""
+    """:func:`solve_flow` of the edges ``keep`` on a part of only the needs and
+    resources they touch (``touched``), renumbered, at the whole flow's cost scale."""
     k = np.flatnonzero(keep)
-    needs: IntArray = np.unique(part.edge_need[k])
-    res: IntArray = np.unique(part.edge_res[k])
-    unit = np.full(k.shape[0], flow_scale(part, keep)) if scale is None else scale[k]
-    x_kept = solve_flow(
-        _compact(part, k, needs, res), lower=None if low is None else low[k], scale=unit
-    )
-    if x_kept is None:
-        return None
-    amounts = np.zeros(part.n_edges, dtype=np.int64)
-    amounts[k] = x_kept
-    return amounts
-
-
-def _compact(part: Part, k: IntArray, needs: IntArray, res: IntArray) -> Part:
-    """Part ``part`` with only the edges ``k``, and only the needs ``needs`` and
-    resources ``res`` they touch (sorted), renumbered."""
-    fenced, fence = fences(part)
-    return replace(
-        part,
-        edge_idx=part.edge_idx[k],
-        edge_need=np.searchsorted(needs, part.edge_need[k]),
-        edge_res=np.searchsorted(res, part.edge_res[k]),
-        edge_ub=part.edge_ub[k],
-        edge_value=part.edge_value[k],
+    needs, res = touched
+    sub = edge_subset(part, keep)
+    compact = replace(
+        sub,
+        edge_need=np.searchsorted(needs, sub.edge_need),
+        edge_res=np.searchsorted(res, sub.edge_res),
         need_idx=part.need_idx[needs],
         need_amount=part.need_amount[needs],
         need_group=part.need_group[needs],
@@ -166,8 +154,28 @@ def _compact(part: Part, k: IntArray, needs: IntArray, res: IntArray) -> Part:
         res_idx=part.res_idx[res],
         res_capacity=part.res_capacity[res],
         res_min_award=part.res_min_award[res],
-        edge_fenced=fenced[k],
-        res_fence=fence[res],
+        res_fence=fences(part)[1][res],
+    )
+    unit = np.full(k.shape[0], flow_scale(part, keep)) if scale is None else scale[k]
+    x_kept = solve_flow(compact, lower=None if low is None else low[k], scale=unit)
+    if x_kept is None:
+        return None
+    amounts = np.zeros(part.n_edges, dtype=np.int64)
+    amounts[k] = x_kept
+    return amounts
+
+
+def edge_subset(part: Part, mask: NDArray[np.bool_]) -> Part:
+    """The same part with only the edges in ``mask`` (needs and resources kept)."""
+    k = np.flatnonzero(mask)
+    return replace(
+        part,
+        edge_idx=part.edge_idx[k],
+        edge_need=part.edge_need[k],
+        edge_res=part.edge_res[k],
+        edge_ub=part.edge_ub[k],
+        edge_value=part.edge_value[k],
+        edge_fenced=fences(part)[0][k],
     )
 
 

@@ -9,13 +9,11 @@ the whole flow's optimum for a fraction of its cost.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 from numpy.typing import NDArray
 
-from .floors import fence_used, fences
-from .flow import COST_MAX, FenceNodes, SolverError, flow_scale, solve_flow
+from .floors import fence_used
+from .flow import COST_MAX, FenceNodes, SolverError, edge_subset, flow_scale, solve_flow
 from .types import FloatArray, IntArray, Part
 
 #: Edges that may join :func:`solve_flow_near`'s flow per need and round.
@@ -130,20 +128,6 @@ def residual_potentials(
     return _potentials(n + m + 2 + fence.res.shape[0], tails, heads, costs), fence
 
 
-def edge_subset(part: Part, mask: NDArray[np.bool_]) -> Part:
-    """The same part with only the edges in ``mask`` (needs and resources kept)."""
-    k = np.flatnonzero(mask)
-    return replace(
-        part,
-        edge_idx=part.edge_idx[k],
-        edge_need=part.edge_need[k],
-        edge_res=part.edge_res[k],
-        edge_ub=part.edge_ub[k],
-        edge_value=part.edge_value[k],
-        edge_fenced=fences(part)[0][k],
-    )
-
-
 def solve_flow_near(
     part: Part,
     near: NDArray[np.bool_],
@@ -168,8 +152,8 @@ def solve_flow_near(
     unit = flow_scale(part, keep) if unit is None else unit
     active = kept & (near | (low > 0))
     cost = -np.rint(part.edge_value * unit).astype(np.int64)
-    head = FenceNodes(part, part.need_amount.shape[0] + part.res_capacity.shape[0] + 2)
-    heads = head.head(part.need_amount.shape[0], None)
+    fence = FenceNodes(part, part.need_amount.shape[0] + part.res_capacity.shape[0] + 2)
+    heads = fence.head(part.need_amount.shape[0], None)
     while True:
         idx = np.flatnonzero(active)
         x_all = solve_flow(part, keep=active, lower=low, scale=np.broadcast_to(unit, low.shape))

@@ -2,7 +2,7 @@
 
 Also the *priced* relaxation (:func:`priced_part`), which makes a part
 small for a MILP (a subset of its edges is
-:func:`~matching.engine.potentials.edge_subset`).
+:func:`~matching.engine.flow.edge_subset`).
 """
 
 from __future__ import annotations

@@ -34,9 +34,9 @@ breaks a minimum into a feasible one by one flow.
 
 from __future__ import annotations
 
-from .flow import COST_MAX, TOTAL_COST_MAX, SolverError, solve_flow
+from .flow import COST_MAX, TOTAL_COST_MAX, SolverError, edge_subset, solve_flow
 from .milp import milp_columns, solve_milp
-from .potentials import edge_subset, fenced_duals, flow_duals, solve_flow_near
+from .potentials import fenced_duals, flow_duals, solve_flow_near
 from .rules import (
     PRICE_SLACK,
     cap_keys,

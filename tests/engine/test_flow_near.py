@@ -1,5 +1,5 @@
 """A flow found from a few edges (``solve_flow_near``), and a flow on some of
-a part's edges solved on only the nodes they touch (``_compact``), must be
+a part's edges solved on only the nodes they touch (``_on_few_nodes``), must be
 optimal for the whole flow: the same integer cost as OR-Tools on every kept
 edge, whatever the edges started from, the lower bounds and the fences."""
 
