@@ -38,7 +38,6 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from .flow import flow_scale
 from .rounds import seconds_left
 from .solvers import (
     PRICE_SLACK,
@@ -54,6 +53,7 @@ from .solvers import (
     violations,
 )
 from .types import FloatArray, IntArray, Part
+from .warmflow import WarmFlow
 
 #: Parts with more edges than this solve each flow after the first from the
 #: edges near the last one's optimum (:func:`~matching.engine.potentials.solve_flow_near`).
@@ -200,14 +200,9 @@ def dive(
     strikes = np.zeros(m, dtype=np.int64)
     undo: tuple[NDArray[np.bool_], IntArray, NDArray[np.bool_]] | None = None
     last: IntArray | None = None
-    unit = flow_scale(part) if near is not None else None
+    warm = WarmFlow(part, near) if near is not None else None
     for _ in range(MAX_DIVE_ROUNDS):
-        if near is None:
-            x = solve_flow(part, keep=open_, lower=lower)
-        else:
-            x = solve_flow_near(
-                part, near if last is None else near | (last > 0), open_, lower, unit
-            )
+        x = solve_flow(part, keep=open_, lower=lower) if warm is None else warm.solve(open_, lower)
         if x is None:
             # The last raises asked more of a pot or a need than it has:
             # go back one round and close them instead.

@@ -168,12 +168,21 @@ def solve_flow_near(
             x = np.zeros(part.n_edges, dtype=np.int64)
             x[idx] = x_sub
             return x
-        # Each need's best few: a flow on a few edges leaves many needs
-        # unmet, and at its potentials every edge of theirs would pay.
-        order = join[np.lexsort((reduced[join], part.edge_need[join]))]
-        need = part.edge_need[order]
-        first = np.searchsorted(need, need)
-        active[order[np.arange(order.shape[0]) - first < JOIN_PER_NEED]] = True
+        active[best_per_need(part, join, reduced[join])] = True
+
+
+def best_per_need(
+    part: Part, edges: IntArray, reduced: FloatArray | IntArray, per: int = JOIN_PER_NEED
+) -> IntArray:
+    """Of ``edges`` that would pay to join a flow, each need's best ``per``
+    (lowest ``reduced``, the edges' reduced costs): a
+    flow on a few edges leaves many needs unmet, and at its prices every
+    edge of theirs would pay."""
+    order = edges[np.lexsort((reduced, part.edge_need[edges]))]
+    need = part.edge_need[order]
+    first = np.searchsorted(need, need)
+    chosen: IntArray = order[np.arange(order.shape[0]) - first < per]
+    return chosen
 
 
 def _potentials(n_nodes: int, tail: IntArray, head: IntArray, cost: IntArray) -> IntArray:

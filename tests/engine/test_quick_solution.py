@@ -104,7 +104,23 @@ def quick_solution_breaks_no_rule_and_bounds_the_optimum(problem: Problem) -> No
         assert objective <= best + 1e-9
 
 
-def test_a_pot_remainder_below_the_minimum_is_closed() -> None:
+def dive_as(part: Part, flow: IntArray, warm: bool) -> IntArray | None:
+    """The dive on every edge: as on a small part (a flow a round), or as on
+    a large one (HiGHS kept warm, from the edges the flow uses)."""
+    keep = np.ones(part.n_edges, dtype=bool)
+    if not warm:
+        return dive(part, keep)
+    with pytest.MonkeyPatch.context() as patch:
+        # Each round is HiGHS's, not a flow solved afresh.
+        patch.setattr(heuristics, "solve_flow", None)
+        return dive(part, keep, flow > 0)
+
+
+WARM = pytest.mark.parametrize("warm", [False, True], ids=["flows", "warm"])
+
+
+@WARM
+def test_a_pot_remainder_below_the_minimum_is_closed(warm: bool) -> None:
     # Pot of 1,000 p with a 400 p minimum; three needs of 450 p, equity
     # scores 1, 8/9 and 7/9. The flow gives 450 + 450 and the last 100 p to
     # the third need: below the minimum and under half of it, so the dive
@@ -117,7 +133,7 @@ def test_a_pot_remainder_below_the_minimum_is_closed() -> None:
     (part,) = parts_of(problem)
     flow = solve_flow(part)
     assert flow is not None and violations(part, flow)
-    x = dive(part, np.ones(part.n_edges, dtype=bool))
+    x = dive_as(part, flow, warm)
     assert x is not None
     assert sorted(x.tolist()) == [0, 450, 450]
     assert x[part.need_idx[part.edge_need] == 2].tolist() == [0]  # need id 3
@@ -136,7 +152,8 @@ def a_flow_below_the_minimum_by_less_than_half() -> tuple[Part, IntArray]:
     return part, flow
 
 
-def test_an_award_at_half_the_minimum_or_more_is_raised_to_it() -> None:
+@WARM
+def test_an_award_at_half_the_minimum_or_more_is_raised_to_it(warm: bool) -> None:
     # Pot of 1,000 p, minimum 400 p. A asks 700 p (decile 1, score 1: 1/700
     # a penny), B 650 p (decile 2, score 8/9: 1/731 a penny). The flow serves
     # A in full and gives B the last 300 p: below the minimum but at least
@@ -145,7 +162,7 @@ def test_an_award_at_half_the_minimum_or_more_is_raised_to_it() -> None:
     part, flow = a_flow_below_the_minimum_by_less_than_half()
     by_need = dict(zip(part.need_idx[part.edge_need].tolist(), flow.tolist(), strict=True))
     assert by_need == {0: 700, 1: 300}
-    x = dive(part, np.ones(part.n_edges, dtype=bool))
+    x = dive_as(part, flow, warm)
     assert x is not None and not violations(part, x)
     by_need = dict(zip(part.need_idx[part.edge_need].tolist(), x.tolist(), strict=True))
     assert by_need == {0: 600, 1: 400}
