@@ -56,11 +56,13 @@ from .types import FloatArray, IntArray, Part
 from .warmflow import WarmFlow
 
 #: Parts with more edges than this solve each flow after the first from the
-#: edges near the last one's optimum (:func:`~matching.engine.potentials.solve_flow_near`).
-#: Measured on the second generator's largest part (100,000 x 5,000, £100
-#: minimums and caps; 732,954 edges, 4,911 needs): a dive round took 0.2 to
-#: 0.35 s on the 182,467 edges within 3e-3 of the flow's duals, and about
-#: 0.07 s from the 13,000 within 3e-4.
+#: edges near the first one's optimum: the dive's rounds in a warm HiGHS
+#: programme (:class:`~matching.engine.warmflow.WarmFlow`), the caps-only
+#: flow by :func:`~matching.engine.potentials.solve_flow_near`. Measured on
+#: the second generator's largest part (100,000 x 5,000, £100 minimums and
+#: caps; 732,954 edges, 4,911 needs): a dive round took 0.2 to 0.35 s as a
+#: flow on the 182,467 edges within 3e-3 of the flow's duals, about 0.07 s
+#: from the 13,000 within 3e-4, and 5 to 15 ms warm.
 DIVE_SUBSET_FROM = 20_000
 #: Edges whose reduced value (value - flow duals) is within this share of
 #: the part's best value count as near: each flow starts from them, and
@@ -184,9 +186,9 @@ def dive(
 ) -> IntArray | None:
     """Flows that round below-minimum awards until none is left (see the module).
 
-    ``keep`` says which edges may carry an amount. With ``near``, each flow
-    is :func:`~matching.engine.potentials.solve_flow_near` from those edges and
-    the last flow's: the same optimum, found on a few thousand edges. Returns amounts that
+    ``keep`` says which edges may carry an amount. With ``near``, the flows
+    are one :class:`~matching.engine.warmflow.WarmFlow` started from those
+    edges, solved again each round from the last basis. Returns amounts that
     break no minimum award (caps are the caller's, through ``keep``). If
     :data:`MAX_DIVE_ROUNDS` flows were not enough, the last flow completed
     (:func:`~matching.engine.solvers.complete`: its awards below a minimum

@@ -175,9 +175,8 @@ def best_per_need(
     part: Part, edges: IntArray, reduced: FloatArray | IntArray, per: int = JOIN_PER_NEED
 ) -> IntArray:
     """Of ``edges`` that would pay to join a flow, each need's best ``per``
-    (lowest ``reduced``, the edges' reduced costs): a
-    flow on a few edges leaves many needs unmet, and at its prices every
-    edge of theirs would pay."""
+    (lowest ``reduced``, the edges' reduced costs): a flow on a few edges
+    leaves many needs unmet, and at its prices every edge of theirs would pay."""
     order = edges[np.lexsort((reduced, part.edge_need[edges]))]
     need = part.edge_need[order]
     first = np.searchsorted(need, need)

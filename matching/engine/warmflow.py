@@ -63,6 +63,7 @@ class WarmFlow:
         self.res_row = n + part.edge_res
         # Each edge's fence row, where its pot's floor fences it (else -1).
         self.fence_row = np.where(fence.fenced, fence.node_of[part.edge_res], -1)
+        self.fenced = np.flatnonzero(self.fence_row >= 0)
         self.cost = -part.edge_value / float(part.edge_value.max())
         self.highs = highspy.Highs()  # type: ignore[no-untyped-call]
         self.highs.setOptionValue("output_flag", False)
@@ -93,7 +94,6 @@ class WarmFlow:
         if not _fits(part, raised, lower[raised]):
             return None
         self._join(raised[~self.member[raised]])
-        fenced = np.flatnonzero(self.fence_row >= 0)
         while True:
             self._bounds(keep, lower)
             self.highs.run()
@@ -106,11 +106,11 @@ class WarmFlow:
                 break
             # Reduced costs (minimising -value): c - y_need - y_pot (- y_fence).
             reduced = self.cost - y[part.edge_need] - y[self.res_row]
-            reduced[fenced] -= y[self.fence_row[fenced]]
+            reduced[self.fenced] -= y[self.fence_row[self.fenced]]
             join = np.flatnonzero((reduced < JOIN_BELOW) & keep & ~self.member)
             if join.size == 0:
                 x = self._amounts()
-                if x is not None and self._feasible(x, keep, lower):
+                if x is not None and self._feasible(x):
                     return x
                 break
             self._join(best_per_need(part, join, reduced[join], JOIN_PER_NEED))
@@ -132,9 +132,9 @@ class WarmFlow:
             )
         self.lo, self.hi = lo, hi
 
-    def _feasible(self, x: IntArray, keep: NDArray[np.bool_], lower: IntArray) -> bool:
-        """Whether ``x`` (nonzero on columns only) keeps to the kept edges,
-        their bounds and every capacity."""
+    def _feasible(self, x: IntArray) -> bool:
+        """Whether ``x`` (nonzero on columns only) keeps to the columns'
+        bounds (closed off the kept edges) and every capacity."""
         at = self.cols
         return bool(
             (x[at] >= self.lo).all() and (x[at] <= self.hi).all() and _fits(self.part, at, x[at])
