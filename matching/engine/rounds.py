@@ -34,6 +34,10 @@ from .types import FloatArray, IntArray, Part
 RESTRICT_ROUNDS = 3
 #: Bound rounds on the priced model before the whole part is used instead.
 PRICED_ROUNDS = 8
+# (The quick solution's bound is already the caps' Lagrangian bound at the
+# priced model's prices, matching.engine.bounds, which is about the priced
+# model's linear relaxation: its first MILP bound closes this share of the
+# gap only where its minimum-award binaries tighten it.)
 #: The priced model is kept only if its first bound closes at least this
 #: share of the part's gap. On the second generator's towns (tests/bench/
 #: townworld.py, 100,000 x 5,000, £100 minimums and caps) its bound was the

@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 from .floors import fences
 from .flow import FenceNodes
 from .potentials import best_per_need, solve_flow_near
-from .types import IntArray, Part
+from .types import FloatArray, IntArray, Part
 
 #: Reduced cost (per unit, values scaled to the part's best edge) below
 #: which a priced-out edge joins: HiGHS's own dual feasibility tolerance,
@@ -84,12 +84,15 @@ class WarmFlow:
         self.lo = np.empty(0, dtype=np.int64)
         self.hi = np.empty(0, dtype=np.int64)
         self.member = np.zeros(part.n_edges, dtype=bool)
+        # The rows' duals of the last solve, if HiGHS's optimum was its answer.
+        self.duals: FloatArray | None = None
         self._join(np.flatnonzero(near))
 
     def solve(self, keep: NDArray[np.bool_], lower: IntArray) -> IntArray | None:
         """Optimal amounts on the ``keep`` edges, at least ``lower`` on each;
         None if the lower bounds ask more of a need, pot or fence than it has."""
         part = self.part
+        self.duals = None
         raised = np.flatnonzero(keep & (lower > 0))
         if not _fits(part, raised, lower[raised]):
             return None
@@ -111,11 +114,31 @@ class WarmFlow:
             if join.size == 0:
                 x = self._amounts()
                 if x is not None and self._feasible(x):
+                    self.duals = y
                     return x
                 break
             self._join(best_per_need(part, join, reduced[join], JOIN_PER_NEED))
         # HiGHS did not give a clean optimum: the exact flow instead.
         return solve_flow_near(part, self.member, keep, lower)
+
+    def prices(self) -> tuple[FloatArray, FloatArray] | None:
+        """The pots' and the fences' prices (in values, at least 0) at the
+        last solve's duals; None if that solve was not HiGHS's (see :meth:`solve`).
+
+        Optimal duals of the flow on the kept edges, to HiGHS's tolerances:
+        fit for :func:`~matching.engine.bounds.lagrangian_bound`, which
+        bounds the part at any prices."""
+        if self.duals is None:
+            return None
+        part = self.part
+        n, m = part.need_amount.shape[0], part.res_capacity.shape[0]
+        # The rows are <= constraints of a minimisation: their duals are <= 0.
+        scale = float(part.edge_value.max())
+        price = np.maximum(-self.duals, 0.0) * scale
+        v = np.zeros(m)
+        fence = FenceNodes(part, n + m)
+        v[fence.res] = price[fence.nodes]
+        return price[n : n + m], v
 
     def _bounds(self, keep: NDArray[np.bool_], lower: IntArray) -> None:
         """The columns' bounds for ``keep`` and ``lower``, changed where they differ."""

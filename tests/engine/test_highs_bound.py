@@ -33,3 +33,26 @@ def test_the_bound_is_the_optimum_whatever_the_columns(integer, sign, expected):
     assert result.optimal
     assert result.objective == pytest.approx(expected)
     assert result.dual_bound == pytest.approx(expected)
+
+
+def test_every_option_the_engine_sets_is_one_highs_knows() -> None:
+    # HiGHS answers a misspelt option (or a value of the wrong type) with an
+    # error status and goes on without it: the feasibility jump would
+    # silently run again.
+    import highspy
+
+    from matching.engine import highs as engine_highs
+
+    answers: dict[str, object] = {}
+
+    class Recording(highspy.Highs):  # type: ignore[misc]
+        def setOptionValue(self, name: str, value: object) -> object:
+            answers[name] = super().setOptionValue(name, value)
+            return answers[name]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine_highs.highspy, "Highs", Recording)
+        made = engine_highs._highs(mip_rel_gap=1e-4, time_limit=5.0, presolve=False)
+    assert "mip_heuristic_run_feasibility_jump" in answers
+    assert made.getOptionValue("mip_heuristic_run_feasibility_jump")[1] is False
+    assert all(status == highspy.HighsStatus.kOk for status in answers.values()), answers

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import matching.engine.warmflow as warmflow
-from matching.engine.flow import solve_flow
+from matching.engine.bounds import lagrangian_bound
+from matching.engine.flow import edge_subset, solve_flow
 from matching.engine.types import IntArray
 from matching.engine.warmflow import WarmFlow
 from tests.engine.test_flow_near import assert_feasible, random_part
@@ -82,3 +83,44 @@ def test_a_solve_after_a_small_change_starts_from_the_last_basis(
     assert x is not None and not (x[~keep] > 0).any()
     again = warm.highs.getInfo().simplex_iteration_count
     assert again < cold / 10, (again, cold)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 25),
+    m=st.integers(1, 8),
+    density=st.floats(0.1, 0.9),
+)
+def test_its_prices_are_the_flows_duals(seed: int, n: int, m: int, density: float) -> None:
+    # The pots' and fences' prices after a solve are optimal duals of the flow
+    # on the kept edges: priced (lagrangian_bound, no caps here) the flow is
+    # worth its optimum, no more (the bound is never less, at any prices).
+    rng = np.random.default_rng(seed)
+    part = random_part(rng, n, m, density)
+    keep = rng.random(part.n_edges) < 0.8
+    with pytest.MonkeyPatch.context() as patch:
+        no_fallback(patch)
+        warm = WarmFlow(part, rng.random(part.n_edges) < 0.3)
+        found = warm.solve(keep, np.zeros(part.n_edges, dtype=np.int64))
+    assert found is not None
+    prices = warm.prices()
+    assert prices is not None
+    w, v = prices
+    assert (w >= 0).all() and (v >= 0).all()
+    best = float(part.edge_value @ found)
+    sub = edge_subset(part, keep)
+    assert lagrangian_bound(sub, w, v) == pytest.approx(best, rel=1e-6, abs=1e-6)
+
+
+def test_no_prices_when_the_answer_was_not_highs(monkeypatch: pytest.MonkeyPatch) -> None:
+    part = random_part(np.random.default_rng(5), 12, 4, 0.6)
+    warm = WarmFlow(part, np.ones(part.n_edges, dtype=bool))
+    keep = np.ones(part.n_edges, dtype=bool)
+    assert warm.solve(keep, np.zeros(part.n_edges, dtype=np.int64)) is not None
+    assert warm.prices() is not None
+    # An answer HiGHS's amounts do not give (here: refused as infeasible)
+    # is the exact flow's, whose duals these are not.
+    monkeypatch.setattr(WarmFlow, "_feasible", lambda self, x: False)
+    assert warm.solve(keep, np.zeros(part.n_edges, dtype=np.int64)) is not None
+    assert warm.prices() is None
