@@ -65,6 +65,15 @@ POOL_MAX_EDGES = 4_000_000
 BATCH_PART_EDGES = 0
 #: ... up to this many edges in one flow.
 BATCH_MAX_EDGES = 20_000
+#: Parts are refined, largest gap first, until the others' gaps add up to at
+#: most this share of the run's gap budget. Since the first passes' bounds
+#: are the caps' Lagrangian ones (matching.engine.bounds) the parts left
+#: with a gap are mostly hard ones, and more of them, each to a looser
+#: gap, proved sooner: the second generator's £500 + caps instance at
+#: 10,000 x 500 took 116 s with a half, 15 s with a quarter, 25 s with a
+#: tenth (and 17 s with a half before those bounds); at 100,000 x 5,000 it
+#: reached 6.0e-4 in 120 s with a quarter, 6.4e-4 with a half.
+REFINE_UNTIL = 0.25
 
 
 def solve_part(
@@ -194,8 +203,8 @@ def solve_parts(
     minus objective) is within the budget, that is the answer: on the
     England benchmark it is, with 2.6 of 4.0 spent. Otherwise the parts with
     the largest gaps get MILP rounds (:func:`refine`), largest first, until
-    the others' gaps fit in half the budget; each is refined to its share of
-    the rest. ``time_limit`` (seconds from now), or ``deadline``
+    the others' gaps fit in :data:`REFINE_UNTIL` of the budget; each is
+    refined to its share of the rest. ``time_limit`` (seconds from now), or ``deadline``
     (``time.monotonic``) if given, is one budget for all the parts, spent in
     two rounds of refinement, smallest parts first: in the first each part
     may take an equal share of the time left, so one hard part cannot starve
@@ -257,7 +266,7 @@ def _to_refine(solutions: Sequence[PartSolution], mip_rel_gap: float) -> tuple[l
     rest = float(gaps.sum())
     chosen: list[int] = []
     for k in order:
-        if rest <= budget / 2:
+        if rest <= budget * REFINE_UNTIL:
             break
         chosen.append(k)
         rest -= float(gaps[k])

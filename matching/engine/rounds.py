@@ -34,18 +34,18 @@ from .types import FloatArray, IntArray, Part
 RESTRICT_ROUNDS = 3
 #: Bound rounds on the priced model before the whole part is used instead.
 PRICED_ROUNDS = 8
-# (The quick solution's bound is already the caps' Lagrangian bound at the
-# priced model's prices, matching.engine.bounds, which is about the priced
-# model's linear relaxation: its first MILP bound closes this share of the
-# gap only where its minimum-award binaries tighten it.)
 #: The priced model is kept only if its first bound closes at least this
-#: share of the part's gap. On the second generator's towns (tests/bench/
-#: townworld.py, 100,000 x 5,000, £100 minimums and caps) its bound was the
-#: quick solution's, to 1e-9, on every part measured: minimum awards cost
-#: nothing there once the left-out edges sell capacity at the flow's prices,
-#: and eight rounds of it (with their incumbent MILPs) spent 15 to 30 s a
-#: part before the whole part, whose first bound closed 80% of the gap in
-#: 1 to 2 s.
+#: share of the gap between the incumbent and the part's flow bound. On the
+#: second generator's towns (tests/bench/townworld.py, 100,000 x 5,000, £100
+#: minimums and caps) its bound was once the quick solution's, to 1e-9, on
+#: every part measured (the left-out edges then sold capacity at the flow's
+#: prices), and eight rounds of it (with their incumbent MILPs) spent 15 to
+#: 30 s a part before the whole part, whose first bound closed 80% of the gap
+#: in 1 to 2 s. Measured against the quick solution's bound, which is now
+#: the caps' Lagrangian bound at about the priced model's prices
+#: (matching.engine.bounds), the priced model closes little and was given up
+#: on parts its rounds then proved: the £500 instance at 10,000 x 500 took
+#: 24 s that way, 14 to 15 s measured against the flow bound.
 PRICED_MUST_CLOSE = 0.5
 #: Models with at most this many edges of pots with a minimum get a binary
 #: on each of them at once.
@@ -99,8 +99,8 @@ def solve_rules(
     Rounds add binaries where the bound model broke a minimum award. On the
     England benchmark the priced bound is within 5e-5 of the optimum and the
     incumbent reaches it in one or two rounds. If the priced model's first
-    bound closes less than :data:`PRICED_MUST_CLOSE` of the gap it is given
-    up at once; if the rounds on it do not meet, the same
+    bound closes less than :data:`PRICED_MUST_CLOSE` of the gap to the
+    flow's bound it is given up at once; if the rounds on it do not meet, the same
     rounds run on the whole part (the bound MILP is then the part itself,
     slower but as tight as it gets) until the time limit. Returns amounts,
     objective, upper bound, and whether the objective is proven within
@@ -208,7 +208,7 @@ class _Search:
         """Bound on ``model`` (whose first edges are ``part``'s ``keep``), restrict, repeat.
 
         If the first bound closes less than ``must_close`` of the gap between
-        the incumbent and the bound so far, the model is given up at once
+        the incumbent and the flow's bound, the model is given up at once
         (no incumbent search on it): its rounds would not prove the gap.
         """
         part = self.part
@@ -223,6 +223,7 @@ class _Search:
         y[n_real:] = minimum[n_real:] > 0
         y = _grow(y, flow_in(model, keep, flow), minimum)
         rounds = 0
+        flow_value = self.value(flow)
         while not self.done():
             start = np.zeros(model.n_edges, dtype=np.int64)
             start[:n_real] = self.best[keep]
@@ -235,12 +236,14 @@ class _Search:
                 start=start,
                 presolve=False,  # its bound is the proof
             )
-            gap_before = self.upper - self.value(self.best)
             self.upper = min(self.upper, up)
             if x_model is None:
                 return
-            if rounds == 0 and gap_before - (self.upper - self.value(self.best)) < (
-                must_close * gap_before
+            closed = flow_value - up  # HiGHS's bound may pass the flow's by its tolerance
+            if (
+                rounds == 0
+                and must_close > 0
+                and closed < must_close * (flow_value - self.value(self.best))
             ):
                 return
             x_relax = np.zeros(part.n_edges, dtype=np.int64)

@@ -97,7 +97,12 @@ def assert_optimal(problem: Problem) -> None:
     base = greedy(problem)
     assert check_feasibility(base, problem) == []
     assert allocation.objective >= base.objective - 1e-9
-    assert allocation.optimal
+    # Proven within 1e-9, or within HiGHS's feasibility tolerance (1e-6 of
+    # the normalised objective): its own solution may pass a bound by that
+    # much, and its dual bound with it. One need of 9, pots of 6 and 4
+    # (minimum 4): HiGHS's bound was 1.2e-7 over the optimum, which the
+    # engine had (found by Hypothesis; so on 91d9e67 too).
+    assert allocation.optimal or allocation.proven_gap <= 1e-6, allocation.proven_gap
     assert allocation.objective <= allocation.upper + 1e-9
     assert allocation.upper <= allocation.bound + 1e-9
     expected = reference_optimum(problem)
