@@ -204,10 +204,10 @@ def caps_bound(
 
     ``open_flow`` is that flow if already solved; otherwise it is solved,
     in ``warm`` if given (the dive's, whose first round it was). Measured on
-    the second generator's £100 instance at 100,000 x 5,000: as tight as
-    the MILP rounds' first bound (their priced model's) on the parts that
-    needed them, whose gaps added up to 14.6 from the first pass and 1.4
-    at these prices, so no part needed MILP rounds.
+    the second generator's £100 instance at 100,000 x 5,000: about as tight
+    as the bounds the MILP rounds proved on the parts that needed them,
+    whose gaps added up to 14.6 from the first pass and 1.4 at these
+    prices, so no part needed MILP rounds.
     """
     prices = None
     if open_flow is None and warm is not None:
