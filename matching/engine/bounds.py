@@ -29,8 +29,9 @@ from __future__ import annotations
 import numpy as np
 
 from .floors import fences
+from .potentials import best_per_key
 from .rules import cap_keys
-from .types import FloatArray, Part
+from .types import FloatArray, IntArray, Part
 
 
 def lagrangian_bound(part: Part, w: FloatArray, v: FloatArray | None = None) -> float:
@@ -71,9 +72,6 @@ def need_worth(part: Part, reduced: FloatArray) -> FloatArray:
     return np.asarray(np.bincount(need, weights=take * reduced[order], minlength=n), np.float64)
 
 
-def _best_under_cap(worth: FloatArray, key: np.ndarray, cap: int) -> float:
+def _best_under_cap(worth: FloatArray, key: IntArray, cap: int) -> float:
     """The sum of each key's ``cap`` largest ``worth`` (all non-negative)."""
-    order = np.lexsort((-worth, key))
-    sorted_key = key[order]
-    rank = np.arange(order.shape[0]) - np.searchsorted(sorted_key, sorted_key, side="left")
-    return float(worth[order][rank < cap].sum())
+    return float(worth[best_per_key(key, -worth, cap)].sum())

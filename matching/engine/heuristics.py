@@ -136,7 +136,7 @@ def quick_solution(
         open_flow = x
     else:
         warm = WarmFlow(part, near) if near is not None else None
-        x = dive(part, keep, warm=warm)
+        x = dive(part, keep, warm)
         open_flow = None
     fallback = repair(part, flow)
     if x is None or violations(part, x) or part.edge_value @ x < part.edge_value @ fallback:
@@ -209,33 +209,25 @@ def caps_bound(
     whose gaps added up to 14.6 from the first pass and 1.4 at these
     prices, so no part needed MILP rounds.
     """
-    prices = None
     if open_flow is None and warm is not None:
         open_flow = warm.solve(keep, np.zeros(part.n_edges, dtype=np.int64))
-        prices = warm.prices()
-    if prices is None:
-        if open_flow is None:
-            open_flow = solve_flow(part, keep=keep)
-        if open_flow is None:  # no lower bounds: does not happen
-            return float("inf")
-        _, w, v = fenced_duals(edge_subset(part, keep), open_flow[keep])
-    else:
-        w, v = prices
+        prices = warm.prices()  # None if the exact flow answered instead
+        if prices is not None:
+            return lagrangian_bound(part, *prices)
+    if open_flow is None:
+        open_flow = solve_flow(part, keep=keep)
+    assert open_flow is not None  # only lower bounds can make a flow infeasible
+    _, w, v = fenced_duals(edge_subset(part, keep), open_flow[keep])
     return lagrangian_bound(part, w, v)
 
 
-def dive(
-    part: Part,
-    keep: NDArray[np.bool_],
-    near: NDArray[np.bool_] | None = None,
-    *,
-    warm: WarmFlow | None = None,
-) -> IntArray | None:
+def dive(part: Part, keep: NDArray[np.bool_], warm: WarmFlow | None = None) -> IntArray | None:
     """Flows that round below-minimum awards until none is left (see the module).
 
-    ``keep`` says which edges may carry an amount. With ``near``, the flows
-    are one :class:`~matching.engine.warmflow.WarmFlow` started from those
-    edges, solved again each round from the last basis. Returns amounts that
+    ``keep`` says which edges may carry an amount. With ``warm`` (a
+    :class:`~matching.engine.warmflow.WarmFlow` started from the edges near
+    the optimum) the flows are that one programme, solved again each round
+    from the last basis. Returns amounts that
     break no minimum award (caps are the caller's, through ``keep``). If
     :data:`MAX_DIVE_ROUNDS` flows were not enough, the last flow completed
     (:func:`~matching.engine.solvers.complete`: its awards below a minimum
@@ -249,8 +241,6 @@ def dive(
     strikes = np.zeros(m, dtype=np.int64)
     undo: tuple[NDArray[np.bool_], IntArray, NDArray[np.bool_]] | None = None
     last: IntArray | None = None
-    if warm is None and near is not None:
-        warm = WarmFlow(part, near)
     for _ in range(MAX_DIVE_ROUNDS):
         x = solve_flow(part, keep=open_, lower=lower) if warm is None else warm.solve(open_, lower)
         if x is None:

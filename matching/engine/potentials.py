@@ -14,7 +14,7 @@ from numpy.typing import NDArray
 
 from .floors import fence_used
 from .flow import COST_MAX, FenceNodes, SolverError, edge_subset, flow_scale, solve_flow
-from .types import FloatArray, IntArray, Part
+from .types import FloatArray, IntArray, LocalIndex, Part
 
 #: Edges that may join :func:`solve_flow_near`'s flow per need and round.
 JOIN_PER_NEED = 4
@@ -177,10 +177,15 @@ def best_per_need(
     """Of ``edges`` that would pay to join a flow, each need's best ``per``
     (lowest ``reduced``, the edges' reduced costs): a flow on a few edges
     leaves many needs unmet, and at its prices every edge of theirs would pay."""
-    order = edges[np.lexsort((reduced, part.edge_need[edges]))]
-    need = part.edge_need[order]
-    first = np.searchsorted(need, need)
-    chosen: IntArray = order[np.arange(order.shape[0]) - first < per]
+    return edges[best_per_key(part.edge_need[edges], reduced, per)]
+
+
+def best_per_key(key: LocalIndex | IntArray, cost: FloatArray | IntArray, per: int) -> IntArray:
+    """Positions of each ``key``'s ``per`` lowest ``cost`` (ties: first first)."""
+    order = np.lexsort((cost, key))
+    sorted_key = key[order]
+    rank = np.arange(order.shape[0]) - np.searchsorted(sorted_key, sorted_key)
+    chosen: IntArray = order[rank < per]
     return chosen
 
 

@@ -239,10 +239,10 @@ class _Search:
             self.upper = min(self.upper, up)
             if x_model is None:
                 return
-            closed = flow_value - up  # HiGHS's bound may pass the flow's by its tolerance
+            closed = flow_value - up
             if (
                 rounds == 0
-                and must_close > 0
+                and must_close > 0  # HiGHS's bound may pass the flow's by its tolerance
                 and closed < must_close * (flow_value - self.value(self.best))
             ):
                 return

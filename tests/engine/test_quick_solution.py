@@ -23,6 +23,7 @@ from matching.engine.partsolve import (
 )
 from matching.engine.solvers import repair, solve_flow, violations
 from matching.engine.types import IntArray, Part, PartSolution
+from matching.engine.warmflow import WarmFlow
 from tests.bench.bench_engine import make_instance
 from tests.engine.helpers import EQUITY_ONLY, need, pool, reference_optimum
 from tests.engine.test_properties import FAST, problems
@@ -113,7 +114,7 @@ def dive_as(part: Part, flow: IntArray, warm: bool) -> IntArray | None:
     with pytest.MonkeyPatch.context() as patch:
         # Each round is HiGHS's, not a flow solved afresh.
         patch.setattr(heuristics, "solve_flow", None)
-        return dive(part, keep, flow > 0)
+        return dive(part, keep, WarmFlow(part, flow > 0))
 
 
 WARM = pytest.mark.parametrize("warm", [False, True], ids=["flows", "warm"])
