@@ -14,7 +14,7 @@ from hypothesis import given
 
 import matching.engine.heuristics as heuristics
 from matching.engine import Problem, find_candidates, score_candidates, split_problem
-from matching.engine.heuristics import dive, quick_solution
+from matching.engine.heuristics import dive, fill_leftovers, quick_solution
 from matching.engine.partsolve import (
     DEFAULT_MIP_REL_GAP,
     _to_refine,
@@ -181,6 +181,76 @@ def test_a_dive_cut_short_completes_its_last_flow(monkeypatch: pytest.MonkeyPatc
     by_need = dict(zip(part.need_idx[part.edge_need].tolist(), x.tolist(), strict=True))
     assert by_need == {0: 700, 1: 0}
     assert part.edge_value @ x >= part.edge_value @ repair(part, flow)
+
+
+def amounts(part: Part, given: dict[tuple[int, int], int]) -> IntArray:
+    """Amounts on ``part``'s edges from {(need index, pot index): amount}."""
+    needs, pots = part.need_idx[part.edge_need].tolist(), part.res_idx[part.edge_res].tolist()
+    pairs = zip(needs, pots, strict=True)
+    return np.array([given.get(pair, 0) for pair in pairs], dtype=np.int64)
+
+
+@WARM
+def test_a_remainder_below_the_minimum_becomes_a_new_award_at_the_minimum(warm: bool) -> None:
+    # The dive cut short above leaves A 700 p and 300 p of the pot unspent,
+    # below its 400 p minimum. The fill opens B at the minimum, taking 100 p
+    # from A: 6/7 + 8/9 x 400/650 = 1.40 against A's 1.0 alone (and what
+    # the dive that runs on finds).
+    part, flow = a_flow_below_the_minimum_by_less_than_half()
+    x = amounts(part, {(0, 0): 700})
+    keep = np.ones(part.n_edges, dtype=bool)
+    filled = fill_leftovers(part, x, keep, WarmFlow(part, flow > 0) if warm else None)
+    assert not violations(part, filled)
+    assert filled.tolist() == amounts(part, {(0, 0): 600, (1, 0): 400}).tolist()
+    assert part.edge_value @ filled > part.edge_value @ x
+
+
+def test_the_quick_solution_fills_what_a_dive_cut_short_leaves(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The same instance through the quick solution, its dive cut short
+    # after one flow: the pot's 300 p are not left unspent.
+    monkeypatch.setattr(heuristics, "MAX_DIVE_ROUNDS", 1)
+    part, flow = a_flow_below_the_minimum_by_less_than_half()
+    x, upper = quick_solution(part, flow, mip_rel_gap=1e-4, deadline=None)
+    assert x.tolist() == amounts(part, {(0, 0): 600, (1, 0): 400}).tolist()
+    assert upper >= part.edge_value @ x
+
+
+def test_a_pot_without_room_for_a_new_award_does_not_stop_another_pots() -> None:
+    # Pot 0 (1,000 p, minimum 400 p) gives A and B 450 p each: its 100 p
+    # left and the 100 p its awards hold above the minimum cannot make a
+    # third award of 400 p (C's). Pot 1 (1,000 p, minimum 400 p) gives D
+    # 700 p and has room for one. Asking both pots at once is infeasible;
+    # only pot 1 is asked, for its best need: C (450 p, decile 3: 7/9 /
+    # 450 a penny, where E has 8/9 / 650), and D keeps 550 p.
+    problem = Problem.from_records(
+        [need(i, a, i, kind="seed_funding") for i, a in ((1, 450), (2, 450), (3, 450))]
+        + [need(4, 700, 1, kind="seed_funding"), need(5, 650, 2, kind="seed_funding")],
+        [pool(j, 1_000, kind="seed_funding", min_award=400) for j in (8, 9)],
+        weights=EQUITY_ONLY,
+    )
+    (part,) = parts_of(problem)
+    x = amounts(part, {(0, 0): 450, (1, 0): 450, (3, 1): 700})
+    assert not violations(part, x)
+    filled = fill_leftovers(part, x, np.ones(part.n_edges, dtype=bool))
+    expected = {(0, 0): 450, (1, 0): 450, (2, 1): 450, (3, 1): 550}
+    assert filled.tolist() == amounts(part, expected).tolist()
+
+
+def test_a_new_award_that_would_lower_the_objective_is_not_made() -> None:
+    # Pot of 1,000 p, minimum 400 p. A (700 p) has the best score; B asks
+    # 650 p and scores 1/9 (decile 9), so B at 400 p would take 100 p of
+    # A's: 1/9 x 400/650 = 0.07 gained for 100/700 = 0.14 lost. A keeps 700 p.
+    problem = Problem.from_records(
+        [need(1, 700, 1, kind="seed_funding"), need(2, 650, 9, kind="seed_funding")],
+        [pool(9, 1_000, kind="seed_funding", min_award=400)],
+        weights=EQUITY_ONLY,
+    )
+    (part,) = parts_of(problem)
+    x = amounts(part, {(0, 0): 700})
+    filled = fill_leftovers(part, x, np.ones(part.n_edges, dtype=bool))
+    assert filled.tolist() == x.tolist()
 
 
 def fake(objective: float, upper: float) -> PartSolution:
