@@ -51,7 +51,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .bounds import lagrangian_bound
-from .potentials import best_per_key
 from .rounds import seconds_left, within
 from .solvers import (
     PRICE_SLACK,
@@ -59,6 +58,7 @@ from .solvers import (
     complete,
     edge_subset,
     fenced_duals,
+    fill_leftovers,
     milp_columns,
     priced_part,
     repair,
@@ -98,10 +98,6 @@ FREEZE_AFTER = 2
 #: the flow, 2.3% and 1.9% below the bound. Completed after 15 flows: 3.7 s
 #: and 0.8 s, 0.46% and 0.40% below it (after 40: 9 s, 0.51%).
 MAX_DIVE_ROUNDS = 15
-#: :func:`fill_leftovers` stops after this many rounds (each one flow) even
-#: if they still gain. On the second generator's £500 instance at 100,000 x
-#: 5,000 it stopped on its own after 1 to 4 rounds on the parts measured.
-FILL_ROUNDS = 20
 
 
 def quick_solution(
@@ -231,63 +227,6 @@ def caps_bound(
     assert open_flow is not None  # only lower bounds can make a flow infeasible
     _, w, v = fenced_duals(edge_subset(part, keep), open_flow[keep])
     return lagrangian_bound(part, w, v)
-
-
-def fill_leftovers(
-    part: Part, x: IntArray, keep: NDArray[np.bool_], warm: WarmFlow | None = None
-) -> IntArray:
-    """``x`` (which breaks no rule) with new awards where pots have capacity left.
-
-    A dive closes the awards below a pot's minimum, so it ends with pots
-    whose remainder is below their minimum and spent on nobody. Each round
-    opens one new award at every pot with capacity left, at its minimum: the
-    pot's best edge (by value) among the ``keep`` edges to a need with at
-    least that minimum still to meet, one new award a need. Awards already
-    made keep at least their minimum, other edges of pots with a minimum stay
-    closed, and the flow (``warm``'s, if given) divides the amounts again:
-    the pot takes the minimum from its other awards where that pays. A round
-    is kept only if it breaks no rule and raises the objective; the first
-    that does not ends the search (at most :data:`FILL_ROUNDS`). Measured on
-    the second generator's £500 instance at 100,000 x 5,000, three parts'
-    dives rose from 578.90, 998.46 and 769.59 to 579.45, 999.16 and 771.19
-    (their bounds 580.43, 1000.36 and 772.83), in 0.05 to 0.2 s each.
-    ``keep`` must keep the caps (capped needs left out closed).
-    """
-    n, m = part.need_amount.shape[0], part.res_capacity.shape[0]
-    minimum = part.res_min_award[part.edge_res]
-    has_min = minimum > 0
-    best, best_value = x, float(part.edge_value @ x)
-    for _ in range(FILL_ROUNDS):
-        left = part.res_capacity - np.bincount(part.edge_res, weights=best, minlength=m)
-        short = part.need_amount - np.bincount(part.edge_need, weights=best, minlength=n)
-        awarded = has_min & (best > 0)
-        # What the pot could give a new award: its remainder, and what its
-        # awards hold above their minimum.
-        room = left + np.bincount(
-            part.edge_res, weights=np.where(awarded, best - minimum, 0), minlength=m
-        )
-        new = np.flatnonzero(
-            keep
-            & has_min
-            & ~awarded
-            & (left[part.edge_res] > 0)
-            & (room[part.edge_res] >= minimum)
-            & (short[part.edge_need] >= minimum)
-        )
-        # Each pot's best edge, then one a need (the need's best of those).
-        new = new[best_per_key(part.edge_res[new], -part.edge_value[new], 1)]
-        new = new[best_per_key(part.edge_need[new], -part.edge_value[new], 1)]
-        if new.size == 0:
-            break
-        open_ = keep & (~has_min | awarded)
-        open_[new] = True
-        lower = np.where(awarded, minimum, 0)
-        lower[new] = minimum[new]
-        y = solve_flow(part, keep=open_, lower=lower) if warm is None else warm.solve(open_, lower)
-        if y is None or violations(part, y) or float(part.edge_value @ y) <= best_value:
-            break
-        best, best_value = y, float(part.edge_value @ y)
-    return best
 
 
 def dive(part: Part, keep: NDArray[np.bool_], warm: WarmFlow | None = None) -> IntArray | None:

@@ -21,6 +21,7 @@ from .solvers import (
     complete,
     edge_subset,
     fenced_duals,
+    fill_leftovers,
     priced_part,
     solve_flow_near,
     solve_milp,
@@ -193,7 +194,12 @@ class _Search:
         return float(self.part.edge_value @ x)
 
     def offer(self, x: IntArray) -> None:
-        if not violations(self.part, x) and self.value(x) > self.value(self.best):
+        """Keep ``x`` if it breaks no rule and beats the best so far, once
+        what it leaves pots is spent (:func:`~matching.engine.rules.fill_leftovers`)."""
+        if violations(self.part, x):
+            return
+        x = fill_leftovers(self.part, x)
+        if self.value(x) > self.value(self.best):
             self.best = x
 
     def left(self) -> float | None:

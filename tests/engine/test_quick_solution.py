@@ -14,14 +14,15 @@ from hypothesis import given
 
 import matching.engine.heuristics as heuristics
 from matching.engine import Problem, find_candidates, score_candidates, split_problem
-from matching.engine.heuristics import dive, fill_leftovers, quick_solution
+from matching.engine.heuristics import dive, quick_solution
 from matching.engine.partsolve import (
     DEFAULT_MIP_REL_GAP,
     _to_refine,
     first_pass,
     solve_parts,
 )
-from matching.engine.solvers import repair, solve_flow, violations
+from matching.engine.rounds import _Search
+from matching.engine.solvers import fill_leftovers, repair, solve_flow, violations
 from matching.engine.types import IntArray, Part, PartSolution
 from matching.engine.warmflow import WarmFlow
 from tests.bench.bench_engine import make_instance
@@ -236,6 +237,19 @@ def test_a_pot_without_room_for_a_new_award_does_not_stop_another_pots() -> None
     filled = fill_leftovers(part, x, np.ones(part.n_edges, dtype=bool))
     expected = {(0, 0): 450, (1, 0): 450, (2, 1): 450, (3, 1): 550}
     assert filled.tolist() == amounts(part, expected).tolist()
+
+
+def test_the_milp_rounds_keep_an_incumbent_with_what_it_left_spent() -> None:
+    # An incumbent the rounds find (A 700 p, 300 p of the pot unspent) is
+    # kept filled: B gets the minimum, as in the quick solution.
+    part, _ = a_flow_below_the_minimum_by_less_than_half()
+    zero = np.zeros(part.n_edges, dtype=np.int64)
+    search = _Search(part=part, best=zero, upper=2.0, used=zero > 0, deadline=None, gap=1e-4)
+    search.offer(amounts(part, {(0, 0): 700}))
+    assert search.best.tolist() == amounts(part, {(0, 0): 600, (1, 0): 400}).tolist()
+    # One that breaks a minimum is never kept.
+    search.offer(amounts(part, {(0, 0): 700, (1, 0): 300}))
+    assert search.best.tolist() == amounts(part, {(0, 0): 600, (1, 0): 400}).tolist()
 
 
 def test_a_new_award_that_would_lower_the_objective_is_not_made() -> None:
