@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.bench import engine_summary
-from tests.bench.bench_engine_reference import default_reps, paired_ratio
+from tests.bench.bench_engine_reference import _reference_apart, default_reps, paired_ratio
+from tests.bench.townworld import reference_solve, town_world
 
 
 def test_load_that_rises_mid_run_does_not_move_the_ratio() -> None:
@@ -20,6 +21,16 @@ def test_load_that_rises_mid_run_does_not_move_the_ratio() -> None:
     product = [8.0] * 4 + [16.0] * 5
     reference = [10.0] * 5 + [20.0] * 4
     assert paired_ratio(product, reference) == pytest.approx(0.8)
+
+
+def test_the_reference_run_apart_gives_what_it_gives_in_process() -> None:
+    # Forked so that what it leaves the allocator is not in the product's
+    # next peak PSS: the same pairs and objective, and a time of its own.
+    cols = town_world(300, 15, 3)
+    ref = reference_solve(cols)
+    seconds, edges, objective = _reference_apart(cols)
+    assert (edges, objective) == (ref.n_candidates, ref.objective)
+    assert seconds > 0
 
 
 def test_place_sized_runs_take_enough_repetitions_to_outlast_noise() -> None:
