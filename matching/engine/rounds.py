@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from .solvers import (
     PRICE_SLACK,
     capped_needs,
+    caps_kept_by,
     complete,
     edge_subset,
     fenced_duals,
@@ -145,9 +146,7 @@ def duals_around(
     five largest parts' gaps fell from 0.46, 0.34, 0.37, 1.52 and 0.49 to
     0.074, 0.011, 0.002, 0.20 and 0.048, in 0.3 to 3 s each.
     """
-    n = part.need_amount.shape[0]
-    served = np.bincount(part.edge_need, weights=x, minlength=n) > 0
-    open_ = ~(capped_needs(part) & ~served)[part.edge_need]
+    open_ = caps_kept_by(part, x)
     # From the edges ``x`` and the flow use: the flow without a few needs
     # uses most of the same edges (solve_flow_near finds the others).
     x_open = solve_flow_near(part, (x > 0) | (flow > 0), open_)

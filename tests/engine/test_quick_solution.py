@@ -252,6 +252,28 @@ def test_the_milp_rounds_keep_an_incumbent_with_what_it_left_spent() -> None:
     assert search.best.tolist() == amounts(part, {(0, 0): 600, (1, 0): 400}).tolist()
 
 
+def test_a_new_award_goes_only_to_a_need_its_groups_cap_leaves_room_for() -> None:
+    # Pot of 1,000 p, minimum 400 p, one need a group served. A (700 p,
+    # decile 1) and B (650 p, decile 2) share a group, and A is served; E
+    # (650 p, decile 3) is a group of its own. B pays best for the pot's
+    # 300 p left but would break the cap: E gets the award.
+    problem = Problem.from_records(
+        [
+            need(1, 700, 1, kind="seed_funding", group=1),
+            need(2, 650, 2, kind="seed_funding", group=1),
+            need(3, 650, 3, kind="seed_funding"),
+        ],
+        [pool(9, 1_000, kind="seed_funding", min_award=400)],
+        weights=EQUITY_ONLY,
+        group_cap=1,
+    )
+    (part,) = parts_of(problem)
+    x = amounts(part, {(0, 0): 700})
+    filled = fill_leftovers(part, x)
+    assert not violations(part, filled)
+    assert filled.tolist() == amounts(part, {(0, 0): 600, (2, 0): 400}).tolist()
+
+
 def test_a_new_award_that_would_lower_the_objective_is_not_made() -> None:
     # Pot of 1,000 p, minimum 400 p. A (700 p) has the best score; B asks
     # 650 p and scores 1/9 (decile 9), so B at 400 p would take 100 p of
