@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from .problem import Problem
 from .scoring import blocks
-from .types import Allocation, Candidates, IntArray, Scores, readonly
+from .types import Allocation, Candidates, IntArray, LocalIndex, Scores, readonly
 
 NEED_MET = "need fully met"
 MAX_AWARD = "maximum award"
@@ -143,7 +143,7 @@ def _usage(
 
 
 def _binding(
-    problem: Problem, usage: _Usage, pn: IntArray, pr: IntArray, amount: IntArray
+    problem: Problem, usage: _Usage, pn: LocalIndex, pr: LocalIndex, amount: IntArray
 ) -> NDArray[np.object_]:
     """The constraint that stopped each proposal growing, in the module's order."""
     max_award = problem.res_max_award[pr]

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from .types import KINDS, Candidates, IntArray, Part
+from .types import KINDS, Candidates, IntArray, LocalIndex, Part, pair_keys
 
 if TYPE_CHECKING:
     from .problem import Problem
@@ -62,8 +62,8 @@ class FloorOutcome:
 
 def floor_edges(
     *,
-    need_idx: IntArray,
-    res_idx: IntArray,
+    need_idx: LocalIndex,
+    res_idx: LocalIndex,
     need_imd: NDArray[np.float64],
     need_nbhd: IntArray,
     res_floor: IntArray,
@@ -85,15 +85,15 @@ def floor_edges(
     # One integer per (pot, code): wide enough for every code a need or a
     # list holds, or a pot's code would read as the next pot's.
     n_codes = max(int(need_nbhd.max(initial=-1)), int(res_floor_codes.max(initial=-1))) + 2
-    listed = np.repeat(np.arange(counts.shape[0]), counts) * n_codes + res_floor_codes
+    listed = pair_keys(np.repeat(np.arange(counts.shape[0]), counts), res_floor_codes, n_codes)
     code = need_nbhd[need_idx]
-    by_list = (decile == 0) & (code >= 0) & np.isin(res_idx * n_codes + code, listed)
+    by_list = (decile == 0) & (code >= 0) & np.isin(pair_keys(res_idx, code, n_codes), listed)
     result: NDArray[np.bool_] = has & (by_decile | by_list)
     return result
 
 
 def problem_floor_edges(
-    problem: Problem, need_idx: IntArray, res_idx: IntArray
+    problem: Problem, need_idx: LocalIndex, res_idx: LocalIndex
 ) -> NDArray[np.bool_]:
     """:func:`floor_edges` for pairs of ``problem`` given by need and resource index."""
     return floor_edges(

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .floors import fence_used, fences
-from .types import FloatArray, IntArray, Part
+from .types import EdgeAmounts, FloatArray, IntArray, Part
 
 #: Largest unit cost given to OR-Tools. Costs are ``round(value * scale)``
 #: with ``scale = COST_MAX / max(value)``: the best edge of a part costs
@@ -199,7 +199,7 @@ def star_flow(part: Part) -> IntArray | None:
     limit = min([int(part.res_capacity[0])] * (m == 1) + [int(part.need_amount[0])] * (n == 1))
     positive = np.flatnonzero(part.edge_value > 0.0)
     order = positive[np.argsort(-part.edge_value[positive], kind="stable")]
-    ub = part.edge_ub[order]
+    ub = part.edge_ub[order].astype(np.int64)
     before = np.cumsum(ub) - ub
     x = np.zeros(part.n_edges, dtype=np.int64)
     x[order] = np.clip(limit - before, 0, ub)
@@ -210,7 +210,7 @@ def _arcs(
     part: Part,
     k: slice | IntArray,
     fence: FenceNodes,
-    caps: tuple[IntArray, IntArray, IntArray, int, IntArray],
+    caps: tuple[EdgeAmounts, IntArray, IntArray, int, IntArray],
 ) -> tuple[NDArray[np.int32], NDArray[np.int32], IntArray]:
     """Tails, heads and capacities of the flow's arcs: edges ``k``, source
     -> needs, resources -> sink, the bypass, fences (caps in that order)."""

@@ -20,7 +20,16 @@ from scipy.sparse.csgraph import connected_components
 from .floors import fences, problem_floor_edges
 from .problem import Problem
 from .scoring import blocks
-from .types import Candidates, FloatArray, IntArray, LocalIndex, Part, Scores, readonly
+from .types import (
+    Candidates,
+    EdgeAmounts,
+    FloatArray,
+    IntArray,
+    LocalIndex,
+    Part,
+    Scores,
+    readonly,
+)
 
 
 def usable_edges(problem: Problem, candidates: Candidates, scores: Scores) -> IntArray:
@@ -151,7 +160,7 @@ class _Columns(NamedTuple):
     edge_idx: LocalIndex
     edge_need: LocalIndex
     edge_res: LocalIndex
-    edge_ub: IntArray
+    edge_ub: EdgeAmounts
     edge_value: FloatArray
     edge_fenced: NDArray[np.bool_] | None
 
@@ -179,18 +188,22 @@ def _columns(
     edge_value = _blockwise(size, np.float64, partial(_value, problem, scores, edges, ni))
     edge_need = readonly(members[0].local[ni])
     del ni
-    edge_ub = _blockwise(size, np.int64, partial(_upper, problem, candidates, edges))
+    # An edge's bound is at most its request: 32-bit when every request fits.
+    amount = np.int32 if problem.need_amount.max(initial=0) < 2**31 else np.int64
+    edge_ub = _blockwise(size, amount, partial(_upper, problem, candidates, edges))
     edge_idx: LocalIndex = edges.astype(np.int32) if len(candidates) < 2**31 else edges
     readonly(edge_idx)
     return _Columns(edge_idx, edge_need, edge_res, edge_ub, edge_value, edge_fenced)
 
 
-def _fenced(problem: Problem, ni: IntArray, rj: IntArray, b: slice) -> NDArray[np.bool_]:
+def _fenced(problem: Problem, ni: LocalIndex, rj: LocalIndex, b: slice) -> NDArray[np.bool_]:
     fenced: NDArray[np.bool_] = ~problem_floor_edges(problem, ni[b], rj[b])
     return fenced & (problem.res_floor[rj[b]] > 0)
 
 
-def _value(problem: Problem, scores: Scores, edges: IntArray, ni: IntArray, b: slice) -> FloatArray:
+def _value(
+    problem: Problem, scores: Scores, edges: IntArray, ni: LocalIndex, b: slice
+) -> FloatArray:
     value: FloatArray = scores.total[edges[b]] / problem.need_amount[ni[b]]
     return value
 
@@ -199,7 +212,7 @@ def _upper(problem: Problem, candidates: Candidates, edges: IntArray, b: slice) 
     return edge_upper_bounds(problem, candidates, edges[b])
 
 
-def _components(n: int, m: int, ni: IntArray, rj: IntArray) -> IntArray:
+def _components(n: int, m: int, ni: LocalIndex, rj: LocalIndex) -> IntArray:
     """Component label of each need (0..n-1) and resource (n..n+m-1) in the
     bipartite graph of pairs (ni, rj), ``ni`` sorted.
 

@@ -35,7 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .problem import Problem
-from .types import KINDS, PART_NAMES, Candidates, FloatArray, IntArray, Scores, readonly
+from .types import KINDS, PART_NAMES, Candidates, FloatArray, IntArray, LocalIndex, Scores, readonly
 
 NEUTRAL_THEME_FIT = 0.5
 NEWNESS_BACKED_MAX = 0.5
@@ -61,7 +61,7 @@ def pair_theme_counts(
 
 
 def _theme_counts(
-    problem: Problem, ni: IntArray, rj: IntArray
+    problem: Problem, ni: LocalIndex, rj: LocalIndex
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
     need_count = popcount_rows(problem.need_themes)[ni]
     res_count = popcount_rows(problem.res_themes)[rj]

@@ -50,6 +50,9 @@ FloatArray = NDArray[np.float64]
 #: and of its edges among the candidates (:attr:`Part.edge_idx`): 32-bit
 #: where they fit, which halves three of a part's five edge columns.
 LocalIndex = NDArray[np.int32] | NDArray[np.int64]
+#: Amounts held per edge (:attr:`Part.edge_ub`): 32-bit where every
+#: request fits, as they do (a request is at most what a pot could give).
+EdgeAmounts = NDArray[np.int32] | NDArray[np.int64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,8 +176,8 @@ class Candidates:
     neighbourhood-list resource without a point). Sorted by (need, resource).
     """
 
-    need_idx: IntArray
-    res_idx: IntArray
+    need_idx: LocalIndex
+    res_idx: LocalIndex
     distance_m: FloatArray
 
     def __len__(self) -> int:
@@ -226,7 +229,7 @@ class Part:
     edge_idx: LocalIndex
     edge_need: LocalIndex
     edge_res: LocalIndex
-    edge_ub: IntArray
+    edge_ub: EdgeAmounts
     edge_value: FloatArray
     need_idx: IntArray
     need_amount: IntArray
@@ -378,3 +381,13 @@ def readonly(array: ArrayT) -> ArrayT:
     """Mark an engine-owned array read-only and return it."""
     array.setflags(write=False)
     return array
+
+
+def pair_keys(first: LocalIndex, second: LocalIndex, n_second: int) -> IntArray:
+    """One 64-bit integer per pair, ``first * n_second + second``, in the
+    order of the pairs (``second`` in ``range(n_second)``). In 64 bits
+    whatever the indices' width: candidate indices are 32-bit, and 300,000
+    needs times 15,000 pots is past 2**31."""
+    keys: IntArray = np.multiply(first, max(n_second, 1), dtype=np.int64)
+    keys += second
+    return keys

@@ -45,7 +45,7 @@ from .lost import LostPairs
 from .problem import Problem
 from .reach import out_of_reach
 from .reasons import _FLOOR, _OUTBID, RANK, REASONS, Param, Unmatched
-from .types import KINDS, Allocation, Candidates, FloatArray, IntArray, Scores
+from .types import KINDS, Allocation, Candidates, FloatArray, IntArray, LocalIndex, Scores
 
 __all__ = ["RANK", "REASONS", "Param", "Unmatched", "unmatched_explain"]
 
@@ -163,7 +163,7 @@ def _lost(
 
 
 def _furthest_pairs(
-    n_needs: int, ni: IntArray, stage: IntArray, total: FloatArray
+    n_needs: int, ni: LocalIndex, stage: IntArray, total: FloatArray
 ) -> tuple[IntArray, IntArray]:
     """Each need's pair that went furthest, and its stage (-1: the need has no pair).
 

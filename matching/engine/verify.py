@@ -16,7 +16,7 @@ from .candidates import find_candidates, great_circle_m
 from .floors import problem_floor_edges
 from .problem import Problem
 from .scoring import score_candidates
-from .types import KINDS, Allocation, IntArray
+from .types import KINDS, Allocation, IntArray, pair_keys
 
 #: Slack on the radius test, metres: floating-point noise only.
 AREA_TOLERANCE_M = 1e-6
@@ -67,7 +67,7 @@ def _pair_violations(problem: Problem, ni: IntArray, rj: IntArray, amount: IntAr
         f"need {need_id[k]} / resource {res_id[k]}: amount {amount[k]} is not > 0"
         for k in np.flatnonzero(amount <= 0)
     ]
-    pair = ni * max(problem.n_resources, 1) + rj
+    pair = pair_keys(ni, rj, problem.n_resources)
     uniq, counts = np.unique(pair, return_counts=True)
     for p in uniq[counts > 1]:
         i, j = divmod(int(p), max(problem.n_resources, 1))
@@ -163,7 +163,7 @@ def floor_violations(problem: Problem, ni: IntArray, rj: IntArray, amount: IntAr
     ci, cj = ci[k], cj[k]
     given = np.zeros((n,), dtype=np.int64)
     np.add.at(given, ni, amount)
-    on_pair = _amount_on(ni * m + rj, amount, ci * m + cj)
+    on_pair = _amount_on(pair_keys(ni, rj, m), amount, pair_keys(ci, cj, m))
     room = np.minimum(problem.need_amount[ci] - given[ci], res_left[cj])
     max_award = problem.res_max_award[cj]
     room = np.where(max_award > 0, np.minimum(room, max_award - on_pair), room)

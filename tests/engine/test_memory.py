@@ -19,10 +19,11 @@ import matching.engine.scoring as scoring
 from matching.engine import Problem, solve
 from matching.engine.allocate import prepare
 from matching.engine.candidates import find_candidates
+from matching.engine.floors import floor_edges
 from matching.engine.flow import solve_flow
 from matching.engine.parts import split_problem
 from matching.engine.scoring import score_candidates
-from matching.engine.types import PART_NAMES, Part
+from matching.engine.types import PART_NAMES, Part, pair_keys
 from tests.bench.townworld import town_world
 from tests.engine.test_determinism import signature
 
@@ -49,20 +50,22 @@ def traced() -> Iterator[None]:
 
 
 @pytest.mark.usefixtures("small_blocks", "traced")
-def test_prepare_holds_at_most_72_bytes_a_pair_and_peaks_under_100(problem: Problem) -> None:
-    # Candidates 24 bytes a pair, the score total 8, the parts' edge columns
-    # 28 (candidate and local indices 32-bit; no fenced column without
-    # floors): 70.9 here. It held 120 with the five score parts kept for
-    # every pair (40) and 64-bit local indices, 76 with 64-bit candidate
-    # indices in the parts and a fenced column, and peaked at 190 with each
-    # part's columns copied out of pair-sized ones.
+def test_prepare_holds_at_most_60_bytes_a_pair_and_peaks_under_100(problem: Problem) -> None:
+    # Candidates 16 bytes a pair (32-bit indices, the distance), the score
+    # total 8, the parts' edge columns 24 (candidate and local indices and
+    # the edge bound 32-bit; no fenced column without floors): 58.3 here,
+    # peak 72.1. It held 62.3 with a 64-bit edge bound, 70.9 with 64-bit
+    # candidate indices too, 120 with the five score parts kept for every
+    # pair (40) and 64-bit local indices, 76 with 64-bit candidate indices
+    # in the parts and a fenced column, and peaked at 190 with each part's
+    # columns copied out of pair-sized ones.
     before = tracemalloc.get_traced_memory()[0]
     tracemalloc.reset_peak()
     prepared = prepare(problem)
     held, peak = tracemalloc.get_traced_memory()
     pairs = len(prepared.candidates)
     assert pairs > 20_000
-    assert (held - before) / pairs <= 72, (held - before) / pairs
+    assert (held - before) / pairs <= 60, (held - before) / pairs
     assert (peak - before) / pairs <= 100, (peak - before) / pairs
 
 
@@ -170,3 +173,37 @@ def test_blocks_of_pairs_change_no_bit_of_the_result(
     assert blocked.objective == whole.objective
     for name in ("score", "parts", "distance_m"):
         assert getattr(blocked, name).tobytes() == getattr(whole, name).tobytes(), name
+
+
+def test_candidate_indices_and_edge_bounds_are_32_bit_and_pair_keys_do_not_wrap() -> None:
+    problem = Problem.from_arrays(**town_world(300, 15, 1))
+    candidates = find_candidates(problem)
+    assert candidates.need_idx.dtype == candidates.res_idx.dtype == np.int32
+    parts = split_problem(problem, candidates, score_candidates(problem, candidates))
+    assert {p.edge_ub.dtype for p in parts} == {np.dtype(np.int32)}
+    # 300,000 needs x 15,000 pots: the last pair's key is past 2**31.
+    need, res = np.array([299_999, 1], dtype=np.int32), np.array([14_999, 0], dtype=np.int32)
+    keys = pair_keys(need, res, 15_000)
+    assert keys.tolist() == [299_999 * 15_000 + 14_999, 15_000]
+    assert keys.dtype == np.int64
+
+
+def test_a_list_floor_is_read_right_for_a_pot_and_code_past_2_to_the_31() -> None:
+    # Pot 60,000 keeps its floor for neighbourhood 40,000: 60,000 x 40,002
+    # codes is past 2**31, so a 32-bit key would wrap and miss the list.
+    n_res, code = 60_001, 40_000
+    res_floor = np.zeros(n_res, dtype=np.int64)
+    res_floor[-1] = 100
+    indptr = np.zeros(n_res + 1, dtype=np.int64)
+    indptr[-1] = 1
+    inside = floor_edges(
+        need_idx=np.array([0, 1], dtype=np.int32),
+        res_idx=np.array([n_res - 1, n_res - 1], dtype=np.int32),
+        need_imd=np.array([5.0, 5.0]),
+        need_nbhd=np.array([code, code - 1]),
+        res_floor=res_floor,
+        res_floor_decile=np.zeros(n_res, dtype=np.int64),
+        res_floor_indptr=indptr,
+        res_floor_codes=np.array([code]),
+    )
+    assert inside.tolist() == [True, False]
