@@ -8,11 +8,16 @@ the largest gaps, and the total must land within it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from types import SimpleNamespace
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import given
 
 import matching.engine.heuristics as heuristics
+import matching.engine.partsolve as partsolve
 from matching.engine import Problem, find_candidates, score_candidates, split_problem
 from matching.engine.heuristics import dive, quick_solution
 from matching.engine.partsolve import (
@@ -321,21 +326,74 @@ def test_the_largest_gaps_are_refined_first_until_the_rest_fits_a_quarter_of_the
     assert gap == pytest.approx(0.95 * 0.8 / 700.0)
 
 
+def scripted_refinements(
+    monkeypatch: pytest.MonkeyPatch, edges: list[int], firsts: list[PartSolution]
+) -> list[tuple[list[int], float]]:
+    """``solve_parts`` on parts of ``edges`` edges whose first passes are
+    ``firsts`` and whose refinements prove them exactly: which parts each
+    call refined, and to what gap."""
+    parts = [SimpleNamespace(n_edges=e) for e in edges]
+    calls: list[tuple[list[int], float]] = []
+
+    def scripted(ps: list[Any], first: list[Any], deadline: Any, gap: float, *_: Any) -> Any:
+        if all(f is None for f in first):
+            return list(firsts)
+        calls.append(([next(i for i, q in enumerate(parts) if q is p) for p in ps], gap))
+        return [replace(f, objective=f.upper, method="milp") for f in first]
+
+    monkeypatch.setattr(partsolve, "_map", scripted)
+    solve_parts(parts, workers=1, mip_rel_gap=1e-3)  # type: ignore[arg-type]
+    return calls
+
+
+def test_the_largest_part_is_not_refined_when_the_others_leave_it_within_the_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Budget 1e-3 x 1,000 = 1.0; gaps 0.6 each (1.8): all three are chosen.
+    # The two smaller ones, refined first, prove exactly, which leaves the
+    # largest's 0.6 within the budget: it is never refined.
+    firsts = [fake(299.4, 300.0), fake(299.4, 300.0), fake(399.4, 400.0)]
+    calls = scripted_refinements(monkeypatch, [10, 20, 1_000], firsts)
+    assert calls == [([0, 1], pytest.approx(0.95 * 1.0 / 1_000))]
+
+
+def test_the_largest_part_is_refined_to_what_the_others_leave_of_the_budget(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # As above, but the largest's gap is 1.2, over the budget alone: after
+    # the others it is refined, to the whole budget (0.95 x 1.0 / 400 a
+    # unit of its bound, where with the others it was 0.95 x 1.0 / 1,000).
+    firsts = [fake(299.4, 300.0), fake(398.8, 400.0), fake(299.4, 300.0)]
+    calls = scripted_refinements(monkeypatch, [10, 1_000, 20], firsts)
+    assert calls == [
+        ([0, 2], pytest.approx(0.95 * 1.0 / 1_000)),
+        ([1], pytest.approx(0.95 * 1.0 / 400)),
+    ]
+
+
 def test_only_the_parts_the_budget_needs_get_milp_rounds() -> None:
     # A town-sized England-like run: 24 parts break a rule; their first
     # passes leave the run 3.1e-5 from its bound. Within the default budget
     # (1e-4) no part needs MILP rounds; within 1e-5, the four with the
-    # largest gaps are refined (the rest fit a quarter of the budget).
+    # largest gaps are chosen (the rest fit a quarter of the budget). The
+    # largest of them (87 edges) is held back while the other three are
+    # refined; two of those prove exactly, and what they give back leaves
+    # its gap (0.0139) within the budget (0.0210): it is not refined.
     problem = make_instance(10_000, 500, seed=2)
     parts = parts_of(problem)
     firsts = [first_pass(p) for p in parts]
     assert sum(s.method == "dive" for s in firsts) == 24
     assert _to_refine(firsts, DEFAULT_MIP_REL_GAP)[0] == []
     gap = 1e-5
-    chosen, _ = _to_refine([first_pass(p, mip_rel_gap=gap) for p in parts], gap)
+    firsts_gap = [first_pass(p, mip_rel_gap=gap) for p in parts]
+    chosen, _ = _to_refine(firsts_gap, gap)
     assert len(chosen) == 4
     solved = solve_parts(parts, workers=1, mip_rel_gap=gap)
-    assert [k for k, s in enumerate(solved) if s.method == "milp"] == chosen
+    largest = max(chosen, key=lambda k: parts[k].n_edges)
+    assert [k for k, s in enumerate(solved) if s.method == "milp"] == [
+        k for k in chosen if k != largest
+    ]
+    assert solved[largest].objective == firsts_gap[largest].objective
     objective = sum(s.objective for s in solved)
     upper = sum(s.upper for s in solved)
     assert objective >= upper * (1 - gap)
