@@ -30,7 +30,7 @@ FUNCTION_LINES = 80
 
 # Modules kept over MODULE_LINES: path -> why.
 LONG_MODULES: dict[str, str] = {
-    # 488 lines since the refinement waves (455 since the worker pool's budget):
+    # 492 lines since the refinement waves (455 since the worker pool's budget):
     # the pool machinery (_job to _mp_context) is to move to its own module;
     # kept here for now because its workers read this module's globals.
     "matching/engine/partsolve.py": "the worker pool is to move out (#16)",

@@ -328,20 +328,26 @@ def test_the_largest_gaps_are_refined_first_until_the_rest_fits_a_quarter_of_the
 
 def scripted_refinements(
     monkeypatch: pytest.MonkeyPatch, edges: list[int], firsts: list[PartSolution]
-) -> list[tuple[list[int], float]]:
+) -> list[tuple[list[int], float, bool]]:
     """``solve_parts`` on parts of ``edges`` edges whose first passes are
-    ``firsts`` and whose refinements prove them exactly: which parts each
-    call refined, and to what gap."""
+    ``firsts``, whose first round of refinement (a time share each) gains
+    nothing and whose second proves them exactly: which parts each call
+    refined, to what gap, and whether within a time share."""
     parts = [SimpleNamespace(n_edges=e) for e in edges]
-    calls: list[tuple[list[int], float]] = []
+    calls: list[tuple[list[int], float, bool]] = []
 
-    def scripted(ps: list[Any], first: list[Any], deadline: Any, gap: float, *_: Any) -> Any:
-        if all(f is None for f in first):
-            return list(firsts)
-        calls.append(([next(i for i, q in enumerate(parts) if q is p) for p in ps], gap))
+    def scripted(ps: list[Any], first: list[Any], _: Any, gap: float, __: Any, share: Any) -> Any:
+        calls.append(
+            ([next(i for i, q in enumerate(parts) if q is p) for p in ps], gap, share is not None)
+        )
+        if share is not None:
+            return list(first)
         return [replace(f, objective=f.upper, method="milp") for f in first]
 
-    monkeypatch.setattr(partsolve, "_map", scripted)
+    def first_passes(ps: list[Any], first: list[Any], *_: Any) -> Any:
+        return list(firsts) if all(f is None for f in first) else scripted(ps, first, *_)
+
+    monkeypatch.setattr(partsolve, "_map", first_passes)
     solve_parts(parts, workers=1, mip_rel_gap=1e-3)  # type: ignore[arg-type]
     return calls
 
@@ -349,12 +355,14 @@ def scripted_refinements(
 def test_the_largest_part_is_not_refined_when_the_others_leave_it_within_the_budget(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Budget 1e-3 x 1,000 = 1.0; gaps 0.6 each (1.8): all three are chosen.
-    # The two smaller ones, refined first, prove exactly, which leaves the
-    # largest's 0.6 within the budget: it is never refined.
+    # Budget 1e-3 x 1,000 = 1.0; gaps 0.6 each (1.8): all three are chosen,
+    # and refined together in the first round (to no avail here). In the
+    # second the two smaller ones go first and prove exactly, which leaves
+    # the largest's 0.6 within the budget: it is not refined again.
     firsts = [fake(299.4, 300.0), fake(299.4, 300.0), fake(399.4, 400.0)]
     calls = scripted_refinements(monkeypatch, [10, 20, 1_000], firsts)
-    assert calls == [([0, 1], pytest.approx(0.95 * 1.0 / 1_000))]
+    share = pytest.approx(0.95 * 1.0 / 1_000)
+    assert calls == [([0, 1, 2], share, True), ([0, 1], share, False)]
 
 
 def test_the_largest_part_is_refined_to_what_the_others_leave_of_the_budget(
@@ -365,9 +373,11 @@ def test_the_largest_part_is_refined_to_what_the_others_leave_of_the_budget(
     # unit of its bound, where with the others it was 0.95 x 1.0 / 1,000).
     firsts = [fake(299.4, 300.0), fake(398.8, 400.0), fake(299.4, 300.0)]
     calls = scripted_refinements(monkeypatch, [10, 1_000, 20], firsts)
+    share = pytest.approx(0.95 * 1.0 / 1_000)
     assert calls == [
-        ([0, 2], pytest.approx(0.95 * 1.0 / 1_000)),
-        ([1], pytest.approx(0.95 * 1.0 / 400)),
+        ([0, 1, 2], share, True),
+        ([0, 2], share, False),
+        ([1], pytest.approx(0.95 * 1.0 / 400), False),
     ]
 
 
@@ -375,25 +385,17 @@ def test_only_the_parts_the_budget_needs_get_milp_rounds() -> None:
     # A town-sized England-like run: 24 parts break a rule; their first
     # passes leave the run 3.1e-5 from its bound. Within the default budget
     # (1e-4) no part needs MILP rounds; within 1e-5, the four with the
-    # largest gaps are chosen (the rest fit a quarter of the budget). The
-    # largest of them (87 edges) is held back while the other three are
-    # refined; two of those prove exactly, and what they give back leaves
-    # its gap (0.0139) within the budget (0.0210): it is not refined.
+    # largest gaps are refined (the rest fit a quarter of the budget).
     problem = make_instance(10_000, 500, seed=2)
     parts = parts_of(problem)
     firsts = [first_pass(p) for p in parts]
     assert sum(s.method == "dive" for s in firsts) == 24
     assert _to_refine(firsts, DEFAULT_MIP_REL_GAP)[0] == []
     gap = 1e-5
-    firsts_gap = [first_pass(p, mip_rel_gap=gap) for p in parts]
-    chosen, _ = _to_refine(firsts_gap, gap)
+    chosen, _ = _to_refine([first_pass(p, mip_rel_gap=gap) for p in parts], gap)
     assert len(chosen) == 4
     solved = solve_parts(parts, workers=1, mip_rel_gap=gap)
-    largest = max(chosen, key=lambda k: parts[k].n_edges)
-    assert [k for k, s in enumerate(solved) if s.method == "milp"] == [
-        k for k in chosen if k != largest
-    ]
-    assert solved[largest].objective == firsts_gap[largest].objective
+    assert [k for k, s in enumerate(solved) if s.method == "milp"] == chosen
     objective = sum(s.objective for s in solved)
     upper = sum(s.upper for s in solved)
     assert objective >= upper * (1 - gap)
