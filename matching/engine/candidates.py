@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .problem import Problem
-from .types import KINDS, Candidates, FloatArray, IntArray, pair_keys, readonly
+from .types import KINDS, Candidates, FloatArray, IntArray, int_type_below, pair_keys, readonly
 
 #: Mean Earth radius (IUGG), metres. Spherical distances differ from
 #: ellipsoidal ones by < 0.5%, far below the precision of a postcode point.
@@ -148,7 +148,7 @@ def _sorted_pairs(
     order = np.argsort(pair_keys(need_idx, res_idx, problem.n_resources))
     # 32-bit indices where they fit: 8 bytes a pair less, for two columns
     # every later stage keeps (238 MB of the shared heap at 300,000 x 15,000).
-    index = np.int32 if max(problem.n_needs, problem.n_resources) < 2**31 else np.int64
+    index = int_type_below(max(problem.n_needs, problem.n_resources))
     need_idx = readonly(need_idx[order].astype(index))
     res_idx = readonly(res_idx[order].astype(index))
     distance = readonly(distance[order])

@@ -28,6 +28,7 @@ from .types import (
     LocalIndex,
     Part,
     Scores,
+    int_type_below,
     readonly,
 )
 
@@ -189,9 +190,9 @@ def _columns(
     edge_need = readonly(members[0].local[ni])
     del ni
     # An edge's bound is at most its request: 32-bit when every request fits.
-    amount = np.int32 if problem.need_amount.max(initial=0) < 2**31 else np.int64
+    amount = int_type_below(int(problem.need_amount.max(initial=0)))
     edge_ub = _blockwise(size, amount, partial(_upper, problem, candidates, edges))
-    edge_idx: LocalIndex = edges.astype(np.int32) if len(candidates) < 2**31 else edges
+    edge_idx: LocalIndex = edges.astype(int_type_below(len(candidates)), copy=False)
     readonly(edge_idx)
     return _Columns(edge_idx, edge_need, edge_res, edge_ub, edge_value, edge_fenced)
 
@@ -222,7 +223,7 @@ def _components(n: int, m: int, ni: LocalIndex, rj: LocalIndex) -> IntArray:
     indptr = np.zeros(n + m + 1, dtype=np.int64)
     indptr[1 : n + 1] = np.cumsum(np.bincount(ni, minlength=n))
     indptr[n + 1 :] = indptr[n]
-    index_type = np.int32 if n + m < 2**31 else np.int64
+    index_type = int_type_below(n + m)
     graph = csr_array(
         (np.ones(ni.size), (n + rj).astype(index_type), indptr.astype(index_type)),
         shape=(n + m,) * 2,
@@ -252,11 +253,7 @@ class _Members:
         self.order = np.argsort(labels, kind="stable")
         self.sorted = labels[self.order]
         first = np.searchsorted(self.sorted, self.sorted, side="left")
-        self.local: LocalIndex = (
-            np.empty(labels.shape[0], dtype=np.int32)
-            if labels.shape[0] < 2**31
-            else np.empty(labels.shape[0], dtype=np.int64)
-        )
+        self.local: LocalIndex = np.empty(labels.shape[0], dtype=int_type_below(labels.shape[0]))
         self.local[self.order] = np.arange(labels.shape[0]) - first
 
     def members(self, labels: list[int]) -> tuple[IntArray, list[slice]]:

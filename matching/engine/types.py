@@ -49,10 +49,10 @@ FloatArray = NDArray[np.float64]
 #: Positions within a part (:attr:`Part.edge_need`, :attr:`Part.edge_res`)
 #: and of its edges among the candidates (:attr:`Part.edge_idx`): 32-bit
 #: where they fit, which halves three of a part's five edge columns.
-LocalIndex = NDArray[np.int32] | NDArray[np.int64]
+LocalIndex = NDArray[np.int32 | np.int64]
 #: Amounts held per edge (:attr:`Part.edge_ub`): 32-bit where every
-#: request fits, as they do (a request is at most what a pot could give).
-EdgeAmounts = NDArray[np.int32] | NDArray[np.int64]
+#: request fits (an edge's bound is at most its need's request).
+EdgeAmounts = NDArray[np.int32 | np.int64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,6 +381,12 @@ def readonly(array: ArrayT) -> ArrayT:
     """Mark an engine-owned array read-only and return it."""
     array.setflags(write=False)
     return array
+
+
+def int_type_below(bound: int) -> type[np.int32] | type[np.int64]:
+    """The integer type for values below ``bound``: 32-bit where they fit
+    (indices, a part's edge bounds), which halves their columns."""
+    return np.int32 if bound < 2**31 else np.int64
 
 
 def pair_keys(first: LocalIndex, second: LocalIndex, n_second: int) -> IntArray:

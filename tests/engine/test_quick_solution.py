@@ -361,8 +361,8 @@ def test_the_largest_part_is_not_refined_when_the_others_leave_it_within_the_bud
     # the largest's 0.6 within the budget: it is not refined again.
     firsts = [fake(299.4, 300.0), fake(299.4, 300.0), fake(399.4, 400.0)]
     calls = scripted_refinements(monkeypatch, [10, 20, 1_000], firsts)
-    share = pytest.approx(0.95 * 1.0 / 1_000)
-    assert calls == [([0, 1, 2], share, True), ([0, 1], share, False)]
+    gap = pytest.approx(0.95 * 1.0 / 1_000)
+    assert calls == [([0, 1, 2], gap, True), ([0, 1], gap, False)]
 
 
 def test_the_largest_part_is_refined_to_what_the_others_leave_of_the_budget(
@@ -373,10 +373,10 @@ def test_the_largest_part_is_refined_to_what_the_others_leave_of_the_budget(
     # unit of its bound, where with the others it was 0.95 x 1.0 / 1,000).
     firsts = [fake(299.4, 300.0), fake(398.8, 400.0), fake(299.4, 300.0)]
     calls = scripted_refinements(monkeypatch, [10, 1_000, 20], firsts)
-    share = pytest.approx(0.95 * 1.0 / 1_000)
+    gap = pytest.approx(0.95 * 1.0 / 1_000)
     assert calls == [
-        ([0, 1, 2], share, True),
-        ([0, 2], share, False),
+        ([0, 1, 2], gap, True),
+        ([0, 2], gap, False),
         ([1], pytest.approx(0.95 * 1.0 / 400), False),
     ]
 
