@@ -188,7 +188,17 @@ def demo_contact_back(*, runs: list[int], team_of: dict[int, Any]) -> bool:
     in as it finds an offer to rate and to report on, not an empty page.
     True when its group has backing under way (now or from before)."""
     mine = Match.objects.filter(need__activity__group__contact_user__username=DEMO_CONTACT)
-    if mine.exclude(status=MatchStatus.PROPOSED).exists():
+    if mine.filter(status=MatchStatus.ACTIVE).exists():
+        return True
+    # An offer it accepted that was not put under way: put it under way.
+    accepted = (
+        mine.filter(status=MatchStatus.ACCEPTED, resource__anchor_id__in=team_of)
+        .select_related("resource")
+        .order_by("-score", "pk")
+        .first()
+    )
+    if accepted is not None:
+        match_activate(match_id=accepted.pk, by=team_of[accepted.resource.anchor_id], note="Demo")
         return True
     return demo_back_best(
         mine.filter(run_id__in=runs, resource__anchor_id__in=team_of),

@@ -166,3 +166,22 @@ def test_the_printed_group_login_finds_backing_under_way_to_rate_and_report_on(d
     # Seeding again keeps it, and says so.
     assert demo_backing_seed().contact_backed
     assert mine.filter(status=MatchStatus.ACTIVE).count() == 1
+
+
+def test_a_contact_offer_accepted_but_not_under_way_is_put_under_way(demo_place):
+    """If the seeding left the printed contact's group an offer it accepted
+    but none under way (which allocation the engine found decides it), the
+    contact step puts that offer under way, so the group still has one to
+    rate: an accepted offer is not backing under way."""
+    from matching.demo import _team_user, demo_contact_back
+    from partners.models import Anchor
+
+    report = demo_backing_seed()
+    mine = Match.objects.filter(need__activity__group__contact_user__username=DEMO_CONTACT)
+    (active,) = mine.filter(status=MatchStatus.ACTIVE)
+    Match.objects.filter(pk=active.pk).update(status=MatchStatus.ACCEPTED)
+    team_of = {a.pk: _team_user(a) for a in Anchor.objects.all() if _team_user(a) is not None}
+
+    assert demo_contact_back(runs=report.runs, team_of=team_of)
+    active.refresh_from_db()
+    assert active.status == MatchStatus.ACTIVE
