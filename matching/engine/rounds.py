@@ -29,6 +29,7 @@ from .solvers import (
     violations,
 )
 from .types import FloatArray, IntArray, Part
+from .warmflow import WarmFlow
 
 #: MILP rounds per incumbent search. Each round that still breaks a minimum
 #: award is completed to a feasible solution by a flow, so more rounds only
@@ -65,6 +66,14 @@ WHOLE_MILP_BINARIES = 4_000
 #: needs was not solved in 35 s as one MILP; its priced model, 20,247
 #: edges, proved it in 1.3 s).
 WHOLE_MILP_EDGES = 30_000
+#: Parts with more edges than this fill their incumbents' leftovers
+#: (:func:`~matching.engine.rules.fill_leftovers`) in a warm flow
+#: (:class:`~matching.engine.warmflow.WarmFlow`) kept for the whole search,
+#: not a flow of the whole part a round. On the largest part of the second
+#: generator's £500 + caps instance at 100,000 x 5,000 (566,309 edges, of
+#: which 307,772 stay open in a fill: those of pots without a minimum),
+#: the fills took 18.6 s of a 29 s refinement, 61 flows of 0.26 s.
+WARM_FILL_FROM = 20_000
 
 
 def solve_rules(
@@ -121,6 +130,7 @@ def solve_rules(
         used=np.isin(np.arange(part.n_edges), keep),
         deadline=deadline,
         gap=mip_rel_gap,
+        warm=WarmFlow(part, (flow > 0) | (best > 0)) if part.n_edges > WARM_FILL_FROM else None,
     )
     state.rounds(model, keep, flow, PRICED_ROUNDS, must_close=PRICED_MUST_CLOSE)
     if not state.done():
@@ -184,6 +194,8 @@ class _Search:
     used: NDArray[np.bool_]
     deadline: float | None
     gap: float
+    #: The flow that fills incumbents' leftovers (None: a flow each round).
+    warm: WarmFlow | None = None
     y_restrict: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     def __post_init__(self) -> None:
@@ -197,7 +209,7 @@ class _Search:
         what it leaves pots is spent (:func:`~matching.engine.rules.fill_leftovers`)."""
         if violations(self.part, x):
             return
-        x = fill_leftovers(self.part, x)
+        x = fill_leftovers(self.part, x, warm=self.warm)
         if self.value(x) > self.value(self.best):
             self.best = x
 
