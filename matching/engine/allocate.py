@@ -66,17 +66,10 @@ from .candidates import find_candidates
 from .explain import MAX_AWARD, NEED_MET, assemble
 from .floors import FENCE_BINDING, floor_outcomes, problem_floor_edges
 from .parts import edge_upper_bounds, floor_mask, merge_parts, split_problem, usable_edges
-from .partsolve import (
-    DEFAULT_MIP_REL_GAP,
-    DEFAULT_TIME_LIMIT,
-    PARALLEL_MIN_EDGES,
-    first_pass,
-    refine,
-    solve_part,
-    solve_parts,
-)
+from .partsolve import DEFAULT_MIP_REL_GAP, DEFAULT_TIME_LIMIT, first_pass, refine, solve_part
 from .problem import Problem
 from .rounds import deadline_after, within
+from .runparts import PARALLEL_MIN_EDGES, solve_parts
 from .scoring import score_candidates
 from .types import Allocation, Candidates, IntArray, Part, PartSolution, Scores
 

@@ -59,7 +59,7 @@ def solve_flow(
     scale : float array, optional
         Cost per unit of value on each edge (default: one scale for the
         part, :func:`flow_scale`); a part merged from several independent
-        ones keeps each one's own (:func:`~matching.engine.partsolve.flow_batches`).
+        ones keeps each one's own (:func:`~matching.engine.runparts.flow_batches`).
 
     Returns
     -------

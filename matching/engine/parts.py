@@ -2,7 +2,7 @@
 
 A part is one connected component of the bipartite graph of usable
 candidate pairs (so one kind), self-contained: it can be solved on its own,
-in any order, in another process (:mod:`matching.engine.partsolve`).
+in any order, in another process (:mod:`matching.engine.runparts`).
 """
 
 from __future__ import annotations

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-import matching.engine.partsolve as partsolve
+import matching.engine.runparts as runparts
 from matching.engine import Problem, solve
 from matching.engine.allocate import prepare
-from matching.engine.partsolve import PARALLEL_MIN_EDGES, POOL_MAX_EDGES, jobs_to_start
+from matching.engine.runparts import PARALLEL_MIN_EDGES, POOL_MAX_EDGES, jobs_to_start
 from tests.bench.townworld import town_world
 from tests.engine.test_determinism import signature
 
@@ -56,7 +56,7 @@ def test_runs_above_the_threshold_start_a_pool(
     no_pool: type[_NoPool], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The same 1,000 x 50 run, with the threshold below its edges.
-    monkeypatch.setattr(partsolve, "PARALLEL_MIN_EDGES", 1_000)
+    monkeypatch.setattr(runparts, "PARALLEL_MIN_EDGES", 1_000)
     with pytest.raises(AssertionError, match="worker pool"):
         solve(Problem.from_arrays(**town_world(1_000, 50, 0)))
     assert no_pool.started == 1
@@ -65,7 +65,7 @@ def test_runs_above_the_threshold_start_a_pool(
 def test_an_explicit_single_process_starts_no_pool(
     no_pool: type[_NoPool], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(partsolve, "PARALLEL_MIN_EDGES", 1_000)
+    monkeypatch.setattr(runparts, "PARALLEL_MIN_EDGES", 1_000)
     solve(Problem.from_arrays(**town_world(1_000, 50, 0)), workers=1)
     assert no_pool.started == 0
 
@@ -97,7 +97,7 @@ def test_large_parts_one_at_a_time_give_the_same_allocation(
     cols = town_world(2_000, 100, 4, min_award_pounds=100, group_kind_cap=2)
     problem = Problem.from_arrays(**cols)
     alone = solve(problem, workers=1)
-    monkeypatch.setattr(partsolve, "POOL_MAX_EDGES", 0)
+    monkeypatch.setattr(runparts, "POOL_MAX_EDGES", 0)
     pooled = solve(problem, workers=2)
     assert signature(pooled) == signature(alone)
     assert pooled.objective == alone.objective and pooled.upper == alone.upper

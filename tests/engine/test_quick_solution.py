@@ -17,16 +17,12 @@ import pytest
 from hypothesis import given
 
 import matching.engine.heuristics as heuristics
-import matching.engine.partsolve as partsolve
+import matching.engine.runparts as runparts
 from matching.engine import Problem, find_candidates, score_candidates, split_problem
 from matching.engine.heuristics import dive, quick_solution
-from matching.engine.partsolve import (
-    DEFAULT_MIP_REL_GAP,
-    _to_refine,
-    first_pass,
-    solve_parts,
-)
+from matching.engine.partsolve import DEFAULT_MIP_REL_GAP, first_pass
 from matching.engine.rounds import _Search
+from matching.engine.runparts import _to_refine, solve_parts
 from matching.engine.solvers import fill_leftovers, repair, solve_flow, violations
 from matching.engine.types import IntArray, Part, PartSolution
 from matching.engine.warmflow import WarmFlow
@@ -347,7 +343,7 @@ def scripted_refinements(
     def first_passes(ps: list[Any], first: list[Any], *_: Any) -> Any:
         return list(firsts) if all(f is None for f in first) else scripted(ps, first, *_)
 
-    monkeypatch.setattr(partsolve, "_map", first_passes)
+    monkeypatch.setattr(runparts, "_map", first_passes)
     solve_parts(parts, workers=1, mip_rel_gap=1e-3)  # type: ignore[arg-type]
     return calls
 

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 import matching.engine.highs as highs
 import matching.engine.partsolve as partsolve
 import matching.engine.rounds as rounds
+import matching.engine.runparts as runparts
 from matching.engine import Problem, check_feasibility, solve
 from matching.engine.allocate import DEFAULT_MIP_REL_GAP
 from tests.bench.townworld import reference_solve, town_world
@@ -113,7 +114,7 @@ def test_every_milp_may_use_what_is_left_of_the_runs_budget_and_no_more(
     # The first round of refinements gets no time at all (each part's fair
     # share is 0 s): whatever it leaves short of the gap, the second round
     # must still prove with what is left of the run.
-    monkeypatch.setattr(partsolve, "_fair_share", lambda *args: 0.0)
+    monkeypatch.setattr(runparts, "_fair_share", lambda *args: 0.0)
     budget = 60.0
     start = monotonic()
     allocation = solve(ruled, time_limit=budget, workers=1)
