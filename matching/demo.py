@@ -185,8 +185,10 @@ def demo_contact_back(*, runs: list[int], team_of: dict[int, Any]) -> bool:
     """The group of the demo's printed contact login (partners/demo_data.py:
     DEMO_CONTACT) gets its best proposal of this seeding's runs approved,
     accepted and put under way, after the voice step, so that whoever signs
-    in as it finds an offer to rate and to report on, not an empty page.
-    True when its group has backing under way (now or from before)."""
+    in as it finds an offer to rate and to report on, not an empty page. An
+    offer it accepted that the seeding left short of under way is put under
+    way instead. True when its group has backing under way (now or from
+    before)."""
     mine = Match.objects.filter(need__activity__group__contact_user__username=DEMO_CONTACT)
     if mine.filter(status=MatchStatus.ACTIVE).exists():
         return True

@@ -20,10 +20,10 @@ from .rounds import deadline_after, solve_rules, within
 from .rules import violations
 from .types import IntArray, Part, PartSolution, readonly
 
-#: Relative gap within which a run's objective is proven to be of
-#: the optimum (``Allocation.upper``): far below the precision of the scores
-#: (a weight of 0.30 against 0.31 moves them by 1e-2). 1e-6 took 4 minutes on
-#: the England benchmark and still hit the time limit.
+#: Relative gap to the optimum within which a run's objective is proven
+#: (against ``Allocation.upper``, a bound on it): far below the precision of
+#: the scores (a weight of 0.30 against 0.31 moves them by 1e-2). 1e-6 took
+#: 4 minutes on the England benchmark and still hit the time limit.
 DEFAULT_MIP_REL_GAP = 1e-4
 #: Seconds a whole run's allocation may take, shared by all its parts (a part
 #: takes what it needs of what is left; no part is stopped short of the gap
