@@ -140,13 +140,17 @@ def solve(
     prepared = prepare(problem)
     started = perf_counter()
     parts = prepared.parts
-    solutions = solve_parts(parts, deadline=deadline, mip_rel_gap=mip_rel_gap, workers=workers)
+    # time_limit too: with no deadline (None) they would take their default.
+    solutions = solve_parts(
+        parts, time_limit=time_limit, deadline=deadline, mip_rel_gap=mip_rel_gap, workers=workers
+    )
     return allocation_from_parts(
         problem,
         prepared.candidates,
         prepared.scores,
         parts,
         solutions,
+        time_limit=time_limit,
         deadline=deadline,
         mip_rel_gap=mip_rel_gap,
         timings=prepared.timings,

@@ -130,6 +130,18 @@ def test_every_milp_may_use_what_is_left_of_the_runs_budget_and_no_more(
     assert allocation.optimal and allocation.proven_gap <= DEFAULT_MIP_REL_GAP
 
 
+def test_a_run_without_a_time_limit_gives_no_milp_one(
+    ruled: Problem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # time_limit=None is "no limit" (solve's docstring): the parts and the
+    # cap merges must not fall back on their own default of 120 s.
+    calls = record_milps(monkeypatch)
+    allocation = solve(ruled, time_limit=None, mip_rel_gap=1e-9, workers=1)
+    assert len(calls) > 3, "the instance must need MILPs"
+    assert [limit for _, limit in calls if limit is not None] == []
+    assert allocation.optimal
+
+
 def test_a_run_out_of_time_is_feasible_and_says_it_is_not_proven(
     ruled: Problem, monkeypatch: pytest.MonkeyPatch
 ) -> None:
