@@ -63,12 +63,13 @@ from time import perf_counter
 import numpy as np
 
 from .candidates import find_candidates
+from .deadlines import deadline_after
 from .explain import MAX_AWARD, NEED_MET, assemble
 from .floors import FENCE_BINDING, floor_outcomes, problem_floor_edges
 from .parts import edge_upper_bounds, floor_mask, merge_parts, split_problem, usable_edges
 from .partsolve import DEFAULT_MIP_REL_GAP, DEFAULT_TIME_LIMIT, first_pass, refine, solve_part
 from .problem import Problem
-from .rounds import deadline_after, within
+from .rounds import within
 from .runparts import PARALLEL_MIN_EDGES, solve_parts
 from .scoring import score_candidates
 from .types import Allocation, Candidates, IntArray, Part, PartSolution, Scores

@@ -51,7 +51,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .bounds import lagrangian_bound
-from .rounds import seconds_left, within
+from .deadlines import seconds_left
+from .rounds import within
 from .solvers import (
     PRICE_SLACK,
     capped_needs,

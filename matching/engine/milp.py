@@ -32,6 +32,7 @@ def solve_milp(
     start: IntArray | None = None,
     x_lower: IntArray | None = None,
     presolve: bool = True,
+    max_nodes: int | None = None,
 ) -> tuple[IntArray | None, bool, float]:
     """Optimum with some minimum awards and group caps, in integers (HiGHS).
 
@@ -49,6 +50,7 @@ def solve_milp(
         start=start,
         x_lower=x_lower,
         presolve=presolve,
+        max_nodes=max_nodes,
     )
     if cols is None:
         return None, False, upper
@@ -77,6 +79,7 @@ def milp_columns(
     start: IntArray | None = None,
     x_lower: IntArray | None = None,
     presolve: bool = True,
+    max_nodes: int | None = None,
 ) -> tuple[FloatArray | None, bool, float]:
     """Optimum with some minimum awards and group caps (HiGHS), as HiGHS has it.
 
@@ -85,7 +88,8 @@ def milp_columns(
     per group among them. Other edges and needs are unconstrained by
     minimums and caps (a relaxation; the caller adds binaries lazily).
     ``start``, a feasible solution of the whole part, is given to HiGHS as
-    its first incumbent; ``x_lower`` (default 0) are least amounts per edge.
+    its first incumbent; ``x_lower`` (default 0) are least amounts per edge;
+    ``max_nodes`` limits HiGHS's branch-and-bound nodes.
 
     Returns HiGHS's columns (the amounts ``x`` of the edges, then ``y`` for
     ``y_edges``, then ``z`` for ``z_needs``), or None if HiGHS found no
@@ -125,6 +129,7 @@ def milp_columns(
         time_limit=time_limit,
         mip_rel_gap=mip_rel_gap,
         presolve=presolve,
+        max_nodes=max_nodes,
     )
     upper = -result.dual_bound * vmax * unit if np.isfinite(result.dual_bound) else np.inf
     if result.x is None:

@@ -13,10 +13,11 @@ from time import perf_counter
 
 import numpy as np
 
+from .deadlines import deadline_after
 from .floors import fill_floors
 from .flow import solve_flow
 from .heuristics import quick_solution
-from .rounds import deadline_after, solve_rules, within
+from .rounds import solve_rules, within
 from .rules import violations
 from .types import IntArray, Part, PartSolution, readonly
 

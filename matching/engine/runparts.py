@@ -20,10 +20,10 @@ from typing import Any
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from .deadlines import deadline_after, late, seconds_left
 from .flow import flow_scale, solve_flow
 from .parts import merge_parts
 from .partsolve import DEFAULT_MIP_REL_GAP, DEFAULT_TIME_LIMIT, first_pass, refine
-from .rounds import deadline_after, late, seconds_left
 from .types import IntArray, Part, PartSolution, readonly
 
 #: Parts are solved in worker processes only above this many edges in all
