@@ -16,11 +16,7 @@ def late(deadline: float | None) -> bool:
 
 
 def deadline_after(seconds: float | None) -> float | None:
-    """The ``time.monotonic`` deadline ``seconds`` from now (None: no limit).
-
-    Monotonic time is the same clock in forked worker processes, so one
-    deadline is shared by every part of a run, wherever it is solved.
-    """
+    """The ``time.monotonic`` deadline ``seconds`` from now (None: no limit)."""
     return None if seconds is None else monotonic() + seconds
 
 

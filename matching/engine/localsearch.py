@@ -34,6 +34,7 @@ from numpy.typing import NDArray
 
 from .flow import edge_subset
 from .milp import solve_milp
+from .potentials import best_per_key
 from .rules import capped_needs
 from .types import FloatArray, IntArray, Part
 
@@ -99,12 +100,8 @@ def neighbourhood_search(
 def candidate_edges(part: Part, flow: IntArray, x: IntArray) -> NDArray[np.bool_]:
     """Edges a neighbourhood may use: the flow's, ``x``'s, and each need's
     :data:`BEST_EDGES` best by value."""
-    order = np.lexsort((np.arange(part.n_edges), -part.edge_value, part.edge_need))
-    by_need = part.edge_need[order]
-    first = np.searchsorted(by_need, np.arange(part.need_amount.shape[0]))
-    rank = np.arange(part.n_edges) - first[by_need]
     out = (flow > 0) | (x > 0)
-    out[order[rank < BEST_EDGES]] = True
+    out[best_per_key(part.edge_need, -part.edge_value, BEST_EDGES)] = True
     return out
 
 

@@ -85,8 +85,9 @@ WARM_FILL_FROM = 20_000
 NEIGHBOURHOODS_FROM = 20_000
 #: On the £500 instance at 100,000 x 5,000, 120 s: a share of 0.5 left a
 #: summed gap of 6.32, 0.8 one of 5.95 (one run each; 7.0 when they ran
-#: only after every priced round, which left them no time). The rounds on the whole part moved the bound of its parts of
-#: 46,521 to 566,309 edges by 0.01 at most in the time they had.
+#: only after every priced round, which left them no time). The rounds on
+#: the whole part moved the bound of its parts of 46,521 to 566,309 edges
+#: by 0.01 at most in the time they had.
 NEIGHBOURHOOD_SHARE = 0.8
 
 
