@@ -16,7 +16,7 @@ The bound is the sum of those, plus what the prices earn on every pot's
 capacity (``w @ capacity + v @ fence``). Dropping minimum awards and pricing
 capacities only relaxes the part, so it is an upper bound at any
 non-negative prices. At the prices of the flow without the capped needs a
-solution leaves out (:func:`~matching.engine.rounds.duals_around`) it was,
+solution leaves out (:func:`duals_around`) it was,
 to four digits of the gap, the bound the MILP rounds proved on 19 of the 21
 parts that needed them on the second generator's £100 instance at 100,000 x
 5,000 (the priced model's, :func:`~matching.engine.solvers.priced_part`);
@@ -29,8 +29,9 @@ from __future__ import annotations
 import numpy as np
 
 from .floors import fences
-from .potentials import best_per_key
-from .rules import cap_keys
+from .flow import edge_subset
+from .potentials import best_per_key, fenced_duals, solve_flow_near
+from .rules import cap_keys, caps_kept_by
 from .types import FloatArray, IntArray, Part
 
 
@@ -75,3 +76,36 @@ def need_worth(part: Part, reduced: FloatArray) -> FloatArray:
 def _best_under_cap(worth: FloatArray, key: IntArray, cap: int) -> float:
     """The sum of each key's ``cap`` largest ``worth`` (all non-negative)."""
     return float(worth[best_per_key(key, -worth, cap)].sum())
+
+
+def relaxed_around(part: Part, x: IntArray, flow: IntArray) -> IntArray:
+    """The part's flow with the capped needs ``x`` (which keeps the caps)
+    leaves unserved closed: it relaxes only the minimum awards."""
+    # From the edges ``x`` and the flow use: the flow without a few needs
+    # uses most of the same edges (solve_flow_near finds the others).
+    relaxed = solve_flow_near(part, (x > 0) | (flow > 0), caps_kept_by(part, x))
+    assert relaxed is not None  # no lower bounds
+    return relaxed
+
+
+def duals_around(
+    part: Part, x: IntArray, flow: IntArray, relaxed: IntArray | None = None
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Prices for a priced model around a solution ``x`` that keeps the caps.
+
+    The duals of the flow without the capped needs ``x`` leaves unserved
+    (:func:`relaxed_around`, unless given as ``relaxed``):
+    :func:`~matching.engine.potentials.fenced_duals` of it. Any duals make
+    :func:`~matching.engine.solvers.priced_part` a relaxation; the plain
+    flow's price pots as if every need could be served, so the priced model
+    serves the capped-out needs by selling the pots' capacity at those
+    prices, and its bound is the plain flow's less little more than the
+    caps' choice. Measured on the second generator's towns (100,000 x
+    5,000, £100 minimums, caps of 2): the bound of the five largest parts'
+    gaps fell from 0.46, 0.34, 0.37, 1.52 and 0.49 to 0.074, 0.011, 0.002,
+    0.20 and 0.048, in 0.3 to 3 s each.
+    """
+    if relaxed is None:
+        relaxed = relaxed_around(part, x, flow)
+    open_ = caps_kept_by(part, x)
+    return fenced_duals(edge_subset(part, open_), relaxed[open_])

@@ -15,22 +15,20 @@ from time import monotonic
 import numpy as np
 from numpy.typing import NDArray
 
+from .bounds import duals_around, relaxed_around
 from .deadlines import late, seconds_left
-from .localsearch import neighbourhood_search
+from .localsearch import neighbourhood_search, relaxation_induced
 from .solvers import (
     PRICE_SLACK,
     capped_needs,
-    caps_kept_by,
     complete,
     edge_subset,
-    fenced_duals,
     fill_leftovers,
     priced_part,
-    solve_flow_near,
     solve_milp,
     violations,
 )
-from .types import FloatArray, IntArray, Part
+from .types import IntArray, Part
 from .warmflow import WarmFlow
 
 #: MILP rounds per incumbent search. Each round that still breaks a minimum
@@ -106,15 +104,17 @@ def solve_rules(
     ``upper`` a bound already proven; ``deadline`` (``time.monotonic``, or
     None) is the run's: the rounds stop there, not earlier. A small part
     (:data:`WHOLE_MILP_BINARIES`, :data:`WHOLE_MILP_EDGES`) is one MILP.
-    Otherwise an upper bound and an incumbent, until they meet within
-    ``mip_rel_gap``:
+    Otherwise the incumbent is first the relaxation-induced MILP's
+    (:func:`~matching.engine.localsearch.relaxation_induced`, from the flow
+    without the capped needs ``best`` leaves out), then an upper bound and
+    an incumbent, until they meet within ``mip_rel_gap``:
 
     * the bound: a MILP on a *priced* model of the part
       (:func:`~matching.engine.solvers.priced_part`): only the edges the
       flow or ``best`` uses or nearly would (a few thousand of up to
       900,000), every other edge replaced by selling capacity at the prices
       of the flow without the capped needs ``best`` leaves out
-      (:func:`duals_around`). It
+      (:func:`~matching.engine.bounds.duals_around`). It
       relaxes the part, so its HiGHS bound bounds the part; binaries go only
       on edges that broke a minimum award so far, and on the needs of groups
       that could exceed a cap;
@@ -138,7 +138,8 @@ def solve_rules(
     n_binaries = int((part.res_min_award[part.edge_res] > 0).sum() + capped_needs(part).sum())
     if n_binaries <= WHOLE_MILP_BINARIES and part.n_edges <= WHOLE_MILP_EDGES:
         return _whole(part, best=best, upper=upper, deadline=deadline, mip_rel_gap=mip_rel_gap)
-    u, w, v = duals_around(part, best, flow)
+    relaxed = relaxed_around(part, best, flow)
+    u, w, v = duals_around(part, best, flow, relaxed)
     vmax = float(part.edge_value.max())
     model, keep = priced_part(part, np.maximum(flow, best), u, w, PRICE_SLACK * vmax, v)
     state = _Search(
@@ -150,6 +151,9 @@ def solve_rules(
         gap=mip_rel_gap,
         warm=WarmFlow(part, (flow > 0) | (best > 0)) if part.n_edges > WARM_FILL_FROM else None,
     )
+    found = relaxation_induced(part, relaxed, best, state.left())
+    if found is not None:
+        state.offer(found)
     large = part.n_edges > NEIGHBOURHOODS_FROM
     state.rounds(model, keep, flow, PRICED_ROUNDS, must_close=PRICED_MUST_CLOSE, must_lower=large)
     if not state.done() and large:
@@ -159,30 +163,6 @@ def solve_rules(
     best_value = float(part.edge_value @ state.best)
     optimal = within(best_value, state.upper, mip_rel_gap)
     return state.best, best_value, max(state.upper, best_value), optimal
-
-
-def duals_around(
-    part: Part, x: IntArray, flow: IntArray
-) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Prices for a priced model around a solution ``x`` that keeps the caps.
-
-    The duals of the flow without the capped needs ``x`` leaves unserved
-    (:func:`~matching.engine.potentials.fenced_duals` of that flow's optimum).
-    Any duals make :func:`~matching.engine.solvers.priced_part` a
-    relaxation; the plain flow's price pots as if every need could be
-    served, so the priced model serves the capped-out needs by selling the
-    pots' capacity at those prices, and its bound is the plain flow's less
-    little more than the caps' choice. Measured on the second generator's
-    towns (100,000 x 5,000, £100 minimums, caps of 2): the bound of the
-    five largest parts' gaps fell from 0.46, 0.34, 0.37, 1.52 and 0.49 to
-    0.074, 0.011, 0.002, 0.20 and 0.048, in 0.3 to 3 s each.
-    """
-    open_ = caps_kept_by(part, x)
-    # From the edges ``x`` and the flow use: the flow without a few needs
-    # uses most of the same edges (solve_flow_near finds the others).
-    x_open = solve_flow_near(part, (x > 0) | (flow > 0), open_)
-    assert x_open is not None  # no lower bounds
-    return fenced_duals(edge_subset(part, open_), x_open[open_])
 
 
 def _whole(

@@ -13,9 +13,10 @@ import matching.engine.localsearch as localsearch
 import matching.engine.rounds as rounds
 from matching.engine import Problem, check_feasibility, solve
 from matching.engine.allocate import prepare
+from matching.engine.bounds import duals_around, relaxed_around
 from matching.engine.flow import solve_flow
 from matching.engine.partsolve import first_pass
-from matching.engine.rules import violations
+from matching.engine.rules import caps_kept_by, violations
 from matching.engine.solvers import PRICE_SLACK, priced_part
 from matching.engine.types import Part
 from tests.bench.townworld import town_world
@@ -41,6 +42,11 @@ def short_of_optimum(problem: Problem) -> tuple[Part, np.ndarray, np.ndarray]:
 @pytest.fixture(scope="module")
 def short_part() -> tuple[Part, np.ndarray, np.ndarray]:
     return short_of_optimum(town(1_000, 50, 11, min_award_pounds=500, group_kind_cap=1))
+
+
+@pytest.fixture(scope="module")
+def larger_short_part() -> tuple[Part, np.ndarray, np.ndarray]:
+    return short_of_optimum(town(3_000, 150, 0, min_award_pounds=500, group_kind_cap=2))
 
 
 def test_a_neighbourhood_moves_only_its_pots_awards_and_breaks_no_rule(
@@ -90,6 +96,84 @@ def test_the_search_improves_the_quick_solution_and_ends_after_a_sweep_without_g
     assert part.edge_value @ best <= part.edge_value @ flow + 1e-9
 
 
+def test_the_relaxation_induced_milp_keeps_what_both_agree_on_and_beats_the_dive(
+    larger_short_part: tuple[Part, np.ndarray, np.ndarray],
+) -> None:
+    part, flow, quick = larger_short_part
+    relaxed = relaxed_around(part, quick, flow)
+    minimum = part.res_min_award[part.edge_res]
+    low = (relaxed > 0) & (relaxed < minimum)
+    assert low.any(), "the relaxation should break a minimum award here"
+
+    found = localsearch.relaxation_induced(part, relaxed, quick, None)
+
+    assert found is not None
+    assert not violations(part, found)
+    # Only edges one of them uses carry an amount; where both give an award
+    # of at least the minimum, it stays at least the minimum.
+    assert not (found[(relaxed == 0) & (quick == 0)]).any()
+    both = (minimum > 0) & (relaxed >= minimum) & (quick >= minimum)
+    assert both.any() and (found[both] >= minimum[both]).all()
+    assert part.edge_value @ found > part.edge_value @ quick + 1e-6
+    assert part.edge_value @ found <= part.edge_value @ relaxed + 1e-9
+
+
+@pytest.mark.parametrize("fixture", ["short_part", "larger_short_part"])
+def test_awards_both_give_keep_their_minimum_when_nothing_else_may_move(
+    fixture: str, request: pytest.FixtureRequest
+) -> None:
+    # Started from the solution twice, every award of it is agreed on: the
+    # model is its edges, each kept at its minimum or more, and the flow on
+    # them may move amounts but never below a minimum.
+    part, _, quick = request.getfixturevalue(fixture)
+    minimum = part.res_min_award[part.edge_res]
+    found = localsearch.relaxation_induced(part, quick, quick, None)
+    assert found is not None
+    on = (minimum > 0) & (quick > 0)
+    assert on.any() and (found[on] >= minimum[on]).all()
+    assert not violations(part, found)
+    assert part.edge_value @ found >= part.edge_value @ quick - 1e-9
+
+
+def test_the_relaxation_induced_milp_keeps_the_caps_of_the_solution_it_starts_from(
+    short_part: tuple[Part, np.ndarray, np.ndarray],
+) -> None:
+    # From the plain flow, which serves more of a group's needs than its
+    # cap: only the needs the feasible solution serves (or no cap counts)
+    # may be served.
+    part, flow, quick = short_part
+    assert violations(part, flow)
+    found = localsearch.relaxation_induced(part, flow, quick, None)
+    assert found is not None
+    assert not violations(part, found)
+    assert not found[~caps_kept_by(part, quick)].any()
+
+
+def test_a_refinement_starts_from_the_relaxation_induced_solution(
+    larger_short_part: tuple[Part, np.ndarray, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    part, flow, quick = larger_short_part
+    offered: list[float] = []
+    real = localsearch.relaxation_induced
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        out = real(*args, **kwargs)
+        offered.append(float(part.edge_value @ out))
+        return out
+
+    monkeypatch.setattr(rounds, "relaxation_induced", spy)
+    monkeypatch.setattr(rounds, "WHOLE_MILP_BINARIES", -1)
+    # No rounds and no neighbourhoods: what is left is what the refinement
+    # started from.
+    monkeypatch.setattr(rounds._Search, "rounds", lambda *a, **k: None)
+    monkeypatch.setattr(rounds._Search, "neighbourhoods", lambda *a, **k: None)
+    x, value, _, _ = rounds.solve_rules(
+        part, flow, best=quick, upper=float(part.edge_value @ flow), deadline=None, mip_rel_gap=1e-9
+    )
+    assert offered and offered[0] > part.edge_value @ quick + 1e-6
+    assert value >= offered[0] - 1e-9 and not violations(part, x)
+
+
 def test_a_large_parts_priced_rounds_end_when_their_first_bound_proves_nothing_new(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -110,7 +194,7 @@ def test_a_large_parts_priced_rounds_end_when_their_first_bound_proves_nothing_n
 
     monkeypatch.setattr(rounds, "solve_milp", spy)
     monkeypatch.setattr(rounds, "ALL_BINARIES", 0)  # lazy binaries: several rounds
-    u, w, v = rounds.duals_around(part, quick, flow)
+    u, w, v = duals_around(part, quick, flow)
     vmax = float(part.edge_value.max())
     model, keep = priced_part(part, np.maximum(flow, quick), u, w, PRICE_SLACK * vmax, v)
 
@@ -181,7 +265,8 @@ def test_the_neighbourhoods_do_the_same_work_on_any_machine(
     problem = town(1_000, 50, 11, min_award_pounds=500, group_kind_cap=1)
     first = solve(problem, mip_rel_gap=1e-9, time_limit=None, workers=1)
     nodes = [n for n, _ in limits if n is not None]
-    assert nodes and set(nodes) == {localsearch.NEIGHBOURHOOD_NODES}
+    # The relaxation-induced MILP and the neighbourhoods', each by nodes.
+    assert nodes and set(nodes) == {localsearch.NEIGHBOURHOOD_NODES, localsearch.RELAXATION_NODES}
     assert all(t is None for n, t in limits if n is not None), [x for x in limits if x[0]][
         :5
     ]  # no run deadline: no clock
