@@ -311,15 +311,16 @@ def test_no_part_is_refined_when_the_gaps_fit_the_budget() -> None:
     assert _to_refine(sols, 1e-3) == ([], 1e-3)
 
 
-def test_the_largest_gaps_are_refined_first_until_the_rest_fits_a_quarter_of_the_budget() -> None:
-    # Budget 1e-3 x 1,000 = 1.0. Gaps 0.9, 0.3, 0.2 (1.4 in all): refining
-    # the 0.9 leaves 0.5, over a quarter of the budget; the 0.3 too leaves
-    # 0.2, within it. The refined parts get what is left (0.8), shared by
-    # their size: 0.95 x 0.8 / 700 per unit.
-    sols = [fake(299.7, 300.0), fake(399.1, 400.0), fake(299.8, 300.0)]
+def test_the_largest_gaps_are_refined_first_until_the_rest_fits_a_tenth_of_the_budget() -> None:
+    # Budget 1e-3 x 1,000 = 1.0. Gaps 0.9, 0.3, 0.2, 0.05 (1.45 in all):
+    # refining the 0.9 leaves 0.55, and the 0.3 too leaves 0.25, both over a
+    # tenth of the budget (the 0.25 would fit a quarter); the 0.2 too leaves
+    # 0.05, within it. The refined parts get what is left (0.95), shared by
+    # their size: 0.95 x 0.95 / 900 per unit.
+    sols = [fake(299.1, 300.0), fake(399.7, 400.0), fake(199.8, 200.0), fake(99.95, 100.0)]
     chosen, gap = _to_refine(sols, 1e-3)
-    assert chosen == [0, 1]
-    assert gap == pytest.approx(0.95 * 0.8 / 700.0)
+    assert chosen == [0, 1, 2]
+    assert gap == pytest.approx(0.95 * 0.95 / 900.0)
 
 
 def scripted_refinements(
@@ -380,8 +381,9 @@ def test_the_largest_part_is_refined_to_what_the_others_leave_of_the_budget(
 def test_only_the_parts_the_budget_needs_get_milp_rounds() -> None:
     # A town-sized England-like run: 24 parts break a rule; their first
     # passes leave the run 3.1e-5 from its bound. Within the default budget
-    # (1e-4) no part needs MILP rounds; within 1e-5, the four with the
-    # largest gaps are refined (the rest fit a quarter of the budget).
+    # (1e-4) no part needs MILP rounds; within 1e-5, the five with the
+    # largest gaps are refined (the rest fit a tenth of the budget; four
+    # when a quarter was enough).
     problem = make_instance(10_000, 500, seed=2)
     parts = parts_of(problem)
     firsts = [first_pass(p) for p in parts]
@@ -389,7 +391,7 @@ def test_only_the_parts_the_budget_needs_get_milp_rounds() -> None:
     assert _to_refine(firsts, DEFAULT_MIP_REL_GAP)[0] == []
     gap = 1e-5
     chosen, _ = _to_refine([first_pass(p, mip_rel_gap=gap) for p in parts], gap)
-    assert len(chosen) == 4
+    assert len(chosen) == 5
     solved = solve_parts(parts, workers=1, mip_rel_gap=gap)
     assert [k for k, s in enumerate(solved) if s.method == "milp"] == chosen
     objective = sum(s.objective for s in solved)
