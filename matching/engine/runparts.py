@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import cache
 from time import monotonic, perf_counter
@@ -25,6 +25,7 @@ from .flow import flow_scale, solve_flow
 from .parts import merge_parts
 from .partsolve import DEFAULT_MIP_REL_GAP, DEFAULT_TIME_LIMIT, first_pass, refine
 from .types import IntArray, Part, PartSolution, readonly
+from .workerpool import fork_context, run_jobs
 
 #: Parts are solved in worker processes only above this many edges in all
 #: (below it a process costs more than it saves). Measured on the second
@@ -32,15 +33,6 @@ from .types import IntArray, Part, PartSolution, readonly
 #: under load: 10,000 x 500 (94,000 edges) took 3.5 s alone and 3.7 s with
 #: 2 workers; 30,000 x 1,500 (631,000 edges) 21.8 s alone and 13.4 s with 2.
 PARALLEL_MIN_EDGES = 200_000
-#: Edges the worker processes' flows may hold at once: jobs (parts) run side
-#: by side only while their edges add up to at most this, and a larger one
-#: runs alone. OR-Tools holds about 90 bytes an edge while it solves a flow
-#: (2 million random edges: 170 MB); the second generator's 300,000 x 15,000
-#: has two parts of 12 million edges, which took 4.0 GB beside the parent's
-#: 2.0 GB when solved at once. England's largest parts (100,000 x 5,000:
-#: 0.94 and 0.91 million edges on the second generator's towns, 0.26 million
-#: on the first's) still run side by side.
-POOL_MAX_EDGES = 4_000_000
 #: Parts with fewer edges than this share a flow with other small parts of
 #: their kind in the first pass (:func:`flow_batches`) ... Off (0): a batch's
 #: cost scale and tie-breaking depend on which parts share it, so a fanned-out
@@ -98,7 +90,12 @@ def solve_parts(
     The second round holds its largest part back until the others are
     refined, then refines it to what they left of the budget (often more
     than its share: a part proved exactly gives back its share), or not at
-    all.
+    all. A round ends as soon as the parts it has refined, in its order,
+    bring the run within its gap: the parts after them are not refined, and
+    those being refined are stopped and keep their earlier solution, so the
+    same parts are refined whatever the number of processes (at 100,000 x
+    5,000, £500 + caps, the run was within its gap 36 s before its last
+    refinements ended).
     A part is left short only when the whole call is out of time, which may leave the
     total outside the gap: it is reported (``Allocation.optimal``,
     ``proven_gap``), never hidden.
@@ -123,16 +120,7 @@ def solve_parts(
     # of the gap share whatever is left, so none is stopped while the run
     # has time. Without a time limit the first round has none either.
     for fair in (True, False):
-        # The second round in two waves: the chosen parts but the largest,
-        # then, with the gaps they reached, those still needed. A part
-        # refined past its target leaves the others more of the budget, and
-        # the largest (the slowest, usually) is refined to what is left, or
-        # not at all: on the second generator's £500 + caps instance at
-        # 20,000 x 1,000 it took the run's last 89 s to a target it no longer
-        # needed (the run was within its gap when it started); now the run
-        # takes 32 s. In the first round too, the held-back part got another
-        # time share and target, and was slower as often as faster (10,000 x
-        # 500, seeds 0 to 2: 12, 14 and 53 s, against 31, 11 and 32 s).
+        # The second round in two waves (see _without_largest).
         for hold_back in (False,) if fair else (True, False):
             chosen, gap = _to_refine(first, mip_rel_gap)
             if not chosen or late(deadline):
@@ -140,15 +128,48 @@ def solve_parts(
             share = _fair_share(deadline, len(chosen), workers) if fair else None
             wave = _without_largest(parts, chosen) if hold_back else chosen
             again = _map(
-                [parts[k] for k in wave], [first[k] for k in wave], deadline, gap, workers, share
+                [parts[k] for k in wave],
+                [first[k] for k in wave],
+                deadline,
+                gap,
+                workers,
+                share,
+                enough=_fits_with(first, wave, mip_rel_gap),
             )
             for k, sol in zip(wave, again, strict=True):
                 first[k] = sol
     return first
 
 
+def _fits_with(
+    solutions: Sequence[PartSolution], wave: list[int], mip_rel_gap: float
+) -> Callable[[dict[int, PartSolution]], bool]:
+    """Whether the run is within its gap once the parts of ``wave`` refined
+    so far (by their index in it) replace their ``solutions``."""
+
+    def fits(refined: dict[int, PartSolution]) -> bool:
+        trial = list(solutions)
+        for i, sol in refined.items():
+            trial[wave[i]] = sol
+        return not _to_refine(trial, mip_rel_gap)[0]
+
+    return fits
+
+
 def _without_largest(parts: Sequence[Part], chosen: list[int]) -> list[int]:
-    """``chosen`` without its part of the most edges (the first such), unless it is alone."""
+    """``chosen`` without its part of the most edges (the first such), unless it is alone.
+
+    The second round of refinement is in two waves: the chosen parts but the
+    largest, then, with the gaps they reached, those still needed. A part
+    refined past its target leaves the others more of the budget, and the
+    largest (the slowest, usually) is refined to what is left, or not at
+    all: on the second generator's £500 + caps instance at 20,000 x 1,000 it
+    took the run's last 89 s to a target it no longer needed (the run was
+    within its gap when it started); now the run takes 32 s. In the first
+    round too, the held-back part got another time share and target, and
+    was slower as often as faster (10,000 x 500, seeds 0 to 2: 12, 14 and
+    53 s, against 31, 11 and 32 s).
+    """
     if len(chosen) < 2:
         return chosen
     largest = max(chosen, key=lambda k: (parts[k].n_edges, -k))
@@ -280,9 +301,15 @@ def _map(
     mip_rel_gap: float,
     workers: int,
     share: float | None = None,
+    enough: Callable[[dict[int, PartSolution]], bool] | None = None,
 ) -> list[PartSolution]:
     """First passes (``first`` None) or refinements, in ``workers`` processes
-    (each refinement within ``share`` seconds of its start, if given)."""
+    (each refinement within ``share`` seconds of its start, if given).
+
+    With ``enough`` (refinements only), the refinements end at the first of
+    them, in their order, whose solutions (by index in ``parts``) make it
+    true; the parts after those keep their ``first`` solution.
+    """
     fresh = all(f is None for f in first)
     batches = flow_batches(parts) if fresh else [[k] for k in range(len(parts))]
     _SHARED.update(
@@ -292,7 +319,16 @@ def _map(
     # idle threads spin, which cost 2 s of CPU in 3.3 s on the England
     # benchmark and starve the second worker process. Forked workers inherit it.
     with _blas().limit(limits=1, user_api="blas"):
-        return _run_jobs(parts, batches, workers, refining=not fresh)
+        by_part, pooled = _run_jobs(parts, batches, workers, refining=not fresh, enough=enough)
+    out = []
+    for k, prior in enumerate(first):
+        sol = by_part.get(k)
+        if sol is None:
+            assert prior is not None  # first passes all run
+            out.append(prior)
+        else:  # a worker's is edge-sized again only now, with the workers gone
+            out.append(_dense(sol, parts[k]) if pooled else sol)
+    return out
 
 
 @cache
@@ -303,8 +339,18 @@ def _blas() -> ThreadpoolController:
 
 
 def _run_jobs(
-    parts: Sequence[Part], batches: list[list[int]], workers: int, *, refining: bool
-) -> list[PartSolution]:
+    parts: Sequence[Part],
+    batches: list[list[int]],
+    workers: int,
+    *,
+    refining: bool,
+    enough: Callable[[dict[int, PartSolution]], bool] | None,
+) -> tuple[dict[int, PartSolution], bool]:
+    """Each part's solution by index (of those run), and whether in workers."""
+
+    def by_part(done: dict[int, list[PartSolution]]) -> dict[int, PartSolution]:
+        return {k: sol for b, sols in done.items() for k, sol in zip(batches[b], sols, strict=True)}
+
     try:
         # First passes, largest first: the longest jobs start at once and the
         # small ones fill in. Refinements, smallest first: they share the run's
@@ -313,66 +359,17 @@ def _run_jobs(
         size = [sum(parts[k].n_edges for k in batch) for batch in batches]
         sign = 1 if refining else -1
         jobs = sorted(range(len(batches)), key=lambda b: (sign * size[b], b))
-        context = _mp_context()
+        context = fork_context()
         pooled = workers > 1 and len(jobs) > 1 and context is not None
         _SHARED["pooled"] = pooled
-        done = _pooled(jobs, size, workers, context) if pooled else {b: _job(b) for b in jobs}
+        done = run_jobs(
+            _job,
+            jobs,
+            size,
+            workers=workers if pooled else 1,
+            context=context,
+            enough=None if enough is None else lambda done: enough(by_part(done)),
+        )
     finally:
         _SHARED.clear()
-    by_part = {
-        k: sol for b, batch in enumerate(batches) for k, sol in zip(batch, done[b], strict=True)
-    }
-    if not pooled:
-        return [by_part[k] for k in range(len(parts))]
-    # Edge-sized again only now, with the workers gone.
-    return [_dense(by_part[k], parts[k]) for k in range(len(parts))]
-
-
-def _pooled(
-    jobs: list[int], size: list[int], workers: int, context: Any
-) -> dict[int, list[PartSolution]]:
-    """The jobs (batches) in ``workers`` processes, started in the order given
-    as far as :func:`jobs_to_start` lets them."""
-    from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-
-    done: dict[int, list[PartSolution]] = {}
-    waiting = list(jobs)
-    running: dict[Future[list[PartSolution]], int] = {}
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        while waiting or running:
-            for b in jobs_to_start(waiting, [size[r] for r in running.values()], size, workers):
-                waiting.remove(b)
-                running[pool.submit(_job, b)] = b
-            finished, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in finished:
-                done[running.pop(future)] = future.result()
-    return done
-
-
-def jobs_to_start(
-    waiting: Sequence[int], running: Sequence[int], size: Sequence[int], workers: int
-) -> list[int]:
-    """Which of the ``waiting`` jobs to start now, in their order, beside jobs
-    of ``running`` edges in ``workers`` processes: as many as there are free
-    processes, while the edges of the jobs running add up to at most
-    :data:`POOL_MAX_EDGES`; a job larger than that starts only alone. A job
-    that does not fit waits, and smaller ones after it go ahead."""
-    held = sum(running)
-    start: list[int] = []
-    for b in waiting:
-        if len(running) + len(start) >= workers:
-            break
-        if held + size[b] <= POOL_MAX_EDGES or not (running or start):
-            start.append(b)
-            held += size[b]
-    return start
-
-
-def _mp_context() -> Any:
-    import multiprocessing as mp
-
-    # fork starts a worker in milliseconds (spawn re-imports numpy, scipy
-    # and OR-Tools: about a second) and shares the parts without copying.
-    # Without fork (not on Linux) the parts must be pickled to each worker,
-    # which _SHARED does not do: solve in this process there.
-    return mp.get_context("fork") if "fork" in mp.get_all_start_methods() else None
+    return by_part(done), pooled

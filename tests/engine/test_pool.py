@@ -15,9 +15,11 @@ from typing import Any
 import pytest
 
 import matching.engine.runparts as runparts
+import matching.engine.workerpool as workerpool
 from matching.engine import Problem, solve
 from matching.engine.allocate import prepare
-from matching.engine.runparts import PARALLEL_MIN_EDGES, POOL_MAX_EDGES, jobs_to_start
+from matching.engine.runparts import PARALLEL_MIN_EDGES
+from matching.engine.workerpool import POOL_MAX_EDGES, jobs_to_start
 from tests.bench.townworld import town_world
 from tests.engine.test_determinism import signature
 
@@ -97,7 +99,7 @@ def test_large_parts_one_at_a_time_give_the_same_allocation(
     cols = town_world(2_000, 100, 4, min_award_pounds=100, group_kind_cap=2)
     problem = Problem.from_arrays(**cols)
     alone = solve(problem, workers=1)
-    monkeypatch.setattr(runparts, "POOL_MAX_EDGES", 0)
+    monkeypatch.setattr(workerpool, "POOL_MAX_EDGES", 0)
     pooled = solve(problem, workers=2)
     assert signature(pooled) == signature(alone)
     assert pooled.objective == alone.objective and pooled.upper == alone.upper
