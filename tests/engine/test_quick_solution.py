@@ -354,14 +354,15 @@ def scripted_refinements(
 def test_the_largest_part_is_not_refined_when_the_others_leave_it_within_the_budget(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Budget 1e-3 x 1,000 = 1.0; gaps 0.6 each (1.8): all three are chosen,
-    # and refined together in the first round (to no avail here). In the
-    # second the two smaller ones go first and prove exactly, which leaves
-    # the largest's 0.6 within the budget: it is not refined again.
+    # Budget 1e-3 x 1,000 = 1.0; gaps 0.6 each (1.8): all three are chosen.
+    # Each round holds the largest back: in the first (to no avail here) the
+    # two smaller ones are refined, then all three, each within a time
+    # share. In the second the two smaller ones go first and prove exactly,
+    # which leaves the largest's 0.6 within the budget: it is not refined again.
     firsts = [fake(299.4, 300.0), fake(299.4, 300.0), fake(399.4, 400.0)]
     calls = scripted_refinements(monkeypatch, [10, 20, 1_000], firsts)
     gap = pytest.approx(0.95 * 1.0 / 1_000)
-    assert calls == [([0, 1, 2], gap, True), ([0, 1], gap, False)]
+    assert calls == [([0, 1], gap, True), ([0, 1, 2], gap, True), ([0, 1], gap, False)]
 
 
 def test_the_largest_part_is_refined_to_what_the_others_leave_of_the_budget(
@@ -374,6 +375,7 @@ def test_the_largest_part_is_refined_to_what_the_others_leave_of_the_budget(
     calls = scripted_refinements(monkeypatch, [10, 1_000, 20], firsts)
     gap = pytest.approx(0.95 * 1.0 / 1_000)
     assert calls == [
+        ([0, 2], gap, True),
         ([0, 1, 2], gap, True),
         ([0, 2], gap, False),
         ([1], pytest.approx(0.95 * 1.0 / 400), False),

@@ -41,8 +41,8 @@ def solution(part_id: int, n_edges: int, objective: float, upper: float) -> Part
 
 
 def refine_or_wait(part: Any, first: PartSolution, **kwargs: Any) -> PartSolution:
-    """Part 0 is proved at once; part 1 runs until its process is stopped
-    (at most 30 s), and says which it was."""
+    """Part 0 is proved at once; the others run until their process is
+    stopped (at most 30 s), and say which it was."""
     if part.part_id == 0:
         return replace(first, objective=first.upper, method="milp", optimal=True)
     for _ in range(3_000):
@@ -59,21 +59,26 @@ def refine_or_wait(part: Any, first: PartSolution, **kwargs: Any) -> PartSolutio
 def test_a_round_ends_once_the_parts_refined_so_far_bring_the_run_within_its_gap(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, workers: int
 ) -> None:
-    # Budget 1e-3 x 2,000 = 2.0; gaps 3.0 and 1.0: both parts are chosen.
-    # Refinements go smallest first; proving the first (gap 0) leaves 1.0,
-    # within the budget, so the second keeps its first pass, whether it was
-    # never started (one process) or stopped while running (two).
+    # Budget 1e-3 x 3,000 = 3.0; gaps 3.0, 1.0 and 1.0: all three parts are
+    # chosen, and the largest (2) is held back. Refinements go smallest
+    # first; proving the first (gap 0) leaves 2.0, within the budget, so the
+    # second keeps its first pass, whether it was never started (one
+    # process) or stopped while running (two), and the third is not refined.
     parts = [
         SimpleNamespace(part_id=k, n_edges=10 * (k + 1), edge_idx=np.arange(10 * (k + 1)))
-        for k in range(2)
+        for k in range(3)
     ]
-    firsts = [solution(0, 10, 997.0, 1_000.0), solution(1, 20, 999.0, 1_000.0)]
+    firsts = [
+        solution(0, 10, 997.0, 1_000.0),
+        solution(1, 20, 999.0, 1_000.0),
+        solution(2, 30, 999.0, 1_000.0),
+    ]
     monkeypatch.setattr(runparts, "first_pass", lambda part, **_: firsts[part.part_id])
     monkeypatch.setattr(runparts, "refine", refine_or_wait)
     REPORT["path"] = tmp_path / "report"
     solved = solve_parts(parts, time_limit=None, mip_rel_gap=1e-3, workers=workers)  # type: ignore[arg-type]
-    assert [s.method for s in solved] == ["milp", "dive"]
-    assert [s.objective for s in solved] == [1_000.0, 999.0]
+    assert [s.method for s in solved] == ["milp", "dive", "dive"]
+    assert [s.objective for s in solved] == [1_000.0, 999.0, 999.0]
     report = REPORT["path"].read_text() if REPORT["path"].exists() else "not started"
     assert report == ("not started" if workers == 1 else "stopped")
 
