@@ -107,9 +107,9 @@ def solve_rules(
     (:func:`~matching.engine.localsearch.relaxation_induced`, from the flow
     without the capped needs ``best`` leaves out). A small part
     (:data:`WHOLE_MILP_BINARIES`, :data:`WHOLE_MILP_EDGES`) is then one MILP
-    started from it (on the £500 instance at 100,000 x 5,000, parts of
-    3,378 to 21,551 edges reached their targets sooner from it, or got
-    closer in 8 s, on five of seven). Otherwise an upper bound and an
+    started from it (on the £500 instance at 100,000 x 5,000, parts of 718
+    to 21,551 edges reached their targets sooner from it, or got closer in
+    8 s, on five of seven). Otherwise an upper bound and an
     incumbent, until they meet within ``mip_rel_gap``:
 
     * the bound: a MILP on a *priced* model of the part

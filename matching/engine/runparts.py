@@ -90,12 +90,13 @@ def solve_parts(
     Each round holds its largest part back until the others are refined,
     then refines the parts still short, the largest with them, to what they
     left of the budget (often more than its share: a part proved exactly
-    gives back its share), or not at all. A round ends as soon as the parts it has refined, in its order,
-    bring the run within its gap: the parts after them are not refined, and
-    those being refined are stopped and keep their earlier solution, so the
-    same parts are refined whatever the number of processes (at 100,000 x
-    5,000, £500 + caps, the run was within its gap 36 s before its last
-    refinements ended).
+    gives back its share), or not at all. A wave ends as soon as the parts
+    it has refined, in its order, bring the run within its gap: the parts
+    after them are not refined, and those being refined are stopped and keep
+    their earlier solution, so the same parts are refined whatever the
+    number of processes (from the first passes of the £500 + caps instance
+    at 100,000 x 5,000, the run was within its gap at 85 s, while its
+    refinements ran to the 120 s deadline).
     A part is left short only when the whole call is out of time, which may leave the
     total outside the gap: it is reported (``Allocation.optimal``,
     ``proven_gap``), never hidden.
