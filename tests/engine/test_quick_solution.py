@@ -398,13 +398,18 @@ def test_only_the_parts_the_budget_needs_get_milp_rounds() -> None:
     at_gap = [first_pass(p, mip_rel_gap=gap) for p in parts]
     chosen, _ = _to_refine(at_gap, gap)
     assert len(chosen) == 5
-    solved = solve_parts(parts, workers=1, mip_rel_gap=gap)
+    solved = solve_parts(parts, workers=1, mip_rel_gap=gap, time_limit=None)
     refined = [k for k, s in enumerate(solved) if s.method == "milp"]
     in_order = sorted(chosen, key=lambda k: (parts[k].n_edges, k))
     assert sorted(refined, key=in_order.index) == in_order[:3]
     # One fewer would not have been enough.
     fewer = [solved[k] if k in in_order[:2] else at_gap[k] for k in range(len(parts))]
     assert _to_refine(fewer, gap)[0] != []
+    # Two processes refine the same parts to the same solutions, whichever
+    # refinement ends first.
+    two = solve_parts(parts, workers=2, mip_rel_gap=gap, time_limit=None)
+    for a, b in zip(solved, two, strict=True):
+        assert a.method == b.method and np.array_equal(a.amount, b.amount)
     objective = sum(s.objective for s in solved)
     upper = sum(s.upper for s in solved)
     assert objective >= upper * (1 - gap)
