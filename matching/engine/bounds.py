@@ -89,12 +89,12 @@ def relaxed_around(part: Part, x: IntArray, flow: IntArray) -> IntArray:
 
 
 def duals_around(
-    part: Part, x: IntArray, flow: IntArray, relaxed: IntArray | None = None
+    part: Part, x: IntArray, relaxed: IntArray
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Prices for a priced model around a solution ``x`` that keeps the caps.
 
     The duals of the flow without the capped needs ``x`` leaves unserved
-    (:func:`relaxed_around`, unless given as ``relaxed``):
+    (``relaxed``, as :func:`relaxed_around` gives it):
     :func:`~matching.engine.potentials.fenced_duals` of it. Any duals make
     :func:`~matching.engine.solvers.priced_part` a relaxation; the plain
     flow's price pots as if every need could be served, so the priced model
@@ -105,7 +105,5 @@ def duals_around(
     gaps fell from 0.46, 0.34, 0.37, 1.52 and 0.49 to 0.074, 0.011, 0.002,
     0.20 and 0.048, in 0.3 to 3 s each.
     """
-    if relaxed is None:
-        relaxed = relaxed_around(part, x, flow)
     open_ = caps_kept_by(part, x)
     return fenced_duals(edge_subset(part, open_), relaxed[open_])

@@ -144,7 +144,7 @@ def solve_rules(
     if n_binaries <= WHOLE_MILP_BINARIES and part.n_edges <= WHOLE_MILP_EDGES:
         best = improved(part, best, found)
         return _whole(part, best=best, upper=upper, deadline=deadline, mip_rel_gap=mip_rel_gap)
-    u, w, v = duals_around(part, best, flow, relaxed)
+    u, w, v = duals_around(part, best, relaxed)
     vmax = float(part.edge_value.max())
     model, keep = priced_part(part, np.maximum(flow, best), u, w, PRICE_SLACK * vmax, v)
     state = _Search(

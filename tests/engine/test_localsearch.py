@@ -224,7 +224,7 @@ def test_a_large_parts_priced_rounds_end_when_their_first_bound_proves_nothing_n
 
     monkeypatch.setattr(rounds, "solve_milp", spy)
     monkeypatch.setattr(rounds, "ALL_BINARIES", 0)  # lazy binaries: several rounds
-    u, w, v = duals_around(part, quick, flow)
+    u, w, v = duals_around(part, quick, relaxed_around(part, quick, flow))
     vmax = float(part.edge_value.max())
     model, keep = priced_part(part, np.maximum(flow, quick), u, w, PRICE_SLACK * vmax, v)
 

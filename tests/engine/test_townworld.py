@@ -63,7 +63,7 @@ def test_minimum_awards_and_caps_on_towns_equal_an_exact_milp(
 @pytest.mark.parametrize("seed", range(10))
 def test_the_priced_rounds_bound_is_never_below_the_exact_optimum(seed: int, pounds: int) -> None:
     # Every refined part takes the path of the large parts: the priced model
-    # around the incumbent (rounds.duals_around), then if need be the lazy
+    # around the incumbent (bounds.duals_around), then if need be the lazy
     # rounds on the whole part. Whichever bound proves the run, it must
     # bound the exact optimum (60 needs and 6 pots in 2 towns, one need per
     # group and kind: a model that dropped the capped-out needs' edges
